@@ -1,0 +1,126 @@
+import {Command, Flags, Errors, type Interfaces} from '@oclif/core'
+import {AwsClientFactory} from '../aws/client-factory.js'
+import {systemClock} from '../core/clock.js'
+import type {Context} from '../core/context.js'
+import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
+import {createLogger} from '../core/logger.js'
+import {quietProgress, terminalProgress} from '../core/progress.js'
+import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
+
+/** What a command's core work hands back: a typed result, warnings and the exit code it earns. */
+export interface Outcome<T> {
+  result: T
+  warnings?: string[]
+  exitCode?: ExitCodeValue
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CoronerCommand)['baseFlags'] & T['flags']>
+
+/**
+ * The base of every coroner command. It owns the global flags, the `--json` envelope
+ * (`{status, result, warnings}` or `{status: "error", error: {code, message, hint}}`), the one
+ * `catch()` that maps errors to exit codes, Ctrl-C handling, and the Context handed to the core.
+ */
+export abstract class CoronerCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    store: Flags.string({
+      description: 'Evidence store: a directory, or s3://bucket/prefix. Default: $CORONER_STORE, coroner.yaml, else ./coroner-cases.',
+      helpGroup: 'GLOBAL',
+    }),
+    profile: Flags.string({description: 'AWS profile (as in the AWS CLI).', helpGroup: 'GLOBAL', env: 'AWS_PROFILE'}),
+    region: Flags.string({description: 'AWS region.', helpGroup: 'GLOBAL'}),
+    'endpoint-url': Flags.string({description: 'Send AWS calls to this endpoint (an emulator or a VPC endpoint).', helpGroup: 'GLOBAL'}),
+    'show-secrets': Flags.boolean({description: 'Show secret values (environment variables) instead of redacting them.', helpGroup: 'GLOBAL', default: false}),
+  }
+
+  protected readonly abort = new AbortController()
+  private readonly cleanups: Array<() => Promise<void> | void> = []
+  private interrupted = false
+
+  /** The command's work: call one core function and return its result. */
+  protected abstract execute(): Promise<Outcome<T>>
+
+  /** Human rendering of the result, on stdout. */
+  protected abstract render(result: T): void
+
+  override async init(): Promise<void> {
+    await super.init()
+    const onSigint = (): void => {
+      if (this.interrupted) process.exit(130)
+      this.interrupted = true
+      process.stderr.write('\nInterrupted: sealing what was collected (press Ctrl-C again to quit at once)…\n')
+      this.abort.abort(new Error('interrupted by the user'))
+    }
+    process.on('SIGINT', onSigint)
+    process.on('SIGTERM', onSigint)
+    this.cleanups.push(() => {
+      process.off('SIGINT', onSigint)
+      process.off('SIGTERM', onSigint)
+    })
+  }
+
+  async run(): Promise<void> {
+    const outcome = await this.execute()
+    const warnings = outcome.warnings ?? []
+    if (this.jsonEnabled()) {
+      this.logJson({status: outcome.exitCode === ExitCode.partial ? 'partial' : 'ok', result: outcome.result, warnings})
+    } else {
+      this.render(outcome.result)
+      for (const w of warnings) this.logToStderr(`Warning: ${w}`)
+    }
+    if (outcome.exitCode !== undefined && outcome.exitCode !== ExitCode.ok) this.exit(outcome.exitCode)
+  }
+
+  /** The single place errors become output and exit codes. */
+  override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    if (error instanceof Errors.CLIError) {
+      // Flag and argument parsing errors from oclif: usage errors.
+      const oclifExit = (error as Errors.CLIError).oclif?.exit
+      if (this.jsonEnabled()) this.logJson({status: 'error', error: {code: 'usage', message: error.message, hint: 'See --help.'}})
+      else this.logToStderr(`Error: ${error.message}\nHint: see \`${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help\`.`)
+      this.exit(oclifExit === undefined || oclifExit === 1 ? ExitCode.usage : oclifExit)
+    }
+    const e = toCoronerError(error)
+    if (this.jsonEnabled()) {
+      this.logJson({status: 'error', error: {code: e.code, message: e.message, ...(e.hint === undefined ? {} : {hint: e.hint})}})
+    } else {
+      this.logToStderr(`Error [${e.code}]: ${e.message}${e.hint === undefined ? '' : `\nHint: ${e.hint}`}`)
+      if (e.exitCode === ExitCode.internal && process.env.CORONER_DEBUG) this.logToStderr(String(error.stack))
+    }
+    this.exit(e.exitCode)
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    for (const c of this.cleanups.reverse()) await c()
+    await super.finally(error)
+  }
+
+  /** Builds the Context for this invocation from the global flags and the config file. */
+  protected async context(flags: {store?: string | undefined; profile?: string | undefined; region?: string | undefined; 'endpoint-url'?: string | undefined; 'show-secrets'?: boolean}, caseId?: string): Promise<Context> {
+    const config = loadConfig()
+    const json = this.jsonEnabled()
+    const aws = new AwsClientFactory({
+      ...(flags.profile ?? config.profile ? {profile: (flags.profile ?? config.profile)!} : {}),
+      ...(flags.region ?? config.region ? {region: (flags.region ?? config.region)!} : {}),
+      ...(flags['endpoint-url'] === undefined ? {} : {endpointUrl: flags['endpoint-url']}),
+      ...(caseId === undefined ? {} : {caseId}),
+    })
+    const store = await openStore(resolveStoreLocation(flags.store, config), {aws})
+    this.cleanups.push(() => aws.destroy(), () => store.close())
+    const logger = createLogger((r) => {
+      if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${r.message}\n`)
+    }, process.env.CORONER_DEBUG ? 'debug' : 'info')
+    return {
+      clock: systemClock,
+      logger,
+      progress: !json && process.stderr.isTTY ? terminalProgress(process.stderr) : quietProgress,
+      signal: this.abort.signal,
+      aws,
+      store,
+      showSecrets: flags['show-secrets'] ?? false,
+    }
+  }
+}

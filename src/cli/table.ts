@@ -1,0 +1,22 @@
+/** A plain-text table for the terminal; cells are made single-line and control characters shown escaped. */
+export function renderTable(rows: ReadonlyArray<Record<string, unknown>>, columns?: readonly string[]): string {
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  if (rows.length === 0) return '(no rows)'
+  const cells = rows.map((r) => cols.map((c) => cellText(r[c])))
+  const widths = cols.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))))
+  const line = (values: string[]): string =>
+    values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd()
+  return [line([...cols]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+}
+
+/** Terminal-safe text: no escape sequences or newlines from attacker-controlled values reach the screen. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  const s = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value)
+  return terminalSafe(s)
+}
+
+export function terminalSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

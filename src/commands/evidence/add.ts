@@ -1,0 +1,33 @@
+import {Args, Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderTable} from '../../cli/table.js'
+import {ExitCode} from '../../core/errors.js'
+import {assertCaseId} from '../../evidence/keys.js'
+import {preserveFiles, type PreserveResult} from '../../evidence/preserve.js'
+
+export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
+  static override summary = 'Preserve files you were handed (a finding, an export, a screenshot) as evidence of a case'
+  static override description =
+    'Each file is copied into a new run of the case, hashed (SHA-256) while copied, and recorded in the manifest and custody journal with who added it, from which host and path, and the file\'s own size and modification time.'
+  static override strict = false
+  static override args = {file: Args.string({description: 'Files to preserve', required: true})}
+  static override flags = {
+    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    note: Flags.string({description: 'A note recorded with every file, e.g. where it came from'}),
+  }
+  static override examples = ['<%= config.bin %> evidence add guardduty-finding.json screenshot.png --case INC-2026-0042 --note "from the SOC ticket"']
+
+  protected async execute(): Promise<Outcome<PreserveResult>> {
+    const {argv, flags} = await this.parse(EvidenceAdd)
+    const caseId = assertCaseId(flags.case)
+    const ctx = await this.context(flags, caseId)
+    const result = await preserveFiles(ctx, caseId, argv as string[], flags.note)
+    return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings: [`run ended ${result.status}`]}
+  }
+
+  protected render(r: PreserveResult): void {
+    this.log(renderTable(r.artifacts.map((a) => ({file: a.attributes?.originalName, sha256: a.sha256, size: a.size, key: a.key}))))
+    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.artifacts.length} file(s) preserved (${r.status}).`)
+    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256} (record it in your incident ticket)`)
+  }
+}

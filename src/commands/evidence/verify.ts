@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderTable} from '../../cli/table.js'
+import {ExitCode, usageError} from '../../core/errors.js'
+import {listCases} from '../../evidence/cases.js'
+import {assertCaseId} from '../../evidence/keys.js'
+import {verifyCase, type CaseVerification} from '../../evidence/verify.js'
+
+interface VerifyResult {
+  ok: boolean
+  cases: CaseVerification[]
+}
+
+export default class EvidenceVerify extends CoronerCommand<VerifyResult> {
+  static override summary = 'Re-hash every artifact, walk the manifest chain, and name anything missing, altered or extra'
+  static override description =
+    'Reads every evidence object of a case back from the store, recomputes its SHA-256 and compares it with the manifest; checks each manifest\'s own digest, the hash chain of each custody journal and the chain of manifests across runs. Exits 3 when anything is wrong, naming each problem.'
+  static override flags = {
+    case: Flags.string({char: 'c', description: 'Case id; every case in the store when omitted'}),
+    all: Flags.boolean({description: 'Show every artifact, not only the ones with problems', default: false}),
+  }
+  static override examples = ['<%= config.bin %> evidence verify --case INC-2026-0042', '<%= config.bin %> evidence verify --store s3://evidence-bucket --json']
+
+  private showAll = false
+
+  protected async execute(): Promise<Outcome<VerifyResult>> {
+    const {flags} = await this.parse(EvidenceVerify)
+    this.showAll = flags.all
+    const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
+    const ctx = await this.context(flags, caseId)
+    const ids = caseId === undefined ? (await listCases(ctx.store)).map((c) => c.caseId) : [caseId]
+    if (ids.length === 0) throw usageError('no-cases', `No cases in ${ctx.store.location}.`, 'Check --store.')
+    const cases: CaseVerification[] = []
+    const task = ctx.progress.task('verifying cases', ids.length)
+    for (const id of ids) {
+      const v = await verifyCase(ctx.store, id)
+      if (caseId !== undefined && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
+      cases.push(v)
+      task.advance()
+    }
+    task.done()
+    const ok = cases.every((c) => c.ok)
+    return {result: {ok, cases}, warnings: cases.flatMap((c) => c.warnings), ...(ok ? {} : {exitCode: ExitCode.findings})}
+  }
+
+  protected render(r: VerifyResult): void {
+    for (const c of r.cases) {
+      const bad = c.artifacts.filter((a) => a.status !== 'ok')
+      const shown = this.showAll ? c.artifacts : bad
+      this.log(`Case ${c.caseId} in ${c.store}: ${c.runs.length} run(s), ${c.artifacts.length} object(s), ${bad.length} with problems`)
+      if (shown.length > 0) this.log(renderTable(shown as unknown as Record<string, unknown>[], ['status', 'key', 'expectedSha256', 'actualSha256', 'detail']))
+      for (const run of c.runs) for (const p of run.problems) this.log(`PROBLEM run ${run.runId}: ${p}`)
+      for (const p of c.problems) this.log(`PROBLEM ${p}`)
+      this.log(c.ok ? 'OK: every object matches its recorded SHA-256 and the chain is intact.' : 'FAILED: see the problems above.')
+    }
+  }
+}

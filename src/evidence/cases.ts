@@ -1,0 +1,120 @@
+import {MANIFEST_NAME, casePrefix, parseKey} from './keys.js'
+import type {Manifest} from './manifest.js'
+import type {EvidenceStore} from './store.js'
+
+export interface RunSummary {
+  runId: string
+  status: Manifest['status'] | 'unsealed'
+  command?: string
+  startedAt?: string
+  endedAt?: string
+  artifacts: number
+  gaps?: number
+  user?: string
+  caller?: string
+}
+
+export interface CaseSummary {
+  caseId: string
+  runs: number
+  firstRun: string
+  lastRun: string
+  artifacts: number
+  unsealed: number
+}
+
+/** Every case in a store with its run count; reads the listing only. */
+export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
+  const cases = new Map<string, {runs: Set<string>; artifacts: number; sealed: Set<string>}>()
+  for await (const info of store.list('cases/')) {
+    if (info.deleteMarker || info.isLatest === false) continue
+    const parsed = parseKey(info.key)
+    if (!parsed) continue
+    let c = cases.get(parsed.caseId)
+    if (!c) cases.set(parsed.caseId, (c = {runs: new Set(), artifacts: 0, sealed: new Set()}))
+    c.runs.add(parsed.runId)
+    if (parsed.rest === MANIFEST_NAME) c.sealed.add(parsed.runId)
+    else if (parsed.rest !== 'custody.jsonl') c.artifacts++
+  }
+  return [...cases.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([caseId, c]) => {
+      const runs = [...c.runs].sort()
+      return {caseId, runs: runs.length, firstRun: runs[0]!, lastRun: runs.at(-1)!, artifacts: c.artifacts, unsealed: runs.length - c.sealed.size}
+    })
+}
+
+/** The runs of one case, each with what its manifest says (or `unsealed` when it has none). */
+export async function showCase(store: EvidenceStore, caseId: string): Promise<RunSummary[]> {
+  const runs = new Map<string, {manifestKey?: string; objects: number}>()
+  for await (const info of store.list(casePrefix(caseId))) {
+    if (info.deleteMarker || info.isLatest === false) continue
+    const parsed = parseKey(info.key)
+    if (!parsed) continue
+    const r = runs.get(parsed.runId) ?? {objects: 0}
+    if (parsed.rest === MANIFEST_NAME) r.manifestKey = info.key
+    else if (parsed.rest !== 'custody.jsonl') r.objects++
+    runs.set(parsed.runId, r)
+  }
+  const out: RunSummary[] = []
+  for (const runId of [...runs.keys()].sort()) {
+    const r = runs.get(runId)!
+    if (!r.manifestKey) {
+      out.push({runId, status: 'unsealed', artifacts: r.objects})
+      continue
+    }
+    const m = await readManifest(store, r.manifestKey)
+    out.push({
+      runId,
+      status: m.status,
+      command: m.command,
+      startedAt: m.startedAt,
+      endedAt: m.endedAt,
+      artifacts: m.artifacts.length,
+      gaps: m.gaps,
+      user: `${m.host.user}@${m.host.hostname}`,
+      ...(m.caller?.arn ? {caller: m.caller.arn} : {}),
+    })
+  }
+  return out
+}
+
+export async function readManifest(store: EvidenceStore, key: string, versionId?: string): Promise<Manifest> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest
+}
+
+export interface ListedArtifact {
+  runId: string
+  key: string
+  kind: string
+  size: number
+  sha256: string
+  versionId?: string
+  source: string
+  collectedAt: string
+  /** True for artifacts of a run that never sealed, known only from its journal. */
+  unsealed?: boolean
+}
+
+/** The artifacts of every sealed run of a case, from their manifests; undefined when the case has no run. */
+export async function listArtifacts(store: EvidenceStore, caseId: string): Promise<ListedArtifact[] | undefined> {
+  const manifests: string[] = []
+  let any = false
+  for await (const info of store.list(casePrefix(caseId))) {
+    if (info.deleteMarker || info.isLatest === false) continue
+    any = true
+    const parsed = parseKey(info.key)
+    if (parsed?.rest === MANIFEST_NAME) manifests.push(info.key)
+  }
+  if (!any) return undefined
+  const out: ListedArtifact[] = []
+  for (const key of manifests.sort()) {
+    const m = await readManifest(store, key)
+    for (const a of m.artifacts) {
+      out.push({runId: m.runId, key: a.key, kind: a.kind, size: a.size, sha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId}), source: a.source, collectedAt: a.collectedAt})
+    }
+  }
+  return out
+}

@@ -1,0 +1,89 @@
+import {sha256Hex} from './hashing.js'
+
+export const MANIFEST_SCHEMA = 'coroner.manifest/v1'
+
+/** Kinds of evidence; the analysis layer picks its loader by kind. See docs/evidence-format.md. */
+export type ArtifactKind = string
+
+/** One evidence object as the manifest records it. */
+export interface ArtifactRecord {
+  key: string
+  sha256: string
+  size: number
+  versionId?: string
+  kind: ArtifactKind
+  /** Content type of the bytes, e.g. application/json, application/x-ndjson+gzip, application/zip. */
+  contentType: string
+  /** What it was collected from: an ARN, an S3 URI, a file path. */
+  source: string
+  collector: string
+  collectedAt: string
+  region?: string
+  /** Records in the artifact, where the collector counted them. */
+  records?: number
+  /** Anything else worth keeping: the original file name, the upstream hash it was checked against. */
+  attributes?: Record<string, unknown>
+}
+
+export interface HostInfo {
+  hostname: string
+  user: string
+  platform: string
+  node: string
+  pid: number
+}
+
+export interface CallerRecord {
+  account?: string
+  arn?: string
+  userId?: string
+  /** Why the caller could not be established, when it could not. */
+  error?: string
+}
+
+export type RunStatus = 'complete' | 'partial' | 'incomplete' | 'failed'
+
+/** What a run leaves behind, written last; its SHA-256 links the next run of the case to it. */
+export interface Manifest {
+  schema: typeof MANIFEST_SCHEMA
+  caseId: string
+  runId: string
+  command: string
+  status: RunStatus
+  startedAt: string
+  endedAt: string
+  tool: {name: string; version: string}
+  host: HostInfo
+  caller: CallerRecord | null
+  parameters: Record<string, unknown>
+  store: {kind: string; location: string; immutable: boolean; note: string; allowUnlocked?: boolean}
+  previousManifest: {runId: string; key: string; sha256: string} | null
+  artifacts: ArtifactRecord[]
+  journal: {key: string; entries: number; lastHash: string}
+  gaps: number
+  warnings: string[]
+  /** SHA-256 of this manifest's canonical JSON with this field left out: catches an edit in place. */
+  selfDigest: string
+}
+
+/** JSON with keys sorted at every level, so equal content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {}
+      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k]
+      return sorted
+    }
+    return v
+  })
+}
+
+export function computeSelfDigest(manifest: Omit<Manifest, 'selfDigest'> & {selfDigest?: string}): string {
+  const {selfDigest: _ignored, ...rest} = manifest
+  return sha256Hex(canonicalJson(rest))
+}
+
+/** The bytes a manifest is stored as: pretty JSON, keys in a stable order, trailing newline. */
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(JSON.parse(canonicalJson(manifest)), null, 2)}\n`
+}

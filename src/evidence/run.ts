@@ -1,0 +1,286 @@
+import os from 'node:os'
+import type {Clock} from '../core/clock.js'
+import {toCoronerError} from '../core/errors.js'
+import {TOOL} from '../core/version.js'
+import {hashStream, sha256Hex} from './hashing.js'
+import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, keySegment, newRunId, parseKey, runPrefix} from './keys.js'
+import {
+  MANIFEST_SCHEMA,
+  computeSelfDigest,
+  serializeManifest,
+  type ArtifactRecord,
+  type CallerRecord,
+  type HostInfo,
+  type Manifest,
+  type RunStatus,
+} from './manifest.js'
+import type {BodySource, EvidenceStore, JournalWriter} from './store.js'
+
+/** What a collector says about an artifact it hands to the run. */
+export interface ArtifactMeta {
+  kind: string
+  contentType: string
+  source: string
+  collector: string
+  region?: string
+  records?: number
+  attributes?: Record<string, unknown>
+  /** SHA-256 (hex) the bytes must have, e.g. Lambda's CodeSha256 converted to hex. */
+  expectSha256?: string
+}
+
+/** Something that could not be collected; recorded, and the run ends as partial. */
+export interface Gap {
+  collector: string
+  resource: string
+  reason: string
+  code?: string
+  region?: string
+}
+
+export interface BeginRunOptions {
+  store: EvidenceStore
+  caseId: string
+  command: string
+  parameters: Record<string, unknown>
+  clock: Clock
+  caller?: CallerRecord | null
+  storeAttributes?: {allowUnlocked?: boolean}
+}
+
+export interface FinishedRun {
+  manifest: Manifest
+  manifestKey: string
+  manifestSha256: string
+}
+
+/** Facts about the machine and person running coroner, for the custody journal. */
+export function hostInfo(): HostInfo {
+  let user = 'unknown'
+  try {
+    user = os.userInfo().username
+  } catch {
+    // Containers without a passwd entry for the uid have no user name.
+  }
+  return {hostname: os.hostname(), user, platform: `${process.platform}-${process.arch}`, node: process.version, pid: process.pid}
+}
+
+/**
+ * One run of a case: every artifact written through it is hashed and journalled as it lands, and
+ * `finish` writes the manifest last, linked by hash to the previous run's. The journal is
+ * append-only and hash-chained, so a run cut short still says what it wrote.
+ */
+export class EvidenceRun {
+  readonly caseId: string
+  readonly runId: string
+  readonly prefix: string
+  readonly store: EvidenceStore
+  private readonly clock: Clock
+  private readonly journal: JournalWriter
+  private readonly startedAt: string
+  private readonly artifacts: ArtifactRecord[] = []
+  private readonly warnings: string[] = []
+  private readonly usedKeys = new Set<string>()
+  private seq = 0
+  private lastHash = ''
+  private gaps = 0
+  private failedSteps = 0
+  private finished: FinishedRun | undefined
+
+  private constructor(
+    private readonly options: BeginRunOptions,
+    runId: string,
+    journal: JournalWriter,
+    private readonly previous: Manifest['previousManifest'],
+  ) {
+    this.caseId = options.caseId
+    this.runId = runId
+    this.prefix = runPrefix(options.caseId, runId)
+    this.store = options.store
+    this.clock = options.clock
+    this.journal = journal
+    this.startedAt = this.clock.now().toISOString()
+  }
+
+  /** Opens a new run in a case: finds the previous manifest for the chain and starts the journal. */
+  static async begin(options: BeginRunOptions): Promise<EvidenceRun> {
+    const runId = newRunId(options.clock)
+    const previous = await findPreviousManifest(options.store, options.caseId, runId)
+    const journal = await options.store.openJournal(`${runPrefix(options.caseId, runId)}${JOURNAL_NAME}`)
+    const run = new EvidenceRun(options, runId, journal, previous)
+    await run.record('run-started', {
+      caseId: options.caseId,
+      runId,
+      command: options.command,
+      parameters: options.parameters,
+      tool: TOOL,
+      host: hostInfo(),
+      caller: options.caller ?? null,
+      store: {kind: options.store.kind, location: options.store.location},
+      previousManifest: previous,
+    })
+    return run
+  }
+
+  get artifactCount(): number {
+    return this.artifacts.length
+  }
+
+  /** The status the run would end with now. */
+  get status(): RunStatus {
+    return this.gaps > 0 || this.failedSteps > 0 ? 'partial' : 'complete'
+  }
+
+  /**
+   * Writes one artifact under `<run>/<segments…>`; each segment is made key-safe, so names taken
+   * from AWS or from an attacker never become paths.
+   */
+  async putArtifact(segments: readonly string[], body: BodySource, meta: ArtifactMeta): Promise<ArtifactRecord> {
+    const key = this.uniqueKey(segments)
+    const collectedAt = this.clock.now().toISOString()
+    const stored = await this.store.put(key, body, {
+      contentType: meta.contentType,
+      metadata: {source: meta.source.slice(0, 512), collector: meta.collector, 'collected-at': collectedAt},
+      ...(meta.expectSha256 === undefined ? {} : {expectSha256: meta.expectSha256}),
+    })
+    const record: ArtifactRecord = {
+      key: stored.key,
+      sha256: stored.sha256,
+      size: stored.size,
+      ...(stored.versionId === undefined ? {} : {versionId: stored.versionId}),
+      kind: meta.kind,
+      contentType: meta.contentType,
+      source: meta.source,
+      collector: meta.collector,
+      collectedAt,
+      ...(meta.region === undefined ? {} : {region: meta.region}),
+      ...(meta.records === undefined ? {} : {records: meta.records}),
+      ...(meta.attributes === undefined ? {} : {attributes: meta.attributes}),
+    }
+    this.artifacts.push(record)
+    await this.record('artifact', {artifact: record})
+    return record
+  }
+
+  /** Runs one step of work, journalling its start, end, duration and outcome. A failure is rethrown. */
+  async step<T>(name: string, parameters: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+    const started = Date.now()
+    await this.record('step-started', {step: name, parameters})
+    try {
+      const result = await work()
+      await this.record('step-ended', {step: name, outcome: 'done', durationMs: Date.now() - started})
+      return result
+    } catch (error) {
+      this.failedSteps++
+      const e = toCoronerError(error)
+      await this.record('step-ended', {
+        step: name,
+        outcome: 'failed',
+        durationMs: Date.now() - started,
+        error: {code: e.code, message: e.message},
+      })
+      throw error
+    }
+  }
+
+  /** Records a step that was deliberately not run, and why. */
+  async skip(name: string, reason: string): Promise<void> {
+    await this.record('step-ended', {step: name, outcome: 'skipped', reason})
+  }
+
+  async gap(gap: Gap): Promise<void> {
+    this.gaps++
+    await this.record('gap', {gap})
+  }
+
+  async warn(message: string): Promise<void> {
+    this.warnings.push(message)
+    await this.record('warning', {message})
+  }
+
+  async note(message: string, data: Record<string, unknown> = {}): Promise<void> {
+    await this.record('note', {message, ...data})
+  }
+
+  /**
+   * Seals the run: closes the journal and writes the manifest, the last object of a run. Safe to
+   * call more than once (the first call wins), so it can sit in a `finally` and a signal handler.
+   */
+  async finish(status: RunStatus = this.status): Promise<FinishedRun> {
+    if (this.finished) return this.finished
+    const endedAt = this.clock.now().toISOString()
+    await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gaps})
+    await this.journal.close()
+    const o = this.options
+    const body: Omit<Manifest, 'selfDigest'> = {
+      schema: MANIFEST_SCHEMA,
+      caseId: this.caseId,
+      runId: this.runId,
+      command: o.command,
+      status,
+      startedAt: this.startedAt,
+      endedAt,
+      tool: TOOL,
+      host: hostInfo(),
+      caller: o.caller ?? null,
+      parameters: o.parameters,
+      store: {
+        kind: o.store.kind,
+        location: o.store.location,
+        immutable: o.store.guarantee.immutable,
+        note: o.store.guarantee.note,
+        ...(o.storeAttributes?.allowUnlocked === undefined ? {} : {allowUnlocked: o.storeAttributes.allowUnlocked}),
+      },
+      previousManifest: this.previous,
+      artifacts: this.artifacts,
+      journal: {key: `${this.prefix}${JOURNAL_NAME}`, entries: this.seq, lastHash: this.lastHash},
+      gaps: this.gaps,
+      warnings: this.warnings,
+    }
+    const manifest: Manifest = {...body, selfDigest: computeSelfDigest(body)}
+    const text = serializeManifest(manifest)
+    const manifestKey = `${this.prefix}${MANIFEST_NAME}`
+    await this.store.put(manifestKey, text, {contentType: 'application/json'})
+    this.finished = {manifest, manifestKey, manifestSha256: sha256Hex(text)}
+    return this.finished
+  }
+
+  private uniqueKey(segments: readonly string[]): string {
+    const safe = segments.map((s) => keySegment(s))
+    let key = `${this.prefix}${safe.join('/')}`
+    for (let n = 2; this.usedKeys.has(key); n++) {
+      const last = safe.length - 1
+      const name = safe[last] ?? 'artifact'
+      const dot = name.indexOf('.', 1)
+      const renamed = dot > 0 ? `${name.slice(0, dot)}~${n}${name.slice(dot)}` : `${name}~${n}`
+      key = `${this.prefix}${[...safe.slice(0, last), renamed].join('/')}`
+    }
+    this.usedKeys.add(key)
+    return key
+  }
+
+  private async record(type: string, data: Record<string, unknown>): Promise<void> {
+    const entry = {seq: ++this.seq, at: this.clock.now().toISOString(), type, prevHash: this.lastHash, ...data}
+    const line = JSON.stringify(entry)
+    this.lastHash = sha256Hex(line)
+    await this.journal.append(line)
+  }
+}
+
+/** The latest sealed run of a case before `runId`, with its manifest's SHA-256, for the chain. */
+export async function findPreviousManifest(
+  store: EvidenceStore,
+  caseId: string,
+  beforeRunId: string,
+): Promise<Manifest['previousManifest']> {
+  let best: {runId: string; key: string} | undefined
+  for await (const info of store.list(`${casePrefix(caseId)}runs/`)) {
+    if (info.isLatest === false || info.deleteMarker) continue
+    const parsed = parseKey(info.key)
+    if (!parsed || parsed.rest !== MANIFEST_NAME || parsed.runId >= beforeRunId) continue
+    if (!best || parsed.runId > best.runId) best = {runId: parsed.runId, key: info.key}
+  }
+  if (!best) return null
+  const {sha256} = await hashStream(await store.get(best.key))
+  return {runId: best.runId, key: best.key, sha256}
+}

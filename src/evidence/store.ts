@@ -1,0 +1,97 @@
+import {CoronerError} from '../core/errors.js'
+import type {Readable} from 'node:stream'
+
+/** What may be written: bytes, text, or a stream of bytes (never buffered whole by a store). */
+export type BodySource = Uint8Array | string | Readable | AsyncIterable<Uint8Array>
+
+export interface PutOptions {
+  contentType?: string
+  /** Small string metadata: source ARN, collector, collection time. Stored with the object where the store can. */
+  metadata?: Record<string, string>
+  /** Expected SHA-256 (hex); the write fails and nothing is kept when the bytes differ. */
+  expectSha256?: string
+}
+
+/** A written object, as the store saw it. */
+export interface StoredObject {
+  key: string
+  sha256: string
+  size: number
+  versionId?: string
+}
+
+/** Retention as the store reports it (S3 Object Lock); absent for stores without one. */
+export interface LockState {
+  mode?: 'COMPLIANCE' | 'GOVERNANCE'
+  retainUntil?: string
+  legalHold?: boolean
+}
+
+/** One listed object or object version. */
+export interface ObjectInfo {
+  key: string
+  size: number
+  versionId?: string
+  /** False for versions that a newer version or a delete marker lies over. */
+  isLatest?: boolean
+  deleteMarker?: boolean
+  lastModified?: string
+}
+
+/** An append-only journal; each line is durable once `append` resolves. */
+export interface JournalWriter {
+  append(line: string): Promise<void>
+  /** Closes the journal; no line can be added after. */
+  close(): Promise<void>
+}
+
+/** A finding of a store-specific check, such as a missing Object Lock. */
+export interface StoreIssue {
+  key: string
+  code: string
+  message: string
+}
+
+/**
+ * Where evidence lives. Every object is written once: a second write of the same key is refused
+ * with EvidenceExistsError, never silently replaces the first. Hashes are computed while streaming.
+ */
+export interface EvidenceStore {
+  readonly kind: 'local' | 's3'
+  /** `file:///…` or `s3://bucket/prefix`, for people and the manifest. */
+  readonly location: string
+  /** What this store can and cannot promise, in one sentence, recorded in every manifest. */
+  readonly guarantee: {immutable: boolean; note: string}
+  put(key: string, body: BodySource, options?: PutOptions): Promise<StoredObject>
+  get(key: string, versionId?: string): Promise<Readable>
+  exists(key: string): Promise<boolean>
+  /** Every object under `prefix` (and, where the store keeps them, every version and delete marker). */
+  list(prefix: string): AsyncIterable<ObjectInfo>
+  openJournal(key: string): Promise<JournalWriter>
+  /** Lines of a journal, whether or not it was closed. */
+  readJournal(key: string): AsyncIterable<string>
+  /** Store-specific checks of one evidence object (lock mode, retention), run by verify. */
+  checkObject?(key: string, versionId: string | undefined): Promise<StoreIssue[]>
+  close(): Promise<void>
+}
+
+export class EvidenceExistsError extends CoronerError {
+  readonly key: string
+  constructor(key: string, cause?: unknown) {
+    super('evidence-exists', `Evidence object ${key} already exists; it is never overwritten.`, {
+      hint: 'Start a new run (each run writes under its own prefix) instead of writing the same key again.',
+      cause,
+    })
+    this.name = 'EvidenceExistsError'
+    this.key = key
+  }
+}
+
+export class EvidenceHashMismatchError extends CoronerError {
+  readonly key: string
+  constructor(key: string, readonly expected: string, readonly actual: string) {
+    super('hash-mismatch', `Bytes for ${key} hash to ${actual}, expected ${expected}; not stored.`)
+    this.name = 'EvidenceHashMismatchError'
+    this.key = key
+  }
+}

@@ -1,0 +1,16 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    globalSetup: ['./test/support/moto-global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    reporters: ['default', 'json'],
+    outputFile: {json: '.vitest-report.json'},
+    projects: [
+      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts']}},
+      // One moto_server serves the run and is reset between tests, so integration files run one at a time.
+      {extends: true, test: {name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false}},
+    ],
+  },
+})
