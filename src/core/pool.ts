@@ -1,0 +1,34 @@
+/** The outcome of one item of a pooled map: its value, or the error it failed with. */
+export type Settled<R> = {ok: true; value: R} | {ok: false; error: unknown}
+
+/**
+ * Maps `items` through `work` with at most `limit` in flight. One failure never cancels the
+ * others: every item settles, in input order. Items not yet started when `signal` aborts are
+ * settled with the abort reason.
+ */
+export async function mapPool<T, R>(
+  items: Iterable<T>,
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<Array<Settled<R>>> {
+  const list = [...items]
+  const results: Array<Settled<R>> = new Array(list.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < list.length) {
+      const i = next++
+      if (signal?.aborted) {
+        results[i] = {ok: false, error: signal.reason}
+        continue
+      }
+      try {
+        results[i] = {ok: true, value: await work(list[i]!, i)}
+      } catch (error) {
+        results[i] = {ok: false, error}
+      }
+    }
+  }
+  await Promise.all(Array.from({length: Math.max(1, Math.min(limit, list.length))}, worker))
+  return results
+}
