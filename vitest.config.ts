@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/support/moto-global-setup.ts'],
     testTimeout: 60_000,
+    // @oclif/test captures process.stdout itself; vitest's interception would swallow it first.
+    disableConsoleIntercept: true,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: {json: '.vitest-report.json'},

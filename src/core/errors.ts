@@ -102,7 +102,8 @@ export function toCoronerError(error: unknown): CoronerError {
   if (typeof errno === 'string' && errno in FS_HINTS) {
     const e = error as NodeJS.ErrnoException
     return new CoronerError(`fs-${errno.toLowerCase()}`, e.message, {
-      exitCode: errno === 'ENOENT' ? ExitCode.usage : ExitCode.internal,
+      // A full disk cuts a collection short: what was written stands, the rest is missing.
+      exitCode: errno === 'ENOSPC' ? ExitCode.partial : ExitCode.usage,
       ...(FS_HINTS[errno] === undefined ? {} : {hint: FS_HINTS[errno]}),
       cause: error,
     })

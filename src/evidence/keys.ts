@@ -3,7 +3,7 @@ import {usageError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
-const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
+const RUN_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/
 
 /** Checks a case id given by the user; case ids become key segments, so they are kept plain. */
 export function assertCaseId(caseId: string): string {
@@ -21,9 +21,9 @@ export function isRunId(value: string): boolean {
   return RUN_ID.test(value)
 }
 
-/** A run id that sorts by start time: `20261124T120000Z-1a2b3c`. */
+/** A run id that sorts by start time, to the millisecond: `20261124T120000123Z-1a2b3c`. */
 export function newRunId(clock: Clock): string {
-  const stamp = clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  const stamp = clock.now().toISOString().replace(/[-:.]/g, '')
   return `${stamp}-${randomBytes(3).toString('hex')}`
 }
 

@@ -47,7 +47,7 @@ describe('case and run ids', () => {
 
   it('makes sortable run ids from the clock', () => {
     const id = newRunId(fixedClock('2026-11-24T12:34:56.789Z'))
-    expect(id).toMatch(/^20261124T123456Z-[0-9a-f]{6}$/)
+    expect(id).toMatch(/^20261124T123456789Z-[0-9a-f]{6}$/)
     expect(isRunId(id)).toBe(true)
   })
 
