@@ -2,17 +2,13 @@ import {spawnSync} from 'node:child_process'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import {tempDir} from '../support/temp.js'
 
 const bin = path.resolve(fileURLToPath(import.meta.url), '../../../bin/run.js')
 const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0
-const mounts: string[] = []
-afterAll(() => {
-  for (const m of mounts) spawnSync('umount', [m])
-})
 
 // A real full disk needs a small file system: a tmpfs, which only root can mount.
 describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root can mount one)', () => {
@@ -22,7 +18,9 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     await mkdir(store)
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', store])
     expect(mounted.status, mounted.stderr.toString()).toBe(0)
-    mounts.push(store)
+    onTestFinished(() => {
+      spawnSync('umount', [store])
+    })
     const small = path.join(dir, 'small.json')
     const big = path.join(dir, 'big.bin')
     await writeFile(small, '{"ok":true}')
