@@ -1,11 +1,11 @@
 import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {afterEach} from 'vitest'
+import {onTestFinished} from 'vitest'
 
 /** A fresh temporary directory, removed after the current test. */
 export async function tempDir(prefix = 'coroner-test-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix))
-  afterEach(() => rm(dir, {recursive: true, force: true}))
+  onTestFinished(() => rm(dir, {recursive: true, force: true}))
   return dir
 }
