@@ -34,7 +34,7 @@ export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
     if (!c) cases.set(parsed.caseId, (c = {runs: new Set(), artifacts: 0, sealed: new Set()}))
     c.runs.add(parsed.runId)
     if (parsed.rest === MANIFEST_NAME) c.sealed.add(parsed.runId)
-    else if (parsed.rest !== 'custody.jsonl') c.artifacts++
+    else if (!parsed.rest.startsWith('custody.jsonl')) c.artifacts++
   }
   return [...cases.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -53,7 +53,7 @@ export async function showCase(store: EvidenceStore, caseId: string): Promise<Ru
     if (!parsed) continue
     const r = runs.get(parsed.runId) ?? {objects: 0}
     if (parsed.rest === MANIFEST_NAME) r.manifestKey = info.key
-    else if (parsed.rest !== 'custody.jsonl') r.objects++
+    else if (!parsed.rest.startsWith('custody.jsonl')) r.objects++
     runs.set(parsed.runId, r)
   }
   const out: RunSummary[] = []

@@ -212,6 +212,7 @@ export class EvidenceRun {
     await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gaps})
     await this.journal.close()
     const o = this.options
+    const allowUnlocked = o.storeAttributes?.allowUnlocked ?? o.store.storeAttributes?.allowUnlocked
     const body: Omit<Manifest, 'selfDigest'> = {
       schema: MANIFEST_SCHEMA,
       caseId: this.caseId,
@@ -229,7 +230,7 @@ export class EvidenceRun {
         location: o.store.location,
         immutable: o.store.guarantee.immutable,
         note: o.store.guarantee.note,
-        ...(o.storeAttributes?.allowUnlocked === undefined ? {} : {allowUnlocked: o.storeAttributes.allowUnlocked}),
+        ...(allowUnlocked === undefined ? {} : {allowUnlocked}),
       },
       previousManifest: this.previous,
       artifacts: this.artifacts,
