@@ -105,6 +105,22 @@ export class S3EvidenceStore implements EvidenceStore {
     this.bucket = options.bucket
     this.prefix = options.prefix ?? ''
     this.location = `s3://${this.bucket}/${this.prefix}`
+    // A 403 without a body (HeadObject, a bucket policy's Deny) reaches the SDK as an unnamed error.
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args)
+        } catch (error) {
+          if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
+          throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
+            exitCode: ExitCode.awsAccess,
+            hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.`,
+            cause: error,
+          })
+        }
+      },
+      {step: 'initialize', name: 'coronerAccessDenied', override: true},
+    )
     this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? 8 * MiB)
     this.queueSize = Math.max(1, options.queueSize ?? 4)
   }

@@ -88,12 +88,12 @@ describe('evidence init', () => {
     expect(env.result.checks.every((c) => (c.fix ?? '').length > 0)).toBe(true)
     expect(env.result.checks.find((c) => c.setting === 'object-lock')?.fix).toMatch(/only once versioning is Enabled/)
     expect(env.result.notes.join(' ')).toMatch(/Nothing was changed/)
-    expect(env.warnings).toContain('old-bucket: versioning is never enabled, expected Enabled')
     expect((await s3.send(new GetBucketVersioningCommand({Bucket: 'old-bucket'}))).Status).toBeUndefined()
     await expect(s3.send(new GetObjectLockConfigurationCommand({Bucket: 'old-bucket'}))).rejects.toMatchObject({name: 'ObjectLockConfigurationNotFoundError'})
 
     const human = await run(['evidence', 'init', '--bucket', 'old-bucket', ...aws()])
-    expect(human.stdout).toMatch(/versioning\s+NOT OK/)
+    expect(human.stdout).toMatch(/versioning\s+NOT OK\s+never enabled/)
+    expect(human.stdout).toMatch(/To fix:\n  versioning: Enable versioning/)
 
     const applied = await run(['evidence', 'init', '--bucket', 'old-bucket', '--apply', '--days', '7', ...aws(), '--json'])
     expect(applied.error).toBeUndefined()

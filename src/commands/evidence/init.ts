@@ -29,12 +29,13 @@ export default class EvidenceInit extends CoronerCommand<BucketReport> {
       {bucket: flags.bucket, mode: flags.mode === 'COMPLIANCE' ? 'COMPLIANCE' : 'GOVERNANCE', days: flags.days, ...(flags['kms-key'] === undefined ? {} : {kmsKey: flags['kms-key']})},
       flags.apply,
     )
-    const failed = report.checks.filter((c) => !c.ok).map((c) => `${report.bucket}: ${c.setting} is ${c.actual}, expected ${c.expected}`)
-    return {result: report, warnings: failed, ...(report.ok ? {} : {exitCode: ExitCode.findings})}
+    return {result: report, ...(report.ok ? {} : {exitCode: ExitCode.findings})}
   }
 
   protected render(r: BucketReport): void {
-    this.log(renderTable(r.checks.map((c) => ({setting: c.setting, ok: c.ok ? 'ok' : 'NOT OK', expected: c.expected, actual: c.actual, fix: c.fix ?? ''}))))
+    this.log(renderTable(r.checks.map((c) => ({setting: c.setting, ok: c.ok ? 'ok' : 'NOT OK', actual: c.actual, expected: c.expected}))))
+    const fixes = r.checks.filter((c) => !c.ok)
+    if (fixes.length > 0) this.log(`\nTo fix:\n${fixes.map((c) => `  ${c.setting}: ${c.fix ?? ''}`).join('\n')}`)
     for (const n of r.notes) this.log(`\n${n}`)
     if (r.applied.length > 0) this.log(`\nChanged: ${r.applied.join(', ')}`)
     this.log(r.ok ? `\nBucket ${r.bucket} is fit for evidence: use --store s3://${r.bucket}/` : `\nBucket ${r.bucket} is not fit for evidence yet: see the fixes above.`)
