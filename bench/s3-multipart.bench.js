@@ -64,7 +64,12 @@ try {
   for (const [i, sizeMiB] of SIZES_MIB.entries()) {
     globalThis.gc?.()
     let peak = process.memoryUsage().rss
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    let peakBuffers = 0
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage()
+      peak = Math.max(peak, m.rss)
+      peakBuffers = Math.max(peakBuffers, m.arrayBuffers)
+    }, 20)
     const hash = createHash('sha256')
     const started = process.hrtime.bigint()
     const stored = await store.put(`cases/BENCH/runs/r/artifact-${i}-${sizeMiB}.bin`, generated(sizeMiB * MiB, hash))
@@ -74,9 +79,9 @@ try {
     overallPeak = Math.max(overallPeak, peak)
     const expected = hash.digest('hex')
     if (stored.sha256 !== expected || stored.size !== sizeMiB * MiB) throw new Error(`hash or size mismatch for ${sizeMiB} MiB`)
-    const r = {sizeMiB, seconds: +seconds.toFixed(2), mbPerSec: +(sizeMiB / seconds).toFixed(1), peakRssMiB: +(peak / MiB).toFixed(1)}
+    const r = {sizeMiB, seconds: +seconds.toFixed(2), mbPerSec: +(sizeMiB / seconds).toFixed(1), peakRssMiB: +(peak / MiB).toFixed(1), peakBuffersMiB: +(peakBuffers / MiB).toFixed(1)}
     results.push(r)
-    process.stderr.write(`${sizeMiB} MiB: ${r.seconds} s, ${r.mbPerSec} MiB/s, peak RSS ${r.peakRssMiB} MiB\n`)
+    process.stderr.write(`${sizeMiB} MiB: ${r.seconds} s, ${r.mbPerSec} MiB/s, peak RSS ${r.peakRssMiB} MiB, peak live buffers ${r.peakBuffersMiB} MiB\n`)
   }
   const small = results[0]
   const large = results[results.length - 1]

@@ -274,14 +274,15 @@ export async function findPreviousManifest(
   caseId: string,
   beforeRunId: string,
 ): Promise<Manifest['previousManifest']> {
-  let best: {runId: string; key: string} | undefined
+  let best: {runId: string; key: string; versionId?: string} | undefined
   for await (const info of store.list(`${casePrefix(caseId)}runs/`)) {
-    if (info.isLatest === false || info.deleteMarker) continue
+    if (info.deleteMarker) continue
     const parsed = parseKey(info.key)
     if (!parsed || parsed.rest !== MANIFEST_NAME || parsed.runId >= beforeRunId) continue
-    if (!best || parsed.runId > best.runId) best = {runId: parsed.runId, key: info.key}
+    // Versions come newest first: the last one seen of a key is the manifest as first written.
+    if (!best || parsed.runId >= best.runId) best = {runId: parsed.runId, key: info.key, ...(info.versionId === undefined ? {} : {versionId: info.versionId})}
   }
   if (!best) return null
-  const {sha256} = await hashStream(await store.get(best.key))
+  const {sha256} = await hashStream(await store.get(best.key, best.versionId))
   return {runId: best.runId, key: best.key, sha256}
 }

@@ -30,8 +30,8 @@ async function store(location = `s3://${BUCKET}/ev`, options: Record<string, unk
   return st
 }
 
-async function writeRun(st: EvidenceStore, names = ['a.json', 'b.json']) {
-  const run = await EvidenceRun.begin({store: st, caseId: 'INC-S3', command: 'test', parameters: {}, clock: fixedClock('2026-11-20T10:00:00Z', 1000)})
+async function writeRun(st: EvidenceStore, names = ['a.json', 'b.json'], start = '2026-11-20T10:00:00Z') {
+  const run = await EvidenceRun.begin({store: st, caseId: 'INC-S3', command: 'test', parameters: {}, clock: fixedClock(start, 1000)})
   const artifacts = []
   for (const name of names) artifacts.push(await run.putArtifact(['lambda', 'us-east-1', 'fn', name], JSON.stringify({name}), meta))
   const sealed = await run.finish()
@@ -113,6 +113,11 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     // The original manifest is what verify read (three artifacts), and the new version is named.
     expect(v.runs[0]!.artifacts).toBe(3)
     expect(v.runs[0]!.problems).toEqual([expect.stringMatching(new RegExp(`^manifest ${sealed.manifestKey}: a newer version .+ lies over it$`))])
+
+    // A later run chains to the manifest as first written, not to the version laid over it.
+    const next = await writeRun(st, ['d.json'], '2026-11-21T10:00:00Z')
+    expect(next.sealed.manifest.previousManifest).toMatchObject({key: sealed.manifestKey, sha256: sealed.manifestSha256})
+    expect((await verifyCase(st, 'INC-S3')).problems).toEqual([])
   })
 
   it('refuses a bucket without Object Lock with a hint; --allow-unlocked writes, records it, and verify warns', async () => {
