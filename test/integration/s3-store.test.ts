@@ -75,6 +75,15 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     expect(v.warnings).toEqual([])
   })
 
+  it('encrypts with SSE-KMS when a key is configured', async () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/evidence'
+    const st = await store(`s3://${BUCKET}/kms`, {kmsKey: key})
+    const stored = await st.put('cases/INC-S3/runs/r/x.json', '{}')
+    const head = await s3.send(new HeadObjectCommand({Bucket: BUCKET, Key: 'kms/cases/INC-S3/runs/r/x.json', VersionId: stored.versionId}))
+    expect(head.ServerSideEncryption).toBe('aws:kms')
+    expect(head.SSEKMSKeyId).toBe(key)
+  })
+
   it('a locked version cannot be deleted by VersionId, and the evidence stays', async () => {
     const st = await store()
     const {artifacts} = await writeRun(st)
