@@ -4,6 +4,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
@@ -13,7 +14,7 @@ import {S3EvidenceStore} from '../../src/aws/s3-store.js'
 import {fixedClock} from '../../src/core/clock.js'
 import {openStore} from '../../src/evidence/open-store.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
-import {EvidenceExistsError, type EvidenceStore} from '../../src/evidence/store.js'
+import {EvidenceExistsError, EvidenceHashMismatchError, type EvidenceStore} from '../../src/evidence/store.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {lockedBucket, rawS3, versionSha256} from '../support/s3.js'
@@ -186,6 +187,18 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     expect(head.ObjectLockMode).toBe('COMPLIANCE')
     expect(head.ObjectLockLegalHoldStatus).toBe('ON')
     await expect(st.put('cases/INC-S3/runs/r/big.bin', Readable.from(body()))).rejects.toBeInstanceOf(EvidenceExistsError)
+  })
+
+  it('keeps nothing when the bytes do not hash as expected, single part or multipart', async () => {
+    const st = new S3EvidenceStore({client: rawS3(), bucket: BUCKET, partSize: 5 * 1024 * 1024, ownsClient: true})
+    opened.push(st)
+    const wrong = sha('something else')
+    await expect(st.put('cases/INC-S3/runs/r/small.bin', 'payload', {expectSha256: wrong})).rejects.toBeInstanceOf(EvidenceHashMismatchError)
+    await expect(st.put('cases/INC-S3/runs/r/large.bin', randomBytes(12 * 1024 * 1024), {expectSha256: wrong})).rejects.toBeInstanceOf(EvidenceHashMismatchError)
+    const versions = await s3.send(new ListObjectVersionsCommand({Bucket: BUCKET, Prefix: 'cases/'}))
+    expect(versions.Versions ?? []).toEqual([])
+    const uploads = await s3.send(new ListMultipartUploadsCommand({Bucket: BUCKET}))
+    expect(uploads.Uploads ?? []).toEqual([])
   })
 
   it('never sends x-amz-bypass-governance-retention, whatever it does', async () => {
