@@ -1,9 +1,6 @@
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
@@ -11,14 +8,13 @@ import {
   PutObjectCommand,
   PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
-  UploadPartCommand,
-  type CompletedPart,
   type HeadObjectCommandOutput,
   type ObjectLockMode,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import {CoronerError, ExitCode, usageError} from '../core/errors.js'
 import {toReadable} from '../evidence/hashing.js'
+import {partChunks, uploadMultipart} from './s3-multipart.js'
 import {assertSafeKey} from '../evidence/keys.js'
 import {
   EvidenceExistsError,
@@ -202,19 +198,17 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
+  /** Bodies up to one part go in one PutObject; larger ones in a multipart upload, streamed. */
   async put(key: string, body: BodySource, options: PutOptions = {}): Promise<StoredObject> {
     const Key = this.fullKey(key)
     const settings = await this.writeSettings()
-    const whole = createHash('sha256')
-    let size = 0
     const chunks = partChunks(toReadable(body), this.partSize)
     const first = await chunks.next()
     const firstPart = first.done ? Buffer.alloc(0) : first.value
     const second = first.done ? ({done: true, value: undefined} as const) : await chunks.next()
     if (second.done) {
-      whole.update(firstPart)
-      size = firstPart.length
-      const sha256 = whole.digest('hex')
+      const size = firstPart.length
+      const sha256 = createHash('sha256').update(firstPart).digest('hex')
       if (options.expectSha256 !== undefined && options.expectSha256 !== sha256) throw new EvidenceHashMismatchError(key, options.expectSha256, sha256)
       const checksum = Buffer.from(sha256, 'hex').toString('base64')
       const out = await this.guard(key, () => this.client.send(new PutObjectCommand({
@@ -232,72 +226,36 @@ export class S3EvidenceStore implements EvidenceStore {
       }
       return {key, sha256, size, ...(out.VersionId === undefined ? {} : {versionId: out.VersionId})}
     }
-    return this.putMultipart(key, Key, settings, options, firstPart, second.value, chunks, whole)
+    return this.putMultipart(key, Key, settings, options, firstPart, second.value, chunks)
   }
 
-  private async putMultipart(
-    key: string,
-    Key: string,
-    settings: WriteSettings,
-    options: PutOptions,
-    firstPart: Buffer,
-    secondPart: Buffer,
-    rest: AsyncGenerator<Buffer>,
-    whole: ReturnType<typeof createHash>,
-  ): Promise<StoredObject> {
+  private async putMultipart(key: string, Key: string, settings: WriteSettings, options: PutOptions, first: Buffer, second: Buffer, rest: AsyncGenerator<Buffer>): Promise<StoredObject> {
     // Fail before sending megabytes when the key is taken; CompleteMultipartUpload checks again.
-    if (await this.headVersion(Key)) throw new EvidenceExistsError(key)
-    const created = await this.client.send(new CreateMultipartUploadCommand({Bucket: this.bucket, Key, ChecksumAlgorithm: 'SHA256', ...this.objectHeaders(settings, options)}))
-    const UploadId = created.UploadId!
-    const parts: CompletedPart[] = []
-    const inFlight = new Set<Promise<void>>()
-    let failure: unknown
-    let size = 0
-    const upload = (PartNumber: number, bytes: Buffer): void => {
-      const ChecksumSHA256 = createHash('sha256').update(bytes).digest('base64')
-      const p = this.client
-        .send(new UploadPartCommand({Bucket: this.bucket, Key, UploadId, PartNumber, Body: bytes, ContentLength: bytes.length, ChecksumAlgorithm: 'SHA256', ChecksumSHA256}))
-        .then((out) => {
-          parts.push({PartNumber, ETag: out.ETag, ChecksumSHA256: out.ChecksumSHA256 ?? ChecksumSHA256})
-        })
-        .catch((error: unknown) => {
-          failure ??= error
-        })
-        .finally(() => inFlight.delete(p))
-      inFlight.add(p)
-    }
-    try {
-      let n = 0
-      const feed = async (bytes: Buffer): Promise<void> => {
-        whole.update(bytes)
-        size += bytes.length
-        upload(++n, bytes)
-        while (inFlight.size >= this.queueSize) await Promise.race(inFlight)
-        if (failure !== undefined) throw failure
-      }
-      await feed(firstPart)
-      await feed(secondPart)
-      for await (const bytes of rest) await feed(bytes)
-      await Promise.all(inFlight)
-      if (failure !== undefined) throw failure
-      const sha256 = whole.digest('hex')
-      if (options.expectSha256 !== undefined && options.expectSha256 !== sha256) throw new EvidenceHashMismatchError(key, options.expectSha256, sha256)
-      parts.sort((a, b) => a.PartNumber! - b.PartNumber!)
-      const out = await this.guard(key, () => this.client.send(new CompleteMultipartUploadCommand({Bucket: this.bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: {Parts: parts}})))
-      const composite = createHash('sha256')
-      for (const p of parts) composite.update(Buffer.from(p.ChecksumSHA256!, 'base64'))
-      const expected = composite.digest('base64')
-      if (out.ChecksumSHA256 !== undefined && out.ChecksumSHA256.replace(/-\d+$/, '') !== expected) {
-        throw new CoronerError('checksum-mismatch', `S3 reports checksum ${out.ChecksumSHA256} for ${key}, but the parts coroner sent give ${expected}-${parts.length}.`, {exitCode: ExitCode.findings})
-      }
-      const versionId = out.VersionId
-      await this.ensureLocked(Key, versionId, settings)
-      return {key, sha256, size, ...(versionId === undefined ? {} : {versionId})}
-    } catch (error) {
-      await this.client.send(new AbortMultipartUploadCommand({Bucket: this.bucket, Key, UploadId})).catch(() => {})
+    if (await this.headVersion(Key)) {
       await rest.return(undefined)
-      throw error
+      throw new EvidenceExistsError(key)
     }
+    async function* all(): AsyncGenerator<Buffer> {
+      yield first
+      yield second
+      yield* rest
+    }
+    const out = await uploadMultipart(
+      {
+        client: this.client,
+        bucket: this.bucket,
+        key: Key,
+        headers: this.objectHeaders(settings, options),
+        queueSize: this.queueSize,
+        beforeComplete: (sha256) => {
+          if (options.expectSha256 !== undefined && options.expectSha256 !== sha256) throw new EvidenceHashMismatchError(key, options.expectSha256, sha256)
+        },
+        complete: (work) => this.guard(key, work),
+      },
+      all(),
+    )
+    await this.ensureLocked(Key, out.versionId, settings)
+    return {key, ...out}
   }
 
   /**
@@ -481,26 +439,4 @@ function asciiMetadata(meta: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(meta)) out[k] = /^[\x20-\x7E]*$/.test(v) ? v : encodeURIComponent(v)
   return out
-}
-
-/** Re-chunks a stream into buffers of exactly `size` bytes (the last may be shorter). */
-async function* partChunks(stream: Readable, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = []
-  let pendingBytes = 0
-  for await (const chunk of stream) {
-    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array)
-    while (pendingBytes + buf.length >= size) {
-      const take = size - pendingBytes
-      pending.push(buf.subarray(0, take))
-      yield Buffer.concat(pending, size)
-      buf = buf.subarray(take)
-      pending = []
-      pendingBytes = 0
-    }
-    if (buf.length > 0) {
-      pending.push(buf)
-      pendingBytes += buf.length
-    }
-  }
-  if (pendingBytes > 0 || pending.length > 0) yield Buffer.concat(pending, pendingBytes)
 }
