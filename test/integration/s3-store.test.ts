@@ -12,6 +12,7 @@ import {
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {S3EvidenceStore} from '../../src/aws/s3-store.js'
 import {fixedClock} from '../../src/core/clock.js'
+import {listArtifacts, showCase} from '../../src/evidence/cases.js'
 import {openStore} from '../../src/evidence/open-store.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
 import {EvidenceExistsError, EvidenceHashMismatchError, type EvidenceStore} from '../../src/evidence/store.js'
@@ -123,6 +124,10 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     // The original manifest is what verify read (three artifacts), and the new version is named.
     expect(v.runs[0]!.artifacts).toBe(3)
     expect(v.runs[0]!.problems).toEqual([expect.stringMatching(new RegExp(`^manifest ${sealed.manifestKey}: a newer version .+ lies over it$`))])
+
+    // Listing reads the manifest as first written too, not the forged one laid over it.
+    expect((await listArtifacts(st, 'INC-S3'))!.map((x) => x.key)).toEqual(artifacts.map((x) => x.key))
+    expect((await showCase(st, 'INC-S3'))[0]).toMatchObject({status: 'complete', artifacts: 3})
 
     // A later run chains to the manifest as first written, not to the version laid over it.
     const next = await writeRun(st, ['d.json'], '2026-11-21T10:00:00Z')
