@@ -107,11 +107,21 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
     const expected = manifest?.artifacts ?? journal.artifacts
     const known = new Set([manifestKey, journalKey])
     const journalSegments = `${journalKey}.d/`
+    const unlockedSegments: string[] = []
+    let segments = 0
     for (const [key, versions] of objects) {
       if (!key.startsWith(journalSegments)) continue
       known.add(key)
+      segments++
       const state = live(versions)
       if (state.overlaid) check.problems.push(`journal segment ${key}: ${state.overlaid}`)
+      if (store.checkObject && !allowUnlocked) {
+        const issues = await store.checkObject(key, originalVersion(versions))
+        if (issues.length > 0) unlockedSegments.push(`${key}: ${issues.map((i) => i.message).join('; ')}`)
+      }
+    }
+    if (unlockedSegments.length > 0) {
+      check.problems.push(`journal ${journalKey}: ${unlockedSegments.length} of ${segments} line object(s) not locked, first ${unlockedSegments[0]}`)
     }
     if (manifestVersions.present && store.checkObject && !allowUnlocked) {
       for (const issue of await store.checkObject(manifestKey, originalVersion(objects.get(manifestKey)))) check.problems.push(`manifest ${manifestKey}: ${issue.message}`)

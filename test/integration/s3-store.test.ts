@@ -161,6 +161,10 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     opened.push(later)
     const v = await verifyCase(later, 'INC-S3')
     expect(v.artifacts.find((x) => x.key === artifacts[0]!.key)).toMatchObject({status: 'unlocked', detail: expect.stringMatching(/retention ended/)})
+    expect(v.runs[0]!.problems).toEqual([
+      expect.stringMatching(/^journal .*custody\.jsonl: \d+ of \d+ line object\(s\) not locked, first .*retention ended/),
+      expect.stringMatching(/^manifest .*manifest\.json: COMPLIANCE retention ended/),
+    ])
   })
 
   it('sends a large body through multipart upload, locks it and records the hash of the whole', async () => {
