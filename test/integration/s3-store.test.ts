@@ -154,6 +154,17 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     expect(v.warnings).toEqual([expect.stringMatching(/--allow-unlocked/)])
   })
 
+  it('asks for a retention when the bucket has Object Lock but no default retention', async () => {
+    await s3.send(new CreateBucketCommand({Bucket: 'lock-no-default', ObjectLockEnabledForBucket: true}))
+    const st = await store('s3://lock-no-default')
+    await expect(st.put('cases/INC-S3/runs/r/x', 'x')).rejects.toMatchObject({code: 'no-retention', hint: expect.stringMatching(/--retain-days/)})
+    const given = await store('s3://lock-no-default', {lockMode: 'GOVERNANCE', retainDays: 2})
+    const stored = await given.put('cases/INC-S3/runs/r/x', 'x')
+    const head = await s3.send(new HeadObjectCommand({Bucket: 'lock-no-default', Key: 'cases/INC-S3/runs/r/x', VersionId: stored.versionId}))
+    expect(head.ObjectLockMode).toBe('GOVERNANCE')
+    expect(Math.round((head.ObjectLockRetainUntilDate!.getTime() - Date.now()) / 86_400_000)).toBe(2)
+  })
+
   it('verify reports an object whose lock has ended', async () => {
     const st = await store()
     const {artifacts} = await writeRun(st)
