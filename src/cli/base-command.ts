@@ -14,6 +14,15 @@ export interface Outcome<T> {
   exitCode?: ExitCodeValue
 }
 
+/** Values of the store write flags (src/cli/store-flags.ts), present on commands that declare them. */
+export interface StoreFlagValues {
+  'allow-unlocked'?: boolean | undefined
+  'legal-hold'?: boolean | undefined
+  'kms-key'?: string | undefined
+  'lock-mode'?: string | undefined
+  'retain-days'?: number | undefined
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CoronerCommand)['baseFlags'] & T['flags']>
 
 /**
@@ -99,7 +108,7 @@ export abstract class CoronerCommand<T> extends Command {
   }
 
   /** Builds the Context for this invocation from the global flags and the config file. */
-  protected async context(flags: {store?: string | undefined; profile?: string | undefined; region?: string | undefined; 'endpoint-url'?: string | undefined; 'show-secrets'?: boolean}, caseId?: string): Promise<Context> {
+  protected async context(flags: {store?: string | undefined; profile?: string | undefined; region?: string | undefined; 'endpoint-url'?: string | undefined; 'show-secrets'?: boolean} & StoreFlagValues, caseId?: string): Promise<Context> {
     const config = loadConfig()
     const json = this.jsonEnabled()
     const aws = new AwsClientFactory({
@@ -108,7 +117,15 @@ export abstract class CoronerCommand<T> extends Command {
       ...(flags['endpoint-url'] === undefined ? {} : {endpointUrl: flags['endpoint-url']}),
       ...(caseId === undefined ? {} : {caseId}),
     })
-    const store = await openStore(resolveStoreLocation(flags.store, config), {aws})
+    const kmsKey = flags['kms-key'] ?? config.kmsKey
+    const store = await openStore(resolveStoreLocation(flags.store, config), {
+      aws,
+      allowUnlocked: flags['allow-unlocked'] ?? false,
+      legalHold: flags['legal-hold'] ?? false,
+      ...(kmsKey === undefined ? {} : {kmsKey}),
+      ...(flags['lock-mode'] === 'COMPLIANCE' || flags['lock-mode'] === 'GOVERNANCE' ? {lockMode: flags['lock-mode']} : {}),
+      ...(flags['retain-days'] === undefined ? {} : {retainDays: flags['retain-days']}),
+    })
     this.cleanups.push(() => aws.destroy(), () => store.close())
     const logger = createLogger((r) => {
       if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${r.message}\n`)

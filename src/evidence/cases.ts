@@ -34,7 +34,7 @@ export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
     if (!c) cases.set(parsed.caseId, (c = {runs: new Set(), artifacts: 0, sealed: new Set()}))
     c.runs.add(parsed.runId)
     if (parsed.rest === MANIFEST_NAME) c.sealed.add(parsed.runId)
-    else if (parsed.rest !== 'custody.jsonl') c.artifacts++
+    else if (!parsed.rest.startsWith('custody.jsonl')) c.artifacts++
   }
   return [...cases.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -46,15 +46,18 @@ export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
 
 /** The runs of one case, each with what its manifest says (or `unsealed` when it has none). */
 export async function showCase(store: EvidenceStore, caseId: string): Promise<RunSummary[]> {
-  const runs = new Map<string, {manifestKey?: string; objects: number}>()
+  const runs = new Map<string, {manifestKey?: string; manifestVersion?: string; objects: number}>()
   for await (const info of store.list(casePrefix(caseId))) {
-    if (info.deleteMarker || info.isLatest === false) continue
+    if (info.deleteMarker) continue
     const parsed = parseKey(info.key)
     if (!parsed) continue
     const r = runs.get(parsed.runId) ?? {objects: 0}
-    if (parsed.rest === MANIFEST_NAME) r.manifestKey = info.key
-    else if (parsed.rest !== 'custody.jsonl') r.objects++
     runs.set(parsed.runId, r)
+    // Versions come newest first: the last one seen is the manifest as first written.
+    if (parsed.rest === MANIFEST_NAME) {
+      r.manifestKey = info.key
+      if (info.versionId !== undefined) r.manifestVersion = info.versionId
+    } else if (info.isLatest !== false && !parsed.rest.startsWith('custody.jsonl')) r.objects++
   }
   const out: RunSummary[] = []
   for (const runId of [...runs.keys()].sort()) {
@@ -63,7 +66,7 @@ export async function showCase(store: EvidenceStore, caseId: string): Promise<Ru
       out.push({runId, status: 'unsealed', artifacts: r.objects})
       continue
     }
-    const m = await readManifest(store, r.manifestKey)
+    const m = await readManifest(store, r.manifestKey, r.manifestVersion)
     out.push({
       runId,
       status: m.status,
@@ -100,18 +103,19 @@ export interface ListedArtifact {
 
 /** The artifacts of every sealed run of a case, from their manifests; undefined when the case has no run. */
 export async function listArtifacts(store: EvidenceStore, caseId: string): Promise<ListedArtifact[] | undefined> {
-  const manifests: string[] = []
+  const manifests = new Map<string, string | undefined>()
   let any = false
   for await (const info of store.list(casePrefix(caseId))) {
-    if (info.deleteMarker || info.isLatest === false) continue
+    if (info.deleteMarker) continue
     any = true
     const parsed = parseKey(info.key)
-    if (parsed?.rest === MANIFEST_NAME) manifests.push(info.key)
+    // Versions come newest first: the last one seen is the manifest as first written.
+    if (parsed?.rest === MANIFEST_NAME) manifests.set(info.key, info.versionId)
   }
   if (!any) return undefined
   const out: ListedArtifact[] = []
-  for (const key of manifests.sort()) {
-    const m = await readManifest(store, key)
+  for (const key of [...manifests.keys()].sort()) {
+    const m = await readManifest(store, key, manifests.get(key))
     for (const a of m.artifacts) {
       out.push({runId: m.runId, key: a.key, kind: a.kind, size: a.size, sha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId}), source: a.source, collectedAt: a.collectedAt})
     }

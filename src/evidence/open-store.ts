@@ -59,10 +59,20 @@ export function resolveStoreLocation(flag: string | undefined, config: CoronerCo
   return flag ?? process.env.CORONER_STORE ?? config.store ?? DEFAULT_STORE
 }
 
+/** How an S3 store writes: given by flags or the config file, ignored by the local store. */
+export interface StoreWriteOptions {
+  allowUnlocked?: boolean
+  legalHold?: boolean
+  kmsKey?: string
+  lockMode?: 'COMPLIANCE' | 'GOVERNANCE'
+  retainDays?: number
+}
+
 /** Opens the store named by a location: `s3://bucket/prefix`, `file:///dir` or a plain path. */
-export async function openStore(location: string, _deps: {aws?: AwsClientFactory} = {}): Promise<EvidenceStore> {
+export async function openStore(location: string, deps: {aws?: AwsClientFactory} & StoreWriteOptions = {}): Promise<EvidenceStore> {
   if (location.startsWith('s3://')) {
-    throw usageError('s3-store-unavailable', `The S3 evidence store is not available in this build (${location}).`, 'Use a local directory with --store.')
+    const {openS3Store} = await import('../aws/s3-store-factory.js')
+    return openS3Store(location, deps)
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {
     throw usageError('unknown-store', `Unknown evidence store ${JSON.stringify(location)}.`, 'Use a directory path or s3://bucket/prefix.')

@@ -212,6 +212,7 @@ export class EvidenceRun {
     await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gaps})
     await this.journal.close()
     const o = this.options
+    const allowUnlocked = o.storeAttributes?.allowUnlocked ?? o.store.storeAttributes?.allowUnlocked
     const body: Omit<Manifest, 'selfDigest'> = {
       schema: MANIFEST_SCHEMA,
       caseId: this.caseId,
@@ -229,7 +230,7 @@ export class EvidenceRun {
         location: o.store.location,
         immutable: o.store.guarantee.immutable,
         note: o.store.guarantee.note,
-        ...(o.storeAttributes?.allowUnlocked === undefined ? {} : {allowUnlocked: o.storeAttributes.allowUnlocked}),
+        ...(allowUnlocked === undefined ? {} : {allowUnlocked}),
       },
       previousManifest: this.previous,
       artifacts: this.artifacts,
@@ -273,14 +274,15 @@ export async function findPreviousManifest(
   caseId: string,
   beforeRunId: string,
 ): Promise<Manifest['previousManifest']> {
-  let best: {runId: string; key: string} | undefined
+  let best: {runId: string; key: string; versionId?: string} | undefined
   for await (const info of store.list(`${casePrefix(caseId)}runs/`)) {
-    if (info.isLatest === false || info.deleteMarker) continue
+    if (info.deleteMarker) continue
     const parsed = parseKey(info.key)
     if (!parsed || parsed.rest !== MANIFEST_NAME || parsed.runId >= beforeRunId) continue
-    if (!best || parsed.runId > best.runId) best = {runId: parsed.runId, key: info.key}
+    // Versions come newest first: the last one seen of a key is the manifest as first written.
+    if (!best || parsed.runId >= best.runId) best = {runId: parsed.runId, key: info.key, ...(info.versionId === undefined ? {} : {versionId: info.versionId})}
   }
   if (!best) return null
-  const {sha256} = await hashStream(await store.get(best.key))
+  const {sha256} = await hashStream(await store.get(best.key, best.versionId))
   return {runId: best.runId, key: best.key, sha256}
 }

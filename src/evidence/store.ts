@@ -27,7 +27,7 @@ export interface LockState {
   legalHold?: boolean
 }
 
-/** One listed object or object version. */
+/** One listed object or object version; a key's versions are listed newest first. */
 export interface ObjectInfo {
   key: string
   size: number
@@ -72,6 +72,10 @@ export interface EvidenceStore {
   readJournal(key: string): AsyncIterable<string>
   /** Store-specific checks of one evidence object (lock mode, retention), run by verify. */
   checkObject?(key: string, versionId: string | undefined): Promise<StoreIssue[]>
+  /** Places or lifts a legal hold on one object version, where the store has legal holds. */
+  setLegalHold?(key: string, versionId: string | undefined, on: boolean): Promise<void>
+  /** Facts about how this store wrote, known after the first write, recorded in the manifest. */
+  readonly storeAttributes?: {allowUnlocked?: boolean}
   close(): Promise<void>
 }
 

@@ -76,10 +76,11 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
     check.problems.push(...journal.problems)
 
     let manifest: Manifest | undefined
+    let allowUnlocked = false
     const manifestVersions = live(objects.get(manifestKey))
     if (manifestVersions.overlaid) check.problems.push(`manifest ${manifestKey}: ${manifestVersions.overlaid}`)
-    if (manifestVersions.current) {
-      const text = await readAll(store, manifestKey, firstVersion(objects.get(manifestKey)))
+    if (manifestVersions.present) {
+      const text = await readAll(store, manifestKey, originalVersion(objects.get(manifestKey)))
       const sha256 = sha256Hex(text)
       check.manifestSha256 = sha256
       try {
@@ -92,7 +93,10 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
         if (computeSelfDigest(manifest) !== manifest.selfDigest) check.problems.push(`manifest ${manifestKey} was edited: its content does not match its selfDigest`)
         if (manifest.runId !== runId || manifest.caseId !== caseId) check.problems.push(`manifest ${manifestKey} names run ${manifest.runId} of case ${manifest.caseId}`)
         if (journal.lastHash !== manifest.journal?.lastHash) check.problems.push(`journal ${journalKey} does not end where the manifest says (entries or hash differ)`)
-        if (manifest.store?.allowUnlocked) warnings.push(`run ${runId} was written with --allow-unlocked: its objects were not protected by Object Lock`)
+        if (manifest.store?.allowUnlocked) {
+          allowUnlocked = true
+          warnings.push(`run ${runId} was written with --allow-unlocked: its objects were not protected by Object Lock`)
+        }
         check.status = manifest.status
         sealed.push({runId, manifest, sha256})
       }
@@ -102,6 +106,26 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
 
     const expected = manifest?.artifacts ?? journal.artifacts
     const known = new Set([manifestKey, journalKey])
+    const journalSegments = `${journalKey}.d/`
+    const unlockedSegments: string[] = []
+    let segments = 0
+    for (const [key, versions] of objects) {
+      if (!key.startsWith(journalSegments)) continue
+      known.add(key)
+      segments++
+      const state = live(versions)
+      if (state.overlaid) check.problems.push(`journal segment ${key}: ${state.overlaid}`)
+      if (store.checkObject && !allowUnlocked) {
+        const issues = await store.checkObject(key, originalVersion(versions))
+        if (issues.length > 0) unlockedSegments.push(`${key}: ${issues.map((i) => i.message).join('; ')}`)
+      }
+    }
+    if (unlockedSegments.length > 0) {
+      check.problems.push(`journal ${journalKey}: ${unlockedSegments.length} of ${segments} line object(s) not locked, first ${unlockedSegments[0]}`)
+    }
+    if (manifestVersions.present && store.checkObject && !allowUnlocked) {
+      for (const issue of await store.checkObject(manifestKey, originalVersion(objects.get(manifestKey)))) check.problems.push(`manifest ${manifestKey}: ${issue.message}`)
+    }
     for (const a of expected) {
       known.add(a.key)
       check.artifacts++
@@ -113,7 +137,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
         art.status = 'missing'
         continue
       }
-      const actual = await hashStream(await store.get(a.key, a.versionId ?? firstVersion(versions)))
+      const actual = await hashStream(await store.get(a.key, a.versionId ?? originalVersion(versions)))
       art.actualSha256 = actual.sha256
       if (actual.sha256 !== a.sha256 || actual.size !== a.size) {
         art.status = 'altered'
@@ -125,7 +149,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
         art.detail = state.overlaid
         continue
       }
-      if (store.checkObject) {
+      if (store.checkObject && !allowUnlocked) {
         const issues = await store.checkObject(a.key, a.versionId)
         if (issues.length > 0) {
           art.status = 'unlocked'
@@ -158,10 +182,14 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
   return result
 }
 
-/** Where the current version of a key stands: present, and whether something lies over it. */
+/**
+ * Where a key's evidence version stands (the recorded one, else the original, oldest version):
+ * present, and whether a newer version or a delete marker lies over it.
+ */
 function live(versions: ObjectInfo[] | undefined, versionId?: string): {present: boolean; current: boolean; overlaid?: string} {
   if (!versions || versions.length === 0) return {present: false, current: false}
-  const target = versionId === undefined ? versions[0] : versions.find((v) => v.versionId === versionId)
+  const unversioned = versions.every((v) => v.versionId === undefined)
+  const target = versionId === undefined || unversioned ? original(versions) : versions.find((v) => v.versionId === versionId)
   if (!target || target.deleteMarker) return {present: false, current: false}
   const latest = versions.find((v) => v.isLatest !== false) ?? target
   if (latest.deleteMarker) return {present: true, current: false, overlaid: 'a delete marker lies over it'}
@@ -169,9 +197,14 @@ function live(versions: ObjectInfo[] | undefined, versionId?: string): {present:
   return {present: true, current: true}
 }
 
-function firstVersion(versions: ObjectInfo[] | undefined): string | undefined {
-  const v = versions?.find((x) => !x.deleteMarker)
-  return v?.versionId
+/** The oldest version that is not a delete marker: what was written first (versions come newest first). */
+function original(versions: ObjectInfo[]): ObjectInfo | undefined {
+  for (let i = versions.length - 1; i >= 0; i--) if (!versions[i]!.deleteMarker) return versions[i]
+  return undefined
+}
+
+function originalVersion(versions: ObjectInfo[] | undefined): string | undefined {
+  return versions === undefined ? undefined : original(versions)?.versionId
 }
 
 async function readAll(store: EvidenceStore, key: string, versionId?: string): Promise<string> {

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -14,6 +15,7 @@ export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
     note: Flags.string({description: 'A note recorded with every file, e.g. where it came from'}),
+    ...storeWriteFlags,
   }
   static override examples = ['<%= config.bin %> evidence add guardduty-finding.json screenshot.png --case INC-2026-0042 --note "from the SOC ticket"']
 

@@ -1,0 +1,103 @@
+// Uploads generated artifacts larger than 64 MiB through the S3 evidence store (multipart, Object
+// Lock headers, SHA-256 checksums) to a moto_server started here, and reports throughput and the
+// peak RSS of this process for each size: memory should stay flat as the artifact grows.
+import {spawn} from 'node:child_process'
+import {createHash, randomBytes} from 'node:crypto'
+import {Readable} from 'node:stream'
+import {CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client} from '@aws-sdk/client-s3'
+import {S3EvidenceStore} from '../dist/aws/s3-store.js'
+
+const MiB = 1024 * 1024
+const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "96,192,384").split(",").map(Number)
+const PART_MIB = 8
+const QUEUE = 4
+
+async function startMoto() {
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {stdio: ['ignore', 'ignore', 'pipe']})
+  const endpoint = await new Promise((resolve, reject) => {
+    let buffered = ''
+    const timer = setTimeout(() => reject(new Error(`moto_server did not start:\n${buffered}`)), 30_000)
+    child.stderr.on('data', (chunk) => {
+      buffered += chunk.toString()
+      const m = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`moto_server exited with ${code}:\n${buffered}`)))
+  })
+  child.stderr.resume()
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${endpoint}/moto-api/data.json`).then((r) => r.ok, () => false)) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {child, endpoint}
+}
+
+/** A stream of `size` bytes in 1 MiB chunks, each distinct, hashed as it is generated. */
+function generated(size, hash) {
+  const base = randomBytes(MiB)
+  async function* chunks() {
+    for (let sent = 0, n = 0; sent < size; n++) {
+      const len = Math.min(MiB, size - sent)
+      const chunk = Buffer.from(base.subarray(0, len))
+      chunk.writeUInt32BE(n, 0)
+      hash.update(chunk)
+      sent += len
+      yield chunk
+    }
+  }
+  return Readable.from(chunks())
+}
+
+const {child, endpoint} = await startMoto()
+const client = new S3Client({endpoint, forcePathStyle: true, region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}, maxAttempts: 1})
+try {
+  await client.send(new CreateBucketCommand({Bucket: 'bench-evidence', ObjectLockEnabledForBucket: true}))
+  await client.send(new PutObjectLockConfigurationCommand({Bucket: 'bench-evidence', ObjectLockConfiguration: {ObjectLockEnabled: 'Enabled', Rule: {DefaultRetention: {Mode: 'GOVERNANCE', Days: 1}}}}))
+  const store = new S3EvidenceStore({client, bucket: 'bench-evidence', prefix: 'bench/', partSize: PART_MIB * MiB, queueSize: QUEUE})
+  // One unreported upload first, so the allocator's warm-up is not mistaken for growth.
+  await store.put('cases/BENCH/runs/r/warm-up.bin', generated(4 * PART_MIB * MiB, createHash('sha256')))
+  const results = []
+  let overallPeak = 0
+  for (const [i, sizeMiB] of SIZES_MIB.entries()) {
+    globalThis.gc?.()
+    let peak = process.memoryUsage().rss
+    let peakBuffers = 0
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage()
+      peak = Math.max(peak, m.rss)
+      peakBuffers = Math.max(peakBuffers, m.arrayBuffers)
+    }, 20)
+    const hash = createHash('sha256')
+    const started = process.hrtime.bigint()
+    const stored = await store.put(`cases/BENCH/runs/r/artifact-${i}-${sizeMiB}.bin`, generated(sizeMiB * MiB, hash))
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    clearInterval(sampler)
+    peak = Math.max(peak, process.memoryUsage().rss)
+    overallPeak = Math.max(overallPeak, peak)
+    const expected = hash.digest('hex')
+    if (stored.sha256 !== expected || stored.size !== sizeMiB * MiB) throw new Error(`hash or size mismatch for ${sizeMiB} MiB`)
+    const r = {sizeMiB, seconds: +seconds.toFixed(2), mbPerSec: +(sizeMiB / seconds).toFixed(1), peakRssMiB: +(peak / MiB).toFixed(1), peakBuffersMiB: +(peakBuffers / MiB).toFixed(1)}
+    results.push(r)
+    process.stderr.write(`${sizeMiB} MiB: ${r.seconds} s, ${r.mbPerSec} MiB/s, peak RSS ${r.peakRssMiB} MiB, peak live buffers ${r.peakBuffersMiB} MiB\n`)
+  }
+  const small = results[0]
+  const large = results[results.length - 1]
+  process.stdout.write(`${JSON.stringify({
+    bench: 's3-multipart',
+    partSizeMiB: PART_MIB,
+    queueSize: QUEUE,
+    sizes: results,
+    mbPerSec: large.mbPerSec,
+    rssGrowthMiB: +(large.peakRssMiB - small.peakRssMiB).toFixed(1),
+    peakRssMiB: +(overallPeak / MiB).toFixed(1),
+  })}\n`)
+} finally {
+  client.destroy()
+  if (child.pid !== undefined && child.exitCode === null) {
+    process.kill(child.pid, 'SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+  }
+}

@@ -1,0 +1,22 @@
+import {S3Client} from '@aws-sdk/client-s3'
+import {AwsClientFactory} from './client-factory.js'
+import {S3EvidenceStore, parseS3Location} from './s3-store.js'
+import type {StoreWriteOptions} from '../evidence/open-store.js'
+
+/** An S3 evidence store for `s3://bucket/prefix`, with its own client that follows region redirects. */
+export function openS3Store(location: string, options: {aws?: AwsClientFactory} & StoreWriteOptions): S3EvidenceStore {
+  const {bucket, prefix} = parseS3Location(location)
+  const aws = options.aws ?? new AwsClientFactory()
+  const client = new S3Client(aws.config(undefined, {followRegionRedirects: true}))
+  return new S3EvidenceStore({
+    client,
+    bucket,
+    prefix,
+    ownsClient: true,
+    ...(options.allowUnlocked === undefined ? {} : {allowUnlocked: options.allowUnlocked}),
+    ...(options.legalHold === undefined ? {} : {legalHold: options.legalHold}),
+    ...(options.kmsKey === undefined ? {} : {kmsKey: options.kmsKey}),
+    ...(options.lockMode === undefined ? {} : {lockMode: options.lockMode}),
+    ...(options.retainDays === undefined ? {} : {retainDays: options.retainDays}),
+  })
+}

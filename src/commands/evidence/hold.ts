@@ -1,0 +1,31 @@
+import {Args, Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {ExitCode} from '../../core/errors.js'
+import {holdCase, type HoldResult} from '../../evidence/hold.js'
+import {assertCaseId} from '../../evidence/keys.js'
+
+export default class EvidenceHold extends CoronerCommand<HoldResult> {
+  static override summary = 'Place or lift a legal hold on every object version of a case (S3 Object Lock)'
+  static override description =
+    'Sets the legal hold of every object version under the case (artifacts, journals, manifests) and records what it did as a new run of the case, with an evidence.legal-hold artifact listing each version. A held version cannot be deleted whatever its retention date.'
+  static override args = {state: Args.string({description: 'on or off', required: true, options: ['on', 'off']})}
+  static override flags = {case: Flags.string({char: 'c', description: 'Case id', required: true})}
+  static override examples = ['<%= config.bin %> evidence hold on --case INC-2026-0042 --store s3://acme-ir-evidence']
+
+  protected async execute(): Promise<Outcome<HoldResult>> {
+    const {args, flags} = await this.parse(EvidenceHold)
+    const caseId = assertCaseId(flags.case)
+    const ctx = await this.context(flags, caseId)
+    const result = await holdCase(ctx, caseId, args.state === 'on')
+    return {
+      result,
+      warnings: [...result.notes, ...result.failed.map((f) => `${f.key} ${f.versionId ?? ''}: ${f.error}`)],
+      ...(result.failed.length > 0 ? {exitCode: ExitCode.partial} : {}),
+    }
+  }
+
+  protected render(r: HoldResult): void {
+    this.log(`Legal hold ${r.hold} on ${r.changed} object version(s) of case ${r.caseId}${r.failed.length > 0 ? `; ${r.failed.length} failed` : ''}.`)
+    this.log(`Recorded in run ${r.runId} (${r.manifestKey}).`)
+  }
+}
