@@ -11,6 +11,16 @@ const STRING_MODIFIERS = new Set(['contains', 'startswith', 'endswith'])
 const NUMBER_MODIFIERS = new Set(['gt', 'gte', 'lt', 'lte'])
 const SUPPORTED_MODIFIERS = new Set([...STRING_MODIFIERS, ...NUMBER_MODIFIERS, 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'windash', 'base64', 'base64offset', 'cased', 'fieldref'])
 
+export interface CompileOptions {
+  /**
+   * How the text value at a JSON path is read. Default: `json_extract_string(raw, ?)` with the
+   * path bound. A hunt over many rules passes a reader of values extracted once per event.
+   */
+  field?: (path: string) => Fragment
+}
+
+const extractField = (path: string): Fragment => sql`json_extract_string(${raw(RAW)}, ${param(path)})`
+
 /** Whether a rule is written for CloudTrail (`logsource: {product: aws, service: cloudtrail}`). */
 export function isCloudTrailRule(rule: SigmaRule): boolean {
   return rule.logsource.product?.toLowerCase() === 'aws' && rule.logsource.service?.toLowerCase() === 'cloudtrail'
@@ -21,12 +31,12 @@ export function isCloudTrailRule(rule: SigmaRule): boolean {
  * Every value taken from the rule (strings, numbers, JSON paths) is a bound `?` parameter.
  * Throws SigmaCompileError naming the construct when the rule cannot be expressed.
  */
-export function compileRule(rule: SigmaRule): CompiledRule {
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule {
   if (!isCloudTrailRule(rule)) {
     const ls = [rule.logsource.product, rule.logsource.service ?? rule.logsource.category].filter(Boolean).join('/')
     throw new SigmaCompileError('unsupported-logsource', `logsource ${ls || '(none)'}`, `the rule is for logsource '${ls || '(none)'}'; coroner hunts aws/cloudtrail only`)
   }
-  const compiler = new DetectionCompiler(rule)
+  const compiler = new DetectionCompiler(rule, options.field ?? extractField)
   const fragment = compiler.compile()
   return {rule, sql: fragment.sql, params: fragment.params}
 }
@@ -46,7 +56,10 @@ class DetectionCompiler {
   private lambdaCount = 0
   private readonly selections = new Map<string, unknown>()
 
-  constructor(private readonly rule: SigmaRule) {
+  constructor(
+    private readonly rule: SigmaRule,
+    private readonly field: (path: string) => Fragment,
+  ) {
     for (const [name, value] of Object.entries(rule.detection)) {
       if (name === 'condition') continue
       if (name === 'timeframe') continue
@@ -176,7 +189,7 @@ class DetectionCompiler {
     const nulls = values.filter((v) => v === null)
     const others = values.filter((v) => v !== null)
     const tests: Fragment[] = []
-    if (nulls.length > 0) tests.push(sql`(json_extract_string(${raw(RAW)}, ${param(path)}) IS NULL)`)
+    if (nulls.length > 0) tests.push(sql`(${this.field(path)} IS NULL)`)
     if (others.length > 0) {
       const body = (v: Fragment): Fragment => {
         if (!matchAll && others.length > 1 && isPlainEquality(others, modifiers)) {
@@ -196,7 +209,7 @@ class DetectionCompiler {
    * an array (`resources.ARN` matches any resource's ARN; `requestParameters.layers` any layer).
    */
   private atPath(segments: string[], body: (v: Fragment) => Fragment): Fragment {
-    const direct = this.bindOnce(sql`json_extract_string(${raw(RAW)}, ${param(jsonPath(segments))})`, body)
+    const direct = this.bindOnce(this.field(jsonPath(segments)), body)
     if (segments.length === 1) return direct
     const alternatives = segments.map((_, i) => {
       const v = this.lambdaVar('el')
@@ -231,7 +244,7 @@ class DetectionCompiler {
       return cidrMatchSql(v, cidr)
     }
     if (has('fieldref')) {
-      const other = sql`json_extract_string(${raw(RAW)}, ${param(jsonPath(fieldSegments(text, pos)))})`
+      const other = this.field(jsonPath(fieldSegments(text, pos)))
       const [a, b] = cased ? [v, other] : [sql`lower(${v})`, sql`lower(${other})`]
       if (has('contains')) return sql`contains(${a}, ${b})`
       if (has('startswith')) return sql`starts_with(${a}, ${b})`

@@ -3,7 +3,9 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {DuckDBConnection} from '@duckdb/node-api'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {compileRule} from '../../../../src/analysis/sigma/compile.js'
 import {huntCase, type HuntResult} from '../../../../src/analysis/sigma/hunt.js'
+import {parseSigmaRule} from '../../../../src/analysis/sigma/parse.js'
 import {BUILTIN_RULES_DIR, loadRules, type RuleSet} from '../../../../src/analysis/sigma/load.js'
 import {memoryCase} from '../../../support/sigma-db.js'
 
@@ -196,6 +198,23 @@ describe("coroner's Lambda rules", () => {
     // A failed AddPermission and one granting a service principal do not fire.
     expect(crafted('lambda_permission_public_principal')).toEqual(['b67a9bba-d9da-4980-bf74-baed881b117d'])
     for (const h of result.hits.filter((x) => path.basename(x.rule.path).startsWith('lambda_'))) expect(h.rule.author).toBe('coroner')
+  })
+
+  it('give the same hits whether the rules run in one scan or one query each', async () => {
+    const perRule = await huntCase(connection, rules, {strategy: 'per-rule'})
+    expect(perRule.hits).toEqual(result.hits)
+    expect(perRule.rules).toEqual(result.rules)
+    const capped = await huntCase(connection, rules, {maxHitsPerRule: 2})
+    const assumed = capped.rules.find((r) => r.path.endsWith('aws_sts_assumerole_misuse.yml'))!
+    expect(assumed.hits).toBeGreaterThan(2)
+    expect(capped.hits.filter((h) => h.rule.path === assumed.path)).toHaveLength(2)
+  })
+
+  it('report a rule DuckDB refuses and still run the others', async () => {
+    const bad = parseSigmaRule('title: Bad regex\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName|re: "(unclosed"\n  condition: sel\nlevel: high\n', 'bad.yml').rule!
+    const outcome = await huntCase(connection, {compiled: [compileRule(bad), ...rules.compiled]})
+    expect(outcome.rules[0]).toMatchObject({title: 'Bad regex', hits: 0, error: expect.stringMatching(/.+/)})
+    expect(outcome.hits.length).toBe(result.hits.length)
   })
 
   it('keep to the level filter', async () => {
