@@ -13,6 +13,8 @@ import {loadRules} from '../dist/analysis/sigma/load.js'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixtures = path.join(here, '..', 'test', 'fixtures')
 const sizes = (process.env.SIGMA_BENCH_SIZES ?? '200000,1000000').split(',').map(Number)
+// Query-per-rule is run for comparison on the smaller table only, to stay within two minutes.
+const perRuleUpTo = Number(process.env.SIGMA_BENCH_PER_RULE_UP_TO ?? 200000)
 
 let peak = 0
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss))
@@ -50,18 +52,27 @@ try {
        FROM range(?) r JOIN tpl t ON t.i = r.range % (SELECT count(*) FROM tpl)`,
       [n],
     )
-    out[`generateSeconds_${n}`] = Number(process.hrtime.bigint() - started) / 1e9
-    globalThis.gc?.()
-    started = process.hrtime.bigint()
-    const result = await huntCase(connection, rules)
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    sample()
-    out[`huntSeconds_${n}`] = seconds
-    out[`ruleEventsPerSecond_${n}`] = Math.round((n * rules.compiled.length) / seconds)
-    out[`eventsPerSecond_${n}`] = Math.round(n / seconds)
-    out[`hits_${n}`] = result.rules.reduce((s, r) => s + r.hits, 0)
-    out[`ruleErrors_${n}`] = result.rules.filter((r) => r.error !== undefined).length
-    process.stderr.write(`sigma: ${n} events × ${rules.compiled.length} rules in ${seconds.toFixed(1)} s\n`)
+    out[`generateSeconds_${n}`] = Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(2))
+    // Warm the buffer pool so that both strategies read the table from memory.
+    await connection.run('SELECT count(*) FROM cloudtrail_events WHERE length(CAST(raw AS VARCHAR)) > 0')
+    const strategies = n <= perRuleUpTo ? ['one-scan', 'per-rule'] : ['one-scan']
+    for (const strategy of strategies) {
+      globalThis.gc?.()
+      const cpu = process.cpuUsage()
+      started = process.hrtime.bigint()
+      const result = await huntCase(connection, rules, {strategy})
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const used = process.cpuUsage(cpu)
+      sample()
+      const tag = `${strategy === 'one-scan' ? 'oneScan' : 'perRule'}_${n}`
+      out[`huntSeconds_${tag}`] = Number(seconds.toFixed(2))
+      out[`huntCpuSeconds_${tag}`] = Number(((used.user + used.system) / 1e6).toFixed(2))
+      out[`ruleEventsPerSecond_${tag}`] = Math.round((n * rules.compiled.length) / seconds)
+      out[`eventsPerSecond_${tag}`] = Math.round(n / seconds)
+      out[`hits_${tag}`] = result.rules.reduce((s, r) => s + r.hits, 0)
+      out[`ruleErrors_${tag}`] = result.rules.filter((r) => r.error !== undefined).length
+      process.stderr.write(`sigma ${strategy}: ${n} events × ${rules.compiled.length} rules in ${seconds.toFixed(1)} s (cpu ${((used.user + used.system) / 1e6).toFixed(1)} s)\n`)
+    }
     connection.closeSync()
     instance.closeSync()
   }
