@@ -122,10 +122,10 @@ class DetectionCompiler {
     if (body === null || body === undefined) {
       throw new SigmaCompileError('invalid-selection', `selection '${name}'`, `selection '${name}' is empty`, this.pos(name), 'error')
     }
-    if (typeof body === 'string' || typeof body === 'number') return this.keywords(name, [body])
+    if (typeof body === 'string' || typeof body === 'number') return this.keywords([body])
     if (Array.isArray(body)) {
       if (body.length === 0) throw new SigmaCompileError('invalid-selection', `selection '${name}'`, `selection '${name}' is an empty list`, this.pos(name), 'error')
-      if (body.every((b) => typeof b === 'string' || typeof b === 'number')) return this.keywords(name, body as Array<string | number>)
+      if (body.every((b) => typeof b === 'string' || typeof b === 'number')) return this.keywords(body as Array<string | number>)
       if (body.every((b) => b !== null && typeof b === 'object' && !Array.isArray(b))) {
         return combine(body.map((m) => this.fieldMap(name, m as Record<string, unknown>)), 'OR')
       }
@@ -136,15 +136,12 @@ class DetectionCompiler {
   }
 
   /** Keyword selections: any of the strings anywhere in the record's JSON text, case-insensitive. */
-  private keywords(name: string, values: Array<string | number>): Fragment {
-    const v = this.lambdaVar('kw')
-    const tests = values.map((value) => {
-      const parts = parseSigmaString(String(value))
-      return sql`${raw(v)} ILIKE ${param(toLikePattern([{wildcard: '*'}, ...parts, {wildcard: '*'}]))} ESCAPE '\\'`
-    })
-    if (tests.length === 1) return sql`coalesce(CAST(${raw(RAW)} AS VARCHAR) ILIKE ${param(tests[0]!.params[0]!)} ESCAPE '\\', false)`
-    void name
-    return sql`coalesce(list_transform([CAST(${raw(RAW)} AS VARCHAR)], ${raw(v)} -> ${combine(tests, 'OR')})[1], false)`
+  private keywords(values: Array<string | number>): Fragment {
+    const patterns = values.map((value) => param(toLikePattern([{wildcard: '*'}, ...parseSigmaString(String(value)), {wildcard: '*'}])))
+    const text = sql`CAST(${raw(RAW)} AS VARCHAR)`
+    if (patterns.length === 1) return sql`coalesce(${text} ILIKE ${patterns[0]!} ESCAPE '\\', false)`
+    const v = raw(this.lambdaVar('kw'))
+    return sql`coalesce(list_transform([${text}], ${v} -> ${combine(patterns.map((p) => sql`${v} ILIKE ${p} ESCAPE '\\'`), 'OR')})[1], false)`
   }
 
   private fieldMap(name: string, map: Record<string, unknown>): Fragment {

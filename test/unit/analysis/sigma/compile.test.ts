@@ -2,6 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 import {compileRule, tryCompileRule} from '../../../../src/analysis/sigma/compile.js'
+import {huntCase} from '../../../../src/analysis/sigma/hunt.js'
 import {parseSigmaRule} from '../../../../src/analysis/sigma/parse.js'
 import {SigmaCompileError} from '../../../../src/analysis/sigma/rule.js'
 import {memoryCase} from '../../../support/sigma-db.js'
@@ -82,7 +83,12 @@ async function hits(detection: Record<string, unknown>): Promise<string[]> {
   expect(parsed.issues).toEqual([])
   const compiled = compileRule(parsed.rule!)
   const reader = await connection.runAndReadAll(`SELECT event_id FROM cloudtrail_events WHERE ${compiled.sql} ORDER BY event_id`, compiled.params)
-  return reader.getRows().map((r) => String(r[0]))
+  const ids = reader.getRows().map((r) => String(r[0]))
+  // The hunt reads the fields once per event for all rules together: it must agree.
+  const hunted = await huntCase(connection, {compiled: [compiled]}, {strategy: 'one-scan'})
+  expect(hunted.rules[0]!.error).toBeUndefined()
+  expect(hunted.hits.map((h) => h.event_id)).toEqual(ids)
+  return ids
 }
 
 function unsupported(detection: Record<string, unknown>, extra: Record<string, unknown> = {}): {code: string; construct: string} {
