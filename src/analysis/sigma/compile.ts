@@ -212,7 +212,10 @@ class DetectionCompiler {
       const v = this.lambdaVar('el')
       return sql`coalesce(list_bool_or(list_transform(json_extract_string(${raw(RAW)}, ${param(jsonPath(segments, i))}), ${raw(v)} -> ${body(raw(v))})), false)`
     })
-    return combine([direct, ...alternatives], 'OR')
+    // Arrays are only possible when the path reads nothing (an array part-way) or an array's text
+    // (an array at the end): elsewhere the element tests, each a fresh parse of the record, are skipped.
+    const arrayPossible = sql`coalesce(left(${this.field(jsonPath(segments))}, 1), '[') = '['`
+    return sql`(${direct} OR (CASE WHEN ${arrayPossible} THEN ${combine(alternatives, 'OR')} ELSE false END))`
   }
 
   /** Evaluates `body` on a value, extracting it once even when the body tests it several times. */
