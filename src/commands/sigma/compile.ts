@@ -25,6 +25,7 @@ interface CompileResult {
 export default class SigmaCompile extends CoronerCommand<CompileResult> {
   static override summary = 'Show the DuckDB SQL and bound parameters a Sigma rule compiles to'
   static override description = 'Parses one Sigma rule for AWS CloudTrail and prints the SQL expression over cloudtrail_events.raw with its parameters. Exits 4 when the rule is invalid or uses something coroner cannot run, naming it.'
+  static override aliases = ['hunt:compile']
   static override args = {rule: Args.string({description: 'The Sigma rule file (.yml)', required: true})}
   static override examples = ['<%= config.bin %> sigma compile queries/sigma/lambda_function_url_auth_none.yml']
 
