@@ -178,6 +178,24 @@ describe('SigmaHQ CloudTrail rules', () => {
   })
 })
 
+describe('Suzaku Lambda rules', () => {
+  it('all compile, and the per-API rules fire on the Stratus Lambda techniques; the failed-attempt ones only on the failed call', async () => {
+    const suzaku = await loadRules([path.join(fixtures, 'suzaku')])
+    expect([suzaku.files, suzaku.compiled.length, suzaku.unsupported.length]).toEqual([26, 26, 0])
+    const hunted = await huntCase(connection, suzaku)
+    expect(firedBy(hunted)).toEqual({
+      aws_cloudtrail_add_permission20150331v2: ['aws.persistence.lambda-backdoor-function', 'lambda'],
+      aws_cloudtrail_add_permission20150331v2_attempt: ['lambda'],
+      aws_cloudtrail_update_function_code20150331v2: ['aws.persistence.lambda-overwrite-code'],
+      aws_cloudtrail_update_function_configuration20150331v2: ['aws.persistence.lambda-layer-extension', 'lambda'],
+      aws_cloudtrail_create_event_source_mapping20150331: ['lambda'],
+      aws_cloudtrail_create_function_url_config: ['lambda'],
+    })
+    const attempt = hunted.hits.filter((h) => h.rule.path.endsWith('add_permission20150331v2_attempt.yml'))
+    expect(attempt.map((h) => [h.event_id, h.rule.author])).toEqual([['perm-denied', 'Zach Mathis (@YamatoSecurity)']])
+  })
+})
+
 describe("coroner's Lambda rules", () => {
   it('fire on the Lambda techniques and crafted attacks, and not on the controls', () => {
     const fired = firedBy(result)
