@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
-import {renderTable} from '../cli/table.js'
+import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {quietProgress, terminalProgress} from '../core/progress.js'
 import {SIGMA_LEVELS, type SigmaLevel} from '../analysis/sigma/rule.js'
@@ -42,7 +42,7 @@ export default class Hunt extends CoronerCommand<HuntReport> {
     const warnings = [
       ...result.invalid.map(formatIssue),
       ...result.rules.filter((r) => r.error !== undefined).map((r) => `rule '${r.title}' (${r.path}) failed: ${r.error}`),
-    ]
+    ].map(terminalSafe)
     const found = result.hits.length > 0
     return {result, warnings, ...(found && flags.fail ? {exitCode: ExitCode.findings} : {})}
   }
@@ -65,6 +65,6 @@ export default class Hunt extends CoronerCommand<HuntReport> {
     }
     const shown = r.hits.length
     const total = r.rules.reduce((n, x) => n + x.hits, 0)
-    this.log(`\nCase ${r.caseId}: ${r.rulesRun} rule(s) run over ${r.db}, ${total} hit(s)${shown < total ? ` (${shown} listed)` : ''}, ${r.unsupported.length} rule(s) not run, ${r.skipped} below the minimum level.`)
+    this.log(`\nCase ${r.caseId}: ${r.rulesRun} rule(s) run over ${terminalSafe(r.db)}, ${total} hit(s)${shown < total ? ` (${shown} listed)` : ''}, ${r.unsupported.length} rule(s) not run, ${r.skipped} below the minimum level.`)
   }
 }
