@@ -1,0 +1,239 @@
+import {stat} from 'node:fs/promises'
+import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+import {CoronerError, ExitCode} from '../../core/errors.js'
+import type {Progress} from '../../core/progress.js'
+import {compileRule} from './compile.js'
+import {levelRank, type CompiledRule, type SigmaLevel, type UnsupportedRule} from './rule.js'
+import {raw, type Fragment} from './sql.js'
+
+/** The rule a hit came from; the author is shown with every hit, as the Detection Rule License asks. */
+export interface HitRule {
+  id: string | null
+  title: string
+  level: SigmaLevel | null
+  author: string | null
+  path: string
+}
+
+export interface HuntHit {
+  rule: HitRule
+  event_id: string | null
+  event_time: string | null
+  /** The evidence object the event was read from, and its SHA-256. */
+  evidence_key: string | null
+  evidence_sha256: string | null
+  eventName: string | null
+  eventSource: string | null
+  principal: string | null
+  sourceIP: string | null
+}
+
+export interface RuleOutcome extends HitRule {
+  /** Every matching event, including those beyond the per-rule limit. */
+  hits: number
+  /** Set when the query failed (e.g. a regular expression DuckDB refuses). */
+  error?: string
+}
+
+export interface HuntResult {
+  rulesRun: number
+  /** Hits ordered by event time, then rule; at most `maxHitsPerRule` per rule. */
+  hits: HuntHit[]
+  rules: RuleOutcome[]
+  unsupported: Array<{path: string; title: string | null; id: string | null; author: string | null; code: string; construct: string; message: string}>
+  /** Rules left out by `minLevel`. */
+  skipped: number
+}
+
+export interface HuntOptions {
+  minLevel?: SigmaLevel
+  /** Hits returned per rule (all are counted); default 1000. */
+  maxHitsPerRule?: number
+  progress?: Progress
+  signal?: AbortSignal
+  /** `one-scan` (default): every rule in a single pass over the table; `per-rule`: a query per rule. */
+  strategy?: 'one-scan' | 'per-rule'
+}
+
+/** The table the case loader builds; rules read its `raw` column only. */
+export const EVENTS_TABLE = 'cloudtrail_events'
+
+/**
+ * Runs each compiled rule over the case's `cloudtrail_events` table, one query per rule with its
+ * values bound, and collects the hits with the evidence object each came from.
+ */
+export async function huntCase(
+  connection: DuckDBConnection,
+  rules: {compiled: readonly CompiledRule[]; unsupported?: readonly UnsupportedRule[]},
+  options: HuntOptions = {},
+): Promise<HuntResult> {
+  await assertEventsTable(connection)
+  const minRank = levelRank(options.minLevel)
+  const selected = rules.compiled.filter((r) => options.minLevel === undefined || levelRank(r.rule.level ?? 'informational') >= minRank)
+  const limit = options.maxHitsPerRule ?? 1000
+  let found: {hits: HuntHit[]; outcomes: RuleOutcome[]} | undefined
+  if ((options.strategy ?? 'one-scan') === 'one-scan' && selected.length > 0) {
+    try {
+      found = await huntInOneScan(connection, selected, limit, options)
+    } catch (error) {
+      options.signal?.throwIfAborted()
+      // One rule DuckDB refuses (say, a regular expression RE2 rejects) fails the shared scan:
+      // run the rules one by one so that only that rule is reported as failed.
+      void error
+    }
+  }
+  found ??= await huntRuleByRule(connection, selected, limit, options)
+  const {hits, outcomes} = found
+  hits.sort((a, b) => (a.event_time ?? '').localeCompare(b.event_time ?? '') || levelRank(b.rule.level ?? undefined) - levelRank(a.rule.level ?? undefined) || a.rule.title.localeCompare(b.rule.title))
+  return {
+    rulesRun: selected.length,
+    hits,
+    rules: outcomes,
+    unsupported: (rules.unsupported ?? []).map((u) => ({
+      path: u.path,
+      title: u.rule?.title ?? null,
+      id: u.rule?.id ?? null,
+      author: u.rule?.author ?? null,
+      code: u.code,
+      construct: u.construct,
+      message: u.message,
+    })),
+    skipped: rules.compiled.length - selected.length,
+  }
+}
+
+const SUMMARY_COLUMNS = `event_id, epoch_ms(event_time) AS event_ms, artifact_key, artifact_sha256,
+  json_extract_string(raw, '$.eventName') AS event_name,
+  json_extract_string(raw, '$.eventSource') AS event_source,
+  coalesce(json_extract_string(raw, '$.userIdentity.arn'), json_extract_string(raw, '$.userIdentity.principalId'), json_extract_string(raw, '$.userIdentity.invokedBy'), json_extract_string(raw, '$.userIdentity.type')) AS principal,
+  json_extract_string(raw, '$.sourceIPAddress') AS source_ip`
+
+function toHit(rule: HitRule, row: Record<string, unknown>): HuntHit {
+  return {
+    rule,
+    event_id: text(row.event_id),
+    event_time: row.event_ms === null || row.event_ms === undefined ? null : new Date(Number(row.event_ms)).toISOString(),
+    evidence_key: text(row.artifact_key),
+    evidence_sha256: text(row.artifact_sha256),
+    eventName: text(row.event_name),
+    eventSource: text(row.event_source),
+    principal: text(row.principal),
+    sourceIP: text(row.source_ip),
+  }
+}
+
+/**
+ * All rules in one pass over the table: each event's JSON is parsed once, the values every rule
+ * needs are extracted together, and each rule is a CASE over them (so its conditions short-circuit).
+ * The scan is the cost, so this is many times faster than a query per rule.
+ */
+async function huntInOneScan(connection: DuckDBConnection, selected: readonly CompiledRule[], limit: number, options: HuntOptions): Promise<{hits: HuntHit[]; outcomes: RuleOutcome[]}> {
+  const paths: string[] = ['$.eventName']
+  const field = (p: string): Fragment => {
+    let i = paths.indexOf(p)
+    if (i < 0) i = paths.push(p) - 1
+    return raw(`evf[${i + 1}]`)
+  }
+  const tests = selected.map((c, i) => {
+    const e = compileRule(c.rule, {field})
+    return {sql: `CASE WHEN ${e.sql} THEN '${i}' END`, params: e.params}
+  })
+  const query =
+    `SELECT ${SUMMARY_COLUMNS}, matched FROM (
+       SELECT event_id, event_time, artifact_key, artifact_sha256, raw,
+              list_transform([json_extract_string(raw, [${paths.map(() => '?').join(', ')}])], evf -> concat_ws(',', ${tests.map((t) => t.sql).join(', ')}))[1] AS matched
+       FROM ${EVENTS_TABLE})
+     WHERE matched <> ''
+     ORDER BY event_time, event_id`
+  const task = options.progress?.task('Sigma hunt (one scan, events matched)')
+  const result = await connection.stream(query, [...paths, ...tests.flatMap((t) => t.params)])
+  const rules = selected.map(hitRule)
+  const counts = selected.map(() => 0)
+  const hits: HuntHit[] = []
+  const names = result.deduplicatedColumnNames()
+  for (;;) {
+    options.signal?.throwIfAborted()
+    const chunk = await result.fetchChunk()
+    if (chunk === null || chunk.rowCount === 0) break
+    for (const row of chunk.getRowObjects(names)) {
+      for (const index of String(row.matched).split(',')) {
+        const i = Number(index)
+        counts[i]!++
+        if (counts[i]! <= limit) hits.push(toHit(rules[i]!, row))
+      }
+    }
+    task?.advance(chunk.rowCount)
+  }
+  task?.done()
+  return {hits, outcomes: rules.map((r, i) => ({...r, hits: counts[i]!}))}
+}
+
+/** One query per rule; a rule whose query fails is reported with the error and the others go on. */
+async function huntRuleByRule(connection: DuckDBConnection, selected: readonly CompiledRule[], limit: number, options: HuntOptions): Promise<{hits: HuntHit[]; outcomes: RuleOutcome[]}> {
+  const task = options.progress?.task('Sigma rules', selected.length)
+  const hits: HuntHit[] = []
+  const outcomes: RuleOutcome[] = []
+  for (const compiled of selected) {
+    options.signal?.throwIfAborted()
+    const rule = hitRule(compiled)
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total
+         FROM ${EVENTS_TABLE}
+         WHERE ${compiled.sql}
+         ORDER BY event_time, event_id
+         LIMIT ${Number(limit)}`,
+        compiled.params,
+      )
+      const rows = reader.getRowObjects()
+      outcomes.push({...rule, hits: rows.length === 0 ? 0 : Number(rows[0]!.total)})
+      for (const row of rows) hits.push(toHit(rule, row))
+    } catch (error) {
+      outcomes.push({...rule, hits: 0, error: (error as Error).message.split('\n')[0]!})
+    }
+    task?.advance()
+  }
+  task?.done()
+  return {hits, outcomes}
+}
+
+function hitRule(c: CompiledRule): HitRule {
+  return {id: c.rule.id ?? null, title: c.rule.title, level: c.rule.level ?? null, author: c.rule.author ?? null, path: c.rule.path}
+}
+
+function text(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v)
+}
+
+async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, [EVENTS_TABLE])
+  if (Number(reader.getRows()[0]?.[0] ?? 0) === 0) {
+    throw new CoronerError('case-not-loaded', `the case database has no ${EVENTS_TABLE} table`, {exitCode: ExitCode.usage, hint: 'Run `coroner load --case <case>` first.'})
+  }
+}
+
+/** An open case database; close it when done. */
+export interface CaseDatabase {
+  connection: DuckDBConnection
+  close(): void
+}
+
+/**
+ * Opens a case's DuckDB file read-only. A missing file is a usage error telling the user to load
+ * the case first.
+ */
+export async function openCaseDatabase(file: string, caseId: string): Promise<CaseDatabase> {
+  const exists = await stat(file).then((s) => s.isFile(), () => false)
+  if (!exists) {
+    throw new CoronerError('case-not-loaded', `no case database at ${file}`, {exitCode: ExitCode.usage, hint: `Run \`coroner load --case ${caseId}\` first, or pass --db.`})
+  }
+  const instance = await DuckDBInstance.create(file, {access_mode: 'READ_ONLY'})
+  const connection = await instance.connect()
+  return {
+    connection,
+    close() {
+      connection.closeSync()
+      instance.closeSync()
+    },
+  }
+}

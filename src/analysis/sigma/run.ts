@@ -1,0 +1,49 @@
+import path from 'node:path'
+import type {Progress} from '../../core/progress.js'
+import {huntCase, openCaseDatabase, type HuntResult} from './hunt.js'
+import {BUILTIN_RULES_DIR, loadRules, type RuleSet} from './load.js'
+import type {RuleIssue, SigmaLevel} from './rule.js'
+
+export interface HuntRequest {
+  caseId: string
+  /** The case's DuckDB file; default `./coroner-analysis/<case>/case.duckdb`. */
+  db?: string
+  /** Extra rule files or directories. */
+  rules?: readonly string[]
+  /** Include coroner's own rules from queries/sigma (default true). */
+  builtin?: boolean
+  minLevel?: SigmaLevel
+  maxHitsPerRule?: number
+  progress?: Progress
+  signal?: AbortSignal
+}
+
+export interface HuntReport extends HuntResult {
+  caseId: string
+  db: string
+  ruleSources: string[]
+  /** Rule files that could not be read as Sigma (YAML errors, missing fields). */
+  invalid: RuleIssue[]
+}
+
+/** The default location of a case's analysis database. */
+export const defaultCaseDatabase = (caseId: string): string => path.join('coroner-analysis', caseId, 'case.duckdb')
+
+/** Loads the rules, opens the case database read-only and hunts; the database is closed afterwards. */
+export async function huntCaseDatabase(request: HuntRequest): Promise<HuntReport> {
+  const sources = [...(request.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(request.rules ?? [])]
+  const db = request.db ?? defaultCaseDatabase(request.caseId)
+  const rules: RuleSet = sources.length === 0 ? {compiled: [], unsupported: [], issues: [], files: 0} : await loadRules(sources)
+  const database = await openCaseDatabase(db, request.caseId)
+  try {
+    const result = await huntCase(database.connection, rules, {
+      ...(request.minLevel === undefined ? {} : {minLevel: request.minLevel}),
+      ...(request.maxHitsPerRule === undefined ? {} : {maxHitsPerRule: request.maxHitsPerRule}),
+      ...(request.progress === undefined ? {} : {progress: request.progress}),
+      ...(request.signal === undefined ? {} : {signal: request.signal}),
+    })
+    return {...result, caseId: request.caseId, db, ruleSources: sources, invalid: rules.issues.filter((i) => i.severity === 'error' && !rules.unsupported.some((u) => u.path === i.file))}
+  } finally {
+    database.close()
+  }
+}

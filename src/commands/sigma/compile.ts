@@ -1,0 +1,65 @@
+import {readFile} from 'node:fs/promises'
+import {Args} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {terminalSafe} from '../../cli/table.js'
+import {CoronerError, ExitCode} from '../../core/errors.js'
+import {tryCompileRule} from '../../analysis/sigma/compile.js'
+import {EVENTS_TABLE} from '../../analysis/sigma/hunt.js'
+import {formatIssue} from '../../analysis/sigma/load.js'
+import {parseSigmaRule} from '../../analysis/sigma/parse.js'
+import type {SqlParam} from '../../analysis/sigma/rule.js'
+
+interface CompileResult {
+  path: string
+  title: string
+  id: string | null
+  level: string | null
+  author: string | null
+  /** The boolean expression over `raw`. */
+  sql: string
+  /** The full query `coroner hunt` runs. */
+  query: string
+  params: SqlParam[]
+}
+
+export default class SigmaCompile extends CoronerCommand<CompileResult> {
+  static override summary = 'Show the DuckDB SQL and bound parameters a Sigma rule compiles to'
+  static override description = 'Parses one Sigma rule for AWS CloudTrail and prints the SQL expression over cloudtrail_events.raw with its parameters. Exits 4 when the rule is invalid or uses something coroner cannot run, naming it.'
+  static override aliases = ['hunt:compile']
+  static override args = {rule: Args.string({description: 'The Sigma rule file (.yml)', required: true})}
+  static override examples = ['<%= config.bin %> sigma compile queries/sigma/lambda_function_url_auth_none.yml']
+
+  protected async execute(): Promise<Outcome<CompileResult>> {
+    const {args} = await this.parse(SigmaCompile)
+    const text = await readFile(args.rule, 'utf8')
+    const {rule, issues} = parseSigmaRule(text, args.rule)
+    if (rule === undefined) {
+      throw new CoronerError('invalid-rule', `${args.rule} is not a valid Sigma rule:\n${issues.map(formatIssue).join('\n')}`, {exitCode: ExitCode.invalidInput, hint: 'Fix the rule at the positions shown.'})
+    }
+    const result = tryCompileRule(rule)
+    if ('unsupported' in result) {
+      const u = result.unsupported
+      throw new CoronerError(u.code, `${u.path}:${u.line}:${u.col} ${u.message} (${u.construct})`, {exitCode: ExitCode.invalidInput, hint: 'See docs/sigma.md for what coroner supports.'})
+    }
+    const c = result.compiled
+    return {
+      result: {
+        path: args.rule,
+        title: rule.title,
+        id: rule.id ?? null,
+        level: rule.level ?? null,
+        author: rule.author ?? null,
+        sql: c.sql,
+        query: `SELECT event_id, event_time, artifact_key, artifact_sha256, raw FROM ${EVENTS_TABLE} WHERE ${c.sql}`,
+        params: c.params,
+      },
+    }
+  }
+
+  protected render(r: CompileResult): void {
+    this.log(`-- ${terminalSafe(r.title)} (${r.id ?? 'no id'}, ${r.level ?? 'no level'}) by ${terminalSafe(r.author ?? 'unknown author')}`)
+    this.log(terminalSafe(r.query))
+    this.log('-- parameters, in order:')
+    r.params.forEach((p, i) => this.log(`--   ${i + 1}: ${terminalSafe(JSON.stringify(p))}`))
+  }
+}

@@ -1,0 +1,147 @@
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {DuckDBInstance} from '@duckdb/node-api'
+import {runCommand} from '@oclif/test'
+import {describe, expect, it} from 'vitest'
+import {cloudTrailTable} from '../../support/sigma-db.js'
+import {tempDir} from '../../support/temp.js'
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
+const fixtures = path.join(root, 'test', 'fixtures')
+const run = (args: string[]) => runCommand(args, {root})
+
+interface Envelope<T> {
+  status: string
+  result: T
+  warnings: string[]
+  error?: {code: string; message: string; hint?: string}
+}
+
+interface HuntJson {
+  hits: Array<{rule: {title: string; id: string; level: string; author: string; path: string}; event_id: string; evidence_key: string; evidence_sha256: string; principal: string; eventName: string}>
+  rules: Array<{title: string; hits: number; author: string}>
+  unsupported: Array<{code: string; construct: string}>
+  rulesRun: number
+}
+
+/** A case database at the path `coroner hunt --db` reads, holding the given Stratus detonations. */
+async function caseDb(techniques: string[], extra: Array<Record<string, unknown>> = []): Promise<string> {
+  const dir = await tempDir()
+  const file = path.join(dir, 'case.duckdb')
+  const records: Array<Record<string, unknown>> = [...extra]
+  for (const t of techniques) {
+    const list = JSON.parse(await readFile(path.join(fixtures, 'stratus', `${t}.json`), 'utf8')) as Array<Record<string, unknown>>
+    records.push(...list.map((r) => ({...r, artifactKey: `cases/INC-1/runs/r1/cloudtrail/${t}.json`})))
+  }
+  const instance = await DuckDBInstance.create(file)
+  const connection = await instance.connect()
+  await cloudTrailTable(connection, records)
+  connection.closeSync()
+  instance.closeSync()
+  return file
+}
+
+describe('coroner hunt', () => {
+  it('finds the Lambda backdoor with the built-in rules, citing rule author and evidence, and exits 3', async () => {
+    const db = await caseDb(['aws.persistence.lambda-backdoor-function', 'aws.credential-access.secretsmanager-retrieve-secrets'])
+    const out = await run(['hunt', '--case', 'INC-1', '--db', db, '--json'])
+    expect(out.error?.oclif?.exit).toBe(3)
+    const env = JSON.parse(out.stdout) as Envelope<HuntJson>
+    expect(env.result.rulesRun).toBeGreaterThanOrEqual(6)
+    expect(env.result.hits).toEqual([
+      expect.objectContaining({
+        rule: expect.objectContaining({title: 'AWS Lambda Function Made Invocable By Anyone', author: 'coroner', level: 'high', id: 'b4190bcd-a80d-4b09-b8b7-aba07cb75761'}),
+        event_id: 'b67a9bba-d9da-4980-bf74-baed881b117d',
+        eventName: 'AddPermission20150331v2',
+        principal: 'arn:aws:iam::880896431042:user/christophe',
+        evidence_key: 'cases/INC-1/runs/r1/cloudtrail/aws.persistence.lambda-backdoor-function.json',
+      }),
+    ])
+    const human = await run(['hunt', '--case', 'INC-1', '--db', db, '--no-fail'])
+    expect(human.error).toBeUndefined()
+    expect(human.stdout).toContain('AWS Lambda Function Made Invocable By Anyone')
+    expect(human.stdout).toMatch(/Rules that fired:[\s\S]*coroner/)
+    expect(human.stdout).toContain('1 hit(s)')
+  })
+
+  it('runs rules from --rules, reports the ones it cannot run, and filters by level', async () => {
+    const db = await caseDb(['aws.defense-evasion.cloudtrail-stop', 'aws.persistence.lambda-overwrite-code'])
+    const out = await run(['hunt', '--case', 'INC-1', '--db', db, '--no-builtin', '--rules', path.join(fixtures, 'sigma', 'rules'), '--rules', path.join(fixtures, 'sigma', 'unsupported'), '--json', '--no-fail'])
+    expect(out.error).toBeUndefined()
+    const env = JSON.parse(out.stdout) as Envelope<HuntJson>
+    expect(env.result.rulesRun).toBe(57)
+    expect(env.result.hits.map((h) => [h.rule.title, h.rule.author])).toEqual([['AWS CloudTrail Important Change', 'vitaliy0x1']])
+    expect(env.result.unsupported.map((u) => u.code)).toContain('unsupported-near')
+    const high = await run(['hunt', '--case', 'INC-1', '--db', db, '--min-level', 'high', '--json'])
+    expect(high.error).toBeUndefined()
+    expect((JSON.parse(high.stdout) as Envelope<HuntJson>).result.hits).toEqual([])
+  })
+
+  it('keeps terminal escapes from the logs off the screen', async () => {
+    const db = await caseDb([], [
+      {
+        eventID: 'esc',
+        eventTime: '2024-08-02T09:00:00Z',
+        eventSource: 'lambda.amazonaws.com',
+        eventName: 'PutFunctionConcurrency20171031',
+        userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::1:user/\u001b[2Jevil'},
+        sourceIPAddress: '203.0.113.5',
+        requestParameters: {functionName: 'f', reservedConcurrentExecutions: 0},
+      },
+    ])
+    const out = await run(['hunt', '--case', 'INC-1', '--db', db])
+    expect(out.error?.oclif?.exit).toBe(3)
+    expect(out.stdout).not.toContain('\u001b')
+    expect(out.stdout).toContain('\\u001b[2Jevil')
+  })
+
+  it('tells the user to load the case when there is no database', async () => {
+    const dir = await tempDir()
+    const out = await run(['hunt', '--case', 'INC-1', '--db', path.join(dir, 'none.duckdb'), '--json'])
+    expect(out.error?.oclif?.exit).toBe(2)
+    const env = JSON.parse(out.stdout) as Envelope<never>
+    expect(env.error?.code).toBe('case-not-loaded')
+    expect(env.error?.hint).toContain('coroner load --case INC-1')
+  })
+})
+
+describe('coroner sigma compile / check', () => {
+  it('prints the SQL with the values as parameters', async () => {
+    const rule = path.join(root, 'queries', 'sigma', 'lambda_permission_public_principal.yml')
+    const out = await run(['sigma', 'compile', rule, '--json'])
+    expect(out.error).toBeUndefined()
+    const env = JSON.parse(out.stdout) as Envelope<{sql: string; params: unknown[]; author: string; query: string}>
+    expect(env.result.author).toBe('coroner')
+    expect(env.result.query).toMatch(/^SELECT event_id, event_time, artifact_key, artifact_sha256, raw FROM cloudtrail_events WHERE /)
+    expect(env.result.sql).not.toContain('lambda.amazonaws.com')
+    expect(env.result.params).toEqual(expect.arrayContaining(['$.eventSource', 'lambda.amazonaws.com', 'AddPermission%', '*', 'NONE']))
+    const human = await run(['hunt', 'compile', rule])
+    expect(human.error).toBeUndefined()
+    expect(human.stdout).toContain('-- AWS Lambda Function Made Invocable By Anyone (b4190bcd-a80d-4b09-b8b7-aba07cb75761, high) by coroner')
+    expect(human.stdout).toContain('-- parameters, in order:')
+    const unsupported = await run(['sigma', 'compile', path.join(fixtures, 'sigma', 'unsupported', 'cloud', 'aws_enum_listing.yml'), '--json'])
+    expect(unsupported.error?.oclif?.exit).toBe(4)
+    expect((JSON.parse(unsupported.stdout) as Envelope<never>).error?.code).toBe('unsupported-aggregation')
+  })
+
+  it('lists every problem as file:line:col severity code message and exits 4 on errors', async () => {
+    const dir = await tempDir()
+    await mkdir(path.join(dir, 'nested'))
+    await writeFile(path.join(dir, 'nested', 'broken.yml'), 'title: x\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: [a\n  condition: sel\n')
+    await writeFile(path.join(dir, 'badref.yml'), 'title: x\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: a\n  condition: sel and other\n')
+    const out = await run(['sigma', 'check', dir])
+    expect(out.error?.oclif?.exit).toBe(4)
+    expect(out.stdout).toContain(`${path.join(dir, 'badref.yml')}:8:3  error  unknown-identifier  the condition names 'other'`)
+    expect(out.stdout).toMatch(new RegExp(`${path.join(dir, 'nested', 'broken.yml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+  error  yaml-syntax  `))
+    const sigmahq = await run(['sigma', 'check', path.join(fixtures, 'sigma'), '--json'])
+    expect(sigmahq.error).toBeUndefined()
+    const env = JSON.parse(sigmahq.stdout) as Envelope<{files: number; compiled: unknown[]; unsupported: unknown[]}>
+    expect([env.result.files, env.result.compiled.length, env.result.unsupported.length]).toEqual([67, 57, 10])
+    const strict = await run(['sigma', 'check', path.join(fixtures, 'sigma'), '--strict'])
+    expect(strict.error?.oclif?.exit).toBe(4)
+    const ours = await run(['sigma', 'check', path.join(root, 'queries', 'sigma'), '--strict'])
+    expect(ours.error).toBeUndefined()
+    expect(ours.stdout).toMatch(/8 file\(s\): 8 compile, 0 cannot run/)
+  })
+})
