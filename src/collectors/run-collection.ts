@@ -27,8 +27,10 @@ export async function withEvidenceRun<T>(
   command: string,
   parameters: Record<string, unknown>,
   work: (run: EvidenceRun, gaps: GapLog) => Promise<T>,
+  options: {identifyCaller?: boolean} = {},
 ): Promise<CollectionRun & {collected: T}> {
-  const caller = await callerRecord(ctx.aws, ctx.signal)
+  // Offline imports call no AWS API, so they do not ask STS who the caller is either.
+  const caller = options.identifyCaller === false ? {} : await callerRecord(ctx.aws, ctx.signal)
   const run = await EvidenceRun.begin({store: ctx.store, caseId, command, parameters, clock: ctx.clock, caller})
   const gaps = new GapLog(run)
   let collected: T

@@ -6,6 +6,8 @@ import type {AddressInfo} from 'node:net'
 export interface CannedAnswer {
   method: string
   path: RegExp
+  /** For JSON-1.1 services (CloudWatch Logs): the `X-Amz-Target` to answer, e.g. `Logs_20140328.FilterLogEvents`. */
+  target?: string
   status: number
   body: unknown
   errorType?: string
@@ -60,10 +62,11 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
       res.end(served)
       return
     }
-    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path))
+    const target = req.headers['x-amz-target']
+    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target))
     if (canned) {
       res.writeHead(canned.status, {
-        'content-type': 'application/json',
+        'content-type': canned.target === undefined ? 'application/json' : 'application/x-amz-json-1.1',
         'x-amzn-requestid': 'canned',
         ...(canned.errorType === undefined ? {} : {'x-amzn-errortype': canned.errorType}),
       })

@@ -1,0 +1,108 @@
+import {createHash} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {gunzipSync} from 'node:zlib'
+import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {beforeEach, describe, expect, it} from 'vitest'
+import {fixedClock} from '../../src/core/clock.js'
+import {collectLogGroups} from '../../src/collectors/logs.js'
+import {withEvidenceRun} from '../../src/collectors/run-collection.js'
+import {readManifest} from '../../src/evidence/cases.js'
+import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
+import type {ArtifactRecord} from '../../src/evidence/manifest.js'
+import {testContext} from '../support/context.js'
+import {motoAws, resetMoto} from '../support/moto.js'
+import {tempDir} from '../support/temp.js'
+
+const HOUR = 3_600_000
+const GROUP = '/aws/lambda/payments-api'
+// moto keeps events of the last 14 days only; the window is three whole hours ending an hour ago.
+const base = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR
+
+/** Events in three streams spread over three hours; 2 + 3 + 4 per hour. */
+async function seedLogs(): Promise<Array<{stream: string; timestamp: number; message: string}>> {
+  const aws = motoAws()
+  const logs = aws.client(CloudWatchLogsClient)
+  await logs.send(new CreateLogGroupCommand({logGroupName: GROUP}))
+  const streams = ['2026/11/20/[$LATEST]aaa', '2026/11/20/[$LATEST]bbb', '2026/11/20/[3]ccc']
+  for (const s of streams) await logs.send(new CreateLogStreamCommand({logGroupName: GROUP, logStreamName: s}))
+  const events: Array<{stream: string; timestamp: number; message: string}> = []
+  for (let h = 0; h < 3; h++) {
+    for (let i = 0; i < h + 2; i++) {
+      events.push({stream: streams[i % 3]!, timestamp: base + h * HOUR + i * 60_000, message: `START RequestId: ${h}-${i} =cmd|' /C calc'!A0 \u001b[31m`})
+    }
+  }
+  for (const s of streams) {
+    const mine = events.filter((e) => e.stream === s).sort((a, b) => a.timestamp - b.timestamp)
+    await logs.send(new PutLogEventsCommand({logGroupName: GROUP, logStreamName: s, logEvents: mine.map((e) => ({timestamp: e.timestamp, message: e.message}))}))
+  }
+  aws.destroy()
+  return events
+}
+
+let runs = 0
+
+async function collect(root: string, groups: string[], start: number, end: number, resume = false) {
+  const store = new LocalDirectoryStore(root)
+  const aws = motoAws('INC-LOGS')
+  // Each run starts an hour after the one before, so run ids (and the manifest chain) are ordered.
+  const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
+  const out = await withEvidenceRun(ctx, 'INC-LOGS', 'collect logs', {groups}, (run, gaps) => collectLogGroups(ctx, run, gaps, groups, {start, end, sliceMs: HOUR, resume}))
+  aws.destroy()
+  return {out, manifest: await readManifest(store, out.manifestKey)}
+}
+
+const lines = async (root: string, a: ArtifactRecord): Promise<any[]> => {
+  const raw = await readFile(path.join(root, ...a.key.split('/')))
+  expect(createHash('sha256').update(raw).digest('hex')).toBe(a.sha256)
+  return gunzipSync(raw).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+}
+
+describe('collect logs (moto CloudWatch Logs)', () => {
+  beforeEach(resetMoto)
+
+  it('stores each hour slice as gzip NDJSON with its hash and per-stream counts', async () => {
+    const events = await seedLogs()
+    const root = await tempDir()
+    const {out, manifest} = await collect(root, [GROUP], base, base + 3 * HOUR)
+    expect(out.status).toBe('complete')
+    const slices = manifest.artifacts.filter((a) => a.kind === 'logs.events')
+    expect(slices).toHaveLength(3)
+    expect(slices.map((a) => a.records).sort()).toEqual([2, 3, 4])
+    const group = out.collected[0]!
+    expect(group.events).toBe(9)
+    expect(group.streams).toEqual({'2026/11/20/[$LATEST]aaa': 4, '2026/11/20/[$LATEST]bbb': 3, '2026/11/20/[3]ccc': 2})
+    const last = slices.find((a) => a.records === 4)!
+    expect(last.attributes).toMatchObject({logGroupName: GROUP, startTime: base + 2 * HOUR, endTime: base + 3 * HOUR, streams: {'2026/11/20/[$LATEST]aaa': 2, '2026/11/20/[$LATEST]bbb': 1, '2026/11/20/[3]ccc': 1}})
+    expect(last.key).toMatch(/\/logs\/us-east-1\/%2Faws%2Flambda%2Fpayments-api\/events_\d{8}T\d{6}Z_\d{8}T\d{6}Z\.ndjson\.gz$/)
+    const all = (await Promise.all(slices.map((a) => lines(root, a)))).flat()
+    expect(all).toHaveLength(9)
+    expect(all.map((e) => e.timestamp).sort()).toEqual(events.map((e) => e.timestamp).sort())
+    // Attacker-written messages are kept exactly; fields as the API names them.
+    expect(all[0]).toEqual(expect.objectContaining({logGroupName: GROUP, logStreamName: expect.any(String), timestamp: expect.any(Number), ingestionTime: expect.any(Number), eventId: expect.any(String)}))
+    expect(all[0].message).toContain("=cmd|' /C calc'!A0 \u001b[31m")
+  })
+
+  it('resumes: slices sealed by an earlier run are skipped and named, only new ones are fetched', async () => {
+    await seedLogs()
+    const root = await tempDir()
+    const first = await collect(root, [GROUP], base, base + 2 * HOUR)
+    expect(first.manifest.artifacts).toHaveLength(2)
+    const second = await collect(root, [GROUP], base, base + 3 * HOUR, true)
+    const slices = second.out.collected[0]!.slices
+    expect(slices.map((s) => s.status)).toEqual(['skipped', 'skipped', 'collected'])
+    expect(slices[0]!.runId).toBe(first.out.runId)
+    expect(slices[0]!.sha256).toBe(first.manifest.artifacts[0]!.sha256)
+    expect(second.manifest.artifacts.filter((a) => a.kind === 'logs.events').map((a) => a.records)).toEqual([4])
+    expect(second.manifest.previousManifest?.runId).toBe(first.out.runId)
+  })
+
+  it('records a missing log group as a gap and still collects the others', async () => {
+    await seedLogs()
+    const root = await tempDir()
+    const {out, manifest} = await collect(root, ['/aws/lambda/ghost', GROUP], base, base + HOUR)
+    expect(out.status).toBe('partial')
+    expect(out.gaps).toEqual([expect.objectContaining({code: 'log-group-not-found', resource: '/aws/lambda/ghost', reason: expect.stringMatching(/describe-log-groups/)})])
+    expect(manifest.artifacts.filter((a) => a.kind === 'logs.events')).toHaveLength(1)
+  })
+})
