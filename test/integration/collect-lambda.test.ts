@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {collectLambdaFunctions} from '../../src/collectors/lambda.js'
@@ -13,6 +14,10 @@ import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambd
 import {ENV_SECRET, seedLambda, type SeededLambda} from '../support/lambda-seed.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
+import {makeZip} from '../support/zip.js'
+
+const fixture = async (dir: string, name: string): Promise<any> =>
+  JSON.parse(await readFile(path.join(import.meta.dirname, '..', 'fixtures', dir, name), 'utf8'))
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
@@ -168,5 +173,37 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect((await file(kept)).toString('latin1')).toMatch(/tampered$/)
     expect(manifest.artifacts.some((a) => a.key.endsWith('versions/2/code.zip'))).toBe(false)
     expect(byName('versions/%24LATEST/code.zip').attributes).toMatchObject({verified: true})
+  })
+
+  it('stores real-format GetFunction and GetPolicy answers as AWS gave them; a package not matching CodeSha256 is kept, flagged', async () => {
+    const getFunction = await fixture('aws_aws-cli_examples', 'lambda_get-function_output.json')
+    const getPolicy = await fixture('duo-labs_cloudmapper_lambda-config', 'lambda-get-policy_invpclambda.json')
+    const seeder = motoAws()
+    await seeder.client(LambdaClient).send(
+      new CreateFunctionCommand({FunctionName: 'my-function', Runtime: 'nodejs22.x', Role: seeded.roleArn, Handler: 'index.handler', Code: {ZipFile: makeZip({'index.js': ''})}}),
+    )
+    seeder.destroy()
+    const sha = getFunction.Configuration.CodeSha256 as string
+    proxy.packages.set(sha, Buffer.from('not the package AWS hashed'))
+    const answer = {...getFunction, Code: {...getFunction.Code, Location: `${proxy.url}/__code/${encodeURIComponent(sha)}`}}
+    proxy.canned.push({method: 'GET', path: /^\/2015-03-31\/functions\/my-function$/, status: 200, body: answer})
+    proxy.canned.push({method: 'GET', path: /^\/2015-03-31\/functions\/my-function\/policy$/, status: 200, body: getPolicy})
+
+    const {out, json, byName} = await collect(['my-function'])
+    expect(await json('my-function/versions/%24LATEST/function.json')).toEqual(answer)
+    const policy = await json('my-function/policy.json')
+    expect(policy.RevisionId).toBe(getPolicy.RevisionId)
+    expect(policy.Policy.Statement[0]).toMatchObject({
+      Principal: {Service: 'apigateway.amazonaws.com'},
+      Condition: {ArnLike: {'AWS:SourceArn': 'arn:aws:execute-api:us-east-1:653711331788:2rfismmoo8/*/*/invpclambda'}},
+    })
+    // The record's execution role does not exist here: a gap naming the call, like a deleted role.
+    expect(out.gaps.map((g) => [g.code, g.collector])).toEqual([['code-sha256-mismatch', 'lambda'], ['not-found', 'iam-role']])
+    expect(out.gaps[1]!.reason).toMatch(/^iam:GetRole: NoSuchEntity/)
+    expect(byName('my-function/versions/%24LATEST/code.sha256-mismatch.zip').attributes).toMatchObject({
+      verified: false,
+      expectedSha256: Buffer.from(sha, 'base64').toString('hex'),
+    })
+    expect(out.collected.functions[0]).toMatchObject({runtime: 'nodejs22.x', role: 'arn:aws:iam::123456789012:role/service-role/helloWorldPython-role-uy3l9qyq'})
   })
 })

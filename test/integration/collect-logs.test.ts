@@ -11,7 +11,9 @@ import {readManifest} from '../../src/evidence/cases.js'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import type {ArtifactRecord} from '../../src/evidence/manifest.js'
 import {testContext} from '../support/context.js'
-import {motoAws, resetMoto} from '../support/moto.js'
+import {AwsClientFactory} from '../../src/aws/client-factory.js'
+import {startLambdaProxy} from '../support/lambda-proxy.js'
+import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
 const HOUR = 3_600_000
@@ -42,9 +44,12 @@ async function seedLogs(): Promise<Array<{stream: string; timestamp: number; mes
 
 let runs = 0
 
-async function collect(root: string, groups: string[], start: number, end: number, resume = false) {
+async function collect(root: string, groups: string[], start: number, end: number, resume = false, endpointUrl?: string) {
   const store = new LocalDirectoryStore(root)
-  const aws = motoAws('INC-LOGS')
+  const aws =
+    endpointUrl === undefined
+      ? motoAws('INC-LOGS')
+      : new AwsClientFactory({endpointUrl, region: 'us-east-1', maxAttempts: 1, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
   // Each run starts an hour after the one before, so run ids (and the manifest chain) are ordered.
   const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
   const out = await withEvidenceRun(ctx, 'INC-LOGS', 'collect logs', {groups}, (run, gaps) => collectLogGroups(ctx, run, gaps, groups, {start, end, sliceMs: HOUR, resume}))
@@ -104,5 +109,26 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     expect(out.status).toBe('partial')
     expect(out.gaps).toEqual([expect.objectContaining({code: 'log-group-not-found', resource: '/aws/lambda/ghost', reason: expect.stringMatching(/describe-log-groups/)})])
     expect(manifest.artifacts.filter((a) => a.kind === 'logs.events')).toHaveLength(1)
+  })
+
+  it('writes real-format FilterLogEvents answers field for field, one line per event', async () => {
+    const answer = JSON.parse(await readFile(path.join(import.meta.dirname, '../fixtures/aws_aws-cli_examples/logs_filter-log-events_output.json'), 'utf8'))
+    const aws = motoAws()
+    await aws.client(CloudWatchLogsClient).send(new CreateLogGroupCommand({logGroupName: 'my-group'}))
+    aws.destroy()
+    const proxy = await startLambdaProxy(motoEndpoint())
+    proxy.canned.push({method: 'POST', path: /^\/$/, target: 'Logs_20140328.FilterLogEvents', status: 200, body: answer})
+    try {
+      const root = await tempDir()
+      const day = Date.UTC(2024, 3, 8)
+      const {manifest} = await collect(root, ['my-group'], day, day + 24 * HOUR, false, proxy.url)
+      const [slice] = manifest.artifacts.filter((a) => a.kind === 'logs.events')
+      const got = await lines(root, slice!)
+      expect(got).toEqual(answer.events.map((e: object) => ({logGroupName: 'my-group', ...e})))
+      expect(slice!.attributes).toMatchObject({streams: {teststream: 1, '2024/05/09/[$LATEST]abc1024': 1}, firstEventTime: '2024-04-08T09:17:23.827Z'})
+      expect(proxy.requests.filter((r) => r.startsWith('POST /'))).not.toHaveLength(0)
+    } finally {
+      await proxy.close()
+    }
   })
 })
