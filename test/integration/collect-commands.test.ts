@@ -107,4 +107,13 @@ describe('collect lambda / collect logs / import logs commands', () => {
     const got = JSON.parse(imported.stdout) as Envelope<{files: Array<{taskId: string; logStreamName: string; lines: number; status: string}>}>
     expect(got.result.files).toEqual([expect.objectContaining({taskId: '0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10', logStreamName: 'stream-a', lines: 1, status: 'stored'})])
   })
+
+  it('collect role snapshots a role on its own and names an unknown one', async () => {
+    const store = path.join(await tempDir(), 'store')
+    const res = await run(['collect', 'role', '-r', 'payments-exec', '-r', 'arn:aws:iam::123456789012:role/gone', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])
+    expect(res.error?.oclif?.exit).toBe(6)
+    const env = JSON.parse(res.stdout) as Envelope<{roles: Array<{roleName: string; artifacts: number}>; gaps: Array<{code: string; resource: string}>}>
+    expect(env.result.roles).toEqual([expect.objectContaining({roleName: 'payments-exec', artifacts: 2}), expect.objectContaining({roleName: 'gone', artifacts: 0})])
+    expect(env.result.gaps).toEqual([expect.objectContaining({code: 'not-found', resource: 'arn:aws:iam::123456789012:role/gone'})])
+  })
 })

@@ -206,4 +206,17 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     })
     expect(out.collected.functions[0]).toMatchObject({runtime: 'nodejs22.x', role: 'arn:aws:iam::123456789012:role/service-role/helloWorldPython-role-uy3l9qyq'})
   })
+
+  it('records a container image function by its image URI and digest, downloading nothing', async () => {
+    const seeder = motoAws()
+    const imageUri = '123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbnailer:v7'
+    await seeder.client(LambdaClient).send(new CreateFunctionCommand({FunctionName: 'thumbnailer', PackageType: 'Image', Role: seeded.roleArn, Code: {ImageUri: imageUri}}))
+    seeder.destroy()
+    const {out, manifest, json} = await collect(['thumbnailer'])
+    expect(out.gaps).toEqual([])
+    expect(out.collected.functions[0]).toMatchObject({packageType: 'Image', codePackages: 0, status: 'collected'})
+    expect((await json('thumbnailer/versions/%24LATEST/function.json')).Code.ImageUri).toBe(imageUri)
+    expect(manifest.artifacts.some((a) => a.kind === 'lambda.code')).toBe(false)
+    expect(proxy.requests.some((r) => r.includes('/__code/'))).toBe(false)
+  })
 })
