@@ -3,7 +3,6 @@ import {
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionUrlConfigCommand,
-  GetLayerVersionCommand,
   GetPolicyCommand,
   LambdaClient,
   paginateListAliases,
@@ -18,8 +17,8 @@ import type {Context} from '../core/context.js'
 import {mapPool} from '../core/pool.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import {storeVerifiedPackage} from './download.js'
 import {isNotFound, type GapLog} from './failure.js'
+import {collectLayer, collectVersionCode} from './lambda-code.js'
 import {collectRole, iamRoleCollector} from './iam-role.js'
 import {redactEnvironment} from './redact.js'
 
@@ -222,6 +221,12 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
     return {...summary, status: 'not-found', message, gaps: gaps.gaps.length - gapsBefore}
   }
   summary.publishedVersions = published.map((v) => v.Version ?? '').filter((v) => v !== '').sort(versionOrder)
+  // Every version's identity goes into the journal, even those not collected: a later run can fetch them.
+  await run.note(`${t.input}: ${published.length} version(s) listed`, {
+    collector: COLLECTOR,
+    resource: t.input,
+    versions: published.map((v) => ({Version: v.Version, CodeSha256: v.CodeSha256, LastModified: v.LastModified, RevisionId: v.RevisionId})),
+  })
   // Listed ARNs carry the version as a qualifier; the function's own ARN has seven parts.
   const functionArn = published[0]?.FunctionArn?.split(':').slice(0, 7).join(':')
   if (functionArn !== undefined) summary.functionArn = functionArn
@@ -258,7 +263,7 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
     const {$metadata: _m, ...body} = got as GetFunctionCommandOutput
     await put(['versions', version, 'function.json'], body, 'lambda.function', body.Configuration?.FunctionArn ?? `${source}:${version}`, {version, codeSha256: body.Configuration?.CodeSha256})
     if (body.Configuration) configurations.set(version, body.Configuration)
-    await collectCode(s, t, version, body, summary)
+    if (await collectVersionCode({ctx, run, gaps, packages: s.packages, collector: COLLECTOR}, t, version, body, summary.functionArn)) summary.codePackages++
   }
   const latest = configurations.get('$LATEST') ?? configurations.values().next().value
   if (latest) {
@@ -270,7 +275,7 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
   }
 
   for (const c of configurations.values()) {
-    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(s, s.layers, layer.Arn, () => collectLayer(s, layer.Arn!))
+    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(s, s.layers, layer.Arn, () => collectLayer({ctx, run, gaps, packages: s.packages, collector: COLLECTOR}, layer.Arn!))
     if (s.collectRoles && c.Role !== undefined) sharedOnce(s, s.roles, c.Role, async () => void (await collectRole(ctx, run, gaps, c.Role!)))
   }
 
@@ -352,93 +357,4 @@ export function parsePolicy(policy: string | undefined): unknown {
   } catch {
     return policy
   }
-}
-
-async function collectCode(s: Shared, t: FunctionTarget, version: string, body: Omit<GetFunctionCommandOutput, '$metadata'>, summary: FunctionSummary): Promise<void> {
-  const {ctx, run, gaps} = s
-  const config = body.Configuration
-  const resource = `${summary.functionArn ?? t.input}:${version}`
-  if (config?.PackageType === 'Image') {
-    await run.note(`${resource} is a container image function; its image is recorded by digest, not downloaded.`, {
-      collector: COLLECTOR,
-      resource,
-      imageUri: body.Code?.ImageUri,
-      resolvedImageUri: body.Code?.ResolvedImageUri,
-    })
-    return
-  }
-  const sha = config?.CodeSha256
-  const packages = s.packages
-  const packageKey = `${t.region}/${t.functionName}/${sha}`
-  if (sha !== undefined && packages.has(packageKey)) {
-    await run.note(`${resource} shares its code package with version ${packages.get(packageKey)}; stored once.`, {collector: COLLECTOR, resource, codeSha256: sha})
-    return
-  }
-  const hex = sha === undefined ? 'unknown' : Buffer.from(sha, 'base64').toString('hex')
-  const stored = await storeVerifiedPackage(run, gaps, ctx.signal, {
-    url: body.Code?.Location,
-    codeSha256: sha,
-    segments: ['lambda', t.region, t.functionName, 'versions', version, 'code.zip'],
-    mismatchSegments: ['lambda', t.region, t.functionName, 'versions', version, 'code.sha256-mismatch.zip'],
-    meta: {
-      kind: 'lambda.code',
-      contentType: 'application/zip',
-      source: resource,
-      collector: COLLECTOR,
-      region: t.region,
-      attributes: {functionName: t.functionName, version, expectedSha256Hex: hex, codeSize: config?.CodeSize},
-    },
-    resource,
-    operation: 'lambda:GetFunction Code',
-  })
-  if (stored && sha !== undefined) {
-    packages.set(packageKey, version)
-    summary.codePackages++
-  }
-}
-
-async function collectLayer(s: Shared, layerVersionArn: string): Promise<void> {
-  const {ctx, run, gaps} = s
-  const m = /^(arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([^:]+)):(\d+)$/.exec(layerVersionArn)
-  if (!m) {
-    await gaps.add({collector: COLLECTOR, resource: layerVersionArn, code: 'malformed-arn', reason: `Layer ARN ${JSON.stringify(layerVersionArn)} is not of the form arn:aws:lambda:<region>:<account>:layer:<name>:<version>.`})
-    return
-  }
-  const [, layerArn, region, , layerName, version] = m as unknown as [string, string, string, string, string, string]
-  const lambda = ctx.aws.client(LambdaClient, region)
-  let got
-  try {
-    // GetLayerVersion with the layer ARN works for other accounts' layers too, like GetLayerVersionByArn.
-    got = await lambda.send(new GetLayerVersionCommand({LayerName: layerArn, VersionNumber: Number(version)}), {abortSignal: ctx.signal})
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector: COLLECTOR, resource: layerVersionArn, region, operation: 'lambda:GetLayerVersion'})
-    return
-  }
-  const {$metadata: _m, ...body} = got
-  const base = ['lambda', region, 'layers', layerName, version]
-  await run.putArtifact([...base, 'layer.json'], JSON.stringify(body, null, 2), {
-    kind: 'lambda.layer',
-    contentType: 'application/json',
-    source: layerVersionArn,
-    collector: COLLECTOR,
-    region,
-    attributes: {layerName, version: Number(version), codeSha256: body.Content?.CodeSha256},
-  })
-  await storeVerifiedPackage(run, gaps, ctx.signal, {
-    url: body.Content?.Location,
-    codeSha256: body.Content?.CodeSha256,
-    segments: [...base, 'content.zip'],
-    mismatchSegments: [...base, 'content.sha256-mismatch.zip'],
-    meta: {
-      kind: 'lambda.layer-code',
-      contentType: 'application/zip',
-      source: layerVersionArn,
-      collector: COLLECTOR,
-      region,
-      attributes: {layerName, version: Number(version), codeSize: body.Content?.CodeSize},
-    },
-    resource: layerVersionArn,
-    operation: 'lambda:GetLayerVersion Content',
-  })
 }

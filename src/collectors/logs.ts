@@ -9,6 +9,7 @@ import type {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
 import type {GapLog} from './failure.js'
+import {rateLimitClient} from './rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
   id: 'logs',
@@ -21,6 +22,7 @@ export const logsCollector: CollectorDefinition = {
 const COLLECTOR = logsCollector.id
 /** FilterLogEvents allows 5 requests per second per account and region; stay under it. */
 export const MAX_LOGS_CONCURRENCY = 4
+export const LOGS_REQUESTS_PER_SECOND = 4
 
 const UNITS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
 
@@ -124,6 +126,7 @@ interface LogEventLine {
 export async function collectLogEvents(ctx: Context, run: EvidenceRun, gaps: GapLog, options: LogsCollectOptions): Promise<LogsCollection> {
   const region = ctx.aws.defaultRegion
   const logs = ctx.aws.client(CloudWatchLogsClient, region)
+  rateLimitClient(logs as unknown as Parameters<typeof rateLimitClient>[0], LOGS_REQUESTS_PER_SECOND)
   const group = options.logGroupName
   const sliceMs = options.sliceMs ?? chooseSliceMs(options.end - options.start)
   const result: LogsCollection = {
