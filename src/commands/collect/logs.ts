@@ -4,6 +4,7 @@ import {renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {collectLogGroups, lambdaLogGroup, parseDuration, parseTimeSpec, type LogsCollection} from '../../collectors/logs.js'
+import {parseFunctionTarget} from '../../collectors/lambda.js'
 import {withEvidenceRun, type CollectionRun} from '../../collectors/run-collection.js'
 
 export type CollectLogsResult = Omit<CollectionRun, 'artifacts'> & {groups: LogsCollection[]; artifacts: number}
@@ -13,7 +14,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
   static override description =
     'Read-only. The window is cut into time slices fetched in parallel (at most 4 at once, under the FilterLogEvents limit of 5 requests per second); each slice is stored as a gzip NDJSON artifact with its SHA-256 and per-stream event counts. With --resume, slices already sealed for the same log group in an earlier run of the case are skipped.'
   static override flags = {
-    function: Flags.string({char: 'f', description: 'Lambda function name; its log group /aws/lambda/NAME is collected (repeatable)', multiple: true}),
+    function: Flags.string({char: 'f', description: 'Lambda function name or ARN; its log group /aws/lambda/NAME is collected (repeatable)', multiple: true}),
     'log-group': Flags.string({char: 'g', description: 'Log group name (repeatable)', multiple: true}),
     since: Flags.string({description: 'Start: ISO 8601 time or a duration ago (15m, 24h, 7d)', default: '24h'}),
     until: Flags.string({description: 'End: ISO 8601 time or a duration ago; default now'}),
@@ -30,7 +31,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
   protected async execute(): Promise<Outcome<CollectLogsResult>> {
     const {flags} = await this.parse(CollectLogs)
     const caseId = assertCaseId(flags.case)
-    const groups = [...(flags.function ?? []).map(lambdaLogGroup), ...(flags['log-group'] ?? [])]
+    const groups = [...(flags.function ?? []).map((f) => lambdaLogGroup(parseFunctionTarget(f, '').functionName)), ...(flags['log-group'] ?? [])]
     if (groups.length === 0) throw usageError('no-log-group', 'Name what to collect: --function NAME or --log-group NAME.', 'See `coroner collect logs --help`.')
     const now = new Date()
     const start = parseTimeSpec(flags.since, now, 'since').getTime()
