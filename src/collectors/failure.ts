@@ -35,14 +35,29 @@ export function gapFor(error: unknown, call: FailedCall): Gap {
   return {...base, code: 'aws-error', reason: `${call.operation} failed: ${name}: ${errorMessage(error)}`}
 }
 
-/** Gaps recorded in a run and kept for the command's summary. */
+/**
+ * Gaps recorded in a run and kept for the command's summary. A child log (one per function
+ * collected concurrently) keeps its own list and adds every gap to its parent's too.
+ */
 export class GapLog {
   readonly gaps: Gap[] = []
-  constructor(private readonly run: EvidenceRun) {}
+  constructor(
+    private readonly run: EvidenceRun,
+    private readonly parent?: GapLog,
+  ) {}
+
+  child(): GapLog {
+    return new GapLog(this.run, this)
+  }
 
   async add(gap: Gap): Promise<void> {
-    this.gaps.push(gap)
+    this.keep(gap)
     await this.run.gap(gap)
+  }
+
+  private keep(gap: Gap): void {
+    this.gaps.push(gap)
+    this.parent?.keep(gap)
   }
 
   async failed(error: unknown, call: FailedCall): Promise<Gap> {

@@ -170,19 +170,20 @@ function emptySummary(t: FunctionTarget): FunctionSummary {
 
 const versionOrder = (a: string, b: string): number => (a === '$LATEST' ? -1 : b === '$LATEST' ? 1 : Number(a) - Number(b))
 
-async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolean): Promise<FunctionSummary> {
+async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: boolean): Promise<FunctionSummary> {
+  // Functions run concurrently: this one's gaps and artifacts are counted on their own.
+  const s: Shared = {...shared, gaps: shared.gaps.child()}
   const {ctx, run, gaps} = s
   const lambda = ctx.aws.client(LambdaClient, t.region)
   const summary = emptySummary(t)
-  const gapsBefore = gaps.gaps.length
-  const artifactsBefore = run.artifactCount
+  let artifacts = 0
   const fn = t.functionName
   const name = t.qualifier === undefined ? t.input : t.input.slice(0, -(t.qualifier.length + 1))
   const base = ['lambda', t.region, fn]
   const call = (operation: string, resource = t.input) => ({collector: COLLECTOR, resource, region: t.region, operation})
   const opts = {abortSignal: ctx.signal}
-  const put = (segments: string[], value: unknown, kind: string, source: string, attributes?: Record<string, unknown>, records?: number) =>
-    run.putArtifact([...base, ...segments], JSON.stringify(value, null, 2), {
+  const put = async (segments: string[], value: unknown, kind: string, source: string, attributes?: Record<string, unknown>, records?: number) => {
+    await run.putArtifact([...base, ...segments], JSON.stringify(value, null, 2), {
       kind,
       contentType: 'application/json',
       source,
@@ -191,6 +192,8 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
       ...(records === undefined ? {} : {records}),
       attributes: {functionName: fn, ...attributes},
     })
+    artifacts++
+  }
   /** Runs one read; a failure becomes a gap (an interruption is passed on). */
   const attempt = async <R>(operation: string, work: () => Promise<R>, resource?: string): Promise<R | undefined> => {
     try {
@@ -210,7 +213,7 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
     if (ctx.signal.aborted) throw error
     if (!isNotFound(error)) {
       const gap = await gaps.failed(error, call('lambda:ListVersionsByFunction'))
-      return {...summary, status: 'failed', message: gap.reason, gaps: gaps.gaps.length - gapsBefore}
+      return {...summary, status: 'failed', message: gap.reason, gaps: gaps.gaps.length}
     }
     notFound = true
   }
@@ -218,7 +221,7 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
   if (notFound || published.length === 0) {
     const message = `Lambda function ${JSON.stringify(t.input)} was not found in ${t.region}. List the functions there with \`aws lambda list-functions --region ${t.region}\`, or pass --region (or the function ARN) if it lives in another region.`
     await gaps.add({collector: COLLECTOR, resource: t.input, region: t.region, code: 'function-not-found', reason: message})
-    return {...summary, status: 'not-found', message, gaps: gaps.gaps.length - gapsBefore}
+    return {...summary, status: 'not-found', message, gaps: gaps.gaps.length}
   }
   summary.publishedVersions = published.map((v) => v.Version ?? '').filter((v) => v !== '').sort(versionOrder)
   // Every version's identity goes into the journal, even those not collected: a later run can fetch them.
@@ -275,8 +278,8 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
   }
 
   for (const c of configurations.values()) {
-    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(s, s.layers, layer.Arn, () => collectLayer({ctx, run, gaps, packages: s.packages, collector: COLLECTOR}, layer.Arn!))
-    if (s.collectRoles && c.Role !== undefined) sharedOnce(s, s.roles, c.Role, async () => void (await collectRole(ctx, run, gaps, c.Role!)))
+    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(shared, s.layers, layer.Arn, () => collectLayer({ctx, run, gaps: shared.gaps, packages: s.packages, collector: COLLECTOR}, layer.Arn!))
+    if (s.collectRoles && c.Role !== undefined) sharedOnce(shared, s.roles, c.Role, async () => void (await collectRole(ctx, run, shared.gaps, c.Role!)))
   }
 
   const qualifiers: Array<string | undefined> = [undefined, ...summary.aliases]
@@ -330,8 +333,7 @@ async function collectFunction(s: Shared, t: FunctionTarget, allVersions: boolea
     await put(['code-signing.json'], body, 'lambda.code-signing', source)
   }
 
-  const ownGaps = gaps.gaps.length - gapsBefore
-  return {...summary, status: ownGaps > 0 ? 'partial' : 'collected', gaps: ownGaps, artifacts: run.artifactCount - artifactsBefore}
+  return {...summary, status: gaps.gaps.length > 0 ? 'partial' : 'collected', gaps: gaps.gaps.length, artifacts: artifacts + summary.codePackages}
 }
 
 /**

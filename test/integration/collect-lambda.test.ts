@@ -75,7 +75,9 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(out.gaps).toEqual([])
     expect(out.status).toBe('complete')
     const fn = out.collected.functions[0]!
-    expect(fn).toMatchObject({functionName: 'payments-api', status: 'collected', versions: ['$LATEST', '2', '3'], aliases: ['live']})
+    expect(fn).toMatchObject({functionName: 'payments-api', status: 'collected', versions: ['$LATEST', '2', '3'], aliases: ['live'], codePackages: 2})
+    // Three function.json, two packages, aliases, policy and URL for the function and its alias, triggers, concurrency, code signing.
+    expect(fn.artifacts).toBe(13)
     expect(fn.environment).toEqual({DB_PASSWORD: '[redacted]', STAGE: '[redacted]'})
 
     // Every artifact's bytes match the manifest's hash and size.
@@ -154,7 +156,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(ghost.code).toBe('function-not-found')
     expect(ghost.reason).toMatch(/aws lambda list-functions --region us-east-1/)
     expect(out.gaps.find((g) => g.code === 'access-denied')!.reason).toMatch(/lambda:GetFunctionCodeSigningConfig/)
-    expect(out.collected.functions.map((f) => f.status)).toEqual(['not-found', 'partial'])
+    expect(out.collected.functions.map((f) => [f.status, f.gaps])).toEqual([['not-found', 1], ['partial', 1]])
     expect(manifest.artifacts.some((a) => a.key.includes('/ghost-fn/'))).toBe(false)
     expect(manifest.artifacts.filter((a) => a.kind === 'lambda.function')).toHaveLength(3)
     expect(manifest.artifacts.some((a) => a.kind === 'lambda.code-signing')).toBe(false)
@@ -200,6 +202,8 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     // The record's execution role does not exist here: a gap naming the call, like a deleted role.
     expect(out.gaps.map((g) => [g.code, g.collector])).toEqual([['code-sha256-mismatch', 'lambda'], ['not-found', 'iam-role']])
     expect(out.gaps[1]!.reason).toMatch(/^iam:GetRole: NoSuchEntity/)
+    // The role is not part of the function's own snapshot.
+    expect(out.collected.functions[0]!.gaps).toBe(1)
     expect(byName('my-function/versions/%24LATEST/code.sha256-mismatch.zip').attributes).toMatchObject({
       verified: false,
       expectedSha256: Buffer.from(sha, 'base64').toString('hex'),
