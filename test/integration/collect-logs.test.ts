@@ -97,7 +97,9 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     const slices = second.out.collected[0]!.slices
     expect(slices.map((s) => s.status)).toEqual(['skipped', 'skipped', 'collected'])
     expect(slices[0]!.runId).toBe(first.out.runId)
-    expect(slices[0]!.sha256).toBe(first.manifest.artifacts[0]!.sha256)
+    // Slices finish in any order; find the first one by its start.
+    const firstSlice = first.manifest.artifacts.find((a) => a.attributes?.startTime === base)!
+    expect(slices[0]).toMatchObject({sha256: firstSlice.sha256, key: firstSlice.key, events: firstSlice.records})
     expect(second.manifest.artifacts.filter((a) => a.kind === 'logs.events').map((a) => a.records)).toEqual([4])
     expect(second.manifest.previousManifest?.runId).toBe(first.out.runId)
   })
@@ -127,6 +129,29 @@ describe('collect logs (moto CloudWatch Logs)', () => {
       expect(got).toEqual(answer.events.map((e: object) => ({logGroupName: 'my-group', ...e})))
       expect(slice!.attributes).toMatchObject({streams: {teststream: 1, '2024/05/09/[$LATEST]abc1024': 1}, firstEventTime: '2024-04-08T09:17:23.827Z'})
       expect(proxy.requests.filter((r) => r.startsWith('POST /'))).not.toHaveLength(0)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('records a throttled and a denied slice as gaps; the other slices still land', async () => {
+    await seedLogs()
+    const proxy = await startLambdaProxy(motoEndpoint())
+    const sliceStarting = (t: number) => (body: string) => (JSON.parse(body) as {startTime?: number}).startTime === t
+    proxy.canned.push(
+      {method: 'POST', path: /^\/$/, target: 'Logs_20140328.FilterLogEvents', when: sliceStarting(base), status: 400, errorType: 'ThrottlingException', body: {__type: 'ThrottlingException', message: 'Rate exceeded'}},
+      {method: 'POST', path: /^\/$/, target: 'Logs_20140328.FilterLogEvents', when: sliceStarting(base + HOUR), status: 400, errorType: 'AccessDeniedException', body: {__type: 'AccessDeniedException', message: 'not authorized to perform: logs:FilterLogEvents'}},
+    )
+    try {
+      const root = await tempDir()
+      const {out, manifest} = await collect(root, [GROUP], base, base + 3 * HOUR, false, proxy.url)
+      expect(out.status).toBe('partial')
+      expect(out.gaps.map((g) => g.code).sort()).toEqual(['access-denied', 'throttled'])
+      expect(out.gaps.find((g) => g.code === 'access-denied')!.reason).toMatch(/logs:FilterLogEvents/)
+      expect(out.collected[0]!.slices.map((s) => s.status)).toEqual(['failed', 'failed', 'collected'])
+      const stored = manifest.artifacts.filter((a) => a.kind === 'logs.events')
+      expect(stored.map((a) => a.records)).toEqual([4])
+      expect(await lines(root, stored[0]!)).toHaveLength(4)
     } finally {
       await proxy.close()
     }

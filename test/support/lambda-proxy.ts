@@ -8,6 +8,8 @@ export interface CannedAnswer {
   path: RegExp
   /** For JSON-1.1 services (CloudWatch Logs): the `X-Amz-Target` to answer, e.g. `Logs_20140328.FilterLogEvents`. */
   target?: string
+  /** Answer only requests whose body passes this test. */
+  when?: (body: string) => boolean
   status: number
   body: unknown
   errorType?: string
@@ -63,7 +65,7 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
       return
     }
     const target = req.headers['x-amz-target']
-    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target))
+    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target) && (c.when === undefined || c.when(body.toString('utf8'))))
     if (canned) {
       res.writeHead(canned.status, {
         'content-type': canned.target === undefined ? 'application/json' : 'application/x-amz-json-1.1',
