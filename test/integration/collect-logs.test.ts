@@ -1,8 +1,12 @@
 import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {gunzipSync} from 'node:zlib'
-import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {gunzipSync, gzipSync} from 'node:zlib'
+import {CloudWatchLogsClient, CreateExportTaskCommand, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {GapLog} from '../../src/collectors/failure.js'
+import {importLogsExport} from '../../src/collectors/logs-export.js'
+import {EvidenceRun} from '../../src/evidence/run.js'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {fixedClock} from '../../src/core/clock.js'
 import {collectLogGroups} from '../../src/collectors/logs.js'
@@ -155,5 +159,42 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  it('imports export task output from S3 where the task wrote it, byte for byte; a truncated object is a gap', async () => {
+    await seedLogs()
+    const aws = motoAws('INC-LOGS')
+    const s3 = aws.client(S3Client)
+    await s3.send(new CreateBucketCommand({Bucket: 'ir-exports'}))
+    await aws.client(CloudWatchLogsClient).send(
+      new CreateExportTaskCommand({logGroupName: GROUP, from: base, to: base + 3 * HOUR, destination: 'ir-exports', destinationPrefix: 'exportedlogs'}),
+    )
+    const whole = Buffer.from(gzipSync(Buffer.from(Array.from({length: 3000}, (_, i) => `2026-11-20T10:00:00.000Z ${'x'.repeat(40)}${i}`).join('\n'))))
+    await s3.send(new PutObjectCommand({Bucket: 'ir-exports', Key: 'exportedlogs/0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10/cut-stream/000000.gz', Body: whole.subarray(0, 200)}))
+
+    const root = await tempDir()
+    const store = new LocalDirectoryStore(root)
+    const ctx = testContext(store, {aws})
+    const run = await EvidenceRun.begin({store, caseId: 'INC-LOGS', command: 'import logs', parameters: {}, clock: ctx.clock})
+    const gaps = new GapLog(run)
+    const result = await importLogsExport(ctx, run, gaps, ['s3://ir-exports/exportedlogs'], GROUP)
+    const {manifest} = await run.finish()
+
+    expect(result.files.filter((f) => f.status === 'stored')).toHaveLength(3)
+    expect(result.files.filter((f) => f.status === 'stored').reduce((n, f) => n + f.lines, 0)).toBe(9)
+    expect(result.files.find((f) => f.status === 'truncated')?.logStreamName).toBe('cut-stream')
+    expect(gaps.gaps).toEqual([expect.objectContaining({code: 'truncated-gzip', resource: 's3://ir-exports/exportedlogs/0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10/cut-stream/000000.gz'})])
+    expect(manifest.status).toBe('partial')
+    for (const a of manifest.artifacts) {
+      expect(a.kind).toBe('logs.export')
+      const key = a.attributes!.s3Key as string
+      const original = Buffer.from(await (await s3.send(new GetObjectCommand({Bucket: 'ir-exports', Key: key}))).Body!.transformToByteArray())
+      expect(createHash('sha256').update(original).digest('hex')).toBe(a.sha256)
+      expect((await readFile(path.join(root, ...a.key.split('/')))).equals(original)).toBe(true)
+    }
+    const lines = gunzipSync(await readFile(path.join(root, ...manifest.artifacts.find((a) => a.records === 4)!.key.split('/')))).toString('utf8')
+    expect(lines).toMatch(/^\d{4}-\d{2}-\d{2}T\S+ START RequestId: /)
+    expect(manifest.artifacts.every((a) => a.key.includes('/logs-export/s3/'))).toBe(true)
+    aws.destroy()
   })
 })

@@ -13,7 +13,7 @@ describe('collector helpers', () => {
   it('declares read-only operations, permissions and kinds', () => {
     for (const c of [lambdaCollector, iamRoleCollector, logsCollector, logsExportCollector]) {
       expect(c.produces.length).toBeGreaterThan(0)
-      for (const p of c.permissions) expect(p).toMatch(/^(lambda|iam|logs):(Get|List|Describe|Filter)/)
+      for (const p of c.permissions) expect(p).toMatch(/^(lambda|iam|logs|s3):(Get|List|Describe|Filter)/)
     }
     expect(lambdaCollector.permissions).toContain('iam:GetPolicyVersion')
     expect(lambdaCollector.produces).toEqual(expect.arrayContaining(['lambda.code', 'lambda.layer-code', 'iam.role-policies']))
