@@ -66,25 +66,27 @@ export async function collectRole(ctx: Context, run: EvidenceRun, gaps: GapLog, 
   const call = (operation: string) => ({collector: COLLECTOR, resource: roleArnOrName, region: 'global', operation})
   const prefix = ['iam', 'global', 'roles', roleName]
 
+  let got
   try {
-    const {$metadata: _m, ...got} = await iam.send(new GetRoleCommand({RoleName: roleName}), withSignal(ctx))
-    const role = got.Role === undefined ? got : {...got, Role: {...got.Role, AssumeRolePolicyDocument: decodePolicyDocument(got.Role.AssumeRolePolicyDocument)}}
-    if (got.Role?.Arn !== undefined) out.roleArn = got.Role.Arn
-    out.artifacts.push(
-      await run.putArtifact([...prefix, 'role.json'], JSON.stringify(role, null, 2), {
-        kind: 'iam.role',
-        contentType: 'application/json',
-        source: got.Role?.Arn ?? roleArnOrName,
-        collector: COLLECTOR,
-        region: 'global',
-        attributes: {roleName},
-      }),
-    )
+    got = await iam.send(new GetRoleCommand({RoleName: roleName}), withSignal(ctx))
   } catch (error) {
     if (ctx.signal.aborted) throw error
     await gaps.failed(error, call('iam:GetRole'))
     return out
   }
+  const {$metadata: _m, ...body} = got
+  const role = body.Role === undefined ? body : {...body, Role: {...body.Role, AssumeRolePolicyDocument: decodePolicyDocument(body.Role.AssumeRolePolicyDocument)}}
+  if (body.Role?.Arn !== undefined) out.roleArn = body.Role.Arn
+  out.artifacts.push(
+    await run.putArtifact([...prefix, 'role.json'], JSON.stringify(role, null, 2), {
+      kind: 'iam.role',
+      contentType: 'application/json',
+      source: body.Role?.Arn ?? roleArnOrName,
+      collector: COLLECTOR,
+      region: 'global',
+      attributes: {roleName},
+    }),
+  )
 
   const inline: Array<{PolicyName: string; PolicyDocument?: unknown}> = []
   const attached: Array<Record<string, unknown>> = []

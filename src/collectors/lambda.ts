@@ -204,6 +204,17 @@ async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: b
       return undefined
     }
   }
+  /** A read where "not found" means there is none: a journal note, not a gap. */
+  const optional = async <R>(operation: string, what: string, resource: string, work: () => Promise<R>): Promise<R | undefined> => {
+    try {
+      return await work()
+    } catch (error) {
+      if (ctx.signal.aborted) throw error
+      if (isNotFound(error)) await run.note(`${resource} has no ${what}.`, {collector: COLLECTOR, resource})
+      else await gaps.failed(error, call(operation, resource))
+      return undefined
+    }
+  }
 
   const published: FunctionConfiguration[] = []
   let notFound = false
@@ -286,21 +297,16 @@ async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: b
   for (const q of qualifiers) {
     const where = q === undefined ? [] : ['aliases', q]
     const resource = q === undefined ? t.input : `${t.input}:${q}`
-    try {
-      const {$metadata: _m, ...p} = await lambda.send(new GetPolicyCommand({FunctionName: name, ...(q === undefined ? {} : {Qualifier: q})}), opts)
+    const withQualifier = {FunctionName: name, ...(q === undefined ? {} : {Qualifier: q})}
+    const policy = await optional('lambda:GetPolicy', 'resource-based policy', resource, () => lambda.send(new GetPolicyCommand(withQualifier), opts))
+    if (policy) {
+      const {$metadata: _m, ...p} = policy
       await put([...where, 'policy.json'], {...p, Policy: parsePolicy(p.Policy)}, 'lambda.policy', resource, q === undefined ? {} : {qualifier: q})
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      if (isNotFound(error)) await run.note(`${resource} has no resource-based policy.`, {collector: COLLECTOR, resource})
-      else await gaps.failed(error, call('lambda:GetPolicy', resource))
     }
-    try {
-      const {$metadata: _m, ...u} = await lambda.send(new GetFunctionUrlConfigCommand({FunctionName: name, ...(q === undefined ? {} : {Qualifier: q})}), opts)
+    const url = await optional('lambda:GetFunctionUrlConfig', 'function URL', resource, () => lambda.send(new GetFunctionUrlConfigCommand(withQualifier), opts))
+    if (url) {
+      const {$metadata: _m, ...u} = url
       await put([...where, 'url-config.json'], u, 'lambda.url-config', resource, {...(q === undefined ? {} : {qualifier: q}), authType: u.AuthType})
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      if (isNotFound(error)) await run.note(`${resource} has no function URL.`, {collector: COLLECTOR, resource})
-      else await gaps.failed(error, call('lambda:GetFunctionUrlConfig', resource))
     }
   }
 
