@@ -22,6 +22,9 @@ export async function download(url: string, signal: AbortSignal): Promise<Readab
   return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>)
 }
 
+/** A failure of the evidence store's own disk (full, read-only), which no gap should hide. */
+const isLocalFileError = (error: unknown): boolean => typeof (error as NodeJS.ErrnoException | null)?.syscall === 'string'
+
 export interface PackageTarget {
   url: string | undefined
   /** Base64 SHA-256 as AWS reports it. */
@@ -54,7 +57,7 @@ export async function storeVerifiedPackage(run: EvidenceRun, gaps: GapLog, signa
       ...(expected === undefined ? {} : {expectSha256: expected}),
     })
   } catch (error) {
-    if (signal.aborted) throw error
+    if (signal.aborted || isLocalFileError(error)) throw error
     if (!(error instanceof EvidenceHashMismatchError)) {
       await gaps.failed(error, {...base, operation: `download of ${t.operation} location`})
       return undefined
