@@ -125,7 +125,16 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(policies.AttachedPolicies[0]).toMatchObject({PolicyName: 'read-receipts', DefaultVersion: {Document: {Statement: [{Action: 's3:GetObject'}]}}})
 
     // The calls really went to the service.
-    expect(proxy.requests.some((r) => r.startsWith('GET /2015-03-31/functions/payments-api/versions'))).toBe(true)
+    const called = (pattern: RegExp) => proxy.requests.some((r) => pattern.test(r))
+    expect(called(/^GET \/2015-03-31\/functions\/payments-api\/versions/)).toBe(true)
+    expect(called(/^GET \/2015-03-31\/functions\/payments-api\/aliases/)).toBe(true)
+    expect(called(/^GET \/2015-03-31\/functions\/payments-api\?Qualifier=2$/)).toBe(true)
+    expect(called(/^GET \/2015-03-31\/functions\/payments-api\/policy\?Qualifier=live$/)).toBe(true)
+    expect(called(/^GET \/2021-10-31\/functions\/payments-api\/url\?Qualifier=live$/)).toBe(true)
+    expect(called(/^GET \/2015-03-31\/event-source-mappings\/?\?FunctionName=payments-api/)).toBe(true)
+    expect(called(/^GET \/2019-09-30\/functions\/payments-api\/provisioned-concurrency\?List=ALL/)).toBe(true)
+    // GetLayerVersion by layer ARN, which also reaches layers shared from other accounts.
+    expect(called(/^GET \/2018-10-31\/layers\/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Alayer%3Ashared-utils\/versions\/1$/)).toBe(true)
     // Version 3 is $LATEST's package: downloaded once. Two function packages and the layer.
     expect(proxy.requests.filter((r) => r.startsWith('GET /__code/'))).toHaveLength(3)
     expect(codes.map((c) => c.key.split('/').slice(-2).join('/')).sort()).toEqual(['%24LATEST/code.zip', '2/code.zip'])
