@@ -232,4 +232,23 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(manifest.artifacts.some((a) => a.kind === 'lambda.code')).toBe(false)
     expect(proxy.requests.some((r) => r.includes('/__code/'))).toBe(false)
   })
+
+  it('an interruption seals the run as incomplete with what was written so far', async () => {
+    const root = await tempDir()
+    const store = new LocalDirectoryStore(root)
+    const aws = proxiedAws()
+    const abort = new AbortController()
+    const ctx = testContext(store, {aws, signal: abort.signal})
+    // The responder presses Ctrl-C while the first code package is being downloaded.
+    proxy.onRequest = (line) => {
+      if (line.startsWith('GET /__code/')) abort.abort(new Error('interrupted by the user'))
+    }
+    const functions = ['payments-api']
+    const out = await withEvidenceRun(ctx, 'INC-L', 'collect lambda', {functions}, (run, gaps) => collectLambdaFunctions(ctx, run, gaps, {functions, allVersions: true}))
+    aws.destroy()
+    expect(out.status).toBe('incomplete')
+    expect(out.gaps).toEqual([])
+    expect(out.collected.functions[0]!.status).toBe('failed')
+    expect(out.artifacts.map((a) => a.kind)).toEqual(['lambda.aliases', 'lambda.function'])
+  })
 })

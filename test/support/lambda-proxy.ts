@@ -24,6 +24,8 @@ export interface LambdaProxy {
   /** CodeSha256 values whose bytes are served altered. */
   tamper: Set<string>
   canned: CannedAnswer[]
+  /** Called with each request line as it arrives, before it is answered. */
+  onRequest?: (line: string) => void
   close(): Promise<void>
 }
 
@@ -51,6 +53,7 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
     const url = req.url ?? '/'
     const path = url.split('?')[0]!
     proxy.requests.push(`${req.method} ${url}`)
+    proxy.onRequest?.(`${req.method} ${url}`)
     if (path.startsWith('/__code/')) {
       const sha = decodeURIComponent(path.slice('/__code/'.length))
       const bytes = proxy.packages.get(sha)
