@@ -43,11 +43,11 @@ export function parseTimeSpec(spec: string, now: Date, flag: string): Date {
   return d
 }
 
-/** Slice lengths tried in turn: the first that cuts the window into at most 48 slices is used. */
+/** Slice lengths tried in turn: the first that cuts the window into at most 24 slices is used. */
 const SLICE_LADDER = [5 * 60_000, 15 * 60_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000]
 
 export function chooseSliceMs(windowMs: number): number {
-  return SLICE_LADDER.find((s) => windowMs / s <= 48) ?? SLICE_LADDER.at(-1)!
+  return SLICE_LADDER.find((s) => windowMs / s <= 24) ?? SLICE_LADDER.at(-1)!
 }
 
 export interface Slice {

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -53,11 +54,7 @@ export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
         })),
       ),
     )
-    for (const f of r.functions) if (f.message !== undefined) this.log(`\n${f.functionName}: ${f.message}`)
-    if (r.gaps.length > 0) {
-      this.log('\nGaps:')
-      this.log(renderTable(r.gaps.map((g) => ({code: g.code, resource: g.resource, reason: g.reason}))))
-    }
+    for (const line of renderGaps(r.gaps)) this.log(line)
     this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.functions.length} function(s), ${r.roles.length} role(s), ${r.layers.length} layer(s), ${r.artifacts} artifact(s), ${r.gaps.length} gap(s) (${r.status}).`)
     this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -19,7 +20,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
     since: Flags.string({description: 'Start: ISO 8601 time or a duration ago (15m, 24h, 7d)', default: '24h'}),
     until: Flags.string({description: 'End: ISO 8601 time or a duration ago; default now'}),
     'filter-pattern': Flags.string({description: 'CloudWatch Logs filter pattern (default: every event)'}),
-    slice: Flags.string({description: 'Slice length (5m, 1h, 1d); default chosen so the window has at most 48 slices'}),
+    slice: Flags.string({description: 'Slice length (5m, 1h, 1d); default chosen so the window has at most 24 slices'}),
     resume: Flags.boolean({description: 'Skip slices sealed by an earlier run of this case', default: false}),
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
   }
@@ -70,10 +71,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
         })),
       ),
     )
-    if (r.gaps.length > 0) {
-      this.log('\nGaps:')
-      this.log(renderTable(r.gaps.map((g) => ({code: g.code, resource: g.resource, reason: g.reason}))))
-    }
+    for (const line of renderGaps(r.gaps)) this.log(line)
     this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.groups.length} log group(s), ${r.artifacts} artifact(s), ${r.gaps.length} gap(s) (${r.status}).`)
     this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -33,7 +34,7 @@ export default class CollectRole extends CoronerCommand<CollectRoleResult> {
 
   protected render(r: CollectRoleResult): void {
     this.log(renderTable(r.roles.map((role) => ({role: role.roleName, arn: role.roleArn, artifacts: role.artifacts}))))
-    if (r.gaps.length > 0) this.log(`\nGaps:\n${renderTable(r.gaps.map((g) => ({code: g.code, resource: g.resource, reason: g.reason})))}`)
+    for (const line of renderGaps(r.gaps)) this.log(line)
     this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.roles.length} role(s), ${r.artifacts} artifact(s), ${r.gaps.length} gap(s) (${r.status}).`)
     this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
   }

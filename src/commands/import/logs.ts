@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -39,6 +40,7 @@ export default class ImportLogs extends CoronerCommand<ImportLogsResult> {
 
   protected render(r: ImportLogsResult): void {
     this.log(renderTable(r.files.map((f) => ({task: f.taskId, stream: f.logStreamName, lines: f.lines, status: f.status, sha256: f.sha256}))))
+    for (const line of renderGaps(r.gaps)) this.log(line)
     this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.files.length} file(s), ${r.lines} line(s), ${r.gaps.length} gap(s) (${r.status}).`)
     this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
   }
