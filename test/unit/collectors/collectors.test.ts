@@ -67,8 +67,9 @@ describe('collector helpers', () => {
       {start: Date.UTC(2026, 10, 20, 11), end: t0 + 2 * HOUR},
     ])
     expect(chooseSliceMs(24 * HOUR)).toBe(HOUR)
-    expect(chooseSliceMs(2 * HOUR)).toBe(15 * 60_000)
+    expect(chooseSliceMs(2 * HOUR)).toBe(5 * 60_000)
+    expect(chooseSliceMs(3 * HOUR)).toBe(15 * 60_000)
     expect(chooseSliceMs(90 * 24 * HOUR)).toBe(7 * 24 * HOUR)
-    expect(planSlices(0, 90 * 24 * HOUR, chooseSliceMs(90 * 24 * HOUR)).length).toBeLessThanOrEqual(24)
+    expect(planSlices(0, 90 * 24 * HOUR, chooseSliceMs(90 * 24 * HOUR)).length).toBeLessThanOrEqual(25)
   })
 })
