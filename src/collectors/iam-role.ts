@@ -125,8 +125,17 @@ export async function collectRole(ctx: Context, run: EvidenceRun, gaps: GapLog, 
     await gaps.failed(error, call('iam:ListAttachedRolePolicies'))
   }
 
+  // A permissions boundary caps what the role may do; its document belongs with the others.
+  const boundaryArn = body.Role?.PermissionsBoundary?.PermissionsBoundaryArn
+  let boundary = {}
+  if (boundaryArn !== undefined) {
+    const entry = await managedPolicy(ctx, iam, gaps, boundaryArn, roleArnOrName)
+    if (entry.failed) failures++
+    boundary = {PermissionsBoundary: {PolicyArn: boundaryArn, ...entry.data}}
+  }
+
   out.artifacts.push(
-    await run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: inline, AttachedPolicies: attached}, null, 2), {
+    await run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: inline, AttachedPolicies: attached, ...boundary}, null, 2), {
       kind: 'iam.role-policies',
       contentType: 'application/json',
       source: out.roleArn ?? roleArnOrName,

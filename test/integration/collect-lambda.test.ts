@@ -123,6 +123,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     const policies = await json('iam/global/roles/payments-exec/role-policies.json')
     expect(policies.InlinePolicies).toEqual([{PolicyName: 'write-logs', PolicyDocument: expect.objectContaining({Statement: [expect.objectContaining({Action: 'logs:PutLogEvents'})]})}])
     expect(policies.AttachedPolicies[0]).toMatchObject({PolicyName: 'read-receipts', DefaultVersion: {Document: {Statement: [{Action: 's3:GetObject'}]}}})
+    expect(policies.PermissionsBoundary).toMatchObject({PolicyArn: 'arn:aws:iam::123456789012:policy/payments-boundary', DefaultVersion: {Document: {Statement: [{Action: ['logs:*', 's3:GetObject']}]}}})
 
     // The calls really went to the service.
     const called = (pattern: RegExp) => proxy.requests.some((r) => pattern.test(r))

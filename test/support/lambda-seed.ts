@@ -46,9 +46,16 @@ async function createQueue(endpoint: string, name: string): Promise<string> {
 export async function seedLambda(aws: AwsClientFactory, endpoint: string, functionName = 'payments-api'): Promise<SeededLambda> {
   const iam = aws.client(IAMClient)
   const lambda = aws.client(LambdaClient)
+  const boundary = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'payments-boundary',
+      PolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: ['logs:*', 's3:GetObject'], Resource: '*'}]}),
+    }),
+  )
   const role = await iam.send(
     new CreateRoleCommand({
       RoleName: 'payments-exec',
+      PermissionsBoundary: boundary.Policy!.Arn!,
       AssumeRolePolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]}),
     }),
   )
