@@ -1,0 +1,8 @@
+import type {Gap} from '../evidence/run.js'
+import {terminalSafe} from './table.js'
+
+/** Gaps for people: one line each, in full (a reason often says what to do), terminal-safe. */
+export function renderGaps(gaps: readonly Gap[]): string[] {
+  if (gaps.length === 0) return []
+  return ['', `Gaps (${gaps.length}):`, ...gaps.map((g) => `  [${g.code ?? 'gap'}] ${terminalSafe(g.resource)}: ${terminalSafe(g.reason)}`)]
+}

@@ -1,0 +1,68 @@
+import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
+import type {EvidenceRun, Gap} from '../evidence/run.js'
+
+/** The AWS call that failed, and what a responder needs to know to fix it. */
+export interface FailedCall {
+  collector: string
+  resource: string
+  region?: string
+  /** `service:Operation`, e.g. `lambda:GetPolicy`; also the IAM action it needs. */
+  operation: string
+}
+
+const errorName = (error: unknown): string => String((error as {name?: unknown} | null)?.name ?? 'Error')
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+export const isNotFound = (error: unknown): boolean => /ResourceNotFound|NoSuchEntity|NotFound/.test(errorName(error))
+
+/**
+ * Turns a failed AWS call into a gap with a stable code: `access-denied` naming the IAM action,
+ * `not-found`, `throttled` (the SDK's own retries were spent), `unsupported` (the endpoint does not
+ * know the operation) or `aws-error`.
+ */
+export function gapFor(error: unknown, call: FailedCall): Gap {
+  const name = errorName(error)
+  const base = {collector: call.collector, resource: call.resource, ...(call.region === undefined ? {} : {region: call.region})}
+  if (isAwsAccessError(error)) {
+    return {...base, code: 'access-denied', reason: `${call.operation} was denied (${name}); grant the permission ${call.operation} to the collecting identity.`}
+  }
+  if (isNotFound(error)) return {...base, code: 'not-found', reason: `${call.operation}: ${name}: ${errorMessage(error)}`}
+  if (isThrottlingError(error)) return {...base, code: 'throttled', reason: `${call.operation} was throttled after the SDK's retries: ${errorMessage(error)}`}
+  const status = (error as {$metadata?: {httpStatusCode?: number}} | null)?.$metadata?.httpStatusCode
+  if (name === 'SyntaxError' && (status === 404 || status === 501)) {
+    return {...base, code: 'unsupported', reason: `${call.operation} is not supported by the endpoint (HTTP ${status}).`}
+  }
+  return {...base, code: 'aws-error', reason: `${call.operation} failed: ${name}: ${errorMessage(error)}`}
+}
+
+/**
+ * Gaps recorded in a run and kept for the command's summary. A child log (one per function
+ * collected concurrently) keeps its own list and adds every gap to its parent's too.
+ */
+export class GapLog {
+  readonly gaps: Gap[] = []
+  constructor(
+    private readonly run: EvidenceRun,
+    private readonly parent?: GapLog,
+  ) {}
+
+  child(): GapLog {
+    return new GapLog(this.run, this)
+  }
+
+  async add(gap: Gap): Promise<void> {
+    this.keep(gap)
+    await this.run.gap(gap)
+  }
+
+  private keep(gap: Gap): void {
+    this.gaps.push(gap)
+    this.parent?.keep(gap)
+  }
+
+  async failed(error: unknown, call: FailedCall): Promise<Gap> {
+    const gap = gapFor(error, call)
+    await this.add(gap)
+    return gap
+  }
+}

@@ -1,0 +1,321 @@
+import {CloudWatchLogsClient, paginateDescribeLogGroups, paginateFilterLogEvents} from '@aws-sdk/client-cloudwatch-logs'
+import type {Context} from '../core/context.js'
+import {usageError} from '../core/errors.js'
+import {mapPool} from '../core/pool.js'
+import {readManifest} from '../evidence/cases.js'
+import {MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
+import {ndjsonGzip} from '../evidence/ndjson.js'
+import type {EvidenceRun} from '../evidence/run.js'
+import type {EvidenceStore} from '../evidence/store.js'
+import type {CollectorDefinition} from './definition.js'
+import type {GapLog} from './failure.js'
+import {rateLimitClient} from './rate-limit.js'
+
+export const logsCollector: CollectorDefinition = {
+  id: 'logs',
+  title: 'CloudWatch Logs events of a log group over a time window (FilterLogEvents), in sealed time slices',
+  operations: ['logs:DescribeLogGroups', 'logs:FilterLogEvents'],
+  permissions: ['logs:DescribeLogGroups', 'logs:FilterLogEvents'],
+  produces: ['logs.events'],
+}
+
+const COLLECTOR = logsCollector.id
+/** FilterLogEvents allows 5 requests per second per account and region; stay under it. */
+export const MAX_LOGS_CONCURRENCY = 4
+export const LOGS_REQUESTS_PER_SECOND = 4
+
+const UNITS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
+
+/** A duration such as `90s`, `15m`, `24h`, `7d`, `2w`, in milliseconds; undefined if it is not one. */
+export function parseDuration(spec: string): number | undefined {
+  const m = /^(\d+)\s*([smhdw])$/i.exec(spec.trim())
+  return m ? Number(m[1]) * UNITS[m[2]!.toLowerCase()]! : undefined
+}
+
+/** `--since`/`--until`: an ISO 8601 time, or a duration meaning that long before `now`. */
+export function parseTimeSpec(spec: string, now: Date, flag: string): Date {
+  const ago = parseDuration(spec)
+  if (ago !== undefined) return new Date(now.getTime() - ago)
+  const d = /^\d{4}-\d{2}-\d{2}/.test(spec) ? new Date(spec) : new Date(Number.NaN)
+  if (Number.isNaN(d.getTime())) {
+    throw usageError('invalid-time', `--${flag} ${JSON.stringify(spec)} is neither an ISO 8601 time nor a duration.`, 'Use e.g. 2026-11-20T08:00:00Z, or 24h, 30m, 7d.')
+  }
+  return d
+}
+
+/** Slice lengths tried in turn: the first that cuts the window into at most 24 slices is used. */
+const SLICE_LADDER = [5 * 60_000, 15 * 60_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000]
+
+export function chooseSliceMs(windowMs: number): number {
+  return SLICE_LADDER.find((s) => windowMs / s <= 24) ?? SLICE_LADDER.at(-1)!
+}
+
+export interface Slice {
+  /** Inclusive start, exclusive end, epoch milliseconds. */
+  start: number
+  end: number
+}
+
+/**
+ * Cuts `[start, end)` into slices on a fixed grid of `sliceMs` from the epoch, so that two runs
+ * over overlapping windows share the slices in between (which is what `--resume` relies on).
+ */
+export function planSlices(start: number, end: number, sliceMs: number): Slice[] {
+  const out: Slice[] = []
+  for (let t = start; t < end; ) {
+    const next = Math.min(end, (Math.floor(t / sliceMs) + 1) * sliceMs)
+    out.push({start: t, end: next})
+    t = next
+  }
+  return out
+}
+
+export interface LogsCollectOptions {
+  logGroupName: string
+  start: number
+  end: number
+  sliceMs?: number
+  concurrency?: number
+  filterPattern?: string
+  /** Skip slices already sealed for this log group and pattern in an earlier run of the case. */
+  resume?: boolean
+}
+
+export interface SliceOutcome {
+  start: string
+  end: string
+  status: 'collected' | 'skipped' | 'failed'
+  events: number
+  key?: string
+  sha256?: string
+  /** For skipped slices: the earlier run that holds them. */
+  runId?: string
+}
+
+export interface LogsCollection {
+  logGroupName: string
+  region: string
+  start: string
+  end: string
+  sliceMinutes: number
+  events: number
+  streams: Record<string, number>
+  slices: SliceOutcome[]
+  found: boolean
+}
+
+const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')
+const sliceId = (s: Slice): string => `${s.start}-${s.end}`
+
+/** A FilterLogEvents event, as written: one NDJSON line per event. */
+interface LogEventLine {
+  logGroupName: string
+  logStreamName: string | undefined
+  timestamp: number | undefined
+  ingestionTime: number | undefined
+  message: string | undefined
+  eventId: string | undefined
+}
+
+/**
+ * Collects a log group's events over a time window: the window is cut into slices fetched in
+ * parallel (at most four at once, under FilterLogEvents' 5 requests per second), each streamed
+ * through the SDK paginator into its own gzip NDJSON artifact with per-stream counts. A slice that
+ * fails is a gap; the others still land. With `resume`, slices sealed by an earlier run are skipped.
+ */
+export async function collectLogEvents(ctx: Context, run: EvidenceRun, gaps: GapLog, options: LogsCollectOptions): Promise<LogsCollection> {
+  const region = ctx.aws.defaultRegion
+  const logs = ctx.aws.client(CloudWatchLogsClient, region)
+  rateLimitClient(logs as unknown as Parameters<typeof rateLimitClient>[0], LOGS_REQUESTS_PER_SECOND)
+  const group = options.logGroupName
+  const sliceMs = options.sliceMs ?? chooseSliceMs(options.end - options.start)
+  const result: LogsCollection = {
+    logGroupName: group,
+    region,
+    start: new Date(options.start).toISOString(),
+    end: new Date(options.end).toISOString(),
+    sliceMinutes: sliceMs / 60_000,
+    events: 0,
+    streams: {},
+    slices: [],
+    found: true,
+  }
+  const base = {collector: COLLECTOR, resource: group, region}
+
+  try {
+    let found = false
+    for await (const page of paginateDescribeLogGroups({client: logs}, {logGroupNamePrefix: group})) {
+      if ((page.logGroups ?? []).some((g) => g.logGroupName === group)) found = true
+      if (found) break
+    }
+    if (!found) {
+      result.found = false
+      await gaps.add({
+        ...base,
+        code: 'log-group-not-found',
+        reason: `Log group ${JSON.stringify(group)} does not exist in ${region} (a function that never ran, or logs sent elsewhere). List groups with \`aws logs describe-log-groups --region ${region}\`.`,
+      })
+      return result
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error
+    // Without DescribeLogGroups the events may still be readable: note the gap and go on.
+    await gaps.failed(error, {...base, operation: 'logs:DescribeLogGroups'})
+  }
+
+  const slices = planSlices(options.start, options.end, sliceMs)
+  const sealed = options.resume ? await sealedSlices(ctx.store, run.caseId, group, region, options.filterPattern) : new Map<string, SealedSlice>()
+  const task = ctx.progress.task(`${group} slices`, slices.length)
+  const outcomes = await mapPool(
+    slices,
+    Math.min(options.concurrency ?? MAX_LOGS_CONCURRENCY, MAX_LOGS_CONCURRENCY),
+    async (slice): Promise<SliceOutcome> => {
+      const window = {start: new Date(slice.start).toISOString(), end: new Date(slice.end).toISOString()}
+      const earlier = sealed.get(sliceId(slice))
+      try {
+        if (earlier) {
+          await run.skip('logs-slice', `${group} ${window.start}..${window.end} was sealed by run ${earlier.runId} (${earlier.key}, sha256 ${earlier.sha256})`)
+          return {...window, status: 'skipped', events: earlier.records, key: earlier.key, sha256: earlier.sha256, runId: earlier.runId}
+        }
+        return await collectSlice(ctx, run, gaps, logs, group, region, slice, options.filterPattern, result)
+      } finally {
+        task.advance()
+      }
+    },
+    ctx.signal,
+  )
+  task.done()
+  result.slices = outcomes.map((o, i) => {
+    if (o.ok) return o.value
+    const s = slices[i]!
+    return {start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), status: 'failed', events: 0}
+  })
+  result.streams = Object.fromEntries(Object.entries(result.streams).sort(([a], [b]) => a.localeCompare(b)))
+  return result
+}
+
+async function collectSlice(
+  ctx: Context,
+  run: EvidenceRun,
+  gaps: GapLog,
+  logs: CloudWatchLogsClient,
+  group: string,
+  region: string,
+  slice: Slice,
+  filterPattern: string | undefined,
+  total: LogsCollection,
+): Promise<SliceOutcome> {
+  const window = {start: new Date(slice.start).toISOString(), end: new Date(slice.end).toISOString()}
+  const streams: Record<string, number> = {}
+  let events = 0
+  let first: number | undefined
+  let last: number | undefined
+  async function* fetchEvents(): AsyncIterable<LogEventLine> {
+    // FilterLogEvents' endTime is inclusive; slices are half-open, so the next slice owns `end`.
+    const pages = paginateFilterLogEvents(
+      {client: logs},
+      {logGroupName: group, startTime: slice.start, endTime: slice.end - 1, ...(filterPattern === undefined ? {} : {filterPattern})},
+    )
+    for await (const page of pages) {
+      if (ctx.signal.aborted) throw ctx.signal.reason
+      for (const e of page.events ?? []) {
+        yield {logGroupName: group, logStreamName: e.logStreamName, timestamp: e.timestamp, ingestionTime: e.ingestionTime, message: e.message, eventId: e.eventId}
+      }
+    }
+  }
+  const body = ndjsonGzip(fetchEvents(), (e) => {
+    events++
+    const stream = e.logStreamName ?? ''
+    streams[stream] = (streams[stream] ?? 0) + 1
+    if (e.timestamp !== undefined) {
+      first = first === undefined ? e.timestamp : Math.min(first, e.timestamp)
+      last = last === undefined ? e.timestamp : Math.max(last, e.timestamp)
+    }
+  })
+  try {
+    const record = await run.putArtifact(['logs', region, group, `events_${stamp(slice.start)}_${stamp(slice.end)}.ndjson.gz`], body, {
+      kind: 'logs.events',
+      contentType: 'application/x-ndjson+gzip',
+      source: `logs:${region}:${group}`,
+      collector: COLLECTOR,
+      region,
+      // Counts are final by the time the store has the last byte, which is before this object is built.
+      get records() {
+        return events
+      },
+      get attributes() {
+        return sliceAttributes()
+      },
+    })
+    total.events += events
+    for (const [s, n] of Object.entries(streams)) total.streams[s] = (total.streams[s] ?? 0) + n
+    return {...window, status: 'collected', events, key: record.key, sha256: record.sha256}
+  } catch (error) {
+    body.destroy()
+    if (ctx.signal.aborted) throw error
+    await gaps.failed(error, {collector: COLLECTOR, resource: `${group} ${window.start}..${window.end}`, region, operation: 'logs:FilterLogEvents'})
+    return {...window, status: 'failed', events: 0}
+  }
+
+  function sliceAttributes(): Record<string, unknown> {
+    return {
+      logGroupName: group,
+      sliceStart: window.start,
+      sliceEnd: window.end,
+      startTime: slice.start,
+      endTime: slice.end,
+      ...(filterPattern === undefined ? {} : {filterPattern}),
+      ...(first === undefined ? {} : {firstEventTime: new Date(first).toISOString(), lastEventTime: new Date(last!).toISOString()}),
+      streams,
+    }
+  }
+}
+
+interface SealedSlice {
+  runId: string
+  key: string
+  sha256: string
+  records: number
+}
+
+/**
+ * Slices of this log group (same region and filter pattern) that sealed runs of the case already
+ * hold, by `start-end`. Only manifests count: a run that was cut short sealed nothing.
+ */
+export async function sealedSlices(store: EvidenceStore, caseId: string, group: string, region: string, filterPattern?: string): Promise<Map<string, SealedSlice>> {
+  const out = new Map<string, SealedSlice>()
+  const manifests: string[] = []
+  for await (const info of store.list(casePrefix(caseId))) {
+    if (info.deleteMarker || info.isLatest === false) continue
+    if (parseKey(info.key)?.rest === MANIFEST_NAME) manifests.push(info.key)
+  }
+  for (const key of manifests.sort()) {
+    const m = await readManifest(store, key)
+    for (const a of m.artifacts) {
+      const at = a.attributes ?? {}
+      if (a.kind !== 'logs.events' || at.logGroupName !== group || a.region !== region || at.filterPattern !== filterPattern) continue
+      if (typeof at.startTime !== 'number' || typeof at.endTime !== 'number') continue
+      out.set(`${at.startTime}-${at.endTime}`, {runId: m.runId, key: a.key, sha256: a.sha256, records: a.records ?? 0})
+    }
+  }
+  return out
+}
+
+/** The log group Lambda writes a function's logs to. */
+export const lambdaLogGroup = (functionName: string): string => `/aws/lambda/${functionName}`
+
+/** Collects several log groups one after the other (each group's slices in parallel). */
+export async function collectLogGroups(
+  ctx: Context,
+  run: EvidenceRun,
+  gaps: GapLog,
+  groups: readonly string[],
+  options: Omit<LogsCollectOptions, 'logGroupName'>,
+): Promise<LogsCollection[]> {
+  const out: LogsCollection[] = []
+  for (const logGroupName of groups) {
+    if (ctx.signal.aborted) break
+    out.push(await run.step('logs-group', {logGroupName, start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}, () => collectLogEvents(ctx, run, gaps, {...options, logGroupName})))
+  }
+  return out
+}

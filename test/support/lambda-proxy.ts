@@ -1,0 +1,126 @@
+import {createHash} from 'node:crypto'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+/** A canned answer in the AWS REST-JSON wire format, for calls moto lacks or that a test denies. */
+export interface CannedAnswer {
+  method: string
+  path: RegExp
+  /** For JSON-1.1 services (CloudWatch Logs): the `X-Amz-Target` to answer, e.g. `Logs_20140328.FilterLogEvents`. */
+  target?: string
+  /** Answer only requests whose body passes this test. */
+  when?: (body: string) => boolean
+  status: number
+  body: unknown
+  errorType?: string
+}
+
+export interface LambdaProxy {
+  url: string
+  /** Every request seen, as `METHOD /path?query`. */
+  requests: string[]
+  /** Code served by CodeSha256 (base64), as the test uploaded it. */
+  packages: Map<string, Buffer>
+  /** CodeSha256 values whose bytes are served altered. */
+  tamper: Set<string>
+  canned: CannedAnswer[]
+  /** Called with each request line as it arrives, before it is answered. */
+  onRequest?: (line: string) => void
+  close(): Promise<void>
+}
+
+const sha256b64 = (b: Buffer): string => createHash('sha256').update(b).digest('base64')
+
+/**
+ * A local HTTP server in front of moto_server: every request is forwarded to moto, except that
+ * GetFunction's `Code.Location` and GetLayerVersion's `Content.Location` (which moto cannot serve)
+ * are rewritten to URLs on this server that serve the bytes the test uploaded, like Lambda's
+ * presigned S3 URLs. Canned answers stand in for operations moto does not implement.
+ */
+export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProxy> {
+  const proxy: LambdaProxy = {url: '', requests: [], packages: new Map(), tamper: new Set(), canned: [], close: async () => {}}
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      handle(req, Buffer.concat(chunks), res).catch((error: unknown) => {
+        res.writeHead(502, {'content-type': 'text/plain'})
+        res.end(String(error))
+      })
+    })
+  })
+  async function handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    const url = req.url ?? '/'
+    const path = url.split('?')[0]!
+    proxy.requests.push(`${req.method} ${url}`)
+    proxy.onRequest?.(`${req.method} ${url}`)
+    if (path.startsWith('/__code/')) {
+      const sha = decodeURIComponent(path.slice('/__code/'.length))
+      const bytes = proxy.packages.get(sha)
+      if (!bytes) {
+        res.writeHead(403, {'content-type': 'application/xml'})
+        res.end('<Error><Code>AccessDenied</Code></Error>')
+        return
+      }
+      const served = proxy.tamper.has(sha) ? Buffer.concat([bytes, Buffer.from('tampered')]) : bytes
+      res.writeHead(200, {'content-type': 'application/zip', 'content-length': String(served.length)})
+      res.end(served)
+      return
+    }
+    const target = req.headers['x-amz-target']
+    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target) && (c.when === undefined || c.when(body.toString('utf8'))))
+    if (canned) {
+      res.writeHead(canned.status, {
+        'content-type': canned.target === undefined ? 'application/json' : 'application/x-amz-json-1.1',
+        'x-amzn-requestid': 'canned',
+        ...(canned.errorType === undefined ? {} : {'x-amzn-errortype': canned.errorType}),
+      })
+      res.end(JSON.stringify(canned.body))
+      return
+    }
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v
+    const upstream = await fetch(`${motoEndpoint}${url}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? {body} : {}),
+    })
+    let text = Buffer.from(await upstream.arrayBuffer())
+    if (req.method === 'GET' && upstream.ok && /^\/2015-03-31\/functions\/[^/]+$/.test(path)) {
+      const doc = JSON.parse(text.toString('utf8')) as {Configuration?: {CodeSha256?: string}; Code?: {Location?: string}}
+      if (doc.Code?.Location !== undefined && doc.Configuration?.CodeSha256 !== undefined) {
+        doc.Code.Location = `${proxy.url}/__code/${encodeURIComponent(doc.Configuration.CodeSha256)}?X-Amz-Signature=fake`
+        text = Buffer.from(JSON.stringify(doc))
+      }
+    }
+    if (req.method === 'GET' && upstream.ok && /^\/2018-10-31\/layers\/[^/]+\/versions\/\d+$/.test(path)) {
+      const doc = JSON.parse(text.toString('utf8')) as {Content?: {CodeSha256?: string; Location?: string}}
+      if (doc.Content?.CodeSha256 !== undefined) {
+        doc.Content.Location = `${proxy.url}/__code/${encodeURIComponent(doc.Content.CodeSha256)}?X-Amz-Signature=fake`
+        text = Buffer.from(JSON.stringify(doc))
+      }
+    }
+    const out: Record<string, string> = {}
+    upstream.headers.forEach((v, k) => {
+      if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'content-encoding' && k !== 'connection') out[k] = v
+    })
+    out['content-length'] = String(text.length)
+    res.writeHead(upstream.status, out)
+    res.end(text)
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  return proxy
+}
+
+/** Registers bytes to be served for their own SHA-256, as Lambda would for an uploaded package. */
+export function servePackage(proxy: LambdaProxy, bytes: Buffer): string {
+  const sha = sha256b64(bytes)
+  proxy.packages.set(sha, bytes)
+  return sha
+}

@@ -1,0 +1,29 @@
+import {readFile, readdir} from 'node:fs/promises'
+import {gunzipSync} from 'node:zlib'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {LocalDirectoryStore} from '../../../src/evidence/local-store.js'
+import {ndjsonGzip} from '../../../src/evidence/ndjson.js'
+import {tempDir} from '../../support/temp.js'
+
+describe('ndjsonGzip', () => {
+  it('streams records as gzip NDJSON', async () => {
+    const root = await tempDir()
+    const store = new LocalDirectoryStore(root)
+    const seen: number[] = []
+    await store.put('cases/C/runs/r/x.ndjson.gz', ndjsonGzip([{n: 1}, {n: 2}], (r) => seen.push(r.n)))
+    expect(gunzipSync(await readFile(path.join(root, 'cases/C/runs/r/x.ndjson.gz'))).toString()).toBe('{"n":1}\n{"n":2}\n')
+    expect(seen).toEqual([1, 2])
+  })
+
+  it('fails the write, leaving nothing behind, when the source fails mid-way', async () => {
+    const root = await tempDir()
+    const store = new LocalDirectoryStore(root)
+    async function* failing() {
+      yield {n: 1}
+      throw new Error('ThrottlingException after retries')
+    }
+    await expect(store.put('cases/C/runs/r/x.ndjson.gz', ndjsonGzip(failing()))).rejects.toThrow(/ThrottlingException/)
+    expect(await readdir(path.join(root, 'cases/C/runs/r'))).toEqual([])
+  })
+})
