@@ -1,4 +1,5 @@
 import {createHash, createPublicKey, verify as verifySignature, type KeyObject} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {CloudTrailClient, paginateListPublicKeys} from '@aws-sdk/client-cloudtrail'
 import type {Context} from '../core/context.js'
@@ -410,4 +411,39 @@ async function listPublicKeys(ctx: Context, region: string, digests: LoadedDiges
     else ctx.logger.warn(reason)
   }
   return out
+}
+
+/**
+ * Reads a `--signatures` file: a JSON object from digest (archive key, `AWSLogs/…` path or file
+ * name) to its hex signature, or to `{"signature": "…"}`, for folders copied without S3 metadata.
+ */
+export function parseSignaturesFile(text: string, source: string): Record<string, string> {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    throw usageError('invalid-signatures', `${source} is not valid JSON: ${(error as Error).message}`, 'Give a JSON object: {"AWSLogs/…/digest.json.gz": "<hex signature>"}.')
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw usageError('invalid-signatures', `${source} must hold a JSON object.`)
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(doc)) {
+    const sig = typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as {signature?: unknown}).signature === 'string' ? (v as {signature: string}).signature : undefined
+    if (sig === undefined) throw usageError('invalid-signatures', `${source}: the entry for ${JSON.stringify(k)} is neither a hex string nor {"signature": "…"}.`)
+    out[k] = sig
+  }
+  return out
+}
+
+/** Loads `--public-key` files and a `--signatures` file named on the command line. */
+export async function loadValidationInputs(publicKeyFiles: readonly string[] = [], signaturesFile?: string): Promise<{publicKeys?: DigestPublicKey[]; signatures?: Record<string, string>}> {
+  const read = (file: string): Promise<Buffer> =>
+    readFile(file).catch(() => {
+      throw usageError('file-not-found', `Cannot read ${file}.`, 'Check the path.')
+    })
+  const publicKeys: DigestPublicKey[] = []
+  for (const f of publicKeyFiles) publicKeys.push(loadPublicKeyFile(await read(f), f))
+  return {
+    ...(publicKeys.length > 0 ? {publicKeys} : {}),
+    ...(signaturesFile === undefined ? {} : {signatures: parseSignaturesFile((await read(signaturesFile)).toString('utf8'), signaturesFile)}),
+  }
 }

@@ -107,6 +107,8 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
     }
     return results
   })
+  const failed = settled.find((s) => !s.ok)
+  if (failed && !failed.ok) throw failed.error
   return settled.flatMap((s) => (s.ok ? s.value : []))
 }
 
