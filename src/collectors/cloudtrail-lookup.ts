@@ -1,6 +1,7 @@
 import {CloudTrailClient, paginateLookupEvents, type Event as LookupEvent, type LookupAttributeKey, type LookupEventsCommandOutput} from '@aws-sdk/client-cloudtrail'
 import {TokenBucket} from '../aws/token-bucket.js'
 import type {Context} from '../core/context.js'
+import type {ProgressTask} from '../core/progress.js'
 import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
@@ -211,6 +212,7 @@ async function collectStream(
         }
         skipIds = new Set()
         task.advance(page.Events?.length ?? 0)
+        estimateTotal(task, total + pending.length, oldest, options)
         pendingToken = page.NextToken ?? null
         more = page.NextToken !== undefined && page.NextToken !== ''
         if (more && pending.length >= chunkEvents) await flush(false)
@@ -249,6 +251,20 @@ async function collectStream(
       return {...result, status: 'gap', error: e}
     }
   }
+}
+
+/**
+ * LookupEvents never says how many events a window holds. Events arrive newest first, so the share
+ * of the window already walked (from --until back to the oldest event seen) gives an estimate, and
+ * with it an ETA, assuming events are spread evenly; it is refined on every page.
+ */
+function estimateTotal(task: ProgressTask, seen: number, oldest: string | undefined, options: LookupOptions): void {
+  if (oldest === undefined || seen === 0) return
+  const span = options.until.getTime() - options.since.getTime()
+  const walked = options.until.getTime() - Date.parse(oldest)
+  if (span <= 0 || walked <= 0) return
+  const share = Math.min(1, walked / span)
+  if (share >= 0.02) task.setTotal(Math.max(seen, Math.round(seen / share)))
 }
 
 function isoTime(value: Date | string | undefined): string | undefined {
