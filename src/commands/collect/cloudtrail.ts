@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable} from '../../cli/table.js'
+import {cellText, renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {collectCloudTrail, parseTimeFlag, type CloudTrailRunResult} from '../../collectors/cloudtrail.js'
@@ -103,7 +103,7 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
     if (r.validation) {
       const v = r.validation.summary
       this.log(`Digests: ${v.validDigests}/${v.digests} valid; log files: ${v.okLogFiles}/${v.logFiles} intact; ${v.findings} finding(s).`)
-      if (r.validation.findings.length > 0) this.log(renderTable(r.validation.findings.map((f) => ({finding: f.type, key: f.key, message: f.message}))))
+      for (const f of r.validation.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
     }
     this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.artifacts} artifact(s), ${r.gaps} gap(s) (${r.status}).`)
     this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)

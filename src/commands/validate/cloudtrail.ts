@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable} from '../../cli/table.js'
+import {cellText} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {parseTimeFlag, validateCloudTrail} from '../../collectors/cloudtrail.js'
@@ -54,7 +54,7 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
   protected render(r: ValidateResult): void {
     const s = r.report.summary
     this.log(`Digests: ${s.validDigests}/${s.digests} valid; log files: ${s.okLogFiles}/${s.logFiles} intact.`)
-    if (r.report.findings.length > 0) this.log(renderTable(r.report.findings.map((f) => ({finding: f.type, key: f.key, message: f.message}))))
+    if (r.report.findings.length > 0) for (const f of r.report.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
     else this.log('OK: every digest verifies and every listed log file matches its hash.')
     if (r.runId) this.log(`\nStored as run ${r.runId}; manifest ${r.manifestKey}.`)
   }
