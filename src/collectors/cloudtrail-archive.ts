@@ -270,7 +270,8 @@ export async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, 
     if (signal.aborted || failure) break
     const p: Promise<void> = work(item)
       .catch((error: unknown) => {
-        failure ??= {error}
+        // Work cut short by the abort is not a failure: the run ends incomplete.
+        if (!signal.aborted) failure ??= {error}
       })
       .finally(() => running.delete(p))
     running.add(p)

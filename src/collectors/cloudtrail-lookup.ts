@@ -231,10 +231,11 @@ async function collectStream(
         return {...result, status: 'interrupted'}
       }
       const name = (error as {name?: string}).name ?? 'Error'
-      if (attempt === 0 && startingToken !== undefined && /InvalidNextToken/.test(name) && oldest !== undefined) {
-        await run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: id, endTime: oldest})
+      if (attempt === 0 && startingToken !== undefined && /InvalidNextToken/.test(name)) {
+        await run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: id, endTime: oldest ?? options.until.toISOString()})
         startingToken = undefined
-        endTime = new Date(oldest)
+        // Nothing written yet (pages can be empty): start over; otherwise continue at the oldest instant written.
+        if (oldest !== undefined) endTime = new Date(oldest)
         skipIds = new Set(boundaryIds)
         continue
       }
