@@ -97,6 +97,25 @@ describe('collect cloudtrail --archive (local folder laid out like the S3 archiv
     expect(wide.gaps).toBe(5)
   })
 
+  it('an abort mid-archive seals what was stored as incomplete', async () => {
+    const root = await tempDir()
+    const records = await stratus('aws.persistence.iam-create-admin-user')
+    const files = Array.from({length: 120}, (_, i) => ({key: logFileKey(A, 'us-east-1', new Date(Date.parse('2026-11-19T00:00:00Z') + i * 60_000), `f${i}`), bytes: deliveryFile(records)}))
+    await writeArchive(root, files)
+    const {store} = await newStore()
+    const controller = new AbortController()
+    let advanced = 0
+    // The progress reporter is where the test watches the work go by, and pulls the plug.
+    const progress = {task: () => ({advance: () => void (++advanced === 10 && controller.abort(new Error('stop'))), setTotal() {}, done() {}})}
+    const result = await collectCloudTrail(testContext(store, {signal: controller.signal, progress}), 'INC-ABORT', {mode: 'archive', location: root, since: new Date('2026-11-19T00:00:00Z'), until: new Date('2026-11-19T03:00:00Z'), concurrency: 4})
+    expect(result.status).toBe('incomplete')
+    expect(result.archive!.stored).toBeGreaterThanOrEqual(10)
+    expect(result.archive!.stored).toBeLessThan(120)
+    const v = await verifyCase(store, 'INC-ABORT')
+    expect(v.ok).toBe(true)
+    expect(v.artifacts.filter((a) => a.status === 'ok')).toHaveLength(result.archive!.stored)
+  })
+
   it('imports plain files of every shape into cloudtrail.records, keeping the originals and naming bad files', async () => {
     const dir = await tempDir()
     const array = await fixture('datadog_stratus-red-team_detonation-logs', 'aws.credential-access.secretsmanager-retrieve-secrets.json')
