@@ -1,11 +1,10 @@
-import {createHash, createPublicKey, verify as verifySignature, type KeyObject} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
+import {createPublicKey, verify as verifySignature} from 'node:crypto'
 import path from 'node:path'
 import {CloudTrailClient, paginateListPublicKeys} from '@aws-sdk/client-cloudtrail'
 import type {Context} from '../core/context.js'
-import {usageError} from '../core/errors.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {DELIVERY_LAG_MS, dayPrefixes, deliveryTime, discoverPartitions, forEachBounded, type ArchivePartition} from './cloudtrail-archive.js'
+import {tryKey, type DigestPublicKey} from './cloudtrail-keys.js'
 import {inflate, sha256Hex} from './cloudtrail-records.js'
 import type {ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
@@ -16,13 +15,6 @@ export const cloudtrailDigestCollector: CollectorDefinition = {
   operations: ['s3:ListObjectsV2', 's3:GetObject', 's3:HeadObject', 'cloudtrail:ListPublicKeys'],
   permissions: ['s3:ListBucket', 's3:GetObject', 'cloudtrail:ListPublicKeys'],
   produces: ['cloudtrail.digest', 'cloudtrail.validation'],
-}
-
-/** A public key CloudTrail signs digests with, from ListPublicKeys or a file given offline. */
-export interface DigestPublicKey {
-  fingerprint: string
-  key: KeyObject
-  source: string
 }
 
 export type DigestStatus = 'valid' | 'bad-signature' | 'unsigned' | 'no-public-key' | 'unsupported-algorithm' | 'moved' | 'invalid-format'
@@ -83,34 +75,6 @@ export interface DigestValidationOptions {
   storeDigests?: boolean
 }
 
-/** Reads a public key file: PEM (`RSA PUBLIC KEY` or `PUBLIC KEY`), DER (PKCS#1 or SPKI), or base64 DER. */
-export function loadPublicKeyFile(bytes: Buffer, source: string): DigestPublicKey {
-  const text = bytes.toString('utf8')
-  let key: KeyObject | undefined
-  if (text.includes('-----BEGIN')) key = tryKey(() => createPublicKey(text))
-  else {
-    const der = /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, 'base64') : bytes
-    key = tryKey(() => createPublicKey({key: der, format: 'der', type: 'pkcs1'})) ?? tryKey(() => createPublicKey({key: der, format: 'der', type: 'spki'}))
-  }
-  if (!key || key.asymmetricKeyType !== 'rsa') {
-    throw usageError('invalid-public-key', `${source} is not an RSA public key.`, 'Give the key as PEM or DER (PKCS#1 as ListPublicKeys returns it, or SPKI).')
-  }
-  return {fingerprint: keyFingerprint(key), key, source}
-}
-
-/** Hex MD5 of the PKCS#1 DER encoding, the form CloudTrail's 32-hex-digit key fingerprints take. */
-export function keyFingerprint(key: KeyObject): string {
-  return createHash('md5').update(key.export({type: 'pkcs1', format: 'der'})).digest('hex')
-}
-
-function tryKey(make: () => KeyObject): KeyObject | undefined {
-  try {
-    return make()
-  } catch {
-    return undefined
-  }
-}
-
 /** The string CloudTrail signs for a digest: end time, S3 location, hash of the inflated digest, previous signature. */
 export function digestSigningString(digest: Record<string, unknown>, inflatedDigest: Uint8Array): string {
   const previous = typeof digest.previousDigestSignature === 'string' ? digest.previousDigestSignature : 'null'
@@ -126,6 +90,8 @@ interface LoadedDigest {
   entry: DigestEntry
   doc: Record<string, unknown>
   signature?: string
+  /** The bytes the signature covers, once the digest passed the format checks. */
+  signingInput?: Buffer
 }
 
 /**
@@ -359,16 +325,13 @@ async function loadDigest(
   if (algorithm !== undefined && algorithm !== 'SHA256withRSA') {
     return {entry: {...entry, status: 'unsupported-algorithm', reason: algorithm}, doc, signature}
   }
-  // Keep the signing input alongside; the signature check runs once the keys are known.
-  signingInputs.set(entry, Buffer.from(digestSigningString(doc, inflated)))
-  return {entry, doc, signature}
+  // The signature check itself runs once the region's keys are known.
+  return {entry, doc, signature, signingInput: Buffer.from(digestSigningString(doc, inflated))}
 }
-
-const signingInputs = new WeakMap<DigestEntry, Buffer>()
 
 function checkSignature(d: LoadedDigest, keys: readonly DigestPublicKey[], tryAll: boolean): void {
   const fingerprint = String(d.doc.digestPublicKeyFingerprint)
-  const input = signingInputs.get(d.entry)
+  const input = d.signingInput
   if (!input || d.signature === undefined) return
   const matching = keys.filter((k) => k.fingerprint === fingerprint)
   const candidates = matching.length > 0 ? matching : tryAll ? keys : []
@@ -411,39 +374,4 @@ async function listPublicKeys(ctx: Context, region: string, digests: LoadedDiges
     else ctx.logger.warn(reason)
   }
   return out
-}
-
-/**
- * Reads a `--signatures` file: a JSON object from digest (archive key, `AWSLogs/…` path or file
- * name) to its hex signature, or to `{"signature": "…"}`, for folders copied without S3 metadata.
- */
-export function parseSignaturesFile(text: string, source: string): Record<string, string> {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (error) {
-    throw usageError('invalid-signatures', `${source} is not valid JSON: ${(error as Error).message}`, 'Give a JSON object: {"AWSLogs/…/digest.json.gz": "<hex signature>"}.')
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw usageError('invalid-signatures', `${source} must hold a JSON object.`)
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(doc)) {
-    const sig = typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as {signature?: unknown}).signature === 'string' ? (v as {signature: string}).signature : undefined
-    if (sig === undefined) throw usageError('invalid-signatures', `${source}: the entry for ${JSON.stringify(k)} is neither a hex string nor {"signature": "…"}.`)
-    out[k] = sig
-  }
-  return out
-}
-
-/** Loads `--public-key` files and a `--signatures` file named on the command line. */
-export async function loadValidationInputs(publicKeyFiles: readonly string[] = [], signaturesFile?: string): Promise<{publicKeys?: DigestPublicKey[]; signatures?: Record<string, string>}> {
-  const read = (file: string): Promise<Buffer> =>
-    readFile(file).catch(() => {
-      throw usageError('file-not-found', `Cannot read ${file}.`, 'Check the path.')
-    })
-  const publicKeys: DigestPublicKey[] = []
-  for (const f of publicKeyFiles) publicKeys.push(loadPublicKeyFile(await read(f), f))
-  return {
-    ...(publicKeys.length > 0 ? {publicKeys} : {}),
-    ...(signaturesFile === undefined ? {} : {signatures: parseSignaturesFile((await read(signaturesFile)).toString('utf8'), signaturesFile)}),
-  }
 }

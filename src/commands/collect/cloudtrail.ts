@@ -4,7 +4,7 @@ import {cellText, renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {collectCloudTrail, parseTimeFlag, type CloudTrailRunResult} from '../../collectors/cloudtrail.js'
-import {loadValidationInputs} from '../../collectors/cloudtrail-digest.js'
+import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
 import type {LookupFilter} from '../../collectors/cloudtrail-lookup.js'
 
 export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResult> {

@@ -4,7 +4,8 @@ import {cellText} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {parseTimeFlag, validateCloudTrail} from '../../collectors/cloudtrail.js'
-import {loadValidationInputs, type ValidationReport} from '../../collectors/cloudtrail-digest.js'
+import type {ValidationReport} from '../../collectors/cloudtrail-digest.js'
+import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
 
 interface ValidateResult {
   report: ValidationReport
