@@ -21,6 +21,12 @@ export const LOOKUP_RETENTION_DAYS = 90
 /** AWS's documented limit for LookupEvents, per account and region. */
 export const LOOKUP_DEFAULT_RATE = 2
 const PAGE_SIZE = 50
+/**
+ * Attempts per LookupEvents call for the SDK's standard retry mode. Others in the account share the
+ * 2/s limit, so throttling happens even when coroner paces itself; a few more attempts than the
+ * SDK's default 3 ride that out. An explicit maxAttempts on the client factory still wins.
+ */
+export const LOOKUP_MAX_ATTEMPTS = 6
 
 /** One lookup attribute; the API takes at most one per call. */
 export interface LookupFilter {
@@ -92,19 +98,24 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
   }
   const settled = await mapPool(options.regions, options.regions.length, async (region) => {
     const bucket = new TokenBucket(options.ratePerSecond ?? LOOKUP_DEFAULT_RATE, options.burst ?? 1, undefined, options.guardMs ?? 25)
+    const client = new CloudTrailClient(ctx.aws.config(region, {maxAttempts: LOOKUP_MAX_ATTEMPTS}))
     const results: LookupStreamResult[] = []
     let stopped: {code: string; message: string} | undefined
-    for (const filter of filters) {
-      const id = streamId(region, filter)
-      if (stopped) {
-        await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.code, reason: `not collected: the region stopped after ${stopped.code}`})
-        results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
-        continue
+    try {
+      for (const filter of filters) {
+        const id = streamId(region, filter)
+        if (stopped) {
+          await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.code, reason: `not collected: the region stopped after ${stopped.code}`})
+          results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
+          continue
+        }
+        const result = await collectStream(ctx, run, client, bucket, region, filter, options)
+        results.push(result)
+        if (result.status === 'gap') stopped = result.error
+        if (result.status === 'interrupted') break
       }
-      const result = await collectStream(ctx, run, bucket, region, filter, options)
-      results.push(result)
-      if (result.status === 'gap') stopped = result.error
-      if (result.status === 'interrupted') break
+    } finally {
+      client.destroy()
     }
     return results
   })
@@ -116,6 +127,7 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
 async function collectStream(
   ctx: Context,
   run: EvidenceRun,
+  client: CloudTrailClient,
   bucket: TokenBucket,
   region: string,
   filter: LookupFilter | null,
@@ -129,7 +141,6 @@ async function collectStream(
     return {...result, status: 'resumed-complete', events: previous.events, chunks: previous.chunk}
   }
   const chunkEvents = options.chunkEvents ?? 1000
-  const client = ctx.aws.client(CloudTrailClient, region)
   const task = ctx.progress.task(`LookupEvents ${id}`)
   let chunk = previous?.chunk ?? 0
   let total = previous?.events ?? 0
