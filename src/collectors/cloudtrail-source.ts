@@ -28,6 +28,8 @@ export interface ArchiveSource {
   metadata(key: string, signal?: AbortSignal): Promise<Record<string, string> | undefined>
   /** The address of a key, for artifact sources and findings. */
   uri(key: string): string
+  /** Releases connections; the source is not used after. */
+  close(): void
 }
 
 /** Opens `s3://bucket/prefix` or a local folder as an archive source. */
@@ -36,7 +38,8 @@ export function openArchive(location: string, aws: AwsClientFactory, region?: st
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location)
     if (!m || m[1] === '') throw usageError('invalid-archive', `Cannot read ${location} as s3://bucket/prefix.`, 'Write it as s3://bucket or s3://bucket/prefix.')
     const prefix = m[2]!.replace(/\/+$/, '')
-    return new S3ArchiveSource(aws.client(S3Client, region), m[1]!, prefix === '' ? '' : `${prefix}/`)
+    // A trail's bucket is often in another region than the one the responder works in.
+    return new S3ArchiveSource(new S3Client(aws.config(region, {followRegionRedirects: true})), m[1]!, prefix === '' ? '' : `${prefix}/`)
   }
   return new LocalArchiveSource(path.resolve(location))
 }
@@ -84,6 +87,8 @@ export class LocalArchiveSource implements ArchiveSource {
   uri(key: string): string {
     return this.abs(key)
   }
+
+  close(): void {}
 }
 
 export class S3ArchiveSource implements ArchiveSource {
@@ -139,6 +144,10 @@ export class S3ArchiveSource implements ArchiveSource {
 
   uri(key: string): string {
     return `s3://${this.bucket}/${this.prefix}${key}`
+  }
+
+  close(): void {
+    this.client.destroy()
   }
 }
 

@@ -80,6 +80,24 @@ export async function collectCloudTrail(ctx: Context, caseId: string, request: L
 
   const usesAws = request.mode === 'lookup' || request.location.startsWith('s3://')
   const caller = usesAws ? await callerRecord(ctx.aws, ctx.signal) : {}
+  // A wrong archive location is a usage error before any run is opened.
+  const source = request.mode === 'archive' ? await archiveSource(ctx, request.location) : undefined
+  try {
+    return await runCollection(ctx, caseId, request, parameters, caller, source, resumeFrom)
+  } finally {
+    source?.close()
+  }
+}
+
+async function runCollection(
+  ctx: Context,
+  caseId: string,
+  request: LookupRequest | ArchiveRequest,
+  parameters: Record<string, unknown>,
+  caller: Awaited<ReturnType<typeof callerRecord>>,
+  source: ArchiveSource | undefined,
+  resumeFrom: {runId: string; checkpoints: Map<string, LookupCheckpoint>} | undefined,
+): Promise<CloudTrailRunResult> {
   const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'collect cloudtrail', parameters, clock: ctx.clock, caller})
   const out: Partial<CloudTrailRunResult> = {}
   try {
@@ -100,8 +118,7 @@ export async function collectCloudTrail(ctx: Context, caseId: string, request: L
           ...(resumeFrom ? {resume: resumeFrom.checkpoints} : {}),
         }),
       )
-    } else {
-      const source = await archiveSource(ctx, request.location)
+    } else if (source) {
       const trail = await hasTrailLayout(source, ctx.signal)
       const collected = await run.step('cloudtrail-archive', {location: source.location}, () =>
         trail
@@ -220,6 +237,20 @@ export async function validateCloudTrail(ctx: Context, request: ValidateRequest,
     ...(request.publicKeys ? {publicKeys: request.publicKeys} : {}),
     ...(request.signatures ? {signatures: request.signatures} : {}),
   }
+  try {
+    return await validateIntoCase(ctx, source, request, options, caseId)
+  } finally {
+    source.close()
+  }
+}
+
+async function validateIntoCase(
+  ctx: Context,
+  source: ArchiveSource,
+  request: ValidateRequest,
+  options: Parameters<typeof validateDigests>[2],
+  caseId: string | undefined,
+): Promise<{report: ValidationReport; runId?: string; manifestKey?: string}> {
   if (caseId === undefined) return {report: await validateDigests(ctx, source, options)}
   const caller = request.location.startsWith('s3://') || !request.publicKeys ? await callerRecord(ctx.aws, ctx.signal) : {}
   const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'validate cloudtrail', parameters: {...request, location: source.location, publicKeys: request.publicKeys?.map((k) => k.source)}, clock: ctx.clock, caller})
