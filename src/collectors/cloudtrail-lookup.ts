@@ -190,7 +190,8 @@ async function collectStream(
   // continue at the oldest instant written and skip the events already seen at that instant.
   let endTime = options.until
   let startingToken = previous?.nextToken ?? undefined
-  let skipIds = new Set<string>()
+  // Events already written at the instant a time-based resume restarts from (several pages may share it).
+  let skip: {at: string; ids: Set<string>} | undefined
   for (let attempt = 0; ; attempt++) {
     try {
       const input = {
@@ -212,8 +213,8 @@ async function collectStream(
         if (next.done) break
         const page: LookupEventsCommandOutput = next.value
         for (const event of page.Events ?? []) {
-          if (event.EventId !== undefined && skipIds.has(event.EventId)) continue
           const t = isoTime(event.EventTime)
+          if (skip && t === skip.at && event.EventId !== undefined && skip.ids.has(event.EventId)) continue
           if (t !== undefined) {
             if (t !== oldest) boundaryIds = new Set()
             oldest = t
@@ -221,7 +222,6 @@ async function collectStream(
           }
           pending.push(event)
         }
-        skipIds = new Set()
         task.advance(page.Events?.length ?? 0)
         estimateTotal(task, total + pending.length, oldest, options)
         pendingToken = page.NextToken ?? null
@@ -247,7 +247,7 @@ async function collectStream(
         startingToken = undefined
         // Nothing written yet (pages can be empty): start over; otherwise continue at the oldest instant written.
         if (oldest !== undefined) endTime = new Date(oldest)
-        skipIds = new Set(boundaryIds)
+        if (oldest !== undefined) skip = {at: oldest, ids: new Set(boundaryIds)}
         continue
       }
       await flush(false)

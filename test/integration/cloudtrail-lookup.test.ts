@@ -24,7 +24,7 @@ function events(region: string, count: number, tag = 'ev'): WireEvent[] {
   return spreadRecords(fixtureRecords(), count, WINDOW_START, WINDOW_END, region, tag).map(lookupEventFromRecord)
 }
 
-async function setup(eventsByRegion: Record<string, WireEvent[]>, opts: {throttleAlways?: boolean; maxAttempts?: number; onRequest?: Parameters<typeof startFakeCloudTrail>[0]['onRequest']} = {}) {
+async function setup(eventsByRegion: Record<string, WireEvent[]>, opts: {throttleAlways?: boolean; maxAttempts?: number; onArrival?: (n: number) => void} = {}) {
   const server = await startFakeCloudTrail({events: eventsByRegion, ...opts})
   servers.push(server)
   const dir = await tempDir()
@@ -115,14 +115,18 @@ describe('collect cloudtrail (LookupEvents) against a CloudTrail JSON 1.1 endpoi
     expect(server.throttled).toBe(0)
   })
 
-  it('resumes after an abort from the last sealed chunk, without duplicates, by NextToken or by time', async () => {
-    for (const sameServer of [true, false]) {
-      const all = events('us-east-1', 400)
+  it('resumes after an abort from the last sealed chunk, without duplicates, by NextToken or by time', {timeout: 120_000}, async () => {
+    // The third case packs 100 events into each second, so the instant a time-based resume restarts at spans pages.
+    for (const {sameServer, clustered} of [{sameServer: true, clustered: false}, {sameServer: false, clustered: false}, {sameServer: false, clustered: true}]) {
+      const all = clustered
+        ? spreadRecords(fixtureRecords(), 400, new Date('2026-11-19T12:00:00Z'), new Date('2026-11-19T12:00:04Z'), 'us-east-1').map(lookupEventFromRecord)
+        : events('us-east-1', 400)
       const controller = new AbortController()
-      let served = 0
       const {server, store, dir, aws} = await setup({'us-east-1': all}, {
-        onRequest: () => {
-          if (++served === 5) controller.abort(new Error('interrupted by the test'))
+        // Interrupted as a request arrives, so the pages before it are complete. Clustered: after 6
+        // pages, when all 100 events of the oldest second written are in the checkpoint.
+        onArrival: (n) => {
+          if (n === (clustered ? 7 : 5)) controller.abort(new Error('interrupted by the test'))
         },
       })
       const first = await collectCloudTrail(testContext(store, {aws, signal: controller.signal}), 'INC-RESUME', {
@@ -136,11 +140,11 @@ describe('collect cloudtrail (LookupEvents) against a CloudTrail JSON 1.1 endpoi
       expect(first.status).toBe('incomplete')
       expect(first.lookup![0]!.status).toBe('interrupted')
       const firstEvents = await chunkEvents(dir, await readManifest(dir, first.manifestKey))
-      expect(firstEvents.length).toBeGreaterThan(0)
-      expect(firstEvents.length).toBeLessThan(400)
+      expect(firstEvents).toHaveLength(clustered ? 300 : 200)
       const checkpoint = (await findLookupCheckpoints(store, 'INC-RESUME'))!.checkpoints.get('us-east-1/all')!
       expect(checkpoint.events).toBe(firstEvents.length)
       expect(checkpoint.nextToken).toBeTruthy()
+      if (clustered) expect(checkpoint.boundaryEventIds).toHaveLength(100)
 
       let resumeAws = aws
       let resumeServer = server

@@ -35,6 +35,8 @@ export interface FakeCloudTrailOptions {
   throttleAlways?: boolean
   /** Called after each LookupEvents request is answered. */
   onRequest?: (r: ServedRequest) => void
+  /** Called when the n-th LookupEvents request (from 1) arrives, before it is answered. */
+  onArrival?: (n: number) => void
 }
 
 export interface FakeCloudTrail {
@@ -59,6 +61,7 @@ export async function startFakeCloudTrail(options: FakeCloudTrailOptions): Promi
   const maxPerSecond = options.maxPerSecond ?? 2
   const accepted = new Map<string, number[]>()
   const requests: ServedRequest[] = []
+  let arrivals = 0
   const sorted: Record<string, WireEvent[]> = {}
   for (const [region, events] of Object.entries(options.events)) sorted[region] = [...events].sort((a, b) => b.EventTime - a.EventTime || (a.EventId < b.EventId ? -1 : 1))
 
@@ -82,6 +85,7 @@ export async function startFakeCloudTrail(options: FakeCloudTrailOptions): Promi
       NextToken?: string
       LookupAttributes?: Array<{AttributeKey: string; AttributeValue: string}>
     }
+    options.onArrival?.(++arrivals)
     const now = performance.now()
     const record: ServedRequest = {at: now, region, target, attributes: body.LookupAttributes?.length ?? 0, hadToken: body.NextToken !== undefined, status: 200}
     const done = (status: number, payload: unknown): void => {
