@@ -342,3 +342,7 @@ export function parseTimeFlag(value: string, now: Date, flag: string): Date {
   if (Number.isNaN(t)) throw usageError('invalid-time', `${flag} ${JSON.stringify(value)} is not a time.`, 'Use ISO 8601 (2026-11-20T10:00:00Z) or an age such as 36h or 7d.')
   return new Date(t)
 }
+
+export {cloudtrailArchiveCollector} from './cloudtrail-archive.js'
+export {cloudtrailDigestCollector} from './cloudtrail-digest.js'
+export {cloudtrailLookupCollector} from './cloudtrail-lookup.js'

@@ -274,6 +274,7 @@ describe('collect cloudtrail --archive s3:// (moto)', () => {
     const window = {since: new Date('2026-11-19T08:00:00Z'), until: new Date('2026-11-19T10:00:00Z')}
     const clean = await collectCloudTrail(testContext(store, {aws}), 'INC-S3', {mode: 'archive', location: 's3://trail-archive/cloudtrail', ...window, publicKeys: [publicKey]})
     expect(clean.archive).toMatchObject({stored: 4, malformed: 0})
+    expect(clean.archive!.listedPrefixes).toEqual([`AWSLogs/${A}/CloudTrail/us-east-1/2026/11/19/`])
     expect(clean.validation!.findings).toEqual([])
     expect(clean.validation!.summary).toMatchObject({digests: 2, validDigests: 2, okLogFiles: 4})
     const m = await manifest(clean.manifestKey)
