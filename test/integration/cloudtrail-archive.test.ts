@@ -3,7 +3,8 @@ import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
 import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
-import {beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it, onTestFinished} from 'vitest'
+import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {collectCloudTrail, importCloudTrail, validateCloudTrail} from '../../src/collectors/cloudtrail.js'
 import {loadPublicKeyFile} from '../../src/collectors/cloudtrail-keys.js'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
@@ -12,6 +13,7 @@ import {verifyCase} from '../../src/evidence/verify.js'
 import {deliveryFile, digestChain, logFileKey, rsaKeyPair, writeArchive, type ArchiveFile} from '../support/cloudtrail-archive.js'
 import {fixturesDir} from '../support/cloudtrail-fixtures.js'
 import {testContext} from '../support/context.js'
+import {startFakeCloudTrail} from '../support/fake-cloudtrail.js'
 import {motoAws, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
@@ -226,6 +228,28 @@ describe('CloudTrail digest validation', () => {
     const stored = JSON.parse((await object(validation.key)).toString('utf8')) as {findings: unknown[]; logFiles: Array<{status: string}>}
     expect(stored.findings).toHaveLength(collected.validation!.findings.length)
     expect(stored.logFiles.filter((f) => f.status === 'ok')).toHaveLength(4)
+  })
+
+  it('fetches the public keys with ListPublicKeys (DER PKCS#1) when none is given, matching by fingerprint', async () => {
+    const {keys, logs, digests} = await setupChain()
+    const root = await tempDir()
+    await writeArchive(root, [...logs, ...digests])
+    const der = keys.publicKey.export({type: 'pkcs1', format: 'der'})
+    const server = await startFakeCloudTrail({events: {}, publicKeys: [{der, fingerprint: keys.fingerprint, validFrom: new Date('2026-11-01T00:00:00Z'), validTo: new Date('2026-12-01T00:00:00Z')}]})
+    onTestFinished(() => server.close())
+    const aws = new AwsClientFactory({endpointUrl: server.endpoint, region: 'us-east-1', credentials: {accessKeyId: 'AKIDTEST', secretAccessKey: 'secret'}})
+    const {store} = await newStore()
+    const {report} = await validateCloudTrail(testContext(store, {aws}), {location: root})
+    expect(server.listPublicKeysCalls).toEqual(['eu-west-1'])
+    expect(report.publicKeys).toEqual([{fingerprint: keys.fingerprint, source: 'cloudtrail:ListPublicKeys eu-west-1'}])
+    expect(report.summary).toMatchObject({digests: 4, validDigests: 4, findings: 0})
+
+    // A published key under another fingerprint is not used: the digests have no key.
+    const other = await startFakeCloudTrail({events: {}, publicKeys: [{der, fingerprint: '0'.repeat(32), validFrom: new Date('2026-11-01T00:00:00Z'), validTo: new Date('2026-12-01T00:00:00Z')}]})
+    onTestFinished(() => other.close())
+    const otherAws = new AwsClientFactory({endpointUrl: other.endpoint, region: 'us-east-1', credentials: {accessKeyId: 'AKIDTEST', secretAccessKey: 'secret'}})
+    const again = await validateCloudTrail(testContext(store, {aws: otherAws}), {location: root})
+    expect(again.report.digests.map((d) => d.status)).toEqual(['no-public-key', 'no-public-key', 'no-public-key', 'no-public-key'])
   })
 
   it('takes signatures from a --signatures map, and reports a key that does not match', async () => {

@@ -37,11 +37,15 @@ export interface FakeCloudTrailOptions {
   onRequest?: (r: ServedRequest) => void
   /** Called when the n-th LookupEvents request (from 1) arrives, before it is answered. */
   onArrival?: (n: number) => void
+  /** ListPublicKeys answers: DER PKCS#1 keys with their fingerprints. */
+  publicKeys?: Array<{der: Buffer; fingerprint: string; validFrom: Date; validTo: Date}>
 }
 
 export interface FakeCloudTrail {
   endpoint: string
   requests: ServedRequest[]
+  /** Regions ListPublicKeys was asked in. */
+  listPublicKeysCalls: string[]
   readonly throttled: number
   close(): Promise<void>
 }
@@ -62,6 +66,7 @@ export async function startFakeCloudTrail(options: FakeCloudTrailOptions): Promi
   const accepted = new Map<string, number[]>()
   const requests: ServedRequest[] = []
   let arrivals = 0
+  const listPublicKeysCalls: string[] = []
   const sorted: Record<string, WireEvent[]> = {}
   for (const [region, events] of Object.entries(options.events)) sorted[region] = [...events].sort((a, b) => b.EventTime - a.EventTime || (a.EventId < b.EventId ? -1 : 1))
 
@@ -75,6 +80,17 @@ export async function startFakeCloudTrail(options: FakeCloudTrailOptions): Promi
     for await (const c of req) chunks.push(c as Buffer)
     const target = String(req.headers['x-amz-target'] ?? '')
     const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/cloudtrail\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unknown'
+    if (req.method === 'POST' && target.endsWith('CloudTrail_20131101.ListPublicKeys')) {
+      listPublicKeysCalls.push(region)
+      return reply(res, 200, {
+        PublicKeyList: (options.publicKeys ?? []).map((k) => ({
+          Value: k.der.toString('base64'),
+          ValidityStartTime: k.validFrom.getTime() / 1000,
+          ValidityEndTime: k.validTo.getTime() / 1000,
+          Fingerprint: k.fingerprint,
+        })),
+      })
+    }
     if (req.method !== 'POST' || !LOOKUP_TARGETS.has(target) || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
       return reply(res, 400, {__type: 'UnknownOperationException', message: `not served here: ${target || req.url}`})
     }
@@ -139,6 +155,7 @@ export async function startFakeCloudTrail(options: FakeCloudTrailOptions): Promi
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    listPublicKeysCalls,
     get throttled() {
       return requests.filter((r) => r.status === 400 && r.target.endsWith('LookupEvents')).length
     },
