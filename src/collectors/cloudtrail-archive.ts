@@ -31,6 +31,8 @@ export interface ArchiveOptions {
   regions?: readonly string[]
   /** Files downloaded and stored at once. */
   concurrency?: number
+  /** Keep each log file's uncompressed SHA-256 for digest validation (default true). */
+  keepLogHashes?: boolean
 }
 
 export interface ArchiveCollectResult {
@@ -145,7 +147,7 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
         throw new MalformedInputError('record-without-eventTime', `record ${r.index}: ${r.reason} (${parsed.rejected.length} such record(s))`)
       }
       const uncompressedSha256 = sha256Hex(inflated)
-      result.logHashes.set(entry.key, uncompressedSha256)
+      if (options.keepLogHashes !== false) result.logHashes.set(entry.key, uncompressedSha256)
       await run.putArtifact(['cloudtrail', region, partition.account, name], bytes, {
         kind: 'cloudtrail.delivery-file',
         contentType: 'application/gzip',

@@ -7,7 +7,7 @@ import {JOURNAL_NAME, casePrefix, isRunId, runPrefix} from '../evidence/keys.js'
 import type {RunStatus} from '../evidence/manifest.js'
 import {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
-import {collectArchive, hasTrailLayout, importRecordFiles, type ArchiveCollectResult} from './cloudtrail-archive.js'
+import {collectArchive, discoverPartitions, hasTrailLayout, importRecordFiles, type ArchiveCollectResult, type ArchivePartition} from './cloudtrail-archive.js'
 import {validateDigests, type ValidationReport} from './cloudtrail-digest.js'
 import type {DigestPublicKey} from './cloudtrail-keys.js'
 import {collectLookupEvents, type LookupCheckpoint, type LookupFilter, type LookupStreamResult} from './cloudtrail-lookup.js'
@@ -120,6 +120,8 @@ async function runCollection(
       )
     } else if (source) {
       const trail = await hasTrailLayout(source, ctx.signal)
+      const hasDigests = trail && (await anyDigestFolder(source, await discoverPartitions(source, request.accounts, ctx.signal)))
+      const validate = hasDigests && request.validate !== false
       const collected = await run.step('cloudtrail-archive', {location: source.location}, () =>
         trail
           ? collectArchive(ctx, run, source, {
@@ -128,14 +130,14 @@ async function runCollection(
               ...(request.accounts ? {accounts: request.accounts} : {}),
               ...(request.regions ? {regions: request.regions} : {}),
               ...(request.concurrency === undefined ? {} : {concurrency: request.concurrency}),
+              keepLogHashes: validate,
             })
           : importRecordFiles(ctx, run, source),
       )
       const {logHashes, ...summary} = collected
       out.archive = summary
-      const hasDigests = trail && (await anyDigestFolder(source, collected))
       if (request.validate === true && !hasDigests) await run.warn(`--validate: no CloudTrail-Digest folder under ${source.location}; nothing to validate.`)
-      if (hasDigests && request.validate !== false && !ctx.signal.aborted) {
+      if (validate && !ctx.signal.aborted) {
         const report = await run.step('cloudtrail-digest', {location: source.location}, () =>
           validateDigests(
             ctx,
@@ -318,8 +320,8 @@ async function archiveSource(ctx: Context, location: string): Promise<ArchiveSou
   return openArchive(location, ctx.aws)
 }
 
-async function anyDigestFolder(source: ArchiveSource, collected: ArchiveCollectResult): Promise<boolean> {
-  for (const p of collected.partitions) if ((await source.folders(`${p.prefix}CloudTrail-Digest/`)).length > 0) return true
+async function anyDigestFolder(source: ArchiveSource, partitions: readonly ArchivePartition[]): Promise<boolean> {
+  for (const p of partitions) if ((await source.folders(`${p.prefix}CloudTrail-Digest/`)).length > 0) return true
   return false
 }
 
