@@ -47,7 +47,11 @@ export interface ArchiveCollectResult {
   partitions: ArchivePartition[]
   /** Uncompressed SHA-256 of each log file read, by archive key: what a digest lists. */
   logHashes: Map<string, string>
+  /** The first malformed files, named, for the summary (every one is a gap in the journal). */
+  problems: Array<{file: string; code: string; reason: string}>
 }
+
+const MAX_PROBLEMS_LISTED = 50
 
 const ORG_ID = /^o-[a-z0-9]{10,32}$/
 
@@ -97,7 +101,7 @@ export function deliveryTime(key: string): Date | undefined {
  * a malformed one is recorded as a gap naming it, kept as a plain file, and the rest still lands.
  */
 export async function collectArchive(ctx: Context, run: EvidenceRun, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
-  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map()}
+  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
   result.partitions = await discoverPartitions(source, options.accounts, ctx.signal)
   const from = options.since.getTime()
   const to = options.until.getTime() + DELIVERY_LAG_MS
@@ -170,6 +174,7 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
     } catch (error) {
       if (!(error instanceof MalformedInputError)) throw error
       result.malformed++
+      if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(entry.key), code: error.code, reason: error.message})
       await recordMalformed(run, source, entry.key, bytes, error, region)
     }
     task.advance()
@@ -184,7 +189,7 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
  * output, NDJSON) into `cloudtrail.records`, keeping each original as a `file.added` artifact.
  */
 export async function importRecordFiles(ctx: Context, run: EvidenceRun, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
-  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map()}
+  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
   const task = ctx.progress.task(`CloudTrail files ${source.location}`)
   async function* all(): AsyncIterable<string> {
     if (keys) yield* keys
@@ -237,6 +242,7 @@ async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: 
   } catch (error) {
     if (!(error instanceof MalformedInputError)) throw error
     result.malformed++
+    if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(key), code: error.code, reason: error.message})
     await recordMalformed(run, source, key, bytes, error)
   }
 }

@@ -185,6 +185,7 @@ export interface ImportResult {
   converted: number
   malformed: number
   records: number
+  problems: ArchiveCollectResult['problems']
 }
 
 /** `import cloudtrail`: converts CloudTrail files a responder was handed into a new run of the case. */
@@ -196,7 +197,7 @@ export async function importCloudTrail(ctx: Context, caseId: string, paths: read
     inputs.push(s.isDirectory() ? {source: new LocalArchiveSource(path.resolve(p))} : {source: new LocalArchiveSource(path.dirname(path.resolve(p))), keys: [path.basename(p)]})
   }
   const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'import cloudtrail', parameters: {paths: paths.map((p) => path.resolve(p))}, clock: ctx.clock, caller: {}})
-  const totals = {files: 0, converted: 0, malformed: 0, records: 0}
+  const totals = {files: 0, converted: 0, malformed: 0, records: 0, problems: [] as ArchiveCollectResult['problems']}
   try {
     for (const input of inputs) {
       if (ctx.signal.aborted) break
@@ -205,6 +206,7 @@ export async function importCloudTrail(ctx: Context, caseId: string, paths: read
       totals.converted += r.stored
       totals.malformed += r.malformed
       totals.records += r.records
+      totals.problems.push(...r.problems)
     }
   } catch (error) {
     await run.finish('failed').catch(() => {})

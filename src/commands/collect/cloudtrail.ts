@@ -99,6 +99,7 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
     if (r.archive) {
       const a = r.archive
       this.log(`Archive: ${a.stored} file(s) stored, ${a.records} record(s), ${a.malformed} malformed, ${a.files} read from ${a.listedPrefixes.length} listed folder(s).`)
+      for (const p of a.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
     }
     if (r.validation) {
       const v = r.validation.summary

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {cellText} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {importCloudTrail, type ImportResult} from '../../collectors/cloudtrail.js'
@@ -25,6 +26,7 @@ export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
 
   protected render(r: ImportResult): void {
     this.log(`Imported ${r.converted} of ${r.files} file(s): ${r.records} record(s), ${r.malformed} malformed.`)
+    for (const p of r.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
     this.log(`\nCase ${r.caseId}, run ${r.runId} (${r.status}).\nManifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
   }
 }
