@@ -111,7 +111,9 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
         }
         const result = await collectStream(ctx, run, client, bucket, region, filter, options)
         results.push(result)
-        if (result.status === 'gap') stopped = result.error
+        // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
+        const e = {name: result.error?.code}
+        if (result.status === 'gap' && (isThrottlingError(e) || isAwsAccessError(e))) stopped = result.error
         if (result.status === 'interrupted') break
       }
     } finally {
