@@ -259,7 +259,8 @@ async function loadDigest(
   run?: EvidenceRun,
 ): Promise<LoadedDigest> {
   const entry: DigestEntry = {key, account: partition.account, region, status: 'valid', logFiles: 0}
-  const bytes = await source.read(key, signal)
+  const got = await source.readWithMetadata(key, signal)
+  const bytes = got?.bytes
   let doc: Record<string, unknown> = {}
   let inflated: Buffer = Buffer.alloc(0)
   try {
@@ -276,7 +277,7 @@ async function loadDigest(
   entry.logFiles = Array.isArray(doc.logFiles) ? doc.logFiles.length : 0
   entry.previousDigest = typeof doc.previousDigestS3Object === 'string' ? awsLogsPath(doc.previousDigestS3Object) : null
 
-  const meta = await source.metadata(key, signal)
+  const meta = got?.metadata
   let signature = meta?.signature
   let algorithm = meta?.['signature-algorithm']
   if (signature !== undefined) entry.signatureSource = 's3-metadata'

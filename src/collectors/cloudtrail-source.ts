@@ -24,8 +24,10 @@ export interface ArchiveSource {
   files(prefix: string, signal?: AbortSignal): AsyncIterable<ArchiveEntry>
   /** The bytes of one file, whole (delivery and digest files are small). Undefined when absent. */
   read(key: string, signal?: AbortSignal): Promise<Buffer | undefined>
-  /** User metadata stored with the object (S3: `x-amz-meta-*` without the prefix); {} locally. */
+  /** User metadata stored with the object (S3: `x-amz-meta-*` without the prefix); {} locally. Undefined when absent. */
   metadata(key: string, signal?: AbortSignal): Promise<Record<string, string> | undefined>
+  /** The bytes and the user metadata in one request. */
+  readWithMetadata(key: string, signal?: AbortSignal): Promise<{bytes: Buffer; metadata: Record<string, string>} | undefined>
   /** The address of a key, for artifact sources and findings. */
   uri(key: string): string
   /** Releases connections; the source is not used after. */
@@ -83,6 +85,11 @@ export class LocalArchiveSource implements ArchiveSource {
     return (await stat(this.abs(key)).catch(() => undefined)) ? {} : undefined
   }
 
+  async readWithMetadata(key: string): Promise<{bytes: Buffer; metadata: Record<string, string>} | undefined> {
+    const bytes = await this.read(key)
+    return bytes ? {bytes, metadata: {}} : undefined
+  }
+
 
   uri(key: string): string {
     return this.abs(key)
@@ -123,9 +130,13 @@ export class S3ArchiveSource implements ArchiveSource {
   }
 
   async read(key: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    return (await this.readWithMetadata(key, signal))?.bytes
+  }
+
+  async readWithMetadata(key: string, signal?: AbortSignal): Promise<{bytes: Buffer; metadata: Record<string, string>} | undefined> {
     try {
       const out = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: `${this.prefix}${key}`}), signal ? {abortSignal: signal} : {})
-      return Buffer.from(await out.Body!.transformToByteArray())
+      return {bytes: Buffer.from(await out.Body!.transformToByteArray()), metadata: out.Metadata ?? {}}
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
