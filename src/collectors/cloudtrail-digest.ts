@@ -32,6 +32,8 @@ export interface DigestEntry {
   publicKey?: string
   logFiles: number
   previousDigest?: string | null
+  /** A `_backfill` digest, chained separately from the hourly ones. */
+  backfill?: true
 }
 
 export interface LogFileEntry {
@@ -88,6 +90,10 @@ const awsLogsPath = (s: string): string => {
 
 interface LoadedDigest {
   entry: DigestEntry
+  /** A `_backfill` digest, delivered later for log files a regular digest missed. */
+  backfill: boolean
+  /** For backfill digests: when CloudTrail made it (`x-amz-meta-backfill-generation-timestamp`). */
+  generatedAt?: string
   doc: Record<string, unknown>
   signature?: string
   /** The bytes the signature covers, once the digest passed the format checks. */
@@ -155,13 +161,18 @@ export async function validateDigests(ctx: Context, source: ArchiveSource, optio
     }
   }
 
-  // Chain: each digest names the previous one and carries its signature.
+  // Chain: each digest names the previous one and carries its signature. Backfill digests (for log
+  // files a regular digest missed) form a chain of their own.
   for (const {digests} of groups) {
+    await checkChain(digests.filter((d) => !d.backfill), true)
+    await checkChain(digests.filter((d) => d.backfill), false)
+  }
+  async function checkChain(digests: LoadedDigest[], restartsMatter: boolean): Promise<void> {
     for (const [i, d] of digests.entries()) {
       const prevObject = d.doc.previousDigestS3Object
       if (d.entry.status === 'invalid-format') continue
       if (typeof prevObject !== 'string' || prevObject === '') {
-        if (i > 0) report.findings.push({type: 'chain-restart', key: d.entry.key, message: 'digest starts a new chain (no previous digest): logging or validation was stopped and restarted, or a trail was recreated'})
+        if (i > 0 && restartsMatter) report.findings.push({type: 'chain-restart', key: d.entry.key, message: 'digest starts a new chain (no previous digest): logging or validation was stopped and restarted, or a trail was recreated'})
         continue
       }
       const prevKey = awsLogsPath(prevObject)
@@ -261,6 +272,10 @@ async function loadDigest(
   const entry: DigestEntry = {key, account: partition.account, region, status: 'valid', logFiles: 0}
   const got = await source.readWithMetadata(key, signal)
   const bytes = got?.bytes
+  const backfill = key.endsWith('_backfill.json.gz')
+  if (backfill) entry.backfill = true
+  const generatedAt = got?.metadata['backfill-generation-timestamp']
+  const extra = {backfill, ...(generatedAt === undefined ? {} : {generatedAt})}
   let doc: Record<string, unknown> = {}
   let inflated: Buffer = Buffer.alloc(0)
   try {
@@ -270,7 +285,7 @@ async function loadDigest(
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
     doc = parsed as Record<string, unknown>
   } catch (error) {
-    return {entry: {...entry, status: 'invalid-format', reason: (error as Error).message}, doc}
+    return {...extra, entry: {...entry, status: 'invalid-format', reason: (error as Error).message}, doc}
   }
   if (typeof doc.digestStartTime === 'string') entry.digestStartTime = doc.digestStartTime
   if (typeof doc.digestEndTime === 'string') entry.digestEndTime = doc.digestEndTime
@@ -318,16 +333,16 @@ async function loadDigest(
 
   const required = ['digestPublicKeyFingerprint', 'digestS3Bucket', 'digestS3Object', 'previousDigestSignature', 'digestEndTime', 'digestStartTime']
   const absent = required.filter((k) => !(k in doc))
-  if (absent.length > 0) return {entry: {...entry, status: 'invalid-format', reason: `missing ${absent.join(', ')}`}, doc}
+  if (absent.length > 0) return {...extra, entry: {...entry, status: 'invalid-format', reason: `missing ${absent.join(', ')}`}, doc}
   if (typeof doc.digestS3Object !== 'string' || awsLogsPath(doc.digestS3Object) !== awsLogsPath(key)) {
-    return {entry: {...entry, status: 'moved', reason: `digest says it was delivered to ${String(doc.digestS3Object)}`}, doc}
+    return {...extra, entry: {...entry, status: 'moved', reason: `digest says it was delivered to ${String(doc.digestS3Object)}`}, doc}
   }
-  if (signature === undefined || signature === '') return {entry: {...entry, status: 'unsigned', reason: 'no signature in S3 metadata, sidecar or --signatures'}, doc}
+  if (signature === undefined || signature === '') return {...extra, entry: {...entry, status: 'unsigned', reason: 'no signature in S3 metadata, sidecar or --signatures'}, doc}
   if (algorithm !== undefined && algorithm !== 'SHA256withRSA') {
-    return {entry: {...entry, status: 'unsupported-algorithm', reason: algorithm}, doc, signature}
+    return {...extra, entry: {...entry, status: 'unsupported-algorithm', reason: algorithm}, doc, signature}
   }
   // The signature check itself runs once the region's keys are known.
-  return {entry, doc, signature, signingInput: Buffer.from(digestSigningString(doc, inflated))}
+  return {...extra, entry, doc, signature, signingInput: Buffer.from(digestSigningString(doc, inflated))}
 }
 
 function checkSignature(d: LoadedDigest, keys: readonly DigestPublicKey[], tryAll: boolean): void {
@@ -353,8 +368,11 @@ function checkSignature(d: LoadedDigest, keys: readonly DigestPublicKey[], tryAl
 }
 
 async function listPublicKeys(ctx: Context, region: string, digests: LoadedDigest[], report: ValidationReport, run?: EvidenceRun): Promise<DigestPublicKey[]> {
-  const starts = digests.map((d) => d.entry.digestStartTime).filter((t): t is string => t !== undefined).sort()
-  const ends = digests.map((d) => d.entry.digestEndTime).filter((t): t is string => t !== undefined).sort()
+  // A backfill digest is signed when it is made, possibly long after the hour it covers.
+  const hour = 3_600_000
+  const generated = digests.flatMap((d) => (d.generatedAt && !Number.isNaN(Date.parse(d.generatedAt)) ? [Date.parse(d.generatedAt)] : []))
+  const starts = [...digests.map((d) => d.entry.digestStartTime).filter((t): t is string => t !== undefined), ...generated.map((t) => new Date(t - hour).toISOString())].sort()
+  const ends = [...digests.map((d) => d.entry.digestEndTime).filter((t): t is string => t !== undefined), ...generated.map((t) => new Date(t + hour).toISOString())].sort()
   const out: DigestPublicKey[] = []
   try {
     const client = ctx.aws.client(CloudTrailClient, region)

@@ -169,21 +169,25 @@ describe('CloudTrail digest validation', () => {
   }
 
   it('validates an intact signed chain, offline with sidecar signatures', async () => {
-    const {logs, digests, publicKey} = await setupChain()
+    const {keys, logs, digests, publicKey} = await setupChain()
+    // A log file delivered late, listed by a backfill digest of its own (a chain apart from the hourly one).
+    const late = {key: logFileKey(A, 'eu-west-1', new Date('2026-11-19T09:20:00Z'), 'late'), bytes: logs[0]!.bytes, delivered: new Date('2026-11-19T09:20:00Z')}
+    const backfill = digestChain({bucket: 'org-trail-logs', account: A, region: 'eu-west-1', trail: 'org-trail', start: new Date('2026-11-19T09:00:00Z'), hours: 1, logs: [late], privateKey: keys.privateKey, fingerprint: keys.fingerprint, backfill: true})
     const root = await tempDir()
-    await writeArchive(root, [...logs, ...digests])
+    await writeArchive(root, [...logs, ...digests, late, ...backfill])
     const {store, manifest} = await newStore()
     const {report} = await validateCloudTrail(testContext(store), {location: root, publicKeys: [publicKey]})
     expect(report.findings).toEqual([])
-    expect(report.summary).toEqual({digests: 4, validDigests: 4, logFiles: 8, okLogFiles: 8, findings: 0})
+    expect(report.summary).toEqual({digests: 5, validDigests: 5, logFiles: 9, okLogFiles: 9, findings: 0})
+    expect(report.digests.filter((d) => d.backfill).map((d) => d.key)).toEqual([backfill[0]!.key])
     expect(report.digests.every((d) => d.signatureSource === 'sidecar' && d.publicKey === publicKey.fingerprint)).toBe(true)
 
     const collected = await collectCloudTrail(testContext(store), 'INC-DIG', {mode: 'archive', location: root, since: new Date('2026-11-19T08:00:00Z'), until: new Date('2026-11-19T12:00:00Z'), publicKeys: [publicKey]})
     expect(collected.status).toBe('complete')
     expect(collected.validation!.findings).toEqual([])
     const m = await manifest(collected.manifestKey)
-    expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.digest')).toHaveLength(4)
-    expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.delivery-file')).toHaveLength(8)
+    expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.digest')).toHaveLength(5)
+    expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.delivery-file')).toHaveLength(9)
     expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.validation')).toHaveLength(1)
   })
 

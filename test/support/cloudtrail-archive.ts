@@ -44,13 +44,15 @@ export function digestChain(opts: {
   privateKey: KeyObject
   fingerprint: string
   keyPrefix?: string
+  /** Name the digests `…_backfill.json.gz`, as CloudTrail names digests made late for missed log files. */
+  backfill?: boolean
 }): ArchiveFile[] {
   const out: ArchiveFile[] = []
   let previous: {key: string; signature: string; hash: string} | undefined
   for (let h = 0; h < opts.hours; h++) {
     const start = new Date(opts.start.getTime() + h * 3_600_000)
     const end = new Date(start.getTime() + 3_600_000)
-    const key = `AWSLogs/${opts.account}/CloudTrail-Digest/${opts.region}/${ymd(end)}/${opts.account}_CloudTrail-Digest_${opts.region}_${opts.trail}_${opts.region}_${stamp(end, true)}.json.gz`
+    const key = `AWSLogs/${opts.account}/CloudTrail-Digest/${opts.region}/${ymd(end)}/${opts.account}_CloudTrail-Digest_${opts.region}_${opts.trail}_${opts.region}_${stamp(end, true)}${opts.backfill ? '_backfill' : ''}.json.gz`
     const logs = opts.logs.filter((l) => l.delivered >= start && l.delivered < end)
     const doc = {
       awsAccountId: opts.account,
