@@ -83,6 +83,8 @@ export class EvidenceRun {
   private readonly usedKeys = new Set<string>()
   private seq = 0
   private lastHash = ''
+  /** Appends in the order entries were chained, however many collectors write at once. */
+  private appending: Promise<void> = Promise.resolve()
   private gaps = 0
   private failedSteps = 0
   private finished: FinishedRun | undefined
@@ -264,7 +266,9 @@ export class EvidenceRun {
     const entry = {seq: ++this.seq, at: this.clock.now().toISOString(), type, prevHash: this.lastHash, ...data}
     const line = JSON.stringify(entry)
     this.lastHash = sha256Hex(line)
-    await this.journal.append(line)
+    const appended = this.appending.then(() => this.journal.append(line))
+    this.appending = appended.catch(() => {})
+    await appended
   }
 }
 

@@ -1,0 +1,290 @@
+import path from 'node:path'
+import type {Context} from '../core/context.js'
+import {ndjsonGzip} from '../evidence/ndjson.js'
+import type {EvidenceRun} from '../evidence/run.js'
+import {MalformedInputError, inflate, isGzip, parseRecords, sha256Hex} from './cloudtrail-records.js'
+import type {ArchiveEntry, ArchiveSource} from './cloudtrail-source.js'
+import type {CollectorDefinition} from './definition.js'
+
+export const cloudtrailArchiveCollector: CollectorDefinition = {
+  id: 'cloudtrail-archive',
+  title: 'CloudTrail log files from a trail\'s S3 archive or a local copy of it, pruned by account, region and day',
+  operations: ['s3:ListObjectsV2', 's3:GetObject'],
+  permissions: ['s3:ListBucket', 's3:GetObject'],
+  produces: ['cloudtrail.delivery-file', 'cloudtrail.records', 'file.added'],
+}
+
+/** CloudTrail delivers a log file minutes after its events; files up to this long after --until may hold them. */
+export const DELIVERY_LAG_MS = 60 * 60 * 1000
+
+/** One account's folder in the archive: `AWSLogs/<account>/` or, for organisation trails, `AWSLogs/<o-id>/<account>/`. */
+export interface ArchivePartition {
+  prefix: string
+  account: string
+  orgId?: string
+}
+
+export interface ArchiveOptions {
+  since: Date
+  until: Date
+  accounts?: readonly string[]
+  regions?: readonly string[]
+  /** Files downloaded and stored at once. */
+  concurrency?: number
+  /** Keep each log file's uncompressed SHA-256 for digest validation (default true). */
+  keepLogHashes?: boolean
+}
+
+export interface ArchiveCollectResult {
+  mode: 'archive' | 'plain'
+  /** Every folder listed for files: only the days, regions and accounts asked for. */
+  listedPrefixes: string[]
+  files: number
+  stored: number
+  malformed: number
+  records: number
+  bytes: number
+  partitions: ArchivePartition[]
+  /** Uncompressed SHA-256 of each log file read, by archive key: what a digest lists. */
+  logHashes: Map<string, string>
+  /** The first malformed files, named, for the summary (every one is a gap in the journal). */
+  problems: Array<{file: string; code: string; reason: string}>
+}
+
+const MAX_PROBLEMS_LISTED = 50
+
+const ORG_ID = /^o-[a-z0-9]{10,32}$/
+
+/** Whether the source holds the trail layout (`AWSLogs/…`) rather than a plain folder of files. */
+export async function hasTrailLayout(source: ArchiveSource, signal?: AbortSignal): Promise<boolean> {
+  return (await source.folders('', signal)).includes('AWSLogs/')
+}
+
+/** The account folders of the archive, narrowed to `accounts` when given. */
+export async function discoverPartitions(source: ArchiveSource, accounts?: readonly string[], signal?: AbortSignal): Promise<ArchivePartition[]> {
+  const out: ArchivePartition[] = []
+  const wanted = accounts && accounts.length > 0 ? new Set(accounts) : undefined
+  for (const folder of await source.folders('AWSLogs/', signal)) {
+    const name = folder.slice('AWSLogs/'.length, -1)
+    if (ORG_ID.test(name)) {
+      for (const inner of await source.folders(folder, signal)) {
+        const account = inner.slice(folder.length, -1)
+        if (!wanted || wanted.has(account)) out.push({prefix: inner, account, orgId: name})
+      }
+    } else if (!wanted || wanted.has(name)) out.push({prefix: folder, account: name})
+  }
+  return out
+}
+
+/** `YYYY/MM/DD/` for every UTC day from `since` to `until` inclusive. */
+export function dayPrefixes(since: Date, until: Date): string[] {
+  const out: string[] = []
+  const d = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()))
+  for (; d.getTime() <= until.getTime(); d.setUTCDate(d.getUTCDate() + 1)) {
+    out.push(`${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/`)
+  }
+  return out
+}
+
+/** The delivery time in a CloudTrail file name (`…_20260301T1205Z_…`), if it has one. */
+export function deliveryTime(key: string): Date | undefined {
+  const m = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?Z/.exec(path.posix.basename(key))
+  if (!m) return undefined
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, m[6] === undefined ? 0 : +m[6]))
+}
+
+/**
+ * Collects the log files of a trail archive for a time window. Accounts, regions and days are
+ * pruned from the folder names before anything is listed, so only the per-day folders of the
+ * window are listed, and files whose delivery time lies outside it are never read. Each file is
+ * stored byte for byte (`cloudtrail.delivery-file`) after checking that it inflates and parses;
+ * a malformed one is recorded as a gap naming it, kept as a plain file, and the rest still lands.
+ */
+export async function collectArchive(ctx: Context, run: EvidenceRun, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
+  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
+  result.partitions = await discoverPartitions(source, options.accounts, ctx.signal)
+  const from = options.since.getTime()
+  const to = options.until.getTime() + DELIVERY_LAG_MS
+  const days = dayPrefixes(options.since, new Date(to))
+  const wantedRegions = options.regions && options.regions.length > 0 ? new Set(options.regions) : undefined
+  const task = ctx.progress.task(`CloudTrail archive ${source.location}`)
+
+  async function* candidates(): AsyncIterable<{entry: ArchiveEntry; partition: ArchivePartition; region: string}> {
+    for (const partition of result.partitions) {
+      for (const regionFolder of await source.folders(`${partition.prefix}CloudTrail/`, ctx.signal)) {
+        const region = regionFolder.slice(`${partition.prefix}CloudTrail/`.length, -1)
+        if (wantedRegions && !wantedRegions.has(region)) continue
+        for (const day of days) {
+          const prefix = `${regionFolder}${day}`
+          result.listedPrefixes.push(prefix)
+          for await (const entry of source.files(prefix, ctx.signal)) {
+            const t = deliveryTime(entry.key)?.getTime()
+            if (t !== undefined && (t < from || t > to)) continue
+            yield {entry, partition, region}
+          }
+        }
+      }
+    }
+  }
+
+  await forEachBounded(candidates(), options.concurrency ?? 16, ctx.signal, async ({entry, partition, region}) => {
+    result.files++
+    const bytes = await source.read(entry.key, ctx.signal)
+    if (!bytes) {
+      await run.gap({collector: cloudtrailArchiveCollector.id, resource: source.uri(entry.key), region, code: 'missing', reason: 'listed but gone when read'})
+      return
+    }
+    result.bytes += bytes.length
+    const name = path.posix.basename(entry.key)
+    if (!isGzip(bytes) && !name.endsWith('.gz')) {
+      // A plain JSON file dropped into the layout: convert it like any other input.
+      await importRecordsBytes(run, source, entry.key, bytes, result)
+      task.advance()
+      return
+    }
+    try {
+      const inflated = await inflate(bytes)
+      const parsed = parseRecords(inflated.toString('utf8'))
+      if (parsed.shape !== 'delivery-file') throw new MalformedInputError('unknown-shape', 'not a {"Records": [...]} delivery file')
+      if (parsed.rejected.length > 0) {
+        const r = parsed.rejected[0]!
+        throw new MalformedInputError('record-without-eventTime', `record ${r.index}: ${r.reason} (${parsed.rejected.length} such record(s))`)
+      }
+      const uncompressedSha256 = sha256Hex(inflated)
+      if (options.keepLogHashes !== false) result.logHashes.set(entry.key, uncompressedSha256)
+      await run.putArtifact(['cloudtrail', region, partition.account, name], bytes, {
+        kind: 'cloudtrail.delivery-file',
+        contentType: 'application/gzip',
+        source: source.uri(entry.key),
+        collector: cloudtrailArchiveCollector.id,
+        region,
+        records: parsed.records.length,
+        attributes: {
+          account: partition.account,
+          ...(partition.orgId === undefined ? {} : {orgId: partition.orgId}),
+          archiveKey: entry.key,
+          deliveredAt: deliveryTime(entry.key)?.toISOString() ?? null,
+          uncompressedSha256,
+          newestEventTime: parsed.newestEventTime ?? null,
+          oldestEventTime: parsed.oldestEventTime ?? null,
+        },
+      })
+      result.stored++
+      result.records += parsed.records.length
+    } catch (error) {
+      if (!(error instanceof MalformedInputError)) throw error
+      result.malformed++
+      if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(entry.key), code: error.code, reason: error.message})
+      await recordMalformed(run, source, entry.key, bytes, error, region)
+    }
+    task.advance()
+  })
+  task.done(`${result.stored} file(s), ${result.records} records, ${result.malformed} malformed`)
+  await run.note('cloudtrail-archive listed', {source: source.location, prefixes: result.listedPrefixes.length, files: result.files})
+  return result
+}
+
+/**
+ * Converts files of other shapes (plain `.json`, `.json.gz`, bare arrays, saved LookupEvents
+ * output, NDJSON) into `cloudtrail.records`, keeping each original as a `file.added` artifact.
+ */
+export async function importRecordFiles(ctx: Context, run: EvidenceRun, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
+  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
+  const task = ctx.progress.task(`CloudTrail files ${source.location}`)
+  async function* all(): AsyncIterable<string> {
+    if (keys) yield* keys
+    else {
+      result.listedPrefixes.push('')
+      for await (const e of source.files('', ctx.signal)) if (/\.(json|json\.gz|gz|ndjson|jsonl)$/i.test(e.key)) yield e.key
+    }
+  }
+  await forEachBounded(all(), 8, ctx.signal, async (key) => {
+    result.files++
+    const bytes = await source.read(key, ctx.signal)
+    if (!bytes) {
+      await run.gap({collector: cloudtrailArchiveCollector.id, resource: source.uri(key), code: 'missing', reason: 'file not found'})
+      return
+    }
+    result.bytes += bytes.length
+    await importRecordsBytes(run, source, key, bytes, result)
+    task.advance()
+  })
+  task.done(`${result.stored} file(s), ${result.records} records, ${result.malformed} malformed`)
+  return result
+}
+
+async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, result: ArchiveCollectResult): Promise<void> {
+  const name = path.posix.basename(key)
+  try {
+    const parsed = parseRecords((await inflate(bytes)).toString('utf8'))
+    const original = await preserveOriginal(run, source, key, bytes, {shape: parsed.shape})
+    for (const r of parsed.rejected.slice(0, 20)) await run.warn(`${source.uri(key)}: item ${r.index} skipped: ${r.reason}`)
+    if (parsed.rejected.length > 20) await run.warn(`${source.uri(key)}: ${parsed.rejected.length - 20} more item(s) skipped`)
+    if (parsed.records.length > 0) {
+      await run.putArtifact(['cloudtrail', 'import', 'records', `${name.replace(/\.(json|json\.gz|gz|ndjson|jsonl)$/i, '')}.ndjson.gz`], ndjsonGzip(parsed.records), {
+        kind: 'cloudtrail.records',
+        contentType: 'application/gzip',
+        source: source.uri(key),
+        collector: cloudtrailArchiveCollector.id,
+        records: parsed.records.length,
+        attributes: {
+          shape: parsed.shape,
+          original: original.key,
+          originalSha256: original.sha256,
+          skipped: parsed.rejected.length,
+          newestEventTime: parsed.newestEventTime ?? null,
+          oldestEventTime: parsed.oldestEventTime ?? null,
+        },
+      })
+    }
+    result.stored++
+    result.records += parsed.records.length
+  } catch (error) {
+    if (!(error instanceof MalformedInputError)) throw error
+    result.malformed++
+    if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(key), code: error.code, reason: error.message})
+    await recordMalformed(run, source, key, bytes, error)
+  }
+}
+
+async function recordMalformed(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, error: MalformedInputError, region?: string): Promise<void> {
+  await run.gap({
+    collector: cloudtrailArchiveCollector.id,
+    resource: source.uri(key),
+    code: error.code,
+    reason: `malformed CloudTrail file, skipped: ${error.message}`,
+    ...(region === undefined ? {} : {region}),
+  })
+  // The bytes are still what the responder found; keep them, marked, for a human to look at.
+  await preserveOriginal(run, source, key, bytes, {malformed: error.code, reason: error.message})
+}
+
+function preserveOriginal(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, extra: Record<string, unknown>) {
+  const name = path.posix.basename(key)
+  return run.putArtifact(['cloudtrail', 'import', 'original', name], bytes, {
+    kind: 'file.added',
+    contentType: isGzip(bytes) ? 'application/gzip' : 'application/json',
+    source: source.uri(key),
+    collector: cloudtrailArchiveCollector.id,
+    attributes: {originalName: name, originalPath: source.uri(key), originalSize: bytes.length, ...extra},
+  })
+}
+
+/** Runs `work` over a stream of items with at most `limit` in flight, pulling items only as slots free up. */
+export async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, signal: AbortSignal, work: (item: T) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>()
+  let failure: {error: unknown} | undefined
+  for await (const item of items) {
+    if (signal.aborted || failure) break
+    const p: Promise<void> = work(item)
+      .catch((error: unknown) => {
+        // Work cut short by the abort is not a failure: the run ends incomplete.
+        if (!signal.aborted) failure ??= {error}
+      })
+      .finally(() => running.delete(p))
+    running.add(p)
+    if (running.size >= limit) await Promise.race(running)
+  }
+  await Promise.all(running)
+  if (failure) throw failure.error
+}

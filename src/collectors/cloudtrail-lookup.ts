@@ -1,0 +1,288 @@
+import {CloudTrailClient, paginateLookupEvents, type Event as LookupEvent, type LookupAttributeKey, type LookupEventsCommandOutput} from '@aws-sdk/client-cloudtrail'
+import {TokenBucket} from '../aws/token-bucket.js'
+import type {Context} from '../core/context.js'
+import type {ProgressTask} from '../core/progress.js'
+import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
+import {mapPool} from '../core/pool.js'
+import {ndjsonGzip} from '../evidence/ndjson.js'
+import type {EvidenceRun} from '../evidence/run.js'
+import type {CollectorDefinition} from './definition.js'
+
+export const cloudtrailLookupCollector: CollectorDefinition = {
+  id: 'cloudtrail-lookup',
+  title: 'CloudTrail management events through LookupEvents (last 90 days), paced under 2 requests/s per region',
+  operations: ['cloudtrail:LookupEvents'],
+  permissions: ['cloudtrail:LookupEvents'],
+  produces: ['cloudtrail.lookup-events'],
+}
+
+/** LookupEvents keeps management events for this many days; older ones live only in a trail's S3 archive. */
+export const LOOKUP_RETENTION_DAYS = 90
+/** AWS's documented limit for LookupEvents, per account and region. */
+export const LOOKUP_DEFAULT_RATE = 2
+const PAGE_SIZE = 50
+/**
+ * Attempts per LookupEvents call for the SDK's standard retry mode. Others in the account share the
+ * 2/s limit, so throttling happens even when coroner paces itself; a few more attempts than the
+ * SDK's default 3 ride that out. An explicit maxAttempts on the client factory still wins.
+ */
+export const LOOKUP_MAX_ATTEMPTS = 6
+
+/** One lookup attribute; the API takes at most one per call. */
+export interface LookupFilter {
+  key: LookupAttributeKey
+  value: string
+}
+
+/** Where a lookup stream stands after a sealed chunk: enough to continue without duplicates. */
+export interface LookupCheckpoint {
+  stream: string
+  chunk: number
+  events: number
+  /** NextToken after the chunk's last page; null when the stream had no more pages. */
+  nextToken: string | null
+  /** Oldest EventTime written so far (events arrive newest first), and the ids seen at that instant. */
+  oldestEventTime?: string
+  boundaryEventIds?: string[]
+  complete: boolean
+}
+
+export interface LookupOptions {
+  since: Date
+  until: Date
+  regions: readonly string[]
+  /** One stream per filter (the API allows one attribute per call); none means every management event. */
+  filters: readonly LookupFilter[]
+  ratePerSecond?: number
+  burst?: number
+  /** Events per chunk artifact; a chunk is sealed at the first page boundary at or past this. */
+  chunkEvents?: number
+  /** Extra spacing between requests, absorbing network jitter so the server never sees 3 in one second. */
+  guardMs?: number
+  /** Checkpoints of an earlier run of the same lookup, by stream id. */
+  resume?: ReadonlyMap<string, LookupCheckpoint>
+}
+
+export interface LookupStreamResult {
+  stream: string
+  region: string
+  filter: LookupFilter | null
+  status: 'complete' | 'interrupted' | 'gap' | 'resumed-complete'
+  events: number
+  chunks: number
+  requests: number
+  error?: {code: string; message: string}
+}
+
+/** The id of one stream: region plus the lookup attribute, e.g. `eu-west-1/ResourceName=payments`. */
+export function streamId(region: string, filter: LookupFilter | null): string {
+  return `${region}/${filter ? `${filter.key}=${filter.value}` : 'all'}`
+}
+
+/**
+ * Collects CloudTrail management events with LookupEvents for every region × filter, writing
+ * chunked gzip NDJSON artifacts (`cloudtrail.lookup-events`) as it goes: a chunk is sealed at a page
+ * boundary, its attributes carry the NextToken to continue from, so an interruption loses at most
+ * the chunk being filled and `resume` continues without duplicates. Each region has its own token
+ * bucket (the limit is per account and region); regions run in parallel. Throttling is left to the
+ * SDK's standard retries; when those give up, a gap is recorded and that region stops.
+ */
+export async function collectLookupEvents(ctx: Context, run: EvidenceRun, options: LookupOptions): Promise<LookupStreamResult[]> {
+  const filters: Array<LookupFilter | null> = options.filters.length === 0 ? [null] : [...options.filters]
+  const ageDays = (ctx.clock.now().getTime() - options.since.getTime()) / 86_400_000
+  if (ageDays > LOOKUP_RETENTION_DAYS) {
+    await run.warn(
+      `--since ${options.since.toISOString()} is more than ${LOOKUP_RETENTION_DAYS} days ago: LookupEvents returns only the last ${LOOKUP_RETENTION_DAYS} days. ` +
+        'For older events collect the trail\'s S3 archive: coroner collect cloudtrail --archive s3://<trail-bucket>/<prefix>',
+    )
+  }
+  const settled = await mapPool(options.regions, options.regions.length, async (region) => {
+    const bucket = new TokenBucket(options.ratePerSecond ?? LOOKUP_DEFAULT_RATE, options.burst ?? 1, undefined, options.guardMs ?? 25)
+    const client = new CloudTrailClient(ctx.aws.config(region, {maxAttempts: LOOKUP_MAX_ATTEMPTS}))
+    const results: LookupStreamResult[] = []
+    let stopped: {code: string; message: string} | undefined
+    try {
+      for (const filter of filters) {
+        const id = streamId(region, filter)
+        if (stopped) {
+          await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.code, reason: `not collected: the region stopped after ${stopped.code}`})
+          results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
+          continue
+        }
+        const result = await collectStream(ctx, run, client, bucket, region, filter, options)
+        results.push(result)
+        // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
+        const e = {name: result.error?.code}
+        if (result.status === 'gap' && (isThrottlingError(e) || isAwsAccessError(e))) stopped = result.error
+        if (result.status === 'interrupted') break
+      }
+    } finally {
+      client.destroy()
+    }
+    return results
+  })
+  const failed = settled.find((s) => !s.ok)
+  if (failed && !failed.ok) throw failed.error
+  return settled.flatMap((s) => (s.ok ? s.value : []))
+}
+
+async function collectStream(
+  ctx: Context,
+  run: EvidenceRun,
+  client: CloudTrailClient,
+  bucket: TokenBucket,
+  region: string,
+  filter: LookupFilter | null,
+  options: LookupOptions,
+): Promise<LookupStreamResult> {
+  const id = streamId(region, filter)
+  const previous = options.resume?.get(id)
+  const result: LookupStreamResult = {stream: id, region, filter, status: 'complete', events: 0, chunks: 0, requests: 0}
+  if (previous?.complete) {
+    await run.note('cloudtrail-lookup stream already complete', {checkpoint: previous})
+    return {...result, status: 'resumed-complete', events: previous.events, chunks: previous.chunk}
+  }
+  const chunkEvents = options.chunkEvents ?? 1000
+  const task = ctx.progress.task(`LookupEvents ${id}`)
+  let chunk = previous?.chunk ?? 0
+  let total = previous?.events ?? 0
+  let oldest = previous?.oldestEventTime
+  let boundaryIds = new Set(previous?.boundaryEventIds ?? [])
+  let pending: LookupEvent[] = []
+  let pendingToken: string | null = previous?.nextToken ?? null
+
+  const flush = async (complete: boolean): Promise<void> => {
+    if (pending.length === 0 && !complete) return
+    if (pending.length > 0) {
+      chunk++
+      total += pending.length
+      const events = pending
+      pending = []
+      const checkpoint: LookupCheckpoint = {
+        stream: id,
+        chunk,
+        events: total,
+        nextToken: complete ? null : pendingToken,
+        ...(oldest === undefined ? {} : {oldestEventTime: oldest, boundaryEventIds: [...boundaryIds]}),
+        complete,
+      }
+      await run.putArtifact(['cloudtrail', region, filter ? `${filter.key}=${filter.value}` : 'all-management-events', `lookup-events-${String(chunk).padStart(6, '0')}.ndjson.gz`], ndjsonGzip(events), {
+        kind: 'cloudtrail.lookup-events',
+        contentType: 'application/gzip',
+        source: `aws:cloudtrail:${region}:LookupEvents`,
+        collector: cloudtrailLookupCollector.id,
+        region,
+        records: events.length,
+        attributes: {
+          startTime: options.since.toISOString(),
+          endTime: options.until.toISOString(),
+          lookupAttribute: filter ? {AttributeKey: filter.key, AttributeValue: filter.value} : null,
+          newestEventTime: isoTime(events[0]?.EventTime),
+          oldestEventTime: isoTime(events.at(-1)?.EventTime),
+          checkpoint,
+        },
+      })
+      result.chunks++
+    } else {
+      await run.note('cloudtrail-lookup stream complete', {checkpoint: {stream: id, chunk, events: total, nextToken: null, complete: true}})
+    }
+  }
+
+  // Resuming by time, when a stored NextToken is refused: events are returned newest first, so
+  // continue at the oldest instant written and skip the events already seen at that instant.
+  let endTime = options.until
+  let startingToken = previous?.nextToken ?? undefined
+  // Events already written at the instant a time-based resume restarts from (several pages may share it).
+  let skip: {at: string; ids: Set<string>} | undefined
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const input = {
+        StartTime: options.since,
+        EndTime: endTime,
+        MaxResults: PAGE_SIZE,
+        ...(filter ? {LookupAttributes: [{AttributeKey: filter.key, AttributeValue: filter.value}]} : {}),
+      }
+      const pages = paginateLookupEvents(
+        {client, pageSize: PAGE_SIZE, ...(startingToken === undefined ? {} : {startingToken})},
+        input,
+        {abortSignal: ctx.signal},
+      )[Symbol.asyncIterator]()
+      let more = true
+      while (more) {
+        await bucket.take(ctx.signal)
+        result.requests++
+        const next = await pages.next()
+        if (next.done) break
+        const page: LookupEventsCommandOutput = next.value
+        for (const event of page.Events ?? []) {
+          const t = isoTime(event.EventTime)
+          if (skip && t === skip.at && event.EventId !== undefined && skip.ids.has(event.EventId)) continue
+          if (t !== undefined) {
+            if (t !== oldest) boundaryIds = new Set()
+            oldest = t
+            if (event.EventId !== undefined) boundaryIds.add(event.EventId)
+          }
+          pending.push(event)
+        }
+        task.advance(page.Events?.length ?? 0)
+        estimateTotal(task, total + pending.length, oldest, options)
+        pendingToken = page.NextToken ?? null
+        more = page.NextToken !== undefined && page.NextToken !== ''
+        if (more && pending.length >= chunkEvents) await flush(false)
+      }
+      await flush(true)
+      result.events = total
+      task.done(`${total} events in ${result.chunks} chunk(s)`)
+      return result
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        // Keep every complete page read so far; the checkpoint says where to continue.
+        await flush(false)
+        await run.note('cloudtrail-lookup stream interrupted', {checkpoint: {stream: id, chunk, events: total, nextToken: pendingToken, oldestEventTime: oldest, boundaryEventIds: [...boundaryIds], complete: false}})
+        result.events = total
+        task.done(`interrupted after ${total} events`)
+        return {...result, status: 'interrupted'}
+      }
+      const name = (error as {name?: string}).name ?? 'Error'
+      if (attempt === 0 && startingToken !== undefined && /InvalidNextToken/.test(name)) {
+        await run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: id, endTime: oldest ?? options.until.toISOString()})
+        startingToken = undefined
+        // Nothing written yet (pages can be empty): start over; otherwise continue at the oldest instant written.
+        if (oldest !== undefined) endTime = new Date(oldest)
+        if (oldest !== undefined) skip = {at: oldest, ids: new Set(boundaryIds)}
+        continue
+      }
+      await flush(false)
+      const e = {code: name, message: (error as Error).message ?? String(error)}
+      const reason = isThrottlingError(error)
+        ? `LookupEvents still throttled after the SDK's retries; stopped this region after ${total} events (resume with --resume)`
+        : isAwsAccessError(error)
+          ? `LookupEvents refused: ${e.message}`
+          : `LookupEvents failed: ${e.message}`
+      await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: name, reason})
+      result.events = total
+      task.done(`stopped: ${name}`)
+      return {...result, status: 'gap', error: e}
+    }
+  }
+}
+
+/**
+ * LookupEvents never says how many events a window holds. Events arrive newest first, so the share
+ * of the window already walked (from --until back to the oldest event seen) gives an estimate, and
+ * with it an ETA, assuming events are spread evenly; it is refined on every page.
+ */
+function estimateTotal(task: ProgressTask, seen: number, oldest: string | undefined, options: LookupOptions): void {
+  if (oldest === undefined || seen === 0) return
+  const span = options.until.getTime() - options.since.getTime()
+  const walked = options.until.getTime() - Date.parse(oldest)
+  if (span <= 0 || walked <= 0) return
+  const share = Math.min(1, walked / span)
+  if (share >= 0.02) task.setTotal(Math.max(seen, Math.round(seen / share)))
+}
+
+function isoTime(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const d = value instanceof Date ? value : new Date(value)
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString()
+}

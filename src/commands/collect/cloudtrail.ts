@@ -1,0 +1,112 @@
+import {Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {cellText, renderTable} from '../../cli/table.js'
+import {ExitCode, usageError} from '../../core/errors.js'
+import {assertCaseId} from '../../evidence/keys.js'
+import {collectCloudTrail, parseTimeFlag, type CloudTrailRunResult} from '../../collectors/cloudtrail.js'
+import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
+import type {LookupFilter} from '../../collectors/cloudtrail-lookup.js'
+
+export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResult> {
+  static override summary = 'Collect CloudTrail events: LookupEvents (last 90 days) or a trail\'s S3 archive / a local copy of it'
+  static override description = [
+    'Without --archive, management events come from LookupEvents, paged 50 at a time and paced under AWS\'s limit of 2 requests/s per account and region, each region in parallel. Events are written as they arrive in chunks (gzip NDJSON), so an interruption loses nothing; --resume continues the latest LookupEvents run of the case where it stopped.',
+    'With --archive s3://bucket/prefix or a folder, the trail\'s log files (AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/) are listed only for the accounts, regions and days asked for and stored byte for byte; digest files beside them are validated (signatures, hashes, chain) unless --no-validate. A folder without AWSLogs/ is read as plain CloudTrail JSON files.',
+  ].join('\n\n')
+  static override flags = {
+    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    since: Flags.string({description: 'Start of the window: ISO 8601 or an age (36h, 7d). Required unless --resume.'}),
+    until: Flags.string({description: 'End of the window: ISO 8601 or an age. Default: now.'}),
+    region: Flags.string({description: 'Region(s) to collect; repeat for several. Default: the configured region (LookupEvents), every region (archive).', multiple: true}),
+    function: Flags.string({description: 'LookupEvents: events naming this Lambda function (ResourceName).', multiple: true}),
+    resource: Flags.string({description: 'LookupEvents: events naming this resource (ResourceName).', multiple: true}),
+    principal: Flags.string({description: 'LookupEvents: events by this user name (Username).', multiple: true}),
+    'event-name': Flags.string({description: 'LookupEvents: events with this name (EventName).', multiple: true}),
+    'event-source': Flags.string({description: 'LookupEvents: events from this service, e.g. lambda.amazonaws.com (EventSource).', multiple: true}),
+    resume: Flags.boolean({description: 'LookupEvents: continue the latest LookupEvents run of the case from its last sealed chunk.', default: false}),
+    rate: Flags.string({description: 'LookupEvents: requests per second per region.', default: '2'}),
+    burst: Flags.integer({description: 'LookupEvents: requests allowed back to back.', default: 1, min: 1}),
+    'chunk-events': Flags.integer({description: 'LookupEvents: events per chunk artifact.', default: 1000, min: 1}),
+    archive: Flags.string({description: 'Read a trail archive: s3://bucket/prefix or a local folder.'}),
+    account: Flags.string({description: 'Archive: account(s) to collect; repeat for several. Default: all.', multiple: true}),
+    validate: Flags.boolean({description: 'Archive: validate digest files (default: when the archive has any).', allowNo: true}),
+    'public-key': Flags.string({description: 'Archive: CloudTrail public key file(s) (PEM or DER) for offline validation instead of ListPublicKeys.', multiple: true}),
+    signatures: Flags.string({description: 'Archive: JSON file mapping digest files to their signatures, for copies without S3 metadata.'}),
+    concurrency: Flags.integer({description: 'Archive: files downloaded at once.', default: 16, min: 1}),
+  }
+  static override examples = [
+    '<%= config.bin %> collect cloudtrail --since 7d --function payments-api --region eu-west-1 --region us-east-1 --case INC-2026-0042',
+    '<%= config.bin %> collect cloudtrail --resume --case INC-2026-0042',
+    '<%= config.bin %> collect cloudtrail --archive s3://org-trail-logs/prefix --account 111122223333 --region eu-west-1 --since 2026-03-01 --until 2026-03-08 --case INC-2026-0042',
+  ]
+
+  protected async execute(): Promise<Outcome<CloudTrailRunResult>> {
+    const {flags} = await this.parse(CollectCloudTrail)
+    const caseId = assertCaseId(flags.case)
+    const ctx = await this.context({...flags, region: flags.region?.[0]}, caseId)
+    const now = ctx.clock.now()
+    const since = flags.since === undefined ? undefined : parseTimeFlag(flags.since, now, '--since')
+    const until = flags.until === undefined ? (flags.resume ? undefined : now) : parseTimeFlag(flags.until, now, '--until')
+    let result: CloudTrailRunResult
+    if (flags.archive === undefined) {
+      const rate = Number(flags.rate)
+      if (!(rate > 0)) throw usageError('invalid-rate', `--rate ${flags.rate} is not a positive number.`)
+      const filters: LookupFilter[] = [
+        ...(flags.function ?? []).map((value) => ({key: 'ResourceName' as const, value})),
+        ...(flags.resource ?? []).map((value) => ({key: 'ResourceName' as const, value})),
+        ...(flags.principal ?? []).map((value) => ({key: 'Username' as const, value})),
+        ...(flags['event-name'] ?? []).map((value) => ({key: 'EventName' as const, value})),
+        ...(flags['event-source'] ?? []).map((value) => ({key: 'EventSource' as const, value})),
+      ]
+      result = await collectCloudTrail(ctx, caseId, {
+        mode: 'lookup',
+        ...(since ? {since} : {}),
+        ...(until ? {until} : {}),
+        regions: flags.region ?? [],
+        filters,
+        ratePerSecond: rate,
+        burst: flags.burst,
+        chunkEvents: flags['chunk-events'],
+        resume: flags.resume,
+      })
+    } else {
+      if (!since) throw usageError('missing-window', '--archive needs --since (and --until, default now).', 'e.g. --since 2026-03-01 --until 2026-03-08')
+      const inputs = await loadValidationInputs(flags['public-key'], flags.signatures)
+      result = await collectCloudTrail(ctx, caseId, {
+        mode: 'archive',
+        location: flags.archive,
+        since,
+        until: until ?? now,
+        ...(flags.account ? {accounts: flags.account} : {}),
+        ...(flags.region ? {regions: flags.region} : {}),
+        concurrency: flags.concurrency,
+        ...(flags.validate === undefined ? {} : {validate: flags.validate}),
+        ...inputs,
+      })
+    }
+    const warnings = result.status === 'complete' ? [] : [`run ended ${result.status}: ${result.gaps} gap(s), see the custody journal`]
+    if (result.validation && result.validation.findings.length > 0) {
+      return {result, exitCode: ExitCode.findings, warnings: [...warnings, `digest validation: ${result.validation.findings.length} finding(s)`]}
+    }
+    return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings}
+  }
+
+  protected render(r: CloudTrailRunResult): void {
+    if (r.lookup) {
+      this.log(renderTable(r.lookup.map((s) => ({stream: s.stream, status: s.status, events: s.events, chunks: s.chunks, requests: s.requests, error: s.error?.code}))))
+      if (r.resumedFrom) this.log(`Resumed from run ${r.resumedFrom}.`)
+    }
+    if (r.archive) {
+      const a = r.archive
+      this.log(`Archive: ${a.stored} file(s) stored, ${a.records} record(s), ${a.malformed} malformed, ${a.files} read from ${a.listedPrefixes.length} listed folder(s).`)
+      for (const p of a.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
+    }
+    if (r.validation) {
+      const v = r.validation.summary
+      this.log(`Digests: ${v.validDigests}/${v.digests} valid; log files: ${v.okLogFiles}/${v.logFiles} intact; ${v.findings} finding(s).`)
+      for (const f of r.validation.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
+    }
+    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.artifacts} artifact(s), ${r.gaps} gap(s) (${r.status}).`)
+    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+  }
+}

@@ -1,0 +1,62 @@
+import {Args, Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {cellText} from '../../cli/table.js'
+import {ExitCode} from '../../core/errors.js'
+import {assertCaseId} from '../../evidence/keys.js'
+import {parseTimeFlag, validateCloudTrail} from '../../collectors/cloudtrail.js'
+import type {ValidationReport} from '../../collectors/cloudtrail-digest.js'
+import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
+
+interface ValidateResult {
+  report: ValidationReport
+  runId?: string
+  manifestKey?: string
+}
+
+export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
+  static override summary = 'Validate CloudTrail log file integrity from digest files, like aws cloudtrail validate-logs, in S3 or a local copy'
+  static override description =
+    'Checks each digest\'s signature (SHA256withRSA, keys from ListPublicKeys or --public-key), each listed log file\'s SHA-256, and the chain of digests. For a local copy, signatures come from <digest>.json.gz.signature sidecar files or --signatures. Exits 3 when anything is missing, altered, unsigned or out of chain.'
+  static override args = {location: Args.string({description: 'A folder holding AWSLogs/, or s3://bucket/prefix', required: true})}
+  static override flags = {
+    case: Flags.string({char: 'c', description: 'Store the digests and the validation report in this case'}),
+    since: Flags.string({description: 'Validate digests from this time (ISO 8601 or an age such as 7d). Default: all.'}),
+    until: Flags.string({description: 'Validate digests up to this time. Default: now.'}),
+    account: Flags.string({description: 'Account(s) to validate; repeat for several.', multiple: true}),
+    region: Flags.string({description: 'Region(s) to validate; repeat for several.', multiple: true}),
+    'public-key': Flags.string({description: 'CloudTrail public key file(s) (PEM or DER) instead of ListPublicKeys.', multiple: true}),
+    signatures: Flags.string({description: 'JSON file mapping digest files to their hex signatures.'}),
+  }
+  static override examples = [
+    '<%= config.bin %> validate cloudtrail s3://org-trail-logs --since 7d --region eu-west-1',
+    '<%= config.bin %> validate cloudtrail ./copied-trail --public-key cloudtrail-eu-west-1.pem --case INC-2026-0042',
+  ]
+
+  protected async execute(): Promise<Outcome<ValidateResult>> {
+    const {args, flags} = await this.parse(ValidateCloudTrail)
+    const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
+    const ctx = await this.context({...flags, region: flags.region?.[0]}, caseId)
+    const now = ctx.clock.now()
+    const inputs = await loadValidationInputs(flags['public-key'], flags.signatures)
+    const result = await validateCloudTrail(
+      ctx,
+      {
+        location: args.location,
+        ...(flags.since === undefined ? {} : {since: parseTimeFlag(flags.since, now, '--since'), until: flags.until === undefined ? now : parseTimeFlag(flags.until, now, '--until')}),
+        ...(flags.account ? {accounts: flags.account} : {}),
+        ...(flags.region ? {regions: flags.region} : {}),
+        ...inputs,
+      },
+      caseId,
+    )
+    return result.report.findings.length > 0 ? {result, exitCode: ExitCode.findings, warnings: [`${result.report.findings.length} finding(s)`]} : {result}
+  }
+
+  protected render(r: ValidateResult): void {
+    const s = r.report.summary
+    this.log(`Digests: ${s.validDigests}/${s.digests} valid; log files: ${s.okLogFiles}/${s.logFiles} intact.`)
+    if (r.report.findings.length > 0) for (const f of r.report.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
+    else this.log('OK: every digest verifies and every listed log file matches its hash.')
+    if (r.runId) this.log(`\nStored as run ${r.runId}; manifest ${r.manifestKey}.`)
+  }
+}
