@@ -332,20 +332,8 @@ function checkWindow(since: Date, until: Date): void {
   if (since.getTime() > until.getTime()) throw usageError('invalid-window', `--since ${since.toISOString()} is after --until ${until.toISOString()}.`, 'Swap them.')
 }
 
-/**
- * A time from the command line: ISO 8601 (`2026-11-20T10:00:00Z`, `2026-11-20`) or an age before
- * now (`90m`, `36h`, `7d`).
- */
-export function parseTimeFlag(value: string, now: Date, flag: string): Date {
-  const rel = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim())
-  if (rel) {
-    const unit = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[rel[2] as 's' | 'm' | 'h' | 'd']
-    return new Date(now.getTime() - Number(rel[1]) * unit)
-  }
-  const t = Date.parse(value)
-  if (Number.isNaN(t)) throw usageError('invalid-time', `${flag} ${JSON.stringify(value)} is not a time.`, 'Use ISO 8601 (2026-11-20T10:00:00Z) or an age such as 36h or 7d.')
-  return new Date(t)
-}
+/** `--since`/`--until` values; the same rules as every other command. */
+export {parseTimeSpec as parseTimeFlag} from '../core/time.js'
 
 export {cloudtrailArchiveCollector} from './cloudtrail-archive.js'
 export {cloudtrailDigestCollector} from './cloudtrail-digest.js'

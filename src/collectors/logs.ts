@@ -1,6 +1,5 @@
 import {CloudWatchLogsClient, paginateDescribeLogGroups, paginateFilterLogEvents} from '@aws-sdk/client-cloudwatch-logs'
 import type {Context} from '../core/context.js'
-import {usageError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {readManifest} from '../evidence/cases.js'
 import {MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
@@ -19,29 +18,12 @@ export const logsCollector: CollectorDefinition = {
   produces: ['logs.events'],
 }
 
+export {parseDuration, parseTimeSpec} from '../core/time.js'
+
 const COLLECTOR = logsCollector.id
 /** FilterLogEvents allows 5 requests per second per account and region; stay under it. */
 export const MAX_LOGS_CONCURRENCY = 4
 export const LOGS_REQUESTS_PER_SECOND = 4
-
-const UNITS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
-
-/** A duration such as `90s`, `15m`, `24h`, `7d`, `2w`, in milliseconds; undefined if it is not one. */
-export function parseDuration(spec: string): number | undefined {
-  const m = /^(\d+)\s*([smhdw])$/i.exec(spec.trim())
-  return m ? Number(m[1]) * UNITS[m[2]!.toLowerCase()]! : undefined
-}
-
-/** `--since`/`--until`: an ISO 8601 time, or a duration meaning that long before `now`. */
-export function parseTimeSpec(spec: string, now: Date, flag: string): Date {
-  const ago = parseDuration(spec)
-  if (ago !== undefined) return new Date(now.getTime() - ago)
-  const d = /^\d{4}-\d{2}-\d{2}/.test(spec) ? new Date(spec) : new Date(Number.NaN)
-  if (Number.isNaN(d.getTime())) {
-    throw usageError('invalid-time', `--${flag} ${JSON.stringify(spec)} is neither an ISO 8601 time nor a duration.`, 'Use e.g. 2026-11-20T08:00:00Z, or 24h, 30m, 7d.')
-  }
-  return d
-}
 
 /** Slice lengths tried in turn: the first that cuts the window into at most 24 slices is used. */
 const SLICE_LADDER = [5 * 60_000, 15 * 60_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000]

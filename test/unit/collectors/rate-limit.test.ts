@@ -1,23 +1,40 @@
-import {describe, expect, it} from 'vitest'
-import {TokenBucket} from '../../../src/collectors/rate-limit.js'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {CloudWatchLogsClient, DescribeLogGroupsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {afterEach, describe, expect, it} from 'vitest'
+import {rateLimitClient} from '../../../src/collectors/rate-limit.js'
 
-describe('TokenBucket', () => {
-  it('lets a burst through at once, then paces takes at the rate', async () => {
-    const bucket = new TokenBucket(20, 2)
-    const started = Date.now()
-    await Promise.all(Array.from({length: 6}, () => bucket.take()))
-    const elapsed = Date.now() - started
-    // Two free, four more at 20/s: about 200 ms.
-    expect(elapsed).toBeGreaterThanOrEqual(180)
-    expect(elapsed).toBeLessThan(1500)
+const servers: http.Server[] = []
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close()
+})
+
+/** A JSON 1.1 endpoint that answers every call with an empty result and records when it came. */
+async function recordingEndpoint(): Promise<{url: string; times: number[]}> {
+  const times: number[] = []
+  const server = http.createServer((req, res) => {
+    times.push(performance.now())
+    req.resume().on('end', () => {
+      res.writeHead(200, {'content-type': 'application/x-amz-json-1.1'})
+      res.end('{"logGroups":[]}')
+    })
   })
+  servers.push(server)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, times}
+}
 
-  it('gives up waiting when aborted', async () => {
-    const bucket = new TokenBucket(1, 1)
-    await bucket.take()
-    const abort = new AbortController()
-    const waiting = bucket.take(abort.signal)
-    abort.abort(new Error('interrupted by the user'))
-    await expect(waiting).rejects.toThrow(/interrupted/)
+describe('rateLimitClient', () => {
+  it('spaces every request a real SDK client sends at the given rate', async () => {
+    const {url, times} = await recordingEndpoint()
+    const client = new CloudWatchLogsClient({endpoint: url, region: 'us-east-1', credentials: {accessKeyId: 'a', secretAccessKey: 'b'}})
+    rateLimitClient(client, 10)
+    expect(rateLimitClient(client, 10)).toBe(rateLimitClient(client, 10))
+    await Promise.all(Array.from({length: 5}, () => client.send(new DescribeLogGroupsCommand({}))))
+    client.destroy()
+    expect(times).toHaveLength(5)
+    const gaps = times.slice(1).map((t, i) => t - times[i]!)
+    // 10/s with a burst of one: about 100 ms between requests, never two at once.
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(80)
   })
 })
