@@ -95,7 +95,8 @@ describe('evidence add / list / verify and case list / show', () => {
 
   it('lists topics with summaries and documents the exit codes in help', async () => {
     const help = await run(['--help'])
-    expect(help.stdout).toMatch(/evidence\s+Preserve, list and verify evidence/)
+    expect(help.stdout).toMatch(/evidence\s+Preserve, list, verify, pull and hold evidence/)
+    expect(help.stdout).toMatch(/collect\s+Collect evidence from AWS/)
     expect(help.stdout).toMatch(/EXIT CODES[\s\S]*6\s+partial collection/)
     const cmdHelp = await run(['evidence', 'verify', '--help'])
     expect(cmdHelp.stdout).toMatch(/3\s+findings present/)
