@@ -1,22 +1,12 @@
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {runCommand} from '@oclif/test'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {deliveryFile, digestChain, logFileKey, rsaKeyPair, writeArchive} from '../support/cloudtrail-archive.js'
 import {fixtureRecords, fixturesDir, spreadRecords} from '../support/cloudtrail-fixtures.js'
 import {lookupEventFromRecord, startFakeCloudTrail, type FakeCloudTrail} from '../support/fake-cloudtrail.js'
 import {tempDir} from '../support/temp.js'
+import {coroner, type Envelope} from '../support/cli.js'
 
-const root = path.resolve(fileURLToPath(import.meta.url), '../../..')
-const run = (args: string[]) => runCommand(args, {root})
-
-interface Envelope<T> {
-  status: string
-  result: T
-  warnings: string[]
-  error?: {code: string; message: string; hint?: string}
-}
 const parse = <T>(stdout: string): Envelope<T> => JSON.parse(stdout) as Envelope<T>
 
 describe('cloudtrail commands (through the CLI)', () => {
@@ -36,7 +26,7 @@ describe('cloudtrail commands (through the CLI)', () => {
   it('collect cloudtrail --function looks up by ResourceName through --endpoint-url', async () => {
     const store = path.join(await tempDir(), 'store')
     const fn = fixtureRecords().map(lookupEventFromRecord).find((e) => e.Resources.some((r) => r.ResourceType === 'AWS::Lambda::Function'))!.Resources[0]!.ResourceName!
-    const out = await run(['collect', 'cloudtrail', '--since', '2026-11-19T00:00:00Z', '--until', '2026-11-20T00:00:00Z', '--function', fn, '--region', 'us-east-1', '--endpoint-url', server.endpoint, '--case', 'INC-CMD', '--store', store, '--json'])
+    const out = await coroner(['collect', 'cloudtrail', '--since', '2026-11-19T00:00:00Z', '--until', '2026-11-20T00:00:00Z', '--function', fn, '--region', 'us-east-1', '--endpoint-url', server.endpoint, '--case', 'INC-CMD', '--store', store, '--json'])
     expect(out.error).toBeUndefined()
     const env = parse<{status: string; lookup: Array<{stream: string; events: number; status: string}>}>(out.stdout)
     expect(env.status).toBe('ok')
@@ -57,17 +47,17 @@ describe('cloudtrail commands (through the CLI)', () => {
     const pem = path.join(dir, 'key.pem')
     await writeFile(pem, keys.publicKey.export({type: 'pkcs1', format: 'pem'}) as string)
 
-    const intact = await run(['validate', 'cloudtrail', archive, '--public-key', pem, '--json'])
+    const intact = await coroner(['validate', 'cloudtrail', archive, '--public-key', pem, '--json'])
     expect(intact.error).toBeUndefined()
     expect(parse<{report: {summary: {findings: number; okLogFiles: number}}}>(intact.stdout).result.report.summary).toMatchObject({findings: 0, okLogFiles: 2})
 
     await writeFile(path.join(archive, ...logs[1]!.key.split('/')), deliveryFile([...base, ...base]))
-    const altered = await run(['validate', 'cloudtrail', archive, '--public-key', pem])
+    const altered = await coroner(['validate', 'cloudtrail', archive, '--public-key', pem])
     expect(altered.error?.oclif?.exit).toBe(3)
     expect(altered.stdout).toMatch(new RegExp(`altered\\s+${logs[1]!.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
 
     const store = path.join(dir, 'store')
-    const collected = await run(['collect', 'cloudtrail', '--archive', archive, '--since', '2026-11-19T08:00:00Z', '--until', '2026-11-19T09:00:00Z', '--public-key', pem, '--case', 'INC-CMD2', '--store', store, '--json'])
+    const collected = await coroner(['collect', 'cloudtrail', '--archive', archive, '--since', '2026-11-19T08:00:00Z', '--until', '2026-11-19T09:00:00Z', '--public-key', pem, '--case', 'INC-CMD2', '--store', store, '--json'])
     expect(collected.error?.oclif?.exit).toBe(3)
     const env = parse<{validation: {findings: Array<{type: string}>}; archive: {stored: number}}>(collected.stdout)
     expect(env.result.archive.stored).toBe(2)
@@ -80,7 +70,7 @@ describe('cloudtrail commands (through the CLI)', () => {
     const bad = path.join(dir, 'truncated.json.gz')
     await writeFile(good, await readFile(path.join(fixturesDir, 'aws_aws-cli_examples', 'cloudtrail_lookup-events_output.json')))
     await writeFile(bad, deliveryFile([{eventTime: '2026-11-19T00:00:00Z'}]).subarray(0, 12))
-    const out = await run(['import', 'cloudtrail', good, bad, '--case', 'INC-IMP', '--store', path.join(dir, 'store'), '--json'])
+    const out = await coroner(['import', 'cloudtrail', good, bad, '--case', 'INC-IMP', '--store', path.join(dir, 'store'), '--json'])
     expect(out.error?.oclif?.exit).toBe(6)
     expect(parse<{converted: number; malformed: number; records: number}>(out.stdout).result).toMatchObject({converted: 1, malformed: 1, records: 1})
     await rm(bad)
@@ -88,10 +78,10 @@ describe('cloudtrail commands (through the CLI)', () => {
 
   it('gives usage errors with a code: --archive without --since, --resume with nothing to resume', async () => {
     const dir = await tempDir()
-    const out = await run(['collect', 'cloudtrail', '--archive', dir, '--case', 'INC-U', '--store', path.join(dir, 'store'), '--json'])
+    const out = await coroner(['collect', 'cloudtrail', '--archive', dir, '--case', 'INC-U', '--store', path.join(dir, 'store'), '--json'])
     expect(out.error?.oclif?.exit).toBe(2)
     expect(parse<never>(out.stdout).error).toMatchObject({code: 'missing-window'})
-    const resume = await run(['collect', 'cloudtrail', '--resume', '--case', 'INC-NONE', '--store', path.join(dir, 'store'), '--json'])
+    const resume = await coroner(['collect', 'cloudtrail', '--resume', '--case', 'INC-NONE', '--store', path.join(dir, 'store'), '--json'])
     expect(resume.error?.oclif?.exit).toBe(2)
     expect(parse<never>(resume.stdout).error).toMatchObject({code: 'nothing-to-resume'})
   })

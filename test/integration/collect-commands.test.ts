@@ -1,22 +1,12 @@
 import {readFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
-import {runCommand} from '@oclif/test'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
 import {ENV_SECRET, seedLambda} from '../support/lambda-seed.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
-
-const root = path.resolve(fileURLToPath(import.meta.url), '../../..')
-const run = (args: string[]) => runCommand(args, {root})
-
-interface Envelope<T> {
-  status: string
-  result: T
-  warnings: string[]
-}
+import {coroner, type Envelope} from '../support/cli.js'
 
 const lambdaBackend = (useDocker: boolean) => fetch(`${motoEndpoint()}/moto-api/config`, {method: 'POST', body: JSON.stringify({lambda: {use_docker: useDocker}})})
 const saved: Record<string, string | undefined> = {}
@@ -54,7 +44,7 @@ describe('collect lambda / collect logs / import logs commands', () => {
   it('collect lambda keeps environment values in evidence but never prints them unless --show-secrets', async () => {
     const store = path.join(await tempDir(), 'store')
     const common = ['--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1']
-    const json = await run(['collect', 'lambda', '--function', 'payments-api', ...common, '--json'])
+    const json = await coroner(['collect', 'lambda', '--function', 'payments-api', ...common, '--json'])
     expect(json.error).toBeUndefined()
     expect(json.stdout).not.toContain(ENV_SECRET)
     const env = JSON.parse(json.stdout) as Envelope<{functions: Array<{environment: Record<string, string>; versions: string[]}>; artifacts: number; runId: string; manifestKey: string}>
@@ -67,18 +57,18 @@ describe('collect lambda / collect logs / import logs commands', () => {
     const latest = manifest.artifacts.find((a) => a.key.endsWith('%24LATEST/function.json'))!
     expect(await readFile(path.join(store, ...latest.key.split('/')), 'utf8')).toContain(ENV_SECRET)
 
-    const human = await run(['collect', 'lambda', '--function', 'payments-api', ...common])
+    const human = await coroner(['collect', 'lambda', '--function', 'payments-api', ...common])
     expect(human.stdout).toMatch(/payments-api\s+us-east-1\s+collected\s+\$LATEST,2,3\s+live/)
     expect(human.stdout).toContain('DB_PASSWORD=[redacted]')
     expect(human.stdout + human.stderr).not.toContain(ENV_SECRET)
 
-    const shown = await run(['collect', 'lambda', '--function', 'payments-api', ...common, '--show-secrets'])
+    const shown = await coroner(['collect', 'lambda', '--function', 'payments-api', ...common, '--show-secrets'])
     expect(shown.stdout).toContain(`DB_PASSWORD=${ENV_SECRET}`)
   })
 
   it('collect lambda exits 6 and names the missing function', async () => {
     const store = path.join(await tempDir(), 'store')
-    const res = await run(['collect', 'lambda', '-f', 'nope-fn', '-f', 'payments-api', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1'])
+    const res = await coroner(['collect', 'lambda', '-f', 'nope-fn', '-f', 'payments-api', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1'])
     expect(res.error?.oclif?.exit).toBe(6)
     expect(res.stdout).toMatch(/nope-fn\s+us-east-1\s+not-found/)
     expect(res.stdout).toContain('aws lambda list-functions --region us-east-1')
@@ -87,13 +77,13 @@ describe('collect lambda / collect logs / import logs commands', () => {
 
   it('collect logs rejects a bad window and needs a group; import logs preserves an export folder', async () => {
     const store = path.join(await tempDir(), 'store')
-    const bad = await run(['collect', 'logs', '-f', 'payments-api', '--since', 'yesterday', '--case', 'INC-CMD', '--store', store])
+    const bad = await coroner(['collect', 'logs', '-f', 'payments-api', '--since', 'yesterday', '--case', 'INC-CMD', '--store', store])
     expect(bad.error?.oclif?.exit).toBe(2)
     expect(bad.stderr).toMatch(/--since "yesterday" is neither/)
-    const none = await run(['collect', 'logs', '--case', 'INC-CMD', '--store', store])
+    const none = await coroner(['collect', 'logs', '--case', 'INC-CMD', '--store', store])
     expect(none.error?.oclif?.exit).toBe(2)
 
-    const logs = await run(['collect', 'logs', '-f', 'payments-api', '--since', '2h', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])
+    const logs = await coroner(['collect', 'logs', '-f', 'payments-api', '--since', '2h', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])
     expect(logs.error?.oclif?.exit).toBe(6)
     const env = JSON.parse(logs.stdout) as Envelope<{gaps: Array<{code: string}>}>
     expect(env.status).toBe('partial')
@@ -102,7 +92,7 @@ describe('collect lambda / collect logs / import logs commands', () => {
     const dir = path.join(await tempDir(), 'exportedlogs', '0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10', 'stream-a')
     await mkdir(dir, {recursive: true})
     await writeFile(path.join(dir, '000000.gz'), gzipSync('2026-11-20T10:00:00.000Z hello\n'))
-    const imported = await run(['import', 'logs', path.dirname(path.dirname(dir)), '--case', 'INC-CMD', '--store', store, '--json'])
+    const imported = await coroner(['import', 'logs', path.dirname(path.dirname(dir)), '--case', 'INC-CMD', '--store', store, '--json'])
     expect(imported.error).toBeUndefined()
     const got = JSON.parse(imported.stdout) as Envelope<{files: Array<{taskId: string; logStreamName: string; lines: number; status: string}>}>
     expect(got.result.files).toEqual([expect.objectContaining({taskId: '0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10', logStreamName: 'stream-a', lines: 1, status: 'stored'})])
@@ -110,7 +100,7 @@ describe('collect lambda / collect logs / import logs commands', () => {
 
   it('collect role snapshots a role on its own and names an unknown one', async () => {
     const store = path.join(await tempDir(), 'store')
-    const res = await run(['collect', 'role', '-r', 'payments-exec', '-r', 'arn:aws:iam::123456789012:role/gone', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])
+    const res = await coroner(['collect', 'role', '-r', 'payments-exec', '-r', 'arn:aws:iam::123456789012:role/gone', '--case', 'INC-CMD', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])
     expect(res.error?.oclif?.exit).toBe(6)
     const env = JSON.parse(res.stdout) as Envelope<{roles: Array<{roleName: string; artifacts: number}>; gaps: Array<{code: string; resource: string}>}>
     expect(env.result.roles).toEqual([expect.objectContaining({roleName: 'payments-exec', artifacts: 2}), expect.objectContaining({roleName: 'gone', artifacts: 0})])

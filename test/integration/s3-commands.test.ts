@@ -1,6 +1,5 @@
 import {stat, writeFile, chmod, readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -14,22 +13,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {runCommand} from '@oclif/test'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {motoEndpoint, resetMoto} from '../support/moto.js'
 import {lockedBucket, rawS3} from '../support/s3.js'
 import {tempDir} from '../support/temp.js'
+import {coroner, type Envelope} from '../support/cli.js'
 
-const root = path.resolve(fileURLToPath(import.meta.url), '../../..')
-const run = (args: string[]) => runCommand(args, {root})
 const aws = (): string[] => ['--endpoint-url', motoEndpoint(), '--region', 'us-east-1']
 
-interface Envelope<T> {
-  status: string
-  result: T
-  warnings: string[]
-  error?: {code: string; message: string; hint?: string}
-}
 interface Check {setting: string; ok: boolean; actual: string; fix?: string}
 
 let s3: S3Client
@@ -49,14 +40,14 @@ async function addCase(store: string, caseId: string, extra: string[] = []): Pro
   const files = [path.join(dir, 'finding.json'), path.join(dir, 'notes.txt')]
   await writeFile(files[0]!, '{"severity": 8}')
   await writeFile(files[1]!, 'seen at 10:02')
-  const out = await run(['evidence', 'add', ...files, '--case', caseId, '--store', store, ...aws(), ...extra, '--json'])
+  const out = await coroner(['evidence', 'add', ...files, '--case', caseId, '--store', store, ...aws(), ...extra, '--json'])
   expect(out.error, out.stdout + out.stderr).toBeUndefined()
   return (JSON.parse(out.stdout) as Envelope<{artifacts: Array<{key: string; versionId: string; sha256: string}>; manifestKey: string}>).result
 }
 
 describe('evidence init', () => {
   it('creates a bucket fit for evidence, as S3 itself reports', async () => {
-    const out = await run(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', '--kms-key', 'arn:aws:kms:us-east-1:123456789012:key/abc', ...aws(), '--json'])
+    const out = await coroner(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', '--kms-key', 'arn:aws:kms:us-east-1:123456789012:key/abc', ...aws(), '--json'])
     expect(out.error).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<{created: boolean; ok: boolean; checks: Check[]}>
     expect(env.result.created).toBe(true)
@@ -73,14 +64,14 @@ describe('evidence init', () => {
     expect(policy.Statement.find((s) => s.Sid === 'CoronerDenyInsecureTransport')).toMatchObject({Effect: 'Deny', Condition: {Bool: {'aws:SecureTransport': 'false'}}})
     expect(policy.Statement.find((s) => s.Sid === 'CoronerDenyEvidenceDeletion')?.Action).toEqual(expect.arrayContaining(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutBucketObjectLockConfiguration']))
 
-    const human = await run(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', ...aws()])
+    const human = await coroner(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', ...aws()])
     expect(human.error).toBeUndefined()
     expect(human.stdout).toMatch(/fit for evidence: use --store s3:\/\/new-evidence\//)
   })
 
   it('reports each shortfall of an existing bucket with its fix, changes nothing, and fixes it with --apply', async () => {
     await s3.send(new CreateBucketCommand({Bucket: 'old-bucket'}))
-    const out = await run(['evidence', 'init', '--bucket', 'old-bucket', ...aws(), '--json'])
+    const out = await coroner(['evidence', 'init', '--bucket', 'old-bucket', ...aws(), '--json'])
     expect(out.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(out.stdout) as Envelope<{created: boolean; ok: boolean; checks: Check[]; notes: string[]}>
     expect(env.result.created).toBe(false)
@@ -91,11 +82,11 @@ describe('evidence init', () => {
     expect((await s3.send(new GetBucketVersioningCommand({Bucket: 'old-bucket'}))).Status).toBeUndefined()
     await expect(s3.send(new GetObjectLockConfigurationCommand({Bucket: 'old-bucket'}))).rejects.toMatchObject({name: 'ObjectLockConfigurationNotFoundError'})
 
-    const human = await run(['evidence', 'init', '--bucket', 'old-bucket', ...aws()])
+    const human = await coroner(['evidence', 'init', '--bucket', 'old-bucket', ...aws()])
     expect(human.stdout).toMatch(/versioning\s+NOT OK\s+never enabled/)
     expect(human.stdout).toMatch(/To fix:\n  versioning: Enable versioning/)
 
-    const applied = await run(['evidence', 'init', '--bucket', 'old-bucket', '--apply', '--days', '7', ...aws(), '--json'])
+    const applied = await coroner(['evidence', 'init', '--bucket', 'old-bucket', '--apply', '--days', '7', ...aws(), '--json'])
     expect(applied.error).toBeUndefined()
     const fixed = JSON.parse(applied.stdout) as Envelope<{ok: boolean; applied: string[]}>
     expect(fixed.result.ok).toBe(true)
@@ -108,12 +99,12 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
   it('verify passes an untouched case and names a version laid over an artifact', async () => {
     await lockedBucket(s3, 'case-bucket')
     const {artifacts} = await addCase('s3://case-bucket/ir', 'INC-1')
-    const ok = await run(['evidence', 'verify', '--case', 'INC-1', '--store', 's3://case-bucket/ir', ...aws()])
+    const ok = await coroner(['evidence', 'verify', '--case', 'INC-1', '--store', 's3://case-bucket/ir', ...aws()])
     expect(ok.error, ok.stdout).toBeUndefined()
     expect(ok.stdout).toMatch(/OK: every object matches/)
 
     await s3.send(new PutObjectCommand({Bucket: 'case-bucket', Key: `ir/${artifacts[1]!.key}`, Body: 'edited', ChecksumAlgorithm: 'SHA256'}))
-    const bad = await run(['evidence', 'verify', '--case', 'INC-1', '--store', 's3://case-bucket/ir', ...aws(), '--json'])
+    const bad = await coroner(['evidence', 'verify', '--case', 'INC-1', '--store', 's3://case-bucket/ir', ...aws(), '--json'])
     expect(bad.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(bad.stdout) as Envelope<{cases: Array<{artifacts: Array<{key: string; status: string; detail?: string}>}>}>
     expect(env.result.cases[0]!.artifacts.filter((a) => a.status !== 'ok')).toEqual([expect.objectContaining({key: artifacts[1]!.key, status: 'overlaid'})])
@@ -124,13 +115,13 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     const dir = await tempDir()
     const file = path.join(dir, 'x.json')
     await writeFile(file, '{}')
-    const refused = await run(['evidence', 'add', file, '--case', 'INC-2', '--store', 's3://plain-bucket', ...aws()])
+    const refused = await coroner(['evidence', 'add', file, '--case', 'INC-2', '--store', 's3://plain-bucket', ...aws()])
     expect(refused.error?.oclif?.exit).toBe(2)
     expect(refused.stderr).toMatch(/bucket-not-locked.*plain-bucket/)
     expect(refused.stderr).toMatch(/Hint: .*coroner evidence init --bucket NAME/)
 
     await addCase('s3://plain-bucket', 'INC-2', ['--allow-unlocked'])
-    const verified = await run(['evidence', 'verify', '--case', 'INC-2', '--store', 's3://plain-bucket', ...aws()])
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-2', '--store', 's3://plain-bucket', ...aws()])
     expect(verified.error).toBeUndefined()
     expect(verified.stderr).toMatch(/Warning: run \S+ was written with --allow-unlocked/)
   })
@@ -139,7 +130,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     await lockedBucket(s3, 'case-bucket')
     const {artifacts} = await addCase('s3://case-bucket', 'INC-3')
     const to = path.join(await tempDir(), 'copy')
-    const out = await run(['evidence', 'pull', '--case', 'INC-3', '--to', to, '--store', 's3://case-bucket', ...aws(), '--json'])
+    const out = await coroner(['evidence', 'pull', '--case', 'INC-3', '--to', to, '--store', 's3://case-bucket', ...aws(), '--json'])
     expect(out.error, out.stdout + out.stderr).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<{objects: number; verification: {ok: boolean}}>
     expect(env.result.objects).toBe(3)
@@ -147,9 +138,9 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     const local = path.join(to, ...artifacts[0]!.key.split('/'))
     expect(await readFile(local, 'utf8')).toBe('{"severity": 8}')
     expect((await stat(local)).mode & 0o222).toBe(0)
-    const verified = await run(['evidence', 'verify', '--case', 'INC-3', '--store', to])
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-3', '--store', to])
     expect(verified.error).toBeUndefined()
-    const again = await run(['evidence', 'pull', '--case', 'INC-3', '--to', to, '--store', 's3://case-bucket', ...aws(), '--json'])
+    const again = await coroner(['evidence', 'pull', '--case', 'INC-3', '--to', to, '--store', 's3://case-bucket', ...aws(), '--json'])
     expect(again.error?.oclif?.exit).toBe(2)
     expect(JSON.parse(again.stdout).error.code).toBe('pull-target-exists')
   })
@@ -161,7 +152,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     // Without Object Lock nothing stops this: the recorded version is deleted and a forgery put in its place.
     await s3.send(new DeleteObjectCommand({Bucket: 'plain-bucket', Key: victim.key, VersionId: victim.versionId}))
     await s3.send(new PutObjectCommand({Bucket: 'plain-bucket', Key: victim.key, Body: '{"severity": 1}'}))
-    const out = await run(['evidence', 'pull', '--case', 'INC-4', '--to', path.join(await tempDir(), 'c'), '--store', 's3://plain-bucket', ...aws(), '--json'])
+    const out = await coroner(['evidence', 'pull', '--case', 'INC-4', '--to', path.join(await tempDir(), 'c'), '--store', 's3://plain-bucket', ...aws(), '--json'])
     expect(out.error?.oclif?.exit).toBe(3)
     expect(JSON.parse(out.stdout).error.message).toContain(victim.key)
 
@@ -170,7 +161,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     const p = path.join(localStore, ...local.artifacts[1]!.key.split('/'))
     await chmod(p, 0o644)
     await writeFile(p, 'seen at 10:03')
-    const tampered = await run(['evidence', 'pull', '--case', 'INC-5', '--to', path.join(await tempDir(), 'c'), '--store', localStore, '--json'])
+    const tampered = await coroner(['evidence', 'pull', '--case', 'INC-5', '--to', path.join(await tempDir(), 'c'), '--store', localStore, '--json'])
     expect(tampered.error?.oclif?.exit).toBe(3)
     const err = JSON.parse(tampered.stdout).error as {code: string; message: string}
     expect(err.code).toBe('pull-hash-mismatch')
@@ -181,7 +172,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     await lockedBucket(s3, 'case-bucket', 'GOVERNANCE', 1)
     await addCase('s3://case-bucket', 'INC-6')
     const before = (await s3.send(new ListObjectVersionsCommand({Bucket: 'case-bucket', Prefix: 'cases/INC-6/'}))).Versions!
-    const out = await run(['evidence', 'hold', 'on', '--case', 'INC-6', '--store', 's3://case-bucket', ...aws(), '--json'])
+    const out = await coroner(['evidence', 'hold', 'on', '--case', 'INC-6', '--store', 's3://case-bucket', ...aws(), '--json'])
     expect(out.error, out.stdout).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<{changed: number; failed: unknown[]; runId: string}>
     expect(env.result.changed).toBe(before.length)
@@ -191,16 +182,16 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
       const head = await s3.send(new HeadObjectCommand({Bucket: 'case-bucket', Key: v.Key!, VersionId: v.VersionId}))
       expect(head.ObjectLockLegalHoldStatus, v.Key).toBe('ON')
     }
-    const record = await run(['evidence', 'list', '--case', 'INC-6', '--store', 's3://case-bucket', '--kind', 'evidence.legal-hold', ...aws(), '--json'])
+    const record = await coroner(['evidence', 'list', '--case', 'INC-6', '--store', 's3://case-bucket', '--kind', 'evidence.legal-hold', ...aws(), '--json'])
     expect((JSON.parse(record.stdout) as Envelope<unknown[]>).result).toHaveLength(1)
-    const verified = await run(['evidence', 'verify', '--case', 'INC-6', '--store', 's3://case-bucket', ...aws()])
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-6', '--store', 's3://case-bucket', ...aws()])
     expect(verified.error, verified.stdout).toBeUndefined()
   })
 })
 
 describe('permissions', () => {
   it('prints a least-privilege policy scoped to the bucket and prefix', async () => {
-    const out = await run(['permissions', '--store', 's3://acme-evidence/team-a', '--hold', '--json'])
+    const out = await coroner(['permissions', '--store', 's3://acme-evidence/team-a', '--hold', '--json'])
     expect(out.error).toBeUndefined()
     const policy = (JSON.parse(out.stdout) as Envelope<{Version: string; Statement: Array<{Sid: string; Action: string[]; Resource: string | string[]; Condition?: unknown}>}>).result
     expect(policy.Version).toBe('2012-10-17')
@@ -209,9 +200,9 @@ describe('permissions', () => {
     expect(write.Action).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:PutObjectLegalHold']))
     expect(write.Action.some((a) => /Delete|Bypass/.test(a))).toBe(false)
     expect(policy.Statement.find((s) => s.Sid === 'EvidenceListVersions')).toMatchObject({Resource: 'arn:aws:s3:::acme-evidence', Action: ['s3:ListBucket', 's3:ListBucketVersions'], Condition: {StringLike: {'s3:prefix': ['team-a/*']}}})
-    const human = await run(['permissions', '--store', 's3://acme-evidence'])
+    const human = await coroner(['permissions', '--store', 's3://acme-evidence'])
     expect(JSON.parse(human.stdout).Statement[0].Action).not.toContain('s3:PutObjectLegalHold')
-    const local = await run(['permissions', '--store', './here', '--json'])
+    const local = await coroner(['permissions', '--store', './here', '--json'])
     expect(local.error?.oclif?.exit).toBe(2)
   })
 })

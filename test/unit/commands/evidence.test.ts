@@ -1,20 +1,9 @@
 import {createHash} from 'node:crypto'
 import {chmod, readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 import {tempDir} from '../../support/temp.js'
-
-const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
-const run = (args: string[]) => runCommand(args, {root})
-
-interface Envelope<T> {
-  status: string
-  result: T
-  warnings: string[]
-  error?: {code: string; message: string; hint?: string}
-}
+import {coroner, type Envelope} from '../../support/cli.js'
 
 async function caseWithFiles(): Promise<{store: string; files: string[]}> {
   const dir = await tempDir()
@@ -27,7 +16,7 @@ async function caseWithFiles(): Promise<{store: string; files: string[]}> {
 describe('evidence add / list / verify and case list / show', () => {
   it('preserves files and verifies them, with a JSON envelope', async () => {
     const {store, files} = await caseWithFiles()
-    const added = await run(['evidence', 'add', ...files, '--case', 'INC-7', '--note', 'SOC-ticket-4711', '--store', store, '--json'])
+    const added = await coroner(['evidence', 'add', ...files, '--case', 'INC-7', '--note', 'SOC-ticket-4711', '--store', store, '--json'])
     expect(added.error).toBeUndefined()
     const env = JSON.parse(added.stdout) as Envelope<{runId: string; artifacts: Array<{sha256: string; attributes: {originalName: string; note: string}}>}>
     expect(env.status).toBe('ok')
@@ -35,32 +24,32 @@ describe('evidence add / list / verify and case list / show', () => {
     expect(env.result.artifacts[0]!.attributes.note).toBe('SOC-ticket-4711')
     expect(env.result.artifacts[0]!.sha256).toBe(createHash('sha256').update('{"severity": 8}').digest('hex'))
 
-    const listed = await run(['evidence', 'list', '--case', 'INC-7', '--store', store, '--json'])
+    const listed = await coroner(['evidence', 'list', '--case', 'INC-7', '--store', store, '--json'])
     const items = (JSON.parse(listed.stdout) as Envelope<Array<{kind: string}>>).result
     expect(items).toHaveLength(2)
     expect(items.every((i) => i.kind === 'file.added')).toBe(true)
 
-    const verified = await run(['evidence', 'verify', '--case', 'INC-7', '--store', store])
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-7', '--store', store])
     expect(verified.error).toBeUndefined()
     expect(verified.stdout).toMatch(/OK: every object matches/)
 
-    const cases = await run(['case', 'list', '--store', store, '--json'])
+    const cases = await coroner(['case', 'list', '--store', store, '--json'])
     expect((JSON.parse(cases.stdout) as Envelope<Array<{caseId: string; runs: number}>>).result).toEqual([
       expect.objectContaining({caseId: 'INC-7', runs: 1, artifacts: 2, unsealed: 0}),
     ])
-    const shown = await run(['case', 'show', 'INC-7', '--store', store])
+    const shown = await coroner(['case', 'show', 'INC-7', '--store', store])
     expect(shown.stdout).toMatch(/complete\s+evidence add\s+2/)
   })
 
   it('exits 3 and names the file when a preserved file is altered or deleted', async () => {
     const {store, files} = await caseWithFiles()
-    const added = JSON.parse((await run(['evidence', 'add', ...files, '--case', 'INC-8', '--store', store, '--json'])).stdout) as Envelope<{artifacts: Array<{key: string}>}>
+    const added = JSON.parse((await coroner(['evidence', 'add', ...files, '--case', 'INC-8', '--store', store, '--json'])).stdout) as Envelope<{artifacts: Array<{key: string}>}>
     const [first, second] = added.result.artifacts
     const p1 = path.join(store, ...first!.key.split('/'))
     await chmod(p1, 0o644)
     await writeFile(p1, `${await readFile(p1, 'utf8')} `)
     await rm(path.join(store, ...second!.key.split('/')))
-    const verified = await run(['evidence', 'verify', '--case', 'INC-8', '--store', store, '--json'])
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-8', '--store', store, '--json'])
     expect(verified.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(verified.stdout) as Envelope<{ok: boolean; cases: Array<{artifacts: Array<{key: string; status: string}>}>}>
     expect(env.result.ok).toBe(false)
@@ -68,37 +57,37 @@ describe('evidence add / list / verify and case list / show', () => {
       [first!.key, 'altered'],
       [second!.key, 'missing'],
     ])
-    const human = await run(['evidence', 'verify', '--case', 'INC-8', '--store', store])
+    const human = await coroner(['evidence', 'verify', '--case', 'INC-8', '--store', store])
     expect(human.stdout).toContain(first!.key)
     expect(human.stdout).toMatch(/FAILED/)
   })
 
   it('gives usage errors with a code and a hint, exit 2', async () => {
     const {store} = await caseWithFiles()
-    const missing = await run(['evidence', 'add', '/nonexistent/file.json', '--case', 'INC-9', '--store', store, '--json'])
+    const missing = await coroner(['evidence', 'add', '/nonexistent/file.json', '--case', 'INC-9', '--store', store, '--json'])
     expect(missing.error?.oclif?.exit).toBe(2)
     const env = JSON.parse(missing.stdout) as Envelope<never>
     expect(env).toMatchObject({status: 'error', error: {code: 'file-not-found', message: expect.stringContaining('/nonexistent/file.json')}})
     expect(env.error?.hint).toBeTruthy()
 
-    const badCase = await run(['case', 'show', '../../etc', '--store', store])
+    const badCase = await coroner(['case', 'show', '../../etc', '--store', store])
     expect(badCase.error?.oclif?.exit).toBe(2)
     expect(badCase.stderr).toMatch(/invalid-case-id/)
 
-    const unknown = await run(['case', 'show', 'INC-NONE', '--store', store, '--json'])
+    const unknown = await coroner(['case', 'show', 'INC-NONE', '--store', store, '--json'])
     expect(unknown.error?.oclif?.exit).toBe(2)
     expect(JSON.parse(unknown.stdout).error.code).toBe('unknown-case')
 
-    const noFlag = await run(['evidence', 'add', 'x', '--json'])
+    const noFlag = await coroner(['evidence', 'add', 'x', '--json'])
     expect(noFlag.error?.oclif?.exit).toBe(2)
   })
 
   it('lists topics with summaries and documents the exit codes in help', async () => {
-    const help = await run(['--help'])
+    const help = await coroner(['--help'])
     expect(help.stdout).toMatch(/evidence\s+Preserve, list, verify, pull and hold evidence/)
     expect(help.stdout).toMatch(/collect\s+Collect evidence from AWS/)
     expect(help.stdout).toMatch(/EXIT CODES[\s\S]*6\s+partial collection/)
-    const cmdHelp = await run(['evidence', 'verify', '--help'])
+    const cmdHelp = await coroner(['evidence', 'verify', '--help'])
     expect(cmdHelp.stdout).toMatch(/3\s+findings present/)
   })
 })

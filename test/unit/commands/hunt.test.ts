@@ -1,22 +1,12 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {DuckDBInstance} from '@duckdb/node-api'
-import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 import {cloudTrailTable} from '../../support/sigma-db.js'
 import {tempDir} from '../../support/temp.js'
+import {coroner, repoRoot, type Envelope} from '../../support/cli.js'
 
-const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
-const fixtures = path.join(root, 'test', 'fixtures')
-const run = (args: string[]) => runCommand(args, {root})
-
-interface Envelope<T> {
-  status: string
-  result: T
-  warnings: string[]
-  error?: {code: string; message: string; hint?: string}
-}
+const fixtures = path.join(repoRoot, 'test', 'fixtures')
 
 interface HuntJson {
   hits: Array<{rule: {title: string; id: string; level: string; author: string; path: string}; event_id: string; evidence_key: string; evidence_sha256: string; principal: string; eventName: string}>
@@ -45,7 +35,7 @@ async function caseDb(techniques: string[], extra: Array<Record<string, unknown>
 describe('coroner hunt', () => {
   it('finds the Lambda backdoor with the built-in rules, citing rule author and evidence, and exits 3', async () => {
     const db = await caseDb(['aws.persistence.lambda-backdoor-function', 'aws.credential-access.secretsmanager-retrieve-secrets'])
-    const out = await run(['hunt', '--case', 'INC-1', '--db', db, '--json'])
+    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--json'])
     expect(out.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(out.stdout) as Envelope<HuntJson>
     expect(env.result.rulesRun).toBeGreaterThanOrEqual(6)
@@ -58,7 +48,7 @@ describe('coroner hunt', () => {
         evidence_key: 'cases/INC-1/runs/r1/cloudtrail/aws.persistence.lambda-backdoor-function.json',
       }),
     ])
-    const human = await run(['hunt', '--case', 'INC-1', '--db', db, '--no-fail'])
+    const human = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--no-fail'])
     expect(human.error).toBeUndefined()
     expect(human.stdout).toContain('AWS Lambda Function Made Invocable By Anyone')
     expect(human.stdout).toMatch(/Rules that fired:[\s\S]*coroner/)
@@ -67,13 +57,13 @@ describe('coroner hunt', () => {
 
   it('runs rules from --rules, reports the ones it cannot run, and filters by level', async () => {
     const db = await caseDb(['aws.defense-evasion.cloudtrail-stop', 'aws.persistence.lambda-overwrite-code'])
-    const out = await run(['hunt', '--case', 'INC-1', '--db', db, '--no-builtin', '--rules', path.join(fixtures, 'sigma', 'rules'), '--rules', path.join(fixtures, 'sigma', 'unsupported'), '--json', '--no-fail'])
+    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--no-builtin', '--rules', path.join(fixtures, 'sigma', 'rules'), '--rules', path.join(fixtures, 'sigma', 'unsupported'), '--json', '--no-fail'])
     expect(out.error).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<HuntJson>
     expect(env.result.rulesRun).toBe(57)
     expect(env.result.hits.map((h) => [h.rule.title, h.rule.author])).toEqual([['AWS CloudTrail Important Change', 'vitaliy0x1']])
     expect(env.result.unsupported.map((u) => u.code)).toContain('unsupported-near')
-    const high = await run(['hunt', '--case', 'INC-1', '--db', db, '--min-level', 'high', '--json'])
+    const high = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--min-level', 'high', '--json'])
     expect(high.error).toBeUndefined()
     expect((JSON.parse(high.stdout) as Envelope<HuntJson>).result.hits).toEqual([])
   })
@@ -90,7 +80,7 @@ describe('coroner hunt', () => {
         requestParameters: {functionName: 'f', reservedConcurrentExecutions: 0},
       },
     ])
-    const out = await run(['hunt', '--case', 'INC-1', '--db', db])
+    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db])
     expect(out.error?.oclif?.exit).toBe(3)
     expect(out.stdout).not.toContain('\u001b')
     expect(out.stdout).toContain('\\u001b[2Jevil')
@@ -98,7 +88,7 @@ describe('coroner hunt', () => {
 
   it('tells the user to load the case when there is no database', async () => {
     const dir = await tempDir()
-    const out = await run(['hunt', '--case', 'INC-1', '--db', path.join(dir, 'none.duckdb'), '--json'])
+    const out = await coroner(['hunt', '--case', 'INC-1', '--db', path.join(dir, 'none.duckdb'), '--json'])
     expect(out.error?.oclif?.exit).toBe(2)
     const env = JSON.parse(out.stdout) as Envelope<never>
     expect(env.error?.code).toBe('case-not-loaded')
@@ -108,19 +98,19 @@ describe('coroner hunt', () => {
 
 describe('coroner sigma compile / check', () => {
   it('prints the SQL with the values as parameters', async () => {
-    const rule = path.join(root, 'queries', 'sigma', 'lambda_permission_public_principal.yml')
-    const out = await run(['sigma', 'compile', rule, '--json'])
+    const rule = path.join(repoRoot, 'queries', 'sigma', 'lambda_permission_public_principal.yml')
+    const out = await coroner(['sigma', 'compile', rule, '--json'])
     expect(out.error).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<{sql: string; params: unknown[]; author: string; query: string}>
     expect(env.result.author).toBe('coroner')
     expect(env.result.query).toMatch(/^SELECT event_id, event_time, artifact_key, artifact_sha256, raw FROM cloudtrail_events WHERE /)
     expect(env.result.sql).not.toContain('lambda.amazonaws.com')
     expect(env.result.params).toEqual(expect.arrayContaining(['$.eventSource', 'lambda.amazonaws.com', 'AddPermission%', '*', 'NONE']))
-    const human = await run(['hunt', 'compile', rule])
+    const human = await coroner(['hunt', 'compile', rule])
     expect(human.error).toBeUndefined()
     expect(human.stdout).toContain('-- AWS Lambda Function Made Invocable By Anyone (b4190bcd-a80d-4b09-b8b7-aba07cb75761, high) by coroner')
     expect(human.stdout).toContain('-- parameters, in order:')
-    const unsupported = await run(['sigma', 'compile', path.join(fixtures, 'sigma', 'unsupported', 'cloud', 'aws_enum_listing.yml'), '--json'])
+    const unsupported = await coroner(['sigma', 'compile', path.join(fixtures, 'sigma', 'unsupported', 'cloud', 'aws_enum_listing.yml'), '--json'])
     expect(unsupported.error?.oclif?.exit).toBe(4)
     expect((JSON.parse(unsupported.stdout) as Envelope<never>).error?.code).toBe('unsupported-aggregation')
   })
@@ -130,17 +120,17 @@ describe('coroner sigma compile / check', () => {
     await mkdir(path.join(dir, 'nested'))
     await writeFile(path.join(dir, 'nested', 'broken.yml'), 'title: x\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: [a\n  condition: sel\n')
     await writeFile(path.join(dir, 'badref.yml'), 'title: x\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: a\n  condition: sel and other\n')
-    const out = await run(['sigma', 'check', dir])
+    const out = await coroner(['sigma', 'check', dir])
     expect(out.error?.oclif?.exit).toBe(4)
     expect(out.stdout).toContain(`${path.join(dir, 'badref.yml')}:8:3  error  unknown-identifier  the condition names 'other'`)
     expect(out.stdout).toMatch(new RegExp(`${path.join(dir, 'nested', 'broken.yml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+  error  yaml-syntax  `))
-    const sigmahq = await run(['sigma', 'check', path.join(fixtures, 'sigma'), '--json'])
+    const sigmahq = await coroner(['sigma', 'check', path.join(fixtures, 'sigma'), '--json'])
     expect(sigmahq.error).toBeUndefined()
     const env = JSON.parse(sigmahq.stdout) as Envelope<{files: number; compiled: unknown[]; unsupported: unknown[]}>
     expect([env.result.files, env.result.compiled.length, env.result.unsupported.length]).toEqual([67, 57, 10])
-    const strict = await run(['sigma', 'check', path.join(fixtures, 'sigma'), '--strict'])
+    const strict = await coroner(['sigma', 'check', path.join(fixtures, 'sigma'), '--strict'])
     expect(strict.error?.oclif?.exit).toBe(4)
-    const ours = await run(['sigma', 'check', path.join(root, 'queries', 'sigma'), '--strict'])
+    const ours = await coroner(['sigma', 'check', path.join(repoRoot, 'queries', 'sigma'), '--strict'])
     expect(ours.error).toBeUndefined()
     expect(ours.stdout).toMatch(/8 file\(s\): 8 compile, 0 cannot run/)
   })
