@@ -5,13 +5,13 @@ import type {Context} from '../core/context.js'
 import {usageError} from '../core/errors.js'
 import {JOURNAL_NAME, casePrefix, isRunId, runPrefix} from '../evidence/keys.js'
 import type {RunStatus} from '../evidence/manifest.js'
-import {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {collectArchive, discoverPartitions, hasTrailLayout, importRecordFiles, type ArchiveCollectResult, type ArchivePartition} from './cloudtrail-archive.js'
-import {validateDigests, type ValidationReport} from './cloudtrail-digest.js'
+import {validateDigests, type DigestValidationOptions, type ValidationReport} from './cloudtrail-digest.js'
 import type {DigestPublicKey} from './cloudtrail-keys.js'
 import {collectLookupEvents, type LookupCheckpoint, type LookupFilter, type LookupStreamResult} from './cloudtrail-lookup.js'
 import {LocalArchiveSource, openArchive, type ArchiveSource} from './cloudtrail-source.js'
+import {inEvidenceRun} from './run-collection.js'
 
 export interface LookupRequest {
   mode: 'lookup'
@@ -98,9 +98,8 @@ async function runCollection(
   source: ArchiveSource | undefined,
   resumeFrom: {runId: string; checkpoints: Map<string, LookupCheckpoint>} | undefined,
 ): Promise<CloudTrailRunResult> {
-  const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'collect cloudtrail', parameters, clock: ctx.clock, caller})
   const out: Partial<CloudTrailRunResult> = {}
-  try {
+  const {run, sealed} = await inEvidenceRun(ctx, {caseId, command: 'collect cloudtrail', parameters, caller}, async (run) => {
     if (request.mode === 'lookup') {
       if (resumeFrom) {
         await run.note('cloudtrail-lookup resumed', {from: resumeFrom.runId, checkpoints: [...resumeFrom.checkpoints.values()]})
@@ -158,11 +157,7 @@ async function runCollection(
         out.validation = {summary: report.summary, findings: report.findings}
       }
     }
-  } catch (error) {
-    await run.finish('failed').catch(() => {})
-    throw error
-  }
-  const sealed = await run.finish(ctx.signal.aborted ? 'incomplete' : undefined)
+  })
   return {
     caseId,
     runId: run.runId,
@@ -196,9 +191,9 @@ export async function importCloudTrail(ctx: Context, caseId: string, paths: read
     if (!s) throw usageError('file-not-found', `Cannot read ${p}: no such file or folder.`, 'Check the path; nothing was imported.')
     inputs.push(s.isDirectory() ? {source: new LocalArchiveSource(path.resolve(p))} : {source: new LocalArchiveSource(path.dirname(path.resolve(p))), keys: [path.basename(p)]})
   }
-  const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'import cloudtrail', parameters: {paths: paths.map((p) => path.resolve(p))}, clock: ctx.clock, caller: {}})
   const totals = {files: 0, converted: 0, malformed: 0, records: 0, problems: [] as ArchiveCollectResult['problems']}
-  try {
+  const opening = {caseId, command: 'import cloudtrail', parameters: {paths: paths.map((p) => path.resolve(p))}, caller: {}}
+  const {run, sealed} = await inEvidenceRun(ctx, opening, async (run) => {
     for (const input of inputs) {
       if (ctx.signal.aborted) break
       const r = await run.step('cloudtrail-import', {path: input.source.location}, () => importRecordFiles(ctx, run, input.source, input.keys))
@@ -208,22 +203,12 @@ export async function importCloudTrail(ctx: Context, caseId: string, paths: read
       totals.records += r.records
       totals.problems.push(...r.problems)
     }
-  } catch (error) {
-    await run.finish('failed').catch(() => {})
-    throw error
-  }
-  const sealed = await run.finish(ctx.signal.aborted ? 'incomplete' : undefined)
+  })
   return {caseId, runId: run.runId, status: sealed.manifest.status, manifestKey: sealed.manifestKey, manifestSha256: sealed.manifestSha256, ...totals}
 }
 
-export interface ValidateRequest {
+export interface ValidateRequest extends Pick<DigestValidationOptions, 'since' | 'until' | 'accounts' | 'regions' | 'publicKeys' | 'signatures'> {
   location: string
-  since?: Date
-  until?: Date
-  accounts?: readonly string[]
-  regions?: readonly string[]
-  publicKeys?: readonly DigestPublicKey[]
-  signatures?: Readonly<Record<string, string>>
 }
 
 /** `validate cloudtrail`: digest validation alone; stored as a run of the case when one is named. */
@@ -257,15 +242,11 @@ async function validateIntoCase(
 ): Promise<{report: ValidationReport; runId?: string; manifestKey?: string}> {
   if (caseId === undefined) return {report: await validateDigests(ctx, source, options)}
   const caller = request.location.startsWith('s3://') || !request.publicKeys ? await callerRecord(ctx.aws, ctx.signal) : {}
-  const run = await EvidenceRun.begin({store: ctx.store, caseId, command: 'validate cloudtrail', parameters: {...request, location: source.location, publicKeys: request.publicKeys?.map((k) => k.source)}, clock: ctx.clock, caller})
-  try {
-    const report = await run.step('cloudtrail-digest', {location: source.location}, () => validateDigests(ctx, source, {...options, storeDigests: true}, run))
-    const sealed = await run.finish(ctx.signal.aborted ? 'incomplete' : undefined)
-    return {report, runId: run.runId, manifestKey: sealed.manifestKey}
-  } catch (error) {
-    await run.finish('failed').catch(() => {})
-    throw error
-  }
+  const parameters = {...request, location: source.location, publicKeys: request.publicKeys?.map((k) => k.source)}
+  const {run, sealed, collected: report} = await inEvidenceRun(ctx, {caseId, command: 'validate cloudtrail', parameters, caller}, (run) =>
+    run.step('cloudtrail-digest', {location: source.location}, () => validateDigests(ctx, source, {...options, storeDigests: true}, run)),
+  )
+  return {report, runId: run.runId, manifestKey: sealed.manifestKey}
 }
 
 /**

@@ -1,7 +1,7 @@
 import {callerRecord} from '../aws/identity.js'
 import type {Context} from '../core/context.js'
-import type {ArtifactRecord, RunStatus} from '../evidence/manifest.js'
-import {EvidenceRun, type Gap} from '../evidence/run.js'
+import type {ArtifactRecord, CallerRecord, RunStatus} from '../evidence/manifest.js'
+import {EvidenceRun, type FinishedRun, type Gap} from '../evidence/run.js'
 import {GapLog} from './failure.js'
 
 /** What every collection command reports about its run, beside its own figures. */
@@ -16,10 +16,38 @@ export interface CollectionRun {
   warnings: string[]
 }
 
+/** What a new run of a case is opened with. */
+export interface RunOpening {
+  caseId: string
+  command: string
+  parameters: Record<string, unknown>
+  caller: CallerRecord
+}
+
 /**
- * Runs collection work inside a new evidence run of the case: the caller identity goes into the
- * custody journal, gaps are kept for the summary, and the run is sealed whatever happens, as
- * `incomplete` when interrupted and `failed` when the work threw.
+ * Runs work inside a new evidence run of the case and seals it whatever happens: `incomplete`
+ * when interrupted, `failed` when the work threw, otherwise complete or partial by its gaps.
+ */
+export async function inEvidenceRun<T>(
+  ctx: Context,
+  opening: RunOpening,
+  work: (run: EvidenceRun) => Promise<T>,
+): Promise<{run: EvidenceRun; sealed: FinishedRun; collected: T}> {
+  const run = await EvidenceRun.begin({store: ctx.store, clock: ctx.clock, ...opening})
+  let collected: T
+  try {
+    collected = await work(run)
+  } catch (error) {
+    await run.finish(ctx.signal.aborted ? 'incomplete' : 'failed').catch(() => {})
+    throw error
+  }
+  const sealed = await run.finish(ctx.signal.aborted ? 'incomplete' : undefined)
+  return {run, sealed, collected}
+}
+
+/**
+ * Runs collection work inside a new evidence run of the case (see inEvidenceRun): the caller
+ * identity goes into the custody journal and gaps are kept for the summary.
  */
 export async function withEvidenceRun<T>(
   ctx: Context,
@@ -31,16 +59,10 @@ export async function withEvidenceRun<T>(
 ): Promise<CollectionRun & {collected: T}> {
   // Offline imports call no AWS API, so they do not ask STS who the caller is either.
   const caller = options.identifyCaller === false ? {} : await callerRecord(ctx.aws, ctx.signal)
-  const run = await EvidenceRun.begin({store: ctx.store, caseId, command, parameters, clock: ctx.clock, caller})
-  const gaps = new GapLog(run)
-  let collected: T
-  try {
-    collected = await work(run, gaps)
-  } catch (error) {
-    await run.finish(ctx.signal.aborted ? 'incomplete' : 'failed').catch(() => {})
-    throw error
-  }
-  const sealed = await run.finish(ctx.signal.aborted ? 'incomplete' : undefined)
+  const {run, sealed, collected} = await inEvidenceRun(ctx, {caseId, command, parameters, caller}, async (r) => {
+    const gaps = new GapLog(r)
+    return {gaps, value: await work(r, gaps)}
+  })
   return {
     caseId,
     runId: run.runId,
@@ -48,8 +70,8 @@ export async function withEvidenceRun<T>(
     manifestKey: sealed.manifestKey,
     manifestSha256: sealed.manifestSha256,
     artifacts: sealed.manifest.artifacts,
-    gaps: gaps.gaps,
+    gaps: collected.gaps.gaps,
     warnings: sealed.manifest.warnings,
-    collected,
+    collected: collected.value,
   }
 }
