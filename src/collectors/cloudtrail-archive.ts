@@ -172,10 +172,7 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
       result.stored++
       result.records += parsed.records.length
     } catch (error) {
-      if (!(error instanceof MalformedInputError)) throw error
-      result.malformed++
-      if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(entry.key), code: error.code, reason: error.message})
-      await recordMalformed(run, source, entry.key, bytes, error, region)
+      await recordMalformed(run, source, entry.key, bytes, error, result, region)
     }
     task.advance()
   })
@@ -240,14 +237,26 @@ async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: 
     result.stored++
     result.records += parsed.records.length
   } catch (error) {
-    if (!(error instanceof MalformedInputError)) throw error
-    result.malformed++
-    if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(key), code: error.code, reason: error.message})
-    await recordMalformed(run, source, key, bytes, error)
+    await recordMalformed(run, source, key, bytes, error, result)
   }
 }
 
-async function recordMalformed(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, error: MalformedInputError, region?: string): Promise<void> {
+/**
+ * Counts a file that failed with a MalformedInputError, records the gap and keeps its bytes; any
+ * other error is rethrown.
+ */
+async function recordMalformed(
+  run: EvidenceRun,
+  source: ArchiveSource,
+  key: string,
+  bytes: Buffer,
+  error: unknown,
+  result: ArchiveCollectResult,
+  region?: string,
+): Promise<void> {
+  if (!(error instanceof MalformedInputError)) throw error
+  result.malformed++
+  if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: source.uri(key), code: error.code, reason: error.message})
   await run.gap({
     collector: cloudtrailArchiveCollector.id,
     resource: source.uri(key),
