@@ -22,35 +22,25 @@ import {collectLayer, collectVersionCode} from './lambda-code.js'
 import {collectRole, iamRoleCollector} from './iam-role.js'
 import {redactEnvironment} from './redact.js'
 
+/** The Lambda API calls the collector makes; each is also the IAM action it needs. */
+const LAMBDA_CALLS = [
+  'lambda:ListVersionsByFunction',
+  'lambda:ListAliases',
+  'lambda:GetFunction',
+  'lambda:GetLayerVersion',
+  'lambda:GetPolicy',
+  'lambda:GetFunctionUrlConfig',
+  'lambda:ListEventSourceMappings',
+  'lambda:GetFunctionConcurrency',
+  'lambda:ListProvisionedConcurrencyConfigs',
+  'lambda:GetFunctionCodeSigningConfig',
+]
+
 export const lambdaCollector: CollectorDefinition = {
   id: 'lambda',
   title: 'Lambda functions: configuration and code of each version, aliases, layers, policies, URLs, triggers, concurrency, execution role',
-  operations: [
-    'lambda:ListVersionsByFunction',
-    'lambda:ListAliases',
-    'lambda:GetFunction',
-    'lambda:GetLayerVersion',
-    'lambda:GetPolicy',
-    'lambda:GetFunctionUrlConfig',
-    'lambda:ListEventSourceMappings',
-    'lambda:GetFunctionConcurrency',
-    'lambda:ListProvisionedConcurrencyConfigs',
-    'lambda:GetFunctionCodeSigningConfig',
-    ...iamRoleCollector.operations,
-  ],
-  permissions: [
-    'lambda:ListVersionsByFunction',
-    'lambda:ListAliases',
-    'lambda:GetFunction',
-    'lambda:GetLayerVersion',
-    'lambda:GetPolicy',
-    'lambda:GetFunctionUrlConfig',
-    'lambda:ListEventSourceMappings',
-    'lambda:GetFunctionConcurrency',
-    'lambda:ListProvisionedConcurrencyConfigs',
-    'lambda:GetFunctionCodeSigningConfig',
-    ...iamRoleCollector.permissions,
-  ],
+  operations: [...LAMBDA_CALLS, ...iamRoleCollector.operations],
+  permissions: [...LAMBDA_CALLS, ...iamRoleCollector.permissions],
   produces: [
     'lambda.function',
     'lambda.code',
