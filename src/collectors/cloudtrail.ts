@@ -11,7 +11,7 @@ import {validateDigests, type DigestValidationOptions, type ValidationReport} fr
 import type {DigestPublicKey} from './cloudtrail-keys.js'
 import {collectLookupEvents, type LookupCheckpoint, type LookupFilter, type LookupStreamResult} from './cloudtrail-lookup.js'
 import {LocalArchiveSource, openArchive, type ArchiveSource} from './cloudtrail-source.js'
-import {inEvidenceRun} from './run-collection.js'
+import {inEvidenceRun, sealedRunSummary} from './run-collection.js'
 
 export interface LookupRequest {
   mode: 'lookup'
@@ -159,11 +159,7 @@ async function runCollection(
     }
   })
   return {
-    caseId,
-    runId: run.runId,
-    status: sealed.manifest.status,
-    manifestKey: sealed.manifestKey,
-    manifestSha256: sealed.manifestSha256,
+    ...sealedRunSummary(run, sealed),
     artifacts: sealed.manifest.artifacts.length,
     gaps: sealed.manifest.gaps,
     ...out,
@@ -204,7 +200,7 @@ export async function importCloudTrail(ctx: Context, caseId: string, paths: read
       totals.problems.push(...r.problems)
     }
   })
-  return {caseId, runId: run.runId, status: sealed.manifest.status, manifestKey: sealed.manifestKey, manifestSha256: sealed.manifestSha256, ...totals}
+  return {...sealedRunSummary(run, sealed), ...totals}
 }
 
 export interface ValidateRequest extends Pick<DigestValidationOptions, 'since' | 'until' | 'accounts' | 'regions' | 'publicKeys' | 'signatures'> {

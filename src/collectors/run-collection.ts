@@ -45,6 +45,11 @@ export async function inEvidenceRun<T>(
   return {run, sealed, collected}
 }
 
+/** How a sealed run is named in every command's result. */
+export function sealedRunSummary(run: EvidenceRun, sealed: FinishedRun): Pick<CollectionRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256'> {
+  return {caseId: run.caseId, runId: run.runId, status: sealed.manifest.status, manifestKey: sealed.manifestKey, manifestSha256: sealed.manifestSha256}
+}
+
 /**
  * Runs collection work inside a new evidence run of the case (see inEvidenceRun): the caller
  * identity goes into the custody journal and gaps are kept for the summary.
@@ -64,11 +69,7 @@ export async function withEvidenceRun<T>(
     return {gaps, value: await work(r, gaps)}
   })
   return {
-    caseId,
-    runId: run.runId,
-    status: sealed.manifest.status,
-    manifestKey: sealed.manifestKey,
-    manifestSha256: sealed.manifestSha256,
+    ...sealedRunSummary(run, sealed),
     artifacts: sealed.manifest.artifacts,
     gaps: collected.gaps.gaps,
     warnings: sealed.manifest.warnings,
