@@ -1,4 +1,5 @@
 import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
+import type {Settled} from '../core/pool.js'
 import type {EvidenceRun, Gap} from '../evidence/run.js'
 
 /** The AWS call that failed, and what a responder needs to know to fix it. */
@@ -14,6 +15,18 @@ const errorName = (error: unknown): string => String((error as {name?: unknown} 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 export const isNotFound = (error: unknown): boolean => /ResourceNotFound|NoSuchEntity|NotFound/.test(errorName(error))
+
+/**
+ * The evidence store's own disk is full or read-only. That is no gap in what AWS gave: every
+ * later write fails the same way, so the run stops and the error (exit 6, with its hint) reaches
+ * the responder instead of being recorded against the AWS call that happened to be running.
+ */
+export const isStoreWriteFailure = (error: unknown): boolean => ['ENOSPC', 'EDQUOT', 'EROFS'].includes(String((error as NodeJS.ErrnoException | null)?.code))
+
+/** The first store write failure among pooled outcomes, rethrown once every item has settled. */
+export function rethrowStoreWriteFailure(settled: ReadonlyArray<Settled<unknown>>): void {
+  for (const s of settled) if (!s.ok && isStoreWriteFailure(s.error)) throw s.error
+}
 
 /**
  * Turns a failed AWS call into a gap with a stable code: `access-denied` naming the IAM action,
@@ -60,7 +73,9 @@ export class GapLog {
     this.parent?.keep(gap)
   }
 
+  /** Records a failed call as a gap; a store write failure is rethrown instead (see isStoreWriteFailure). */
   async failed(error: unknown, call: FailedCall): Promise<Gap> {
+    if (isStoreWriteFailure(error)) throw error
     const gap = gapFor(error, call)
     await this.add(gap)
     return gap

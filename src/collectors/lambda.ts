@@ -17,7 +17,7 @@ import type {Context} from '../core/context.js'
 import {mapPool} from '../core/pool.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import {isNotFound, type GapLog} from './failure.js'
+import {isNotFound, isStoreWriteFailure, rethrowStoreWriteFailure, type GapLog} from './failure.js'
 import {collectLayer, collectVersionCode} from './lambda-code.js'
 import {collectRole, iamRoleCollector} from './iam-role.js'
 import {redactEnvironment} from './redact.js'
@@ -119,6 +119,8 @@ interface Shared {
   /** Code packages stored so far, by region, function and CodeSha256, with the version that stored it. */
   packages: Map<string, string>
   collectRoles: boolean
+  /** A store write failure met by a layer or role shared between functions, rethrown at the end. */
+  storeFailure?: {error: unknown}
 }
 
 /**
@@ -151,6 +153,8 @@ export async function collectLambdaFunctions(ctx: Context, run: EvidenceRun, gap
     return {...emptySummary(t), status: 'failed', message}
   })
   await Promise.all([...shared.layers.values(), ...shared.roles.values()])
+  rethrowStoreWriteFailure(settled)
+  if (shared.storeFailure) throw shared.storeFailure.error
   return {functions, roles: [...shared.roles.keys()], layers: [...shared.layers.keys()]}
 }
 
@@ -342,6 +346,10 @@ function sharedOnce(s: Shared, map: Map<string, Promise<void>>, key: string, wor
     key,
     work().catch(async (error: unknown) => {
       if (s.ctx.signal.aborted) return
+      if (isStoreWriteFailure(error)) {
+        s.storeFailure ??= {error}
+        return
+      }
       await s.gaps.failed(error, {collector: COLLECTOR, resource: key, operation: 'collection'}).catch(() => {})
     }),
   )

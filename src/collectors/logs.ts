@@ -7,7 +7,7 @@ import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
-import type {GapLog} from './failure.js'
+import {rethrowStoreWriteFailure, type GapLog} from './failure.js'
 import {rateLimitClient} from './rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
@@ -167,6 +167,7 @@ export async function collectLogEvents(ctx: Context, run: EvidenceRun, gaps: Gap
     ctx.signal,
   )
   task.done()
+  rethrowStoreWriteFailure(outcomes)
   result.slices = outcomes.map((o, i) => {
     if (o.ok) return o.value
     const s = slices[i]!

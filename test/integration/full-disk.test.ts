@@ -1,14 +1,42 @@
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {gzipSync} from 'node:zlib'
+import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import {verifyCase} from '../../src/evidence/verify.js'
+import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
 const bin = path.resolve(fileURLToPath(import.meta.url), '../../../bin/run.js')
 const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0
+
+/** A store folder on a 256 KiB tmpfs, unmounted after the test. */
+async function smallStore(): Promise<{dir: string; store: string}> {
+  const dir = await tempDir()
+  const store = path.join(dir, 'store')
+  await mkdir(store)
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', store])
+  expect(mounted.status, mounted.stderr.toString()).toBe(0)
+  onTestFinished(() => {
+    spawnSync('umount', [store])
+  })
+  return {dir, store}
+}
+
+/** Runs the CLI in a child process (moto_server answers it over HTTP, so this must not block). */
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{status: number | null; stdout: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {env, stdio: ['ignore', 'pipe', 'ignore']})
+    let stdout = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({status, stdout}))
+  })
+}
 
 // A real full disk needs a small file system: a tmpfs, which only root can mount.
 describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root can mount one)', () => {
@@ -38,5 +66,44 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
       ['small.json', 'ok'],
     ])
     expect(v.runs.map((r) => r.status)).toEqual(['complete', 'failed'])
+  })
+
+  it('stops an export import at the full disk with exit 6 and its hint, instead of recording the file as unreadable', async () => {
+    const {dir, store} = await smallStore()
+    const task = path.join(dir, 'exportedlogs', '0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10')
+    await mkdir(path.join(task, 'a-stream'), {recursive: true})
+    await mkdir(path.join(task, 'b-stream'), {recursive: true})
+    await writeFile(path.join(task, 'a-stream', '000000.gz'), gzipSync('2026-11-20T10:00:00.000Z hello\n'))
+    // Random bytes do not compress: this file cannot fit on the tmpfs.
+    await writeFile(path.join(task, 'b-stream', '000000.gz'), gzipSync(`2026-11-20T10:00:01.000Z ${randomBytes(768 * 1024).toString('base64')}\n`))
+    const out = await cli(['import', 'logs', path.dirname(task), '--case', 'INC-DISK', '--store', store, '--json'])
+    expect(out.status).toBe(6)
+    const env = JSON.parse(out.stdout) as {error?: {code: string; hint: string}}
+    expect(env.error?.code).toBe('fs-enospc')
+    expect(env.error?.hint).toMatch(/disk is full/)
+    const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
+    expect(v.artifacts.map((a) => [a.key.split('/').slice(-2).join('/'), a.status])).toEqual([['a-stream/000000.gz', 'ok']])
+    expect(v.runs.map((r) => r.status)).toEqual(['failed'])
+  })
+
+  it('stops collect logs at the full disk with exit 6 instead of sealing the run without the slice', async () => {
+    await resetMoto()
+    const {store} = await smallStore()
+    const group = '/aws/lambda/disk-filler'
+    const aws = motoAws()
+    const logs = aws.client(CloudWatchLogsClient)
+    await logs.send(new CreateLogGroupCommand({logGroupName: group}))
+    await logs.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: 's'}))
+    const now = Date.now()
+    const logEvents = Array.from({length: 4}, (_, i) => ({timestamp: now - 30 * 60_000 + i * 1000, message: randomBytes(120 * 1024).toString('base64')}))
+    await logs.send(new PutLogEventsCommand({logGroupName: group, logStreamName: 's', logEvents}))
+    aws.destroy()
+    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+    delete env.AWS_PROFILE
+    const out = await cli(['collect', 'logs', '-g', group, '--since', '1h', '--case', 'INC-DISK', '--store', store, '--endpoint-url', motoEndpoint(), '--region', 'us-east-1', '--json'], env)
+    expect(out.status).toBe(6)
+    expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
+    const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
+    expect(v.runs.map((r) => r.status)).toEqual(['failed'])
   })
 })
