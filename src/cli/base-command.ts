@@ -6,6 +6,10 @@ import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {quietProgress, terminalProgress} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
+import {terminalSafe} from './table.js'
+
+/** Messages may quote file names, keys and API values: each line is made terminal-safe, the line breaks kept. */
+const screenText = (text: string): string => text.split('\n').map(terminalSafe).join('\n')
 
 /** What a command's core work hands back: a typed result, warnings and the exit code it earns. */
 export interface Outcome<T> {
@@ -77,7 +81,7 @@ export abstract class CoronerCommand<T> extends Command {
       this.logJson({status: outcome.exitCode === ExitCode.partial ? 'partial' : 'ok', result: outcome.result, warnings})
     } else {
       this.render(outcome.result)
-      for (const w of warnings) this.logToStderr(`Warning: ${w}`)
+      for (const w of warnings) this.logToStderr(`Warning: ${screenText(w)}`)
     }
     if (outcome.exitCode !== undefined && outcome.exitCode !== ExitCode.ok) this.exit(outcome.exitCode)
   }
@@ -89,14 +93,14 @@ export abstract class CoronerCommand<T> extends Command {
       // Flag and argument parsing errors from oclif: usage errors.
       const oclifExit = (error as Errors.CLIError).oclif?.exit
       if (this.jsonEnabled()) this.logJson({status: 'error', error: {code: 'usage', message: error.message, hint: 'See --help.'}})
-      else this.logToStderr(`Error: ${error.message}\nHint: see \`${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help\`.`)
+      else this.logToStderr(`Error: ${screenText(error.message)}\nHint: see \`${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help\`.`)
       this.exit(oclifExit === undefined || oclifExit === 1 ? ExitCode.usage : oclifExit)
     }
     const e = toCoronerError(error)
     if (this.jsonEnabled()) {
       this.logJson({status: 'error', error: {code: e.code, message: e.message, ...(e.hint === undefined ? {} : {hint: e.hint})}})
     } else {
-      this.logToStderr(`Error [${e.code}]: ${e.message}${e.hint === undefined ? '' : `\nHint: ${e.hint}`}`)
+      this.logToStderr(`Error [${e.code}]: ${screenText(e.message)}${e.hint === undefined ? '' : `\nHint: ${screenText(e.hint)}`}`)
       if (e.exitCode === ExitCode.internal && process.env.CORONER_DEBUG) this.logToStderr(String(error.stack))
     }
     this.exit(e.exitCode)
@@ -128,7 +132,7 @@ export abstract class CoronerCommand<T> extends Command {
     })
     this.cleanups.push(() => aws.destroy(), () => store.close())
     const logger = createLogger((r) => {
-      if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${r.message}\n`)
+      if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${screenText(r.message)}\n`)
     }, process.env.CORONER_DEBUG ? 'debug' : 'info')
     return {
       clock: systemClock,

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable} from '../../cli/table.js'
+import {renderTable, terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {pullCase, type PullResult} from '../../evidence/pull.js'
@@ -31,7 +31,7 @@ export default class EvidencePull extends CoronerCommand<PullResult> {
     this.log(`Pulled case ${r.caseId} from ${r.from} to ${r.to}: ${r.runs} run(s), ${r.objects} object(s), ${r.bytes} bytes, every hash checked.`)
     const bad = r.verification.artifacts.filter((a) => a.status !== 'ok')
     if (bad.length > 0) this.log(renderTable(bad as unknown as Record<string, unknown>[], ['status', 'key', 'detail']))
-    for (const run of r.verification.runs) for (const p of run.problems) this.log(`PROBLEM run ${run.runId}: ${p}`)
+    for (const run of r.verification.runs) for (const p of run.problems) this.log(terminalSafe(`PROBLEM run ${run.runId}: ${p}`))
     this.log(r.verification.ok ? `The copy verifies: coroner evidence verify --case ${r.caseId} --store ${r.to}` : 'The copy does not verify: see the problems above.')
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable} from '../../cli/table.js'
+import {renderTable, terminalSafe} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {listCases} from '../../evidence/cases.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -49,8 +49,8 @@ export default class EvidenceVerify extends CoronerCommand<VerifyResult> {
       const shown = this.showAll ? c.artifacts : bad
       this.log(`Case ${c.caseId} in ${c.store}: ${c.runs.length} run(s), ${c.artifacts.length} object(s), ${bad.length} with problems`)
       if (shown.length > 0) this.log(renderTable(shown as unknown as Record<string, unknown>[], ['status', 'key', 'expectedSha256', 'actualSha256', 'detail']))
-      for (const run of c.runs) for (const p of run.problems) this.log(`PROBLEM run ${run.runId}: ${p}`)
-      for (const p of c.problems) this.log(`PROBLEM ${p}`)
+      for (const run of c.runs) for (const p of run.problems) this.log(terminalSafe(`PROBLEM run ${run.runId}: ${p}`))
+      for (const p of c.problems) this.log(terminalSafe(`PROBLEM ${p}`))
       this.log(c.ok ? 'OK: every object matches its recorded SHA-256 and the chain is intact.' : 'FAILED: see the problems above.')
     }
   }

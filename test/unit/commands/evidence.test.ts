@@ -62,6 +62,23 @@ describe('evidence add / list / verify and case list / show', () => {
     expect(human.stdout).toMatch(/FAILED/)
   })
 
+  it('shows control characters in planted key names and in error messages escaped, never raw', async () => {
+    const {store, files} = await caseWithFiles()
+    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-10', '--store', store, '--json'])).stdout) as Envelope<{runId: string}>
+    const planted = `\u001b]0;owned\u0007\u009b2Jplanted.json`
+    await writeFile(path.join(store, 'cases', 'INC-10', 'runs', added.result.runId, planted), 'x')
+    const raw = /[\u001b\u0007\u009b]/
+    const pulled = await coroner(['evidence', 'pull', '--case', 'INC-10', '--store', store, '--to', path.join(path.dirname(store), 'copy')])
+    expect(pulled.stderr).toMatch(/was not pulled/)
+    expect(pulled.stderr).toContain('\\u001b]0;owned\\u0007\\u009b2Jplanted.json')
+    await writeFile(path.join(store, 'cases', 'INC-10', planted), 'x')
+    const verified = await coroner(['evidence', 'verify', '--case', 'INC-10', '--store', store])
+    expect(verified.stdout).toContain('PROBLEM unexpected object cases/INC-10/\\u001b]0;owned')
+    const missing = await coroner(['evidence', 'add', path.join(path.dirname(store), planted), '--case', 'INC-10', '--store', store])
+    expect(missing.stderr).toMatch(/file-not-found/)
+    for (const out of [pulled, verified, missing]) expect(out.stdout + out.stderr).not.toMatch(raw)
+  })
+
   it('gives usage errors with a code and a hint, exit 2', async () => {
     const {store} = await caseWithFiles()
     const missing = await coroner(['evidence', 'add', '/nonexistent/file.json', '--case', 'INC-9', '--store', store, '--json'])
