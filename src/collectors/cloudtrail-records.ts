@@ -6,7 +6,7 @@ const gunzipAsync = promisify(gunzipCallback)
 
 /** Why a CloudTrail input file could not be read, named so a responder knows what to look at. */
 export class MalformedInputError extends Error {
-  constructor(readonly code: 'truncated-gzip' | 'invalid-json' | 'unknown-shape' | 'record-without-eventTime', message: string) {
+  constructor(readonly code: 'truncated-gzip' | 'too-large' | 'invalid-json' | 'unknown-shape' | 'record-without-eventTime', message: string) {
     super(message)
     this.name = 'MalformedInputError'
   }
@@ -14,12 +14,26 @@ export class MalformedInputError extends Error {
 
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
-/** The uncompressed bytes of a file that may or may not be gzip-compressed. */
+/**
+ * The most a CloudTrail file may hold uncompressed: far more than any delivery file, and half of
+ * what one JSON text can be in V8. A few hundred KiB of gzip can inflate to gigabytes; past this
+ * the file is refused as malformed (and kept as it is) instead of exhausting memory.
+ */
+export const MAX_INFLATED_BYTES = 256 * 1024 * 1024
+
+const tooLarge = (what: string): MalformedInputError =>
+  new MalformedInputError('too-large', `${what} more than ${MAX_INFLATED_BYTES / (1024 * 1024)} MiB; kept as it is but not read (split it into smaller files to import it)`)
+
+/** The uncompressed bytes of a file that may or may not be gzip-compressed, up to MAX_INFLATED_BYTES. */
 export async function inflate(bytes: Buffer): Promise<Buffer> {
-  if (!isGzip(bytes)) return bytes
+  if (!isGzip(bytes)) {
+    if (bytes.length > MAX_INFLATED_BYTES) throw tooLarge('holds')
+    return bytes
+  }
   try {
-    return await gunzipAsync(bytes)
+    return await gunzipAsync(bytes, {maxOutputLength: MAX_INFLATED_BYTES})
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('inflates to')
     throw new MalformedInputError('truncated-gzip', `gzip data is truncated or corrupt (${(error as Error).message})`)
   }
 }
