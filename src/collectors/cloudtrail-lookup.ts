@@ -7,6 +7,7 @@ import {mapPool} from '../core/pool.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
+import {isStoreWriteFailure} from './failure.js'
 
 export const cloudtrailLookupCollector: CollectorDefinition = {
   id: 'cloudtrail-lookup',
@@ -243,6 +244,8 @@ async function collectStream(
         task.done(`interrupted after ${total} events`)
         return {...result, status: 'interrupted'}
       }
+      // The store's disk is full: nothing more can be written, so it is not a LookupEvents gap.
+      if (isStoreWriteFailure(error)) throw error
       const name = (error as {name?: string}).name ?? 'Error'
       if (attempt === 0 && startingToken !== undefined && /InvalidNextToken/.test(name)) {
         await run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: id, endTime: oldest ?? options.until.toISOString()})

@@ -8,6 +8,7 @@ import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Put
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import {verifyCase} from '../../src/evidence/verify.js'
+import {startFakeCloudTrail} from '../support/fake-cloudtrail.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
@@ -105,5 +106,32 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
     const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
     expect(v.runs.map((r) => r.status)).toEqual(['failed'])
+  })
+
+  it('stops collect cloudtrail at the full disk with exit 6, not as a LookupEvents gap', async () => {
+    const {store} = await smallStore()
+    const now = Math.floor(Date.now() / 1000)
+    const events = Array.from({length: 150}, (_, i) => ({
+      EventId: `e-${i}`,
+      EventName: 'UpdateFunctionCode20150331v2',
+      ReadOnly: 'false',
+      EventTime: now - 600 - i,
+      EventSource: 'lambda.amazonaws.com',
+      Resources: [],
+      // Random bytes do not compress: one chunk (a page of 50 events) fits on the tmpfs, two do not.
+      CloudTrailEvent: JSON.stringify({eventID: `e-${i}`, padding: randomBytes(3 * 1024).toString('base64')}),
+    }))
+    const server = await startFakeCloudTrail({events: {'us-east-1': events}})
+    onTestFinished(() => server.close())
+    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+    delete env.AWS_PROFILE
+    const args = ['collect', 'cloudtrail', '--since', '1h', '--case', 'INC-DISK', '--store', store, '--endpoint-url', server.endpoint, '--region', 'us-east-1']
+    const out = await cli([...args, '--rate', '50', '--burst', '50', '--chunk-events', '10', '--json'], env)
+    expect(out.status).toBe(6)
+    expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
+    const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
+    expect(v.runs.map((r) => r.status)).toEqual(['failed'])
+    expect(v.artifacts.length).toBeGreaterThan(0)
+    expect(v.artifacts.every((a) => a.status === 'ok')).toBe(true)
   })
 })
