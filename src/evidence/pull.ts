@@ -79,6 +79,13 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
       }
       const pulled = new Set([journalKey, manifestKey])
       for (const a of artifacts) {
+        // A run only ever writes under its own prefix; a listed key elsewhere was put there by hand.
+        if (typeof a.key !== 'string' || !a.key.startsWith(prefix)) {
+          throw new CoronerError('pull-key-outside-run', `Run ${runId} of case ${caseId} in ${source.location} lists artifact ${JSON.stringify(a.key)}, outside the run's own prefix ${prefix}; the pull stopped and it was not copied.`, {
+            exitCode: ExitCode.findings,
+            hint: `Run \`coroner evidence verify --case ${caseId}\` on the source store: its manifest or journal was altered.`,
+          })
+        }
         pulled.add(a.key)
         try {
           const stored = await dest.put(a.key, await source.get(a.key, a.versionId), {

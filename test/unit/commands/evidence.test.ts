@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {chmod, readFile, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {tempDir} from '../../support/temp.js'
@@ -77,6 +77,22 @@ describe('evidence add / list / verify and case list / show', () => {
     const missing = await coroner(['evidence', 'add', path.join(path.dirname(store), planted), '--case', 'INC-10', '--store', store])
     expect(missing.stderr).toMatch(/file-not-found/)
     for (const out of [pulled, verified, missing]) expect(out.stdout + out.stderr).not.toMatch(raw)
+  })
+
+  it('pull refuses an artifact a journal lists outside its run, writing nothing outside the case', async () => {
+    const {store, files} = await caseWithFiles()
+    await coroner(['evidence', 'add', files[0]!, '--case', 'INC-11', '--store', store])
+    // A run that never sealed: pull trusts its journal, here one line naming an object at the store root.
+    const body = 'planted'
+    await writeFile(path.join(store, 'outside.txt'), body)
+    const artifact = {key: 'outside.txt', sha256: createHash('sha256').update(body).digest('hex'), size: body.length}
+    await mkdir(path.join(store, 'cases', 'INC-11', 'runs', '20991231T000000000Z-abcdef'), {recursive: true})
+    await writeFile(path.join(store, 'cases', 'INC-11', 'runs', '20991231T000000000Z-abcdef', 'custody.jsonl'), `${JSON.stringify({seq: 1, type: 'artifact', artifact})}\n`)
+    const copy = path.join(path.dirname(store), 'copy')
+    const pulled = await coroner(['evidence', 'pull', '--case', 'INC-11', '--store', store, '--to', copy, '--json'])
+    expect(pulled.error?.oclif?.exit).toBe(3)
+    expect(JSON.parse(pulled.stdout).error.code).toBe('pull-key-outside-run')
+    await expect(stat(path.join(copy, 'outside.txt'))).rejects.toThrow(/ENOENT/)
   })
 
   it('gives usage errors with a code and a hint, exit 2', async () => {
