@@ -5,6 +5,7 @@ import type {EvidenceRun} from '../evidence/run.js'
 import {MalformedInputError, inflate, isGzip, parseRecords, sha256Hex} from './cloudtrail-records.js'
 import type {ArchiveEntry, ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
+import {gapFor, isStoreWriteFailure} from './failure.js'
 
 export const cloudtrailArchiveCollector: CollectorDefinition = {
   id: 'cloudtrail-archive',
@@ -129,11 +130,8 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
 
   await forEachBounded(candidates(), options.concurrency ?? 16, ctx.signal, async ({entry, partition, region}) => {
     result.files++
-    const bytes = await source.read(entry.key, ctx.signal)
-    if (!bytes) {
-      await run.gap({collector: cloudtrailArchiveCollector.id, resource: source.uri(entry.key), region, code: 'missing', reason: 'listed but gone when read'})
-      return
-    }
+    const bytes = await readOrGap(ctx, run, source, entry.key, 'listed but gone when read', region)
+    if (!bytes) return
     result.bytes += bytes.length
     const name = path.posix.basename(entry.key)
     if (!isGzip(bytes) && !name.endsWith('.gz')) {
@@ -197,17 +195,32 @@ export async function importRecordFiles(ctx: Context, run: EvidenceRun, source: 
   }
   await forEachBounded(all(), 8, ctx.signal, async (key) => {
     result.files++
-    const bytes = await source.read(key, ctx.signal)
-    if (!bytes) {
-      await run.gap({collector: cloudtrailArchiveCollector.id, resource: source.uri(key), code: 'missing', reason: 'file not found'})
-      return
-    }
+    const bytes = await readOrGap(ctx, run, source, key, 'file not found')
+    if (!bytes) return
     result.bytes += bytes.length
     await importRecordsBytes(run, source, key, bytes, result)
     task.advance()
   })
   task.done(`${result.stored} file(s), ${result.records} records, ${result.malformed} malformed`)
   return result
+}
+
+/**
+ * Reads one file of the source whole. A file that is gone, or that the source refuses to give
+ * (S3 AccessDenied, a KMS key the responder may not use, throttling past the SDK's retries), is a
+ * gap naming it and the other files are still read; an interruption or a full store stops the run.
+ */
+async function readOrGap(ctx: Context, run: EvidenceRun, source: ArchiveSource, key: string, missingReason: string, region?: string): Promise<Buffer | undefined> {
+  const where = {collector: cloudtrailArchiveCollector.id, resource: source.uri(key), ...(region === undefined ? {} : {region})}
+  try {
+    const bytes = await source.read(key, ctx.signal)
+    if (!bytes) await run.gap({...where, code: 'missing', reason: missingReason})
+    return bytes
+  } catch (error) {
+    if (ctx.signal.aborted || isStoreWriteFailure(error)) throw error
+    await run.gap(gapFor(error, {...where, operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'}))
+    return undefined
+  }
 }
 
 async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, result: ArchiveCollectResult): Promise<void> {

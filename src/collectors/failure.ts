@@ -36,12 +36,13 @@ export function rethrowStoreWriteFailure(settled: ReadonlyArray<Settled<unknown>
 export function gapFor(error: unknown, call: FailedCall): Gap {
   const name = errorName(error)
   const base = {collector: call.collector, resource: call.resource, ...(call.region === undefined ? {} : {region: call.region})}
-  if (isAwsAccessError(error)) {
+  const status = (error as {$metadata?: {httpStatusCode?: number}} | null)?.$metadata?.httpStatusCode
+  // S3 answers some refusals (a bucket or KMS key policy's Deny on a GET or HEAD) with a bare 403 the SDK cannot name.
+  if (isAwsAccessError(error) || status === 403) {
     return {...base, code: 'access-denied', reason: `${call.operation} was denied (${name}); grant the permission ${call.operation} to the collecting identity.`}
   }
   if (isNotFound(error)) return {...base, code: 'not-found', reason: `${call.operation}: ${name}: ${errorMessage(error)}`}
   if (isThrottlingError(error)) return {...base, code: 'throttled', reason: `${call.operation} was throttled after the SDK's retries: ${errorMessage(error)}`}
-  const status = (error as {$metadata?: {httpStatusCode?: number}} | null)?.$metadata?.httpStatusCode
   if (name === 'SyntaxError' && (status === 404 || status === 501)) {
     return {...base, code: 'unsupported', reason: `${call.operation} is not supported by the endpoint (HTTP ${status}).`}
   }

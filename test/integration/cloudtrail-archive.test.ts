@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
-import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {beforeEach, describe, expect, it, onTestFinished} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {collectCloudTrail, importCloudTrail, validateCloudTrail} from '../../src/collectors/cloudtrail.js'
@@ -312,5 +312,29 @@ describe('collect cloudtrail --archive s3:// (moto)', () => {
     await s3.send(new PutObjectCommand({Bucket: 'trail-archive', Key: `cloudtrail/${logs[2]!.key}`, Body: deliveryFile([{...base[0], eventID: 'forged', eventTime: '2026-11-19T09:00:00Z'}])}))
     const tampered = await collectCloudTrail(testContext(store, {aws}), 'INC-S3', {mode: 'archive', location: 's3://trail-archive/cloudtrail', ...window, publicKeys: [publicKey]})
     expect(tampered.validation!.findings.map((f) => [f.type, f.key])).toEqual([['altered', logs[2]!.key]])
+  })
+
+  it('records a log file S3 refuses to read as a gap and collects the others', async () => {
+    const base = await stratus('aws.persistence.lambda-overwrite-code')
+    const logs = Array.from({length: 3}, (_, i) => ({
+      key: logFileKey(A, 'us-east-1', new Date(Date.UTC(2026, 10, 19, 8, 5 + i * 10)), `deny${i}`),
+      bytes: deliveryFile(base.map((r) => ({...r, eventID: `deny-${i}`}))),
+    }))
+    const aws = motoAws('INC-DENY')
+    const s3 = aws.client(S3Client, 'us-east-1')
+    await s3.send(new CreateBucketCommand({Bucket: 'trail-denied'}))
+    for (const f of logs) await s3.send(new PutObjectCommand({Bucket: 'trail-denied', Key: f.key, Body: f.bytes}))
+    // As a KMS key policy or a bucket policy may refuse one object of an archive.
+    const Policy = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::trail-denied/${logs[1]!.key}`}]})
+    await s3.send(new PutBucketPolicyCommand({Bucket: 'trail-denied', Policy}))
+    const {store, manifest, journal} = await newStore()
+    const window = {since: new Date('2026-11-19T08:00:00Z'), until: new Date('2026-11-19T09:00:00Z')}
+    const result = await collectCloudTrail(testContext(store, {aws}), 'INC-DENY', {mode: 'archive', location: 's3://trail-denied', ...window})
+    expect(result.status).toBe('partial')
+    expect(result.archive).toMatchObject({files: 3, stored: 2})
+    const m = await manifest(result.manifestKey)
+    expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.delivery-file').map((a) => a.source).sort()).toEqual([logs[0]!.key, logs[2]!.key].map((k) => `s3://trail-denied/${k}`))
+    const gaps = (await journal(m)).filter((e) => e.type === 'gap').map((e) => e.gap as {code: string; resource: string; reason: string})
+    expect(gaps).toEqual([expect.objectContaining({code: 'access-denied', resource: `s3://trail-denied/${logs[1]!.key}`, reason: expect.stringContaining('s3:GetObject')})])
   })
 })
