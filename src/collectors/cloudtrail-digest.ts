@@ -6,6 +6,7 @@ import type {EvidenceRun} from '../evidence/run.js'
 import {DELIVERY_LAG_MS, dayPrefixes, deliveryTime, discoverPartitions, forEachBounded, type ArchivePartition} from './cloudtrail-archive.js'
 import {tryKey, type DigestPublicKey} from './cloudtrail-keys.js'
 import {inflate, sha256Hex} from './cloudtrail-records.js'
+import {gapFor, isStoreWriteFailure} from './failure.js'
 import type {ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
 
@@ -18,7 +19,8 @@ export const cloudtrailDigestCollector: CollectorDefinition = {
 }
 
 export type DigestStatus = 'valid' | 'bad-signature' | 'unsigned' | 'no-public-key' | 'unsupported-algorithm' | 'moved' | 'invalid-format'
-export type LogFileStatus = 'ok' | 'altered' | 'missing' | 'not-in-digest'
+/** `unreadable`: the file exists but could not be read (refused, throttled); recorded as a gap, not a finding. */
+export type LogFileStatus = 'ok' | 'altered' | 'missing' | 'not-in-digest' | 'unreadable'
 
 export interface DigestEntry {
   key: string
@@ -209,7 +211,18 @@ export async function validateDigests(ctx: Context, source: ArchiveSource, optio
     let actual = options.logHashes?.get(c.key)
     let status: LogFileStatus
     if (actual === undefined) {
-      const bytes = await source.read(c.key, ctx.signal)
+      let bytes: Buffer | undefined
+      try {
+        bytes = await source.read(c.key, ctx.signal)
+      } catch (error) {
+        if (ctx.signal.aborted || isStoreWriteFailure(error)) throw error
+        const gap = gapFor(error, {collector: cloudtrailDigestCollector.id, resource: source.uri(c.key), operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'})
+        if (run) await run.gap(gap)
+        else ctx.logger.warn(`${gap.resource}: ${gap.reason}`)
+        report.logFiles.push({key: c.key, digest: c.digest, status: 'unreadable', expectedSha256: c.expected})
+        task.advance()
+        return
+      }
       if (bytes) actual = await inflate(bytes).then(sha256Hex, () => sha256Hex(bytes))
     }
     if (actual === undefined) status = 'missing'

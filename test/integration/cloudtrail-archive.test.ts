@@ -314,27 +314,37 @@ describe('collect cloudtrail --archive s3:// (moto)', () => {
     expect(tampered.validation!.findings.map((f) => [f.type, f.key])).toEqual([['altered', logs[2]!.key]])
   })
 
-  it('records a log file S3 refuses to read as a gap and collects the others', async () => {
+  it('records a log file S3 refuses to read as a gap, and collects and validates the others', async () => {
+    const keys = rsaKeyPair()
+    const start = new Date('2026-11-19T08:00:00Z')
     const base = await stratus('aws.persistence.lambda-overwrite-code')
-    const logs = Array.from({length: 3}, (_, i) => ({
-      key: logFileKey(A, 'us-east-1', new Date(Date.UTC(2026, 10, 19, 8, 5 + i * 10)), `deny${i}`),
-      bytes: deliveryFile(base.map((r) => ({...r, eventID: `deny-${i}`}))),
-    }))
+    const logs = Array.from({length: 3}, (_, i) => {
+      const delivered = new Date(start.getTime() + (5 + i * 10) * 60_000)
+      return {key: logFileKey(A, 'us-east-1', delivered, `deny${i}`), bytes: deliveryFile(base.map((r) => ({...r, eventID: `deny-${i}`}))), delivered}
+    })
+    const digests = digestChain({bucket: 'trail-denied', account: A, region: 'us-east-1', trail: 't', start, hours: 1, logs, privateKey: keys.privateKey, fingerprint: keys.fingerprint})
     const aws = motoAws('INC-DENY')
     const s3 = aws.client(S3Client, 'us-east-1')
     await s3.send(new CreateBucketCommand({Bucket: 'trail-denied'}))
-    for (const f of logs) await s3.send(new PutObjectCommand({Bucket: 'trail-denied', Key: f.key, Body: f.bytes}))
+    for (const f of [...logs, ...digests]) {
+      const Metadata = 'signature' in f && f.signature ? {signature: f.signature, 'signature-algorithm': 'SHA256withRSA'} : undefined
+      await s3.send(new PutObjectCommand({Bucket: 'trail-denied', Key: f.key, Body: f.bytes, ...(Metadata ? {Metadata} : {})}))
+    }
     // As a KMS key policy or a bucket policy may refuse one object of an archive.
     const Policy = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::trail-denied/${logs[1]!.key}`}]})
     await s3.send(new PutBucketPolicyCommand({Bucket: 'trail-denied', Policy}))
+    const publicKey = loadPublicKeyFile(keys.publicKey.export({type: 'pkcs1', format: 'der'}), 'key.der')
     const {store, manifest, journal} = await newStore()
     const window = {since: new Date('2026-11-19T08:00:00Z'), until: new Date('2026-11-19T09:00:00Z')}
-    const result = await collectCloudTrail(testContext(store, {aws}), 'INC-DENY', {mode: 'archive', location: 's3://trail-denied', ...window})
+    const result = await collectCloudTrail(testContext(store, {aws}), 'INC-DENY', {mode: 'archive', location: 's3://trail-denied', ...window, publicKeys: [publicKey]})
     expect(result.status).toBe('partial')
     expect(result.archive).toMatchObject({files: 3, stored: 2})
+    expect(result.validation!.findings).toEqual([])
+    expect(result.validation!.summary).toMatchObject({validDigests: 1, logFiles: 3, okLogFiles: 2})
     const m = await manifest(result.manifestKey)
     expect(m.artifacts.filter((a) => a.kind === 'cloudtrail.delivery-file').map((a) => a.source).sort()).toEqual([logs[0]!.key, logs[2]!.key].map((k) => `s3://trail-denied/${k}`))
     const gaps = (await journal(m)).filter((e) => e.type === 'gap').map((e) => e.gap as {code: string; resource: string; reason: string})
-    expect(gaps).toEqual([expect.objectContaining({code: 'access-denied', resource: `s3://trail-denied/${logs[1]!.key}`, reason: expect.stringContaining('s3:GetObject')})])
+    const denied = expect.objectContaining({code: 'access-denied', resource: `s3://trail-denied/${logs[1]!.key}`, reason: expect.stringContaining('s3:GetObject')})
+    expect(gaps).toEqual([denied, denied])
   })
 })
