@@ -1,3 +1,4 @@
+import {CoronerError, ExitCode} from '../core/errors.js'
 import {MANIFEST_NAME, casePrefix, parseKey} from './keys.js'
 import type {Manifest} from './manifest.js'
 import type {EvidenceStore} from './store.js'
@@ -82,10 +83,27 @@ export async function showCase(store: EvidenceStore, caseId: string): Promise<Ru
   return out
 }
 
+/** A run's manifest; one that is not a JSON manifest is an error naming it, not a bare SyntaxError. */
 export async function readManifest(store: EvidenceStore, key: string, versionId?: string): Promise<Manifest> {
   const chunks: Buffer[] = []
   for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest
+  let manifest: Manifest
+  try {
+    manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest
+  } catch (error) {
+    throw unreadableManifest(store, key, `is not valid JSON (${(error as Error).message})`, error)
+  }
+  if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.artifacts)) throw unreadableManifest(store, key, 'has no artifacts list')
+  return manifest
+}
+
+function unreadableManifest(store: EvidenceStore, key: string, what: string, cause?: unknown): CoronerError {
+  const caseId = parseKey(key)?.caseId ?? '<case>'
+  return new CoronerError('manifest-unreadable', `Manifest ${key} in ${store.location} ${what}: it was altered or damaged.`, {
+    exitCode: ExitCode.findings,
+    hint: `Run \`coroner evidence verify --case ${caseId}\` to see every problem; the artifacts it listed can still be checked against their journal.`,
+    ...(cause === undefined ? {} : {cause}),
+  })
 }
 
 export interface ListedArtifact {

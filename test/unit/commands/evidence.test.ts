@@ -95,6 +95,21 @@ describe('evidence add / list / verify and case list / show', () => {
     await expect(stat(path.join(copy, 'outside.txt'))).rejects.toThrow(/ENOENT/)
   })
 
+  it('names a damaged manifest instead of failing with a bare JSON error', async () => {
+    const {store, files} = await caseWithFiles()
+    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-12', '--store', store, '--json'])).stdout) as Envelope<{manifestKey: string}>
+    const manifest = path.join(store, ...added.result.manifestKey.split('/'))
+    await chmod(manifest, 0o644)
+    await writeFile(manifest, '{"schema": "coroner.manifest/v1", "artif')
+    for (const args of [['case', 'show', 'INC-12'], ['evidence', 'list', '--case', 'INC-12']]) {
+      const out = await coroner([...args, '--store', store, '--json'])
+      expect(out.error?.oclif?.exit).toBe(3)
+      const env = JSON.parse(out.stdout) as Envelope<never>
+      expect(env.error).toMatchObject({code: 'manifest-unreadable', message: expect.stringContaining(added.result.manifestKey)})
+      expect(env.error?.hint).toMatch(/evidence verify --case INC-12/)
+    }
+  })
+
   it('gives usage errors with a code and a hint, exit 2', async () => {
     const {store} = await caseWithFiles()
     const missing = await coroner(['evidence', 'add', '/nonexistent/file.json', '--case', 'INC-9', '--store', store, '--json'])
