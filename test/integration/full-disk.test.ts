@@ -5,12 +5,16 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
 import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {CreateRoleCommand, IAMClient} from '@aws-sdk/client-iam'
+import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import {startFakeCloudTrail} from '../support/fake-cloudtrail.js'
+import {servePackage, startLambdaProxy} from '../support/lambda-proxy.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
+import {makeZip} from '../support/zip.js'
 
 const bin = path.resolve(fileURLToPath(import.meta.url), '../../../bin/run.js')
 const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0
@@ -132,6 +136,32 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
     expect(v.runs.map((r) => r.status)).toEqual(['failed'])
     expect(v.artifacts.length).toBeGreaterThan(0)
+    expect(v.artifacts.every((a) => a.status === 'ok')).toBe(true)
+  })
+
+  it('stops collect lambda at the full disk with exit 6, not as one failed function among others', async () => {
+    await resetMoto()
+    const {store} = await smallStore()
+    const aws = motoAws()
+    const role = await aws.client(IAMClient).send(
+      new CreateRoleCommand({RoleName: 'filler-exec', AssumeRolePolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})}),
+    )
+    // A stored zip of random text: larger than the tmpfs, whatever compression.
+    const zip = makeZip({'index.js': `exports.handler = async () => '${randomBytes(384 * 1024).toString('base64')}'\n`})
+    await aws.client(LambdaClient).send(new CreateFunctionCommand({FunctionName: 'disk-filler', Runtime: 'nodejs20.x', Role: role.Role!.Arn!, Handler: 'index.handler', Code: {ZipFile: zip}}))
+    aws.destroy()
+    const proxy = await startLambdaProxy(motoEndpoint())
+    onTestFinished(() => proxy.close())
+    servePackage(proxy, zip)
+    proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
+    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+    delete env.AWS_PROFILE
+    const out = await cli(['collect', 'lambda', '-f', 'disk-filler', '--no-role', '--case', 'INC-DISK', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'], env)
+    expect(out.status).toBe(6)
+    expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
+    const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
+    expect(v.runs.map((r) => r.status)).toEqual(['failed'])
+    expect(v.artifacts.some((a) => a.key.endsWith('function.json'))).toBe(true)
     expect(v.artifacts.every((a) => a.status === 'ok')).toBe(true)
   })
 })
