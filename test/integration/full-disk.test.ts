@@ -32,6 +32,13 @@ async function smallStore(): Promise<{dir: string; store: string}> {
   return {dir, store}
 }
 
+/** The environment for a child CLI talking to an emulated AWS endpoint. */
+function awsEnv(): NodeJS.ProcessEnv {
+  const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+  delete env.AWS_PROFILE
+  return env
+}
+
 /** Runs the CLI in a child process (moto_server answers it over HTTP, so this must not block). */
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{status: number | null; stdout: string}> {
   return new Promise((resolve, reject) => {
@@ -46,14 +53,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{sta
 // A real full disk needs a small file system: a tmpfs, which only root can mount.
 describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root can mount one)', () => {
   it('fails the write with a hint, removes the partial file and keeps every earlier artifact intact', async () => {
-    const dir = await tempDir()
-    const store = path.join(dir, 'store')
-    await mkdir(store)
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', store])
-    expect(mounted.status, mounted.stderr.toString()).toBe(0)
-    onTestFinished(() => {
-      spawnSync('umount', [store])
-    })
+    const {dir, store} = await smallStore()
     const small = path.join(dir, 'small.json')
     const big = path.join(dir, 'big.bin')
     await writeFile(small, '{"ok":true}')
@@ -103,9 +103,7 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     const logEvents = Array.from({length: 4}, (_, i) => ({timestamp: now - 30 * 60_000 + i * 1000, message: randomBytes(120 * 1024).toString('base64')}))
     await logs.send(new PutLogEventsCommand({logGroupName: group, logStreamName: 's', logEvents}))
     aws.destroy()
-    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
-    delete env.AWS_PROFILE
-    const out = await cli(['collect', 'logs', '-g', group, '--since', '1h', '--case', 'INC-DISK', '--store', store, '--endpoint-url', motoEndpoint(), '--region', 'us-east-1', '--json'], env)
+    const out = await cli(['collect', 'logs', '-g', group, '--since', '1h', '--case', 'INC-DISK', '--store', store, '--endpoint-url', motoEndpoint(), '--region', 'us-east-1', '--json'], awsEnv())
     expect(out.status).toBe(6)
     expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
     const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
@@ -127,10 +125,8 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     }))
     const server = await startFakeCloudTrail({events: {'us-east-1': events}})
     onTestFinished(() => server.close())
-    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
-    delete env.AWS_PROFILE
     const args = ['collect', 'cloudtrail', '--since', '1h', '--case', 'INC-DISK', '--store', store, '--endpoint-url', server.endpoint, '--region', 'us-east-1']
-    const out = await cli([...args, '--rate', '50', '--burst', '50', '--chunk-events', '10', '--json'], env)
+    const out = await cli([...args, '--rate', '50', '--burst', '50', '--chunk-events', '10', '--json'], awsEnv())
     expect(out.status).toBe(6)
     expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
     const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
@@ -154,9 +150,7 @@ describe.skipIf(!canMount)('a full disk (tmpfs of 256 KiB; skipped unless root c
     onTestFinished(() => proxy.close())
     servePackage(proxy, zip)
     proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
-    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
-    delete env.AWS_PROFILE
-    const out = await cli(['collect', 'lambda', '-f', 'disk-filler', '--no-role', '--case', 'INC-DISK', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'], env)
+    const out = await cli(['collect', 'lambda', '-f', 'disk-filler', '--no-role', '--case', 'INC-DISK', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'], awsEnv())
     expect(out.status).toBe(6)
     expect((JSON.parse(out.stdout) as {error?: {code: string}}).error?.code).toBe('fs-enospc')
     const v = await verifyCase(new LocalDirectoryStore(store), 'INC-DISK')
