@@ -1,0 +1,302 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
+import path from 'node:path'
+import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {CoronerError, ExitCode} from '../core/errors.js'
+import type {Progress} from '../core/progress.js'
+import type {EvidenceStore} from '../evidence/store.js'
+import {AnalysisDb} from './db.js'
+import {inventoryCase, type CaseArtifact, type CaseInventory} from './inventory.js'
+import {
+  CLOUDTRAIL_READERS,
+  DOCUMENT_LOADERS,
+  LOG_READERS,
+  MACROS,
+  cloudtrailSource,
+  countMalformed,
+  insertCloudtrail,
+  insertCloudtrailCopies,
+  insertCustody,
+  insertLogs,
+  type Compression,
+} from './sql/loaders.js'
+import {TABLES, VIEWS} from './sql/tables.js'
+
+/** Where `coroner load` puts a case's database unless told otherwise. */
+export function defaultDbPath(caseId: string, cwd = process.cwd()): string {
+  return path.join(cwd, 'coroner-analysis', caseId, 'case.duckdb')
+}
+
+export interface LoadOptions {
+  dbPath: string
+  progress?: Progress
+  /** DuckDB worker threads; default: DuckDB's own choice (the machine's cores). */
+  threads?: number
+}
+
+export interface RefusedArtifact {
+  key: string
+  kind: string
+  state: string
+  detail?: string
+}
+
+export interface LoadResult {
+  caseId: string
+  dbPath: string
+  tables: Record<string, number>
+  artifacts: {total: number; loaded: number; refused: RefusedArtifact[]; unreadable: RefusedArtifact[]; notLoaded: number}
+  malformedRecords: number
+  warnings: string[]
+}
+
+/** Kinds whose bytes are not rows (code packages, digests): recorded in `artifacts`, not loaded. */
+const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS)])
+
+interface FileGroup {
+  reader: (c: Compression) => string
+  compression: Compression
+  files: CaseArtifact[]
+}
+
+/**
+ * Builds the DuckDB database of a case from its verified evidence: every artifact is re-hashed
+ * against its manifest first, altered or missing ones are refused and named. The database is
+ * written to a temporary file and renamed over the target only when complete, and every table is
+ * filled in a fixed order, so the same evidence always gives the same tables.
+ */
+export async function loadCase(store: EvidenceStore, caseId: string, options: LoadOptions): Promise<LoadResult> {
+  const inventory = await inventoryCase(store, caseId)
+  const warnings = [...inventory.warnings]
+  const target = path.resolve(options.dbPath)
+  await mkdir(path.dirname(target), {recursive: true})
+  const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
+  const db = await AnalysisDb.open(tmp, options.threads === undefined ? {} : {threads: options.threads})
+  const unreadable: RefusedArtifact[] = []
+  let malformedRecords = 0
+  const task = options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length)
+  try {
+    for (const sql of Object.values(TABLES)) await db.run(sql)
+    for (const sql of MACROS) await db.run(sql)
+    await stageFiles(db, inventory)
+    await insertArtifacts(db, inventory)
+
+    const verified = inventory.artifacts.filter((a) => a.state === 'verified' && LOADED_KINDS.has(a.kind))
+    const groups = await groupFiles(verified)
+    const onUnreadable = (a: CaseArtifact, reason: string): void => {
+      unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
+      if (a.kind !== 'file.added') warnings.push(`artifact ${a.key} (${a.kind}) could not be read and was skipped: ${reason}`)
+    }
+
+    const ct = groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)
+    await runOverFiles(db, ct, (readers) => insertCloudtrail(cloudtrailSource(readers)), onUnreadable)
+    const copies = await db.all('SELECT count(*) AS n FROM cloudtrail_events WHERE copies > 1')
+    if (Number(copies.rows[0]?.n ?? 0) > 0) await runOverFiles(db, ct, (readers) => insertCloudtrailCopies(cloudtrailSource(readers)), onUnreadable)
+    const lineKinds = ct.filter((g) => g.files[0]?.kind !== 'cloudtrail.delivery-file')
+    if (lineKinds.length > 0) {
+      await runOverFiles(db, lineKinds, (readers) => countMalformed(readers), onUnreadable, async (sql, params, types) => {
+        const r = await db.all(sql, params, types)
+        malformedRecords += Number(r.rows[0]?.n ?? 0)
+      })
+    }
+    task?.advance(ct.reduce((n, g) => n + g.files.length, 0))
+
+    const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
+    await runOverFiles(db, logs, (readers) => insertLogs(readers), onUnreadable)
+    task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
+
+    for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
+      await runOverFiles(db, [group], ([reader]) => reader!, onUnreadable)
+      task?.advance(group.files.length)
+    }
+
+    if (inventory.journals.length > 0) {
+      await db.run(insertCustody(), {files: listValue(inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
+    }
+    for (const u of unreadable) {
+      await db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
+    }
+    for (const sql of Object.values(VIEWS)) await db.run(sql)
+    if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
+
+    const tables: Record<string, number> = {}
+    for (const name of Object.keys(TABLES)) {
+      const r = await db.all(`SELECT count(*) AS n FROM ${name}`)
+      tables[name] = Number(r.rows[0]?.n ?? 0)
+    }
+    await db.run('CHECKPOINT')
+    db.close()
+    await rm(target, {force: true})
+    await rm(`${target}.wal`, {force: true})
+    await rename(tmp, target)
+    task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
+    const refused = inventory.artifacts
+      .filter((a) => a.state !== 'verified')
+      .map((a) => ({key: a.key, kind: a.kind, state: a.state, ...(a.detail === undefined ? {} : {detail: a.detail})}))
+    return {
+      caseId,
+      dbPath: target,
+      tables,
+      artifacts: {
+        total: inventory.artifacts.length,
+        loaded: verified.length - unreadable.length,
+        refused,
+        unreadable,
+        notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !LOADED_KINDS.has(a.kind)).length,
+      },
+      malformedRecords,
+      warnings,
+    }
+  } catch (error) {
+    try {
+      db.close()
+    } catch {
+      // Already closed.
+    }
+    await rm(tmp, {force: true})
+    await rm(`${tmp}.wal`, {force: true})
+    throw error
+  }
+}
+
+/** The files of each kind, split by compression (read from the bytes, not trusted from the name). */
+async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
+  const groups = new Map<string, FileGroup>()
+  const readers: Record<string, (c: Compression) => string> = {...CLOUDTRAIL_READERS, ...LOG_READERS, ...DOCUMENT_LOADERS}
+  for (const a of artifacts) {
+    if (a.kind === 'file.added' && !/json/i.test(a.contentType ?? '') && !/\.json(\.gz)?$/i.test(a.key)) continue
+    const compression: Compression = (await isGzip(a.path)) ? 'gzip' : 'uncompressed'
+    const id = `${a.kind}/${compression}`
+    let g = groups.get(id)
+    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: []}))
+    g.files.push(a)
+  }
+  return [...groups.keys()].sort().map((k) => groups.get(k)!)
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r')
+  try {
+    const buf = Buffer.alloc(2)
+    const {bytesRead} = await handle.read(buf, 0, 2, 0)
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b
+  } finally {
+    await handle.close()
+  }
+}
+
+type Executor = (sql: string, params: Record<string, DuckDBValue>, types: Record<string, DuckDBType>) => Promise<void>
+
+/**
+ * Runs one statement over groups of files. DuckDB stops a whole read at a file it cannot parse
+ * (truncated gzip, broken JSON document); that file is named, set aside and the statement run
+ * again without it, so one bad object never hides the others.
+ */
+async function runOverFiles(
+  db: AnalysisDb,
+  groups: FileGroup[],
+  build: (readers: string[]) => string,
+  onUnreadable: (a: CaseArtifact, reason: string) => void,
+  execute?: Executor,
+): Promise<void> {
+  const live = groups.map((g) => ({...g, files: [...g.files]}))
+  const exec: Executor = execute ?? ((sql, params, types) => db.run(sql, params, types))
+  for (;;) {
+    const active = live.filter((g) => g.files.length > 0)
+    if (active.length === 0) return
+    const params: Record<string, DuckDBValue> = {}
+    const types: Record<string, DuckDBType> = {}
+    const readers = active.map((g, i) => {
+      params[`files${i}`] = listValue(g.files.map((f) => f.path))
+      types[`files${i}`] = LIST(VARCHAR)
+      return g.reader(g.compression).replaceAll('$files', `$files${i}`)
+    })
+    try {
+      await exec(build(readers), params, types)
+      return
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const culprit = active
+        .flatMap((g) => g.files.map((f) => ({g, f})))
+        .filter(({f}) => message.includes(f.path))
+        .sort((a, b) => b.f.path.length - a.f.path.length)[0]
+      if (!culprit) {
+        throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {exitCode: ExitCode.internal, cause: error})
+      }
+      culprit.g.files.splice(culprit.g.files.indexOf(culprit.f), 1)
+      onUnreadable(culprit.f, message.split('\n')[0]!.replaceAll(culprit.f.path, culprit.f.key))
+    }
+  }
+}
+
+async function stageFiles(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
+  await db.run(`CREATE TEMP TABLE _files (path VARCHAR, key VARCHAR, sha256 VARCHAR, kind VARCHAR, source VARCHAR,
+    attributes JSON, log_group VARCHAR, log_stream VARCHAR)`)
+  await db.run('CREATE TEMP TABLE _journals (path VARCHAR, key VARCHAR, run_id VARCHAR, sealed BOOLEAN)')
+  const appender = await db.connection.createAppender('_files', 'main', 'temp')
+  for (const a of inventory.artifacts) {
+    if (a.state !== 'verified') continue
+    const attrs = a.attributes ?? {}
+    const str = (...names: string[]): string | null => {
+      for (const n of names) if (typeof attrs[n] === 'string') return attrs[n] as string
+      return null
+    }
+    appender.appendVarchar(a.path)
+    appender.appendVarchar(a.key)
+    appender.appendVarchar(a.sha256)
+    appender.appendVarchar(a.kind)
+    appender.appendVarchar(a.source ?? '')
+    appender.appendVarchar(JSON.stringify(attrs))
+    appendNullable(appender, str('logGroupName', 'logGroup') ?? logGroupFromSource(a.source))
+    appendNullable(appender, str('logStreamName', 'logStream'))
+    appender.endRow()
+  }
+  appender.closeSync()
+  for (const j of inventory.journals) {
+    await db.run('INSERT INTO _journals VALUES ($path, $key, $run, $sealed)', {path: j.path, key: j.key, run: j.runId, sealed: j.sealed})
+  }
+}
+
+function appendNullable(appender: {appendVarchar(v: string): void; appendNull(): void}, value: string | null): void {
+  if (value === null) appender.appendNull()
+  else appender.appendVarchar(value)
+}
+
+/** `arn:aws:logs:region:account:log-group:NAME[:*]` or a bare `/aws/lambda/...` name. */
+function logGroupFromSource(source: string | undefined): string | null {
+  if (!source) return null
+  const m = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(?::\*)?$/.exec(source)
+  if (m) return m[1]!
+  return source.startsWith('/') ? source : null
+}
+
+async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
+  const sorted = [...inventory.artifacts].sort((a, b) => (a.runId === b.runId ? cmp(a.key, b.key) : cmp(a.runId, b.runId)))
+  for (const a of sorted) {
+    await db.run(
+      `INSERT INTO artifacts VALUES ($run, $key, $kind, $sha, $size, $source, $collector, TRY_CAST($at AS TIMESTAMPTZ), $version,
+        $ctype, $region, $records, TRY_CAST($attrs AS JSON), $sealed, $status, $detail)`,
+      {
+        run: a.runId,
+        key: a.key,
+        kind: a.kind,
+        sha: a.sha256,
+        size: a.size,
+        source: a.source ?? null,
+        collector: a.collector ?? null,
+        at: a.collectedAt ?? null,
+        version: a.versionId ?? null,
+        ctype: a.contentType ?? null,
+        region: a.region ?? null,
+        records: a.records ?? null,
+        attrs: a.attributes === undefined ? null : JSON.stringify(a.attributes),
+        sealed: a.sealed,
+        status: a.state === 'verified' ? (LOADED_KINDS.has(a.kind) ? 'loaded' : 'not-loaded') : a.state,
+        detail: a.detail ?? null,
+      },
+      {run: VARCHAR, key: VARCHAR, kind: VARCHAR, sha: VARCHAR, source: VARCHAR, collector: VARCHAR, at: VARCHAR, version: VARCHAR, ctype: VARCHAR, region: VARCHAR, attrs: VARCHAR, status: VARCHAR, detail: VARCHAR},
+    )
+  }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
