@@ -128,7 +128,8 @@ export const LOG_READERS: Record<string, (c: Compression) => string> = {
       j.message, j.eventId AS event_id, epoch_ms(j.ingestionTime) AS ingestion_time, f.key AS artifact_key, f.sha256 AS artifact_sha256
     FROM read_json($files, format='newline_delimited', ignore_errors=true,
       columns={logGroupName: 'VARCHAR', logStreamName: 'VARCHAR', timestamp: 'BIGINT', ingestionTime: 'BIGINT', message: 'VARCHAR', eventId: 'VARCHAR'},
-      ${opts(c)}) j JOIN _files f ON f.path = j.filename`,
+      ${opts(c)}) j JOIN _files f ON f.path = j.filename
+    WHERE j.message IS NOT NULL OR j.timestamp IS NOT NULL`,
   // An export task file: `<ISO time> <message>` per line, the log group and stream named by the artifact.
   'logs.export': (c) => `SELECT TRY_CAST(split_part(j.line, ' ', 1) AS TIMESTAMPTZ) AS time, f.log_group, f.log_stream,
       CASE WHEN position(' ' IN j.line) > 0 THEN substr(j.line, position(' ' IN j.line) + 1) ELSE j.line END AS message,
@@ -160,7 +161,7 @@ const docs = (c: Compression): string =>
 
 export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
   'lambda.function': (c) => `INSERT INTO lambda_functions
-    WITH d AS (${docs(c)}), x AS (SELECT *, CASE WHEN raw->'$.Configuration' IS NULL THEN raw ELSE raw->'$.Configuration' END AS cfg FROM d)
+    WITH d AS (${docs(c)}), x AS (SELECT *, coalesce(json_extract(raw, '$.Configuration'), raw) AS cfg FROM d)
     SELECT cfg->>'$.FunctionName', cfg->>'$.FunctionArn', cfg->>'$.Version', cfg->>'$.Runtime', cfg->>'$.Handler', cfg->>'$.Role',
       cfg->>'$.CodeSha256', TRY_CAST(cfg->>'$.CodeSize' AS BIGINT), cfg->>'$.PackageType', raw->>'$.Code.ImageUri',
       json_time(cfg->'$.LastModified'), cfg->>'$.Description', TRY_CAST(cfg->>'$.Timeout' AS INTEGER),
@@ -228,7 +229,7 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
         WHEN json_type(raw->'$.Findings') = 'ARRAY' THEN json_extract(raw, '$.Findings[*]')
         WHEN json_type(raw->'$.findings') = 'ARRAY' THEN json_extract(raw, '$.findings[*]')
         WHEN json_type(raw) = 'ARRAY' THEN json_extract(raw, '$[*]')
-        WHEN raw->'$.detail.type' IS NOT NULL THEN [raw->'$.detail']
+        WHEN json_extract(raw, '$.detail.type') IS NOT NULL THEN [raw->'$.detail']
         ELSE [raw] END) AS g, artifact_key, artifact_sha256 FROM d)
     SELECT coalesce(g->>'$.Id', g->>'$.id'), coalesce(g->>'$.Type', g->>'$.type'), TRY_CAST(coalesce(g->>'$.Severity', g->>'$.severity') AS DOUBLE),
       coalesce(g->>'$.Title', g->>'$.title'), coalesce(g->>'$.AccountId', g->>'$.accountId'), coalesce(g->>'$.Region', g->>'$.region'),

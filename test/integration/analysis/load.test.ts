@@ -50,3 +50,173 @@ describe('coroner load', () => {
     expect(JSON.parse(rows[0]!.raw as string)).toEqual(stop[0])
   })
 })
+
+const FN_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:payments'
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/payments-exec'
+
+/** One artifact of every Lambda, IAM and logs kind, in the shapes the collectors write. */
+export function lambdaSpecs(): ArtifactSpec[] {
+  const start = Date.parse('2026-11-20T09:00:00Z')
+  const reqId = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b'
+  const events = [
+    {message: `START RequestId: ${reqId} Version: $LATEST\n`, at: 0},
+    {message: `2026-11-20T09:00:00.100Z\t${reqId}\tERROR\tInvoke Error {"errorType":"Error"}\n`, at: 100},
+    {message: `END RequestId: ${reqId}\n`, at: 200},
+    {message: `REPORT RequestId: ${reqId}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\n`, at: 201},
+    {message: '{"level":"INFO","requestId":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","msg":"json log"}', at: 300},
+  ].map((e, i) => ({logGroupName: '/aws/lambda/payments', logStreamName: '2026/11/20/[$LATEST]abc', timestamp: start + e.at, ingestionTime: start + e.at + 5, message: e.message, eventId: `e${i}`}))
+  return [
+    jsonArtifact('lambda.function', ['lambda', 'us-east-1', 'payments', 'function-$LATEST.json'], {
+      Configuration: {FunctionName: 'payments', FunctionArn: FN_ARN, Version: '$LATEST', Runtime: 'nodejs20.x', Role: ROLE_ARN, Handler: 'index.handler', CodeSha256: 'abc=', CodeSize: 1234, LastModified: '2026-11-19T08:00:00.000+0000', Timeout: 3, MemorySize: 128, Environment: {Variables: {DB_PASSWORD: 'hunter2', STAGE: 'prod'}}, Layers: [{Arn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil:1'}]},
+      Code: {RepositoryType: 'S3', Location: 'https://example.invalid/code.zip'},
+      Tags: {team: 'payments'},
+      Concurrency: {ReservedConcurrentExecutions: 5},
+    }),
+    jsonArtifact('lambda.aliases', ['lambda', 'us-east-1', 'payments', 'aliases.json'], {Aliases: [{AliasArn: `${FN_ARN}:live`, Name: 'live', FunctionVersion: '3', RoutingConfig: {AdditionalVersionWeights: {'4': 0.1}}}]}),
+    jsonArtifact('lambda.policy', ['lambda', 'us-east-1', 'payments', 'policy.json'], {
+      RevisionId: 'r1',
+      Policy: {Version: '2012-10-17', Statement: [
+        {Sid: 'open', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunction', Resource: FN_ARN},
+        {Sid: 'url', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunctionUrl', Resource: FN_ARN, Condition: {StringEquals: {'lambda:FunctionUrlAuthType': 'NONE'}}},
+        {Sid: 's3', Effect: 'Allow', Principal: {Service: 's3.amazonaws.com'}, Action: 'lambda:InvokeFunction', Resource: FN_ARN, Condition: {ArnLike: {'AWS:SourceArn': 'arn:aws:s3:::bucket'}, StringEquals: {'AWS:SourceAccount': '111122223333'}}},
+        {Sid: 'other', Effect: 'Allow', Principal: {AWS: 'arn:aws:iam::444455556666:root'}, Action: 'lambda:InvokeFunction', Resource: FN_ARN},
+      ]},
+    }),
+    jsonArtifact('lambda.url-config', ['lambda', 'us-east-1', 'payments', 'url.json'], {FunctionUrl: 'https://abc.lambda-url.us-east-1.on.aws/', FunctionArn: FN_ARN, AuthType: 'NONE', CreationTime: '2026-11-20T08:00:00.000Z', LastModifiedTime: '2026-11-20T08:00:00.000Z', InvokeMode: 'BUFFERED'}),
+    jsonArtifact('lambda.event-source-mappings', ['lambda', 'us-east-1', 'payments', 'esm.json'], {EventSourceMappings: [{UUID: 'u-1', FunctionArn: FN_ARN, EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:q', State: 'Enabled', BatchSize: 10, LastModified: 1763625600}]}),
+    jsonArtifact('lambda.layer', ['lambda', 'us-east-1', 'layers', 'evil-1.json'], {LayerArn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil', LayerVersionArn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil:1', Version: 1, CreatedDate: '2026-11-20T07:00:00.000+0000', Content: {CodeSha256: 'xyz=', CodeSize: 10}, CompatibleRuntimes: ['nodejs20.x']}),
+    jsonArtifact('iam.role', ['iam', 'global', 'payments-exec', 'role.json'], {Role: {RoleName: 'payments-exec', Arn: ROLE_ARN, AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]}}}, ROLE_ARN),
+    jsonArtifact('iam.role-policies', ['iam', 'global', 'payments-exec', 'policies.json'], {RoleName: 'payments-exec', InlinePolicies: [{PolicyName: 'inline-1', PolicyDocument: {Statement: [{Effect: 'Allow', Action: 's3:*', Resource: '*'}]}}], AttachedPolicies: [{PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess', Document: {Statement: [{Effect: 'Allow', Action: '*', Resource: '*'}]}}]}, ROLE_ARN),
+    {segments: ['logs', 'us-east-1', 'payments', 'events.ndjson.gz'], kind: 'logs.events', body: gz(events.map((e) => JSON.stringify(e)).join('\n') + '\n{broken\n'), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
+    {segments: ['logs', 'us-east-1', 'payments', 'export-000000.gz'], kind: 'logs.export', body: gz(`2026-11-20T09:05:00.000Z Task timed out after 3.00 seconds\n2026-11-20T09:05:01.000Z =cmd|' /C calc'!A0, "quoted"\n`), contentType: 'application/gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*', attributes: {logStreamName: '2026/11/20/[$LATEST]def'}},
+  ]
+}
+
+describe('coroner load: Lambda, IAM, logs, custody', () => {
+  it('fills one table per kind, each row citing its artifact', async () => {
+    const dir = await tempDir()
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-2', lambdaSpecs())
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-2', {dbPath})
+    expect(result.tables).toMatchObject({lambda_functions: 1, lambda_aliases: 1, lambda_policies: 4, lambda_url_configs: 1, lambda_event_source_mappings: 1, lambda_layers: 1, iam_policies: 3, log_events: 7})
+    const fn = (await tableRows(dbPath, 'SELECT * FROM lambda_functions'))[0]!
+    expect(fn).toMatchObject({function_name: 'payments', role: ROLE_ARN, last_modified: '2026-11-19T08:00:00.000Z', reserved_concurrency: 5, memory_size: 128})
+    expect(JSON.parse(fn.environment_keys as string)).toEqual(['DB_PASSWORD', 'STAGE'])
+    const policies = await tableRows(dbPath, 'SELECT sid, principal, source_arn, source_account, function_url_auth_type, function_name FROM lambda_policies ORDER BY sid')
+    expect(policies).toEqual([
+      {sid: 'open', principal: '*', source_arn: null, source_account: null, function_url_auth_type: null, function_name: 'payments'},
+      {sid: 'other', principal: 'arn:aws:iam::444455556666:root', source_arn: null, source_account: null, function_url_auth_type: null, function_name: 'payments'},
+      {sid: 's3', principal: 's3.amazonaws.com', source_arn: 'arn:aws:s3:::bucket', source_account: '111122223333', function_url_auth_type: null, function_name: 'payments'},
+      {sid: 'url', principal: '*', source_arn: null, source_account: null, function_url_auth_type: 'NONE', function_name: 'payments'},
+    ])
+    expect(await tableRows(dbPath, 'SELECT role_name, kind, policy_name FROM iam_policies ORDER BY kind')).toEqual([
+      {role_name: 'payments-exec', kind: 'inline', policy_name: 'inline-1'},
+      {role_name: 'payments-exec', kind: 'managed', policy_name: 'AdministratorAccess'},
+      {role_name: 'payments-exec', kind: 'trust', policy_name: null},
+    ])
+    expect((await tableRows(dbPath, 'SELECT last_modified FROM lambda_event_source_mappings'))[0]!.last_modified).toBe('2025-11-20T08:00:00.000Z')
+    const logs = await tableRows(dbPath, 'SELECT time, message, request_id, function_name, log_stream FROM log_events ORDER BY time')
+    expect(logs.map((l) => l.request_id)).toEqual([
+      '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', null, null,
+    ])
+    expect(logs.every((l) => l.function_name === 'payments')).toBe(true)
+    expect(logs[5]).toMatchObject({time: '2026-11-20T09:05:00.000Z', message: 'Task timed out after 3.00 seconds', log_stream: '2026/11/20/[$LATEST]def'})
+    expect(logs[6]!.message).toBe(`=cmd|' /C calc'!A0, "quoted"`)
+    const custody = await tableRows(dbPath, 'SELECT type, count(*)::INTEGER AS n FROM custody GROUP BY type ORDER BY type')
+    expect(custody).toEqual([{type: 'artifact', n: 10}, {type: 'run-ended', n: 1}, {type: 'run-started', n: 1}])
+    const sources = await tableRows(dbPath, 'SELECT source, count(*)::INTEGER AS n FROM timeline GROUP BY source ORDER BY source')
+    expect(sources.map((s) => s.source)).toEqual(['custody', 'lambda', 'logs'])
+    const missingCitations = await tableRows(dbPath, "SELECT count(*)::INTEGER AS n FROM timeline WHERE evidence_key IS NULL OR evidence_sha256 IS NULL")
+    expect(missingCitations[0]!.n).toBe(0)
+  })
+
+  it('counts a duplicated eventID once with copies=2 and lists the copies', async () => {
+    const dir = await tempDir()
+    const records = stratusRecords('aws.credential-access.secretsmanager-retrieve-secrets')
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-3', [deliveryFile(records), lookupFile(records.slice(0, 1))])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-3', {dbPath})
+    expect(result.tables.cloudtrail_events).toBe(records.length)
+    const dups = await tableRows(dbPath, 'SELECT * FROM cloudtrail_duplicates')
+    expect(dups).toHaveLength(1)
+    expect(dups[0]).toMatchObject({event_id: records[0]!.eventID, copies: 2})
+    expect((dups[0]!.artifact_keys as string[]).map((k) => k.split('/').at(-1))).toEqual(['trail.json.gz', 'lookup.ndjson.gz'])
+    const row = await tableRows(dbPath, `SELECT copies FROM cloudtrail_events WHERE event_id = '${String(records[0]!.eventID)}'`)
+    expect(row).toEqual([{copies: 2}])
+  })
+
+  it('loads malformed lines, nulls, unknown fields and a 5 MB request without error', async () => {
+    const dir = await tempDir()
+    const huge = 'A'.repeat(5 * 1024 * 1024)
+    const lines = [
+      JSON.stringify({eventID: 'big', eventTime: '2026-11-20T10:00:00Z', eventName: 'PutObject', eventSource: 's3.amazonaws.com', requestParameters: {body: huge}, userIdentity: {type: 'IAMUser'}}),
+      '{not json',
+      JSON.stringify({eventID: 'nulls', eventTime: null, eventName: null, userIdentity: null, readOnly: 'true', requestParameters: null, brandNewField: {x: [1, 2]}}),
+      JSON.stringify({eventID: 'badtime', eventTime: 'yesterday', readOnly: 'maybe', userIdentity: 'a string'}),
+      JSON.stringify([1, 2, 3]),
+      '',
+    ]
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-4', [
+      {segments: ['cloudtrail', 'r', 'odd.ndjson.gz'], kind: 'cloudtrail.records', body: gz(lines.join('\n')), contentType: 'application/x-ndjson+gzip'},
+      {segments: ['cloudtrail', 'r', 'truncated.json.gz'], kind: 'cloudtrail.delivery-file', body: gz('{"Records":[{"eventID":"lost"},'), contentType: 'application/json+gzip'},
+      {segments: ['cloudtrail', 'r', 'plain.json.gz'], kind: 'cloudtrail.delivery-file', body: JSON.stringify({Records: [{eventID: 'plain', eventName: 'GetFunction20150331'}]}), contentType: 'application/json'},
+    ])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-4', {dbPath})
+    expect(result.malformedRecords).toBe(1)
+    expect(result.artifacts.unreadable.map((u) => u.key.split('/').at(-1))).toEqual(['truncated.json.gz'])
+    expect(result.warnings.join('\n')).toMatch(/truncated\.json\.gz/)
+    const rows = await tableRows(dbPath, 'SELECT event_id, event_name, event_time, read_only, length(CAST(request_parameters AS VARCHAR)) AS len FROM cloudtrail_events ORDER BY event_id NULLS LAST')
+    expect(rows.map((r) => r.event_id)).toEqual(['badtime', 'big', 'nulls', 'plain', null])
+    expect(rows.find((r) => r.event_id === 'big')!.len).toBeGreaterThan(5 * 1024 * 1024)
+    expect(rows.find((r) => r.event_id === 'badtime')).toMatchObject({event_time: null, read_only: null})
+    expect(rows.find((r) => r.event_id === 'nulls')).toMatchObject({read_only: true, event_name: null})
+    expect(rows.find((r) => r.event_id === 'plain')!.event_name).toBe('GetFunction')
+  })
+
+  it('gives identical tables when the same evidence is loaded twice', async () => {
+    const dir = await tempDir()
+    const records = [...stratusRecords('aws.execution.ssm-send-command'), ...stratusRecords('aws.discovery.ec2-download-user-data')]
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-5', [deliveryFile(records.slice(0, 40)), recordsFile(records.slice(30)), lookupFile(records.slice(50, 60)), ...lambdaSpecs()])
+    const dumps: string[] = []
+    for (const name of ['a.duckdb', 'b.duckdb']) {
+      const dbPath = path.join(dir, name)
+      await loadCase(store, 'INC-5', {dbPath})
+      const db = await AnalysisDb.open(dbPath, {readOnly: true})
+      const tables = (await db.all("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1")).rows.map((r) => r.table_name as string)
+      let dump = ''
+      for (const t of [...tables, 'timeline', 'cloudtrail_duplicates']) dump += `${t}\n${JSON.stringify((await db.all(`SELECT * FROM ${t}`)).rows)}\n`
+      db.close()
+      dumps.push(dump)
+    }
+    expect(dumps[0]).toBe(dumps[1])
+    expect(dumps[0]!.length).toBeGreaterThan(10_000)
+  })
+
+  it('refuses an altered artifact and names it, loading the rest', async () => {
+    const dir = await tempDir()
+    const root = path.join(dir, 'store')
+    const {store, records} = await writeCase(root, 'INC-6', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'), 'a.json.gz'), deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-delete'), 'b.json.gz')])
+    const altered = path.join(root, ...records[1]!.key.split('/'))
+    await chmod(altered, 0o644)
+    await writeFile(altered, gz(JSON.stringify({Records: [{eventID: 'forged', eventName: 'Nothing'}]})))
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-6', {dbPath})
+    expect(result.artifacts.refused).toEqual([expect.objectContaining({key: records[1]!.key, state: 'altered'})])
+    expect(result.warnings.join('\n')).toContain(records[1]!.key)
+    expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
+    expect(await tableRows(dbPath, 'SELECT status FROM artifacts ORDER BY key')).toEqual([{status: 'loaded'}, {status: 'altered'}])
+    expect((await readFile(altered)).length).toBeGreaterThan(0)
+  })
+
+  it('loads the artifacts an unsealed run recorded in its journal', async () => {
+    const dir = await tempDir()
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-7', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'))], {seal: false})
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-7', {dbPath})
+    expect(result.tables.cloudtrail_events).toBe(1)
+    expect(result.warnings.join('\n')).toMatch(/never sealed/)
+    expect(await tableRows(dbPath, 'SELECT sealed FROM artifacts')).toEqual([{sealed: false}])
+  })
+})
