@@ -13,9 +13,10 @@ import {
   LOG_READERS,
   MACROS,
   cloudtrailSource,
+  DEDUPLICATE_CLOUDTRAIL,
+  NEEDS_DEDUPLICATION,
   countMalformed,
   insertCloudtrail,
-  insertCloudtrailCopies,
   insertCustody,
   insertLogs,
   type Compression,
@@ -47,6 +48,8 @@ export interface LoadResult {
   tables: Record<string, number>
   artifacts: {total: number; loaded: number; refused: RefusedArtifact[]; unreadable: RefusedArtifact[]; notLoaded: number}
   malformedRecords: number
+  /** Seconds spent in each phase of the load. */
+  phases: Record<string, number>
   warnings: string[]
 }
 
@@ -66,7 +69,15 @@ interface FileGroup {
  * filled in a fixed order, so the same evidence always gives the same tables.
  */
 export async function loadCase(store: EvidenceStore, caseId: string, options: LoadOptions): Promise<LoadResult> {
+  const phases: Record<string, number> = {}
+  let mark = performance.now()
+  const phase = (name: string): void => {
+    const now = performance.now()
+    phases[name] = Number(((now - mark) / 1000).toFixed(3))
+    mark = now
+  }
   const inventory = await inventoryCase(store, caseId)
+  phase('verify')
   const warnings = [...inventory.warnings]
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
@@ -83,23 +94,27 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
 
     const verified = inventory.artifacts.filter((a) => a.state === 'verified' && LOADED_KINDS.has(a.kind))
     const groups = await groupFiles(verified)
+    phase('prepare')
     const onUnreadable = (a: CaseArtifact, reason: string): void => {
       unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
       if (a.kind !== 'file.added') warnings.push(`artifact ${a.key} (${a.kind}) could not be read and was skipped: ${reason}`)
     }
 
     const ct = groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)
-    await runOverFiles(db, ct, (readers) => insertCloudtrail(cloudtrailSource(readers)), onUnreadable)
-    const copies = await db.all('SELECT count(*) AS n FROM cloudtrail_events WHERE copies > 1')
-    if (Number(copies.rows[0]?.n ?? 0) > 0) await runOverFiles(db, ct, (readers) => insertCloudtrailCopies(cloudtrailSource(readers)), onUnreadable)
-    const lineKinds = ct.filter((g) => g.files[0]?.kind !== 'cloudtrail.delivery-file')
-    if (lineKinds.length > 0) {
-      await runOverFiles(db, lineKinds, (readers) => countMalformed(readers), onUnreadable, async (sql, params, types) => {
-        const r = await db.all(sql, params, types)
-        malformedRecords += Number(r.rows[0]?.n ?? 0)
-      })
+    for (const group of ct) {
+      await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!)), onUnreadable)
+      if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
+        await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable, async (sql, params, types) => {
+          const r = await db.all(sql, params, types)
+          malformedRecords += Number(r.rows[0]?.n ?? 0)
+        })
+      }
+      task?.advance(group.files.length)
     }
-    task?.advance(ct.reduce((n, g) => n + g.files.length, 0))
+    phase('cloudtrail')
+    const needs = await db.all(NEEDS_DEDUPLICATION)
+    if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
+    phase('deduplicate')
 
     const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
     await runOverFiles(db, logs, (readers) => insertLogs(readers), onUnreadable)
@@ -116,16 +131,18 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     for (const u of unreadable) {
       await db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
     }
+    phase('lambda, logs, custody')
     for (const sql of Object.values(VIEWS)) await db.run(sql)
     if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
 
     const tables: Record<string, number> = {}
-    for (const name of Object.keys(TABLES)) {
+    for (const name of [...Object.keys(TABLES), 'cloudtrail_events']) {
       const r = await db.all(`SELECT count(*) AS n FROM ${name}`)
       tables[name] = Number(r.rows[0]?.n ?? 0)
     }
     await db.run('CHECKPOINT')
     db.close()
+    phase('checkpoint')
     await rm(target, {force: true})
     await rm(`${target}.wal`, {force: true})
     await rename(tmp, target)
@@ -145,6 +162,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
         notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !LOADED_KINDS.has(a.kind)).length,
       },
       malformedRecords,
+      phases,
       warnings,
     }
   } catch (error) {
@@ -190,7 +208,8 @@ type Executor = (sql: string, params: Record<string, DuckDBValue>, types: Record
 /**
  * Runs one statement over groups of files. DuckDB stops a whole read at a file it cannot parse
  * (truncated gzip, broken JSON document); that file is named, set aside and the statement run
- * again without it, so one bad object never hides the others.
+ * again without it (and left out of the group for later statements), so one bad object never
+ * hides the others.
  */
 async function runOverFiles(
   db: AnalysisDb,
@@ -199,10 +218,9 @@ async function runOverFiles(
   onUnreadable: (a: CaseArtifact, reason: string) => void,
   execute?: Executor,
 ): Promise<void> {
-  const live = groups.map((g) => ({...g, files: [...g.files]}))
   const exec: Executor = execute ?? ((sql, params, types) => db.run(sql, params, types))
   for (;;) {
-    const active = live.filter((g) => g.files.length > 0)
+    const active = groups.filter((g) => g.files.length > 0)
     if (active.length === 0) return
     const params: Record<string, DuckDBValue> = {}
     const types: Record<string, DuckDBType> = {}

@@ -45,82 +45,66 @@ const CLOUDTRAIL_SHAPE = JSON.stringify({
   eventTime: 'VARCHAR',
   eventName: 'VARCHAR',
   eventSource: 'VARCHAR',
-  awsRegion: 'VARCHAR',
-  recipientAccountId: 'VARCHAR',
   sourceIPAddress: 'VARCHAR',
-  userAgent: 'VARCHAR',
   errorCode: 'VARCHAR',
-  errorMessage: 'VARCHAR',
-  requestParameters: 'JSON',
-  responseElements: 'JSON',
-  resources: 'JSON',
-  additionalEventData: 'JSON',
-  readOnly: 'VARCHAR',
-  eventType: 'VARCHAR',
-  eventCategory: 'VARCHAR',
-  managementEvent: 'VARCHAR',
-  requestID: 'VARCHAR',
-  userIdentity: {
-    type: 'VARCHAR',
-    arn: 'VARCHAR',
-    principalId: 'VARCHAR',
-    accountId: 'VARCHAR',
-    accessKeyId: 'VARCHAR',
-    userName: 'VARCHAR',
-    invokedBy: 'VARCHAR',
-    sessionContext: {sessionIssuer: {arn: 'VARCHAR', userName: 'VARCHAR'}},
-  },
+  userIdentity: {arn: 'VARCHAR'},
 })
 
-/** The CloudTrail source: every reader joined to its evidence object. */
-export function cloudtrailSource(readers: string[]): string {
-  return readers
-    .map((r) => `SELECT j.raw, f.key AS artifact_key, f.sha256 AS artifact_sha256 FROM (${r}) j JOIN _files f ON f.path = j.filename`)
-    .join('\nUNION ALL\n')
+/** The columns of cloudtrail_records, in the order the loader fills them. */
+const CLOUDTRAIL_STORED = [
+  'event_id', 'event_time', 'event_name_raw', 'event_source', 'source_ip', 'principal_arn', 'error_code',
+  'raw', 'artifact_key', 'artifact_sha256', 'copies',
+]
+
+/** The CloudTrail source of one reader, joined to its evidence objects. */
+export function cloudtrailSource(reader: string): string {
+  return `SELECT j.raw, f.key AS artifact_key, f.sha256 AS artifact_sha256 FROM (${reader}) j JOIN _files f ON f.path = j.filename`
 }
 
 /**
- * Typed columns next to the raw record, one row per eventID however many artifacts hold it
- * (`copies` counts them). A record without an eventID is keyed by its own hash.
+ * Typed columns next to the raw record, in the order the files were read (files sorted by key):
+ * no sort, so that loading runs at close to the speed of DuckDB's reader. Duplicates are folded
+ * afterwards by DEDUPLICATE_CLOUDTRAIL.
  */
 export function insertCloudtrail(source: string): string {
-  return `INSERT INTO cloudtrail_events
-  WITH parsed AS (
-    SELECT raw, artifact_key, artifact_sha256, json_transform(raw, '${CLOUDTRAIL_SHAPE}') AS t
-    FROM (${source}) WHERE raw IS NOT NULL
-  ), keyed AS (
-    SELECT *, CASE WHEN t.eventID IS NULL THEN 'sha256:' || sha256(CAST(raw AS VARCHAR)) ELSE t.eventID END AS dedup_key FROM parsed
-  ), ranked AS (
-    SELECT *, count(*) OVER (PARTITION BY dedup_key) AS copies,
-      row_number() OVER (PARTITION BY dedup_key ORDER BY artifact_key, artifact_sha256, hash(raw)) AS rn
-    FROM keyed
-  )
-  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ),
-    regexp_replace(t.eventName, '20[0-9]{6}(v[0-9]+)?$', ''), t.eventName, t.eventSource, t.awsRegion,
-    coalesce(t.recipientAccountId, t.userIdentity.accountId), t.sourceIPAddress, t.userAgent,
-    t.userIdentity.arn, t.userIdentity.type, t.userIdentity.principalId,
-    coalesce(t.userIdentity.userName, t.userIdentity.sessionContext.sessionIssuer.userName),
-    t.userIdentity.accessKeyId, t.userIdentity.sessionContext.sessionIssuer.arn,
-    t.userIdentity.sessionContext.sessionIssuer.userName, t.userIdentity.invokedBy,
-    t.errorCode, t.errorMessage, t.requestParameters, t.responseElements, t.resources, t.additionalEventData,
-    TRY_CAST(t.readOnly AS BOOLEAN), t.eventType, t.eventCategory, TRY_CAST(t.managementEvent AS BOOLEAN), t.requestID,
-    raw, artifact_key, artifact_sha256, copies
-  FROM ranked WHERE rn = 1
-  ORDER BY 2 NULLS LAST, 1 NULLS LAST, artifact_key, hash(raw)`
+  return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_STORED.join(', ')})
+  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ), t.eventName, t.eventSource, t.sourceIPAddress,
+    t.userIdentity.arn, t.errorCode, raw, artifact_key, artifact_sha256, 1
+  FROM (SELECT raw, artifact_key, artifact_sha256, json_transform(raw, '${CLOUDTRAIL_SHAPE}') AS t FROM (${source}) WHERE raw IS NOT NULL)`
 }
 
-/** Which objects hold each eventID seen more than once. */
-export function insertCloudtrailCopies(source: string): string {
-  return `INSERT INTO cloudtrail_event_copies
-  SELECT event_id, artifact_key, artifact_sha256 FROM (
-    SELECT json_extract_string(raw, '$.eventID') AS event_id, artifact_key, artifact_sha256 FROM (${source}) WHERE raw IS NOT NULL
-  ) WHERE event_id IN (SELECT event_id FROM cloudtrail_events WHERE copies > 1)
-  ORDER BY event_id, artifact_key`
-}
+/**
+ * One row per eventID however many artifacts hold it: the copy from the first artifact (by key)
+ * stays with `copies` set, the others are listed in cloudtrail_event_copies and removed. A record
+ * without an eventID is keyed by its own hash. Only rows whose key repeats are touched.
+ */
+/** Whether any record needs folding: a repeated eventID, or a record without one. Cheap: reads event_id only. */
+export const NEEDS_DEDUPLICATION = `SELECT
+  (SELECT count(*) FROM cloudtrail_records WHERE event_id IS NULL)
+  + (SELECT count(*) FROM (SELECT event_id FROM cloudtrail_records WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)) AS n`
+
+export const DEDUPLICATE_CLOUDTRAIL = [
+  `CREATE TEMP TABLE _ct_dup AS
+   WITH k AS (
+     SELECT rowid AS rid, event_id AS k FROM cloudtrail_records WHERE event_id IS NOT NULL
+     UNION ALL
+     SELECT rowid, 'sha256:' || sha256(CAST(raw AS VARCHAR)) FROM cloudtrail_records WHERE event_id IS NULL
+   )
+   SELECT k.rid, k.k FROM k WHERE k.k IN (SELECT k FROM k GROUP BY k HAVING count(*) > 1)`,
+  `CREATE TEMP TABLE _ct_rank AS
+   SELECT d.rid, d.k, e.event_id, e.artifact_key, e.artifact_sha256,
+     row_number() OVER (PARTITION BY d.k ORDER BY e.artifact_key, e.artifact_sha256, d.rid) AS rn,
+     count(*) OVER (PARTITION BY d.k) AS n
+   FROM _ct_dup d JOIN cloudtrail_records e ON e.rowid = d.rid`,
+  `INSERT INTO cloudtrail_event_copies
+   SELECT event_id, artifact_key, artifact_sha256 FROM _ct_rank WHERE event_id IS NOT NULL ORDER BY event_id, artifact_key, artifact_sha256, rid`,
+  'DELETE FROM cloudtrail_records WHERE rowid IN (SELECT rid FROM _ct_rank WHERE rn > 1)',
+  'UPDATE cloudtrail_records SET copies = r.n FROM _ct_rank r WHERE cloudtrail_records.rowid = r.rid AND r.rn = 1',
+]
 
 /** Counts the lines of line-oriented CloudTrail artifacts that could not be read as records. */
-export function countMalformed(readers: string[]): string {
-  return `SELECT count(*) AS n FROM (${readers.join(' UNION ALL ')}) WHERE raw IS NULL`
+export function countMalformed(reader: string): string {
+  return `SELECT count(*) AS n FROM (${reader}) WHERE raw IS NULL`
 }
 
 export const LOG_READERS: Record<string, (c: Compression) => string> = {

@@ -186,7 +186,7 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
       const db = await AnalysisDb.open(dbPath, {readOnly: true})
       const tables = (await db.all("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1")).rows.map((r) => r.table_name as string)
       let dump = ''
-      for (const t of [...tables, 'timeline', 'cloudtrail_duplicates']) dump += `${t}\n${JSON.stringify((await db.all(`SELECT * FROM ${t}`)).rows)}\n`
+      for (const t of [...tables, 'cloudtrail_events', 'timeline', 'cloudtrail_duplicates']) dump += `${t}\n${JSON.stringify((await db.all(`SELECT * FROM ${t}`)).rows)}\n`
       db.close()
       dumps.push(dump)
     }
