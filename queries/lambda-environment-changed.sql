@@ -7,7 +7,7 @@
 -- evidence: cloudtrail
 SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS action,
   json_extract_string(request_parameters, '$.functionName') AS function,
-  CAST(json_keys(json_extract(request_parameters, '$.environment.variables')) AS VARCHAR) AS variable_names,
+  CAST(to_json(json_keys(json_extract(request_parameters, '$.environment.variables'))) AS VARCHAR) AS variable_names,
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND event_name IN ('UpdateFunctionConfiguration', 'CreateFunction')

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {loadCase} from '../../../src/analysis/load.js'
 import {tempDir} from '../../support/temp.js'
-import {deliveryFile, gz, jsonArtifact, lookupFile, recordsFile, stratusRecords, writeCase, type ArtifactSpec} from '../../support/evidence-case.js'
+import {ROLE_ARN, deliveryFile, gz, lambdaSpecs, lookupFile, recordsFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
 
 async function tableRows(dbPath: string, sql: string): Promise<Array<Record<string, unknown>>> {
   const db = await AnalysisDb.open(dbPath, {readOnly: true})
@@ -50,47 +50,6 @@ describe('coroner load', () => {
     expect(JSON.parse(rows[0]!.raw as string)).toEqual(stop[0])
   })
 })
-
-const FN_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:payments'
-const ROLE_ARN = 'arn:aws:iam::111122223333:role/payments-exec'
-
-/** One artifact of every Lambda, IAM and logs kind, in the shapes the collectors write. */
-export function lambdaSpecs(): ArtifactSpec[] {
-  const start = Date.parse('2026-11-20T09:00:00Z')
-  const reqId = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b'
-  const events = [
-    {message: `START RequestId: ${reqId} Version: $LATEST\n`, at: 0},
-    {message: `2026-11-20T09:00:00.100Z\t${reqId}\tERROR\tInvoke Error {"errorType":"Error"}\n`, at: 100},
-    {message: `END RequestId: ${reqId}\n`, at: 200},
-    {message: `REPORT RequestId: ${reqId}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\n`, at: 201},
-    {message: '{"level":"INFO","requestId":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","msg":"json log"}', at: 300},
-  ].map((e, i) => ({logGroupName: '/aws/lambda/payments', logStreamName: '2026/11/20/[$LATEST]abc', timestamp: start + e.at, ingestionTime: start + e.at + 5, message: e.message, eventId: `e${i}`}))
-  return [
-    jsonArtifact('lambda.function', ['lambda', 'us-east-1', 'payments', 'function-$LATEST.json'], {
-      Configuration: {FunctionName: 'payments', FunctionArn: FN_ARN, Version: '$LATEST', Runtime: 'nodejs20.x', Role: ROLE_ARN, Handler: 'index.handler', CodeSha256: 'abc=', CodeSize: 1234, LastModified: '2026-11-19T08:00:00.000+0000', Timeout: 3, MemorySize: 128, Environment: {Variables: {DB_PASSWORD: 'hunter2', STAGE: 'prod'}}, Layers: [{Arn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil:1'}]},
-      Code: {RepositoryType: 'S3', Location: 'https://example.invalid/code.zip'},
-      Tags: {team: 'payments'},
-      Concurrency: {ReservedConcurrentExecutions: 5},
-    }),
-    jsonArtifact('lambda.aliases', ['lambda', 'us-east-1', 'payments', 'aliases.json'], {Aliases: [{AliasArn: `${FN_ARN}:live`, Name: 'live', FunctionVersion: '3', RoutingConfig: {AdditionalVersionWeights: {'4': 0.1}}}]}),
-    jsonArtifact('lambda.policy', ['lambda', 'us-east-1', 'payments', 'policy.json'], {
-      RevisionId: 'r1',
-      Policy: {Version: '2012-10-17', Statement: [
-        {Sid: 'open', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunction', Resource: FN_ARN},
-        {Sid: 'url', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunctionUrl', Resource: FN_ARN, Condition: {StringEquals: {'lambda:FunctionUrlAuthType': 'NONE'}}},
-        {Sid: 's3', Effect: 'Allow', Principal: {Service: 's3.amazonaws.com'}, Action: 'lambda:InvokeFunction', Resource: FN_ARN, Condition: {ArnLike: {'AWS:SourceArn': 'arn:aws:s3:::bucket'}, StringEquals: {'AWS:SourceAccount': '111122223333'}}},
-        {Sid: 'other', Effect: 'Allow', Principal: {AWS: 'arn:aws:iam::444455556666:root'}, Action: 'lambda:InvokeFunction', Resource: FN_ARN},
-      ]},
-    }),
-    jsonArtifact('lambda.url-config', ['lambda', 'us-east-1', 'payments', 'url.json'], {FunctionUrl: 'https://abc.lambda-url.us-east-1.on.aws/', FunctionArn: FN_ARN, AuthType: 'NONE', CreationTime: '2026-11-20T08:00:00.000Z', LastModifiedTime: '2026-11-20T08:00:00.000Z', InvokeMode: 'BUFFERED'}),
-    jsonArtifact('lambda.event-source-mappings', ['lambda', 'us-east-1', 'payments', 'esm.json'], {EventSourceMappings: [{UUID: 'u-1', FunctionArn: FN_ARN, EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:q', State: 'Enabled', BatchSize: 10, LastModified: 1763625600}]}),
-    jsonArtifact('lambda.layer', ['lambda', 'us-east-1', 'layers', 'evil-1.json'], {LayerArn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil', LayerVersionArn: 'arn:aws:lambda:us-east-1:999988887777:layer:evil:1', Version: 1, CreatedDate: '2026-11-20T07:00:00.000+0000', Content: {CodeSha256: 'xyz=', CodeSize: 10}, CompatibleRuntimes: ['nodejs20.x']}),
-    jsonArtifact('iam.role', ['iam', 'global', 'payments-exec', 'role.json'], {Role: {RoleName: 'payments-exec', Arn: ROLE_ARN, AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]}}}, ROLE_ARN),
-    jsonArtifact('iam.role-policies', ['iam', 'global', 'payments-exec', 'policies.json'], {RoleName: 'payments-exec', InlinePolicies: [{PolicyName: 'inline-1', PolicyDocument: {Statement: [{Effect: 'Allow', Action: 's3:*', Resource: '*'}]}}], AttachedPolicies: [{PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess', Document: {Statement: [{Effect: 'Allow', Action: '*', Resource: '*'}]}}]}, ROLE_ARN),
-    {segments: ['logs', 'us-east-1', 'payments', 'events.ndjson.gz'], kind: 'logs.events', body: gz(events.map((e) => JSON.stringify(e)).join('\n') + '\n{broken\n'), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
-    {segments: ['logs', 'us-east-1', 'payments', 'export-000000.gz'], kind: 'logs.export', body: gz(`2026-11-20T09:05:00.000Z Task timed out after 3.00 seconds\n2026-11-20T09:05:01.000Z =cmd|' /C calc'!A0, "quoted"\n`), contentType: 'application/gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*', attributes: {logStreamName: '2026/11/20/[$LATEST]def'}},
-  ]
-}
 
 describe('coroner load: Lambda, IAM, logs, custody', () => {
   it('fills one table per kind, each row citing its artifact', async () => {
