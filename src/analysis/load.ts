@@ -136,7 +136,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
 
     const tables: Record<string, number> = {}
-    for (const name of [...Object.keys(TABLES), 'cloudtrail_events']) {
+    for (const name of ['cloudtrail_events', ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
       const r = await db.all(`SELECT count(*) AS n FROM ${name}`)
       tables[name] = Number(r.rows[0]?.n ?? 0)
     }

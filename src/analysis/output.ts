@@ -29,3 +29,19 @@ export function toCsv(columns: readonly string[], rows: readonly Row[]): string 
 export function toNdjson(columns: readonly string[], rows: readonly Row[]): string {
   return rows.map((r) => `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))}\n`).join('')
 }
+
+const VARIABLES = /("(?:Variables|variables)"\s*:\s*\{)([^{}]*)(\})/g
+const PAIR = /("(?:[^"\\]|\\.)*"\s*:\s*)"(?:[^"\\]|\\.)*"/g
+
+/** Hides the values of Lambda environment variables in any text cell (JSON of a configuration, a record). */
+export function redactText(text: string): string {
+  if (!text.includes('ariables')) return text
+  return text.replace(VARIABLES, (_m, open: string, body: string, close: string) => `${open}${body.replace(PAIR, '$1"[redacted]"')}${close}`)
+}
+
+/** A row with environment variable values hidden (shown with --show-secrets). */
+export function redactSecrets(row: Row): Row {
+  const out: Row = {}
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? redactText(v) : v
+  return out
+}
