@@ -119,19 +119,21 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
     await runOverFiles(db, logs, (readers) => insertLogs(readers), onUnreadable)
     task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
+    phase('logs')
 
     for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
       await runOverFiles(db, [group], ([reader]) => reader!, onUnreadable)
       task?.advance(group.files.length)
     }
 
+    phase('lambda, iam, findings')
     if (inventory.journals.length > 0) {
       await db.run(insertCustody(), {files: listValue(inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
     }
     for (const u of unreadable) {
       await db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
     }
-    phase('lambda, logs, custody')
+    phase('custody')
     for (const sql of Object.values(VIEWS)) await db.run(sql)
     if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
 
@@ -290,31 +292,34 @@ function logGroupFromSource(source: string | undefined): string | null {
 
 async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
   const sorted = [...inventory.artifacts].sort((a, b) => (a.runId === b.runId ? cmp(a.key, b.key) : cmp(a.runId, b.runId)))
-  for (const a of sorted) {
-    await db.run(
-      `INSERT INTO artifacts VALUES ($run, $key, $kind, $sha, $size, $source, $collector, TRY_CAST($at AS TIMESTAMPTZ), $version,
-        $ctype, $region, $records, TRY_CAST($attrs AS JSON), $sealed, $status, $detail)`,
-      {
-        run: a.runId,
-        key: a.key,
-        kind: a.kind,
-        sha: a.sha256,
-        size: a.size,
-        source: a.source ?? null,
-        collector: a.collector ?? null,
-        at: a.collectedAt ?? null,
-        version: a.versionId ?? null,
-        ctype: a.contentType ?? null,
-        region: a.region ?? null,
-        records: a.records ?? null,
-        attrs: a.attributes === undefined ? null : JSON.stringify(a.attributes),
-        sealed: a.sealed,
-        status: a.state === 'verified' ? (LOADED_KINDS.has(a.kind) ? 'loaded' : 'not-loaded') : a.state,
-        detail: a.detail ?? null,
-      },
-      {run: VARCHAR, key: VARCHAR, kind: VARCHAR, sha: VARCHAR, source: VARCHAR, collector: VARCHAR, at: VARCHAR, version: VARCHAR, ctype: VARCHAR, region: VARCHAR, attrs: VARCHAR, status: VARCHAR, detail: VARCHAR},
-    )
-  }
+  await db.run(`CREATE TEMP TABLE _artifacts (run_id VARCHAR, key VARCHAR, kind VARCHAR, sha256 VARCHAR, size BIGINT, source VARCHAR,
+    collector VARCHAR, collected_at VARCHAR, version_id VARCHAR, content_type VARCHAR, region VARCHAR, records BIGINT, attributes VARCHAR,
+    sealed BOOLEAN, status VARCHAR, detail VARCHAR, n BIGINT)`)
+  const appender = await db.connection.createAppender('_artifacts', 'main', 'temp')
+  sorted.forEach((a, n) => {
+    appender.appendVarchar(a.runId)
+    appender.appendVarchar(a.key)
+    appender.appendVarchar(a.kind)
+    appender.appendVarchar(a.sha256)
+    appender.appendBigInt(BigInt(a.size))
+    appendNullable(appender, a.source ?? null)
+    appendNullable(appender, a.collector ?? null)
+    appendNullable(appender, a.collectedAt ?? null)
+    appendNullable(appender, a.versionId ?? null)
+    appendNullable(appender, a.contentType ?? null)
+    appendNullable(appender, a.region ?? null)
+    if (a.records === undefined) appender.appendNull()
+    else appender.appendBigInt(BigInt(a.records))
+    appendNullable(appender, a.attributes === undefined ? null : JSON.stringify(a.attributes))
+    appender.appendBoolean(a.sealed)
+    appender.appendVarchar(a.state === 'verified' ? (LOADED_KINDS.has(a.kind) ? 'loaded' : 'not-loaded') : a.state)
+    appendNullable(appender, a.detail ?? null)
+    appender.appendBigInt(BigInt(n))
+    appender.endRow()
+  })
+  appender.closeSync()
+  await db.run(`INSERT INTO artifacts SELECT run_id, key, kind, sha256, size, source, collector, TRY_CAST(collected_at AS TIMESTAMPTZ),
+    version_id, content_type, region, records, TRY_CAST(attributes AS JSON), sealed, status, detail FROM _artifacts ORDER BY n`)
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -228,6 +228,6 @@ export function insertCustody(): string {
     SELECT f.run_id, TRY_CAST(j.json->>'$.seq' AS BIGINT), TRY_CAST(j.json->>'$.at' AS TIMESTAMPTZ), j.json->>'$.type', j.json,
       sha256(CAST(j.json AS VARCHAR)), f.key, f.sealed
     FROM read_json_objects($files, format='newline_delimited', ignore_errors=true, filename=true, compression='uncompressed',
-      maximum_object_size=${MAX_OBJECT_SIZE}) j JOIN _journals f ON f.path = j.filename
+      maximum_object_size=16777216) j JOIN _journals f ON f.path = j.filename
     WHERE j.json IS NOT NULL ORDER BY f.run_id, 2`
 }
