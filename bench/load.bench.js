@@ -29,7 +29,7 @@ async function bareReadJson(dbPath, files) {
   const instance = await DuckDBInstance.create(dbPath)
   const connection = await instance.connect()
   await connection.run(
-    "CREATE TABLE bare AS SELECT unnest(Records) AS record FROM read_json($files, columns={Records: 'JSON[]'}, format='auto', compression='gzip', maximum_object_size=268435456)",
+    "CREATE TABLE bare AS SELECT unnest(Records) AS record FROM read_json($files, columns={Records: 'JSON[]'}, format='auto', compression='gzip')",
     {files: listValue(files)},
     {files: LIST(VARCHAR)},
   )

@@ -18,10 +18,11 @@ export class AnalysisDb {
     readonly path: string,
   ) {}
 
-  static async open(path: string, options: {readOnly?: boolean; threads?: number} = {}): Promise<AnalysisDb> {
+  static async open(path: string, options: {readOnly?: boolean; threads?: number; memoryLimit?: string} = {}): Promise<AnalysisDb> {
     const config: Record<string, string> = {}
     if (options.readOnly) config.access_mode = 'READ_ONLY'
     if (options.threads !== undefined) config.threads = String(options.threads)
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
     const instance = await DuckDBInstance.create(path, config)
     const connection = await instance.connect()
     await connection.run("SET TimeZone = 'UTC'")

@@ -12,6 +12,7 @@ import {
   DOCUMENT_LOADERS,
   LOG_READERS,
   MACROS,
+  OBJECT_SIZE,
   cloudtrailSource,
   DEDUPLICATE_CLOUDTRAIL,
   NEEDS_DEDUPLICATION,
@@ -33,6 +34,8 @@ export interface LoadOptions {
   progress?: Progress
   /** DuckDB worker threads; default: DuckDB's own choice (the machine's cores). */
   threads?: number
+  /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk. Default: $CORONER_DUCKDB_MEMORY, else DuckDB's default (80% of RAM). */
+  memoryLimit?: string
 }
 
 export interface RefusedArtifact {
@@ -60,7 +63,14 @@ interface FileGroup {
   reader: (c: Compression) => string
   compression: Compression
   files: CaseArtifact[]
+  /** maximum_object_size for this group's reader, grown when DuckDB says a value is larger. */
+  objectSize: number
 }
+
+const MIB = 1024 * 1024
+/** Line-oriented kinds: one value per line, so the size of a file says nothing of its largest value. */
+const LINE_KINDS = new Set(['cloudtrail.records', 'cloudtrail.lookup-events', 'logs.events', 'logs.export'])
+const LARGEST_OBJECT = 1024 * MIB
 
 /**
  * Builds the DuckDB database of a case from its verified evidence: every artifact is re-hashed
@@ -82,7 +92,11 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
-  const db = await AnalysisDb.open(tmp, options.threads === undefined ? {} : {threads: options.threads})
+  const memoryLimit = options.memoryLimit ?? process.env.CORONER_DUCKDB_MEMORY
+  const db = await AnalysisDb.open(tmp, {
+    ...(options.threads === undefined ? {} : {threads: options.threads}),
+    ...(memoryLimit === undefined || memoryLimit === '' ? {} : {memoryLimit}),
+  })
   const unreadable: RefusedArtifact[] = []
   let malformedRecords = 0
   const task = options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length)
@@ -185,21 +199,30 @@ async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
   const readers: Record<string, (c: Compression) => string> = {...CLOUDTRAIL_READERS, ...LOG_READERS, ...DOCUMENT_LOADERS}
   for (const a of artifacts) {
     if (a.kind === 'file.added' && !/json/i.test(a.contentType ?? '') && !/\.json(\.gz)?$/i.test(a.key)) continue
-    const compression: Compression = (await isGzip(a.path)) ? 'gzip' : 'uncompressed'
+    const {gzip, size} = await contentSize(a.path)
+    const compression: Compression = gzip ? 'gzip' : 'uncompressed'
     const id = `${a.kind}/${compression}`
     let g = groups.get(id)
-    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: []}))
+    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: LINE_KINDS.has(a.kind) ? 64 * MIB : 16 * MIB}))
     g.files.push(a)
+    // A whole-document file is one JSON value: the reader must hold all of it.
+    if (!LINE_KINDS.has(a.kind)) g.objectSize = Math.min(LARGEST_OBJECT, Math.max(g.objectSize, Math.ceil((size * 1.1 + MIB) / MIB) * MIB))
   }
   return [...groups.keys()].sort().map((k) => groups.get(k)!)
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** Whether a file is gzip (from its magic bytes) and its content size (gzip: the trailer's ISIZE, mod 4 GiB). */
+async function contentSize(file: string): Promise<{gzip: boolean; size: number}> {
   const handle = await open(file, 'r')
   try {
-    const buf = Buffer.alloc(2)
-    const {bytesRead} = await handle.read(buf, 0, 2, 0)
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b
+    const {size} = await handle.stat()
+    const head = Buffer.alloc(2)
+    const {bytesRead} = await handle.read(head, 0, 2, 0)
+    const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+    if (!gzip || size < 18) return {gzip, size}
+    const tail = Buffer.alloc(4)
+    await handle.read(tail, 0, 4, size - 4)
+    return {gzip, size: Math.max(tail.readUInt32LE(0), size)}
   } finally {
     await handle.close()
   }
@@ -229,13 +252,17 @@ async function runOverFiles(
     const readers = active.map((g, i) => {
       params[`files${i}`] = listValue(g.files.map((f) => f.path))
       types[`files${i}`] = LIST(VARCHAR)
-      return g.reader(g.compression).replaceAll('$files', `$files${i}`)
+      return g.reader(g.compression).replaceAll('$files', `$files${i}`).replaceAll(OBJECT_SIZE, String(g.objectSize))
     })
     try {
       await exec(build(readers), params, types)
       return
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
+      if (/maximum_object_size|max_line_size|Maximum line size/i.test(message) && active.some((g) => g.objectSize < LARGEST_OBJECT)) {
+        for (const g of active) g.objectSize = Math.min(LARGEST_OBJECT, g.objectSize * 4)
+        continue
+      }
       const culprit = active
         .flatMap((g) => g.files.map((f) => ({g, f})))
         .filter(({f}) => message.includes(f.path))

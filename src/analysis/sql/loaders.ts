@@ -5,12 +5,16 @@
  * Every statement orders its output so that the same evidence always gives the same tables.
  */
 
-/** The largest single JSON value read (a CloudTrail record with huge request parameters). */
-export const MAX_OBJECT_SIZE = 256 * 1024 * 1024
+/**
+ * Stands for the largest JSON value (or text line) a reader accepts, chosen per group of files
+ * when the statement runs: DuckDB allocates read buffers of twice this size per thread, so it is
+ * sized to the files (a whole delivery file is one value) rather than set once very large.
+ */
+export const OBJECT_SIZE = '__MAX_OBJECT_SIZE__'
 
 export type Compression = 'gzip' | 'uncompressed'
 
-const opts = (c: Compression): string => `filename=true, compression='${c}', maximum_object_size=${MAX_OBJECT_SIZE}`
+const opts = (c: Compression): string => `filename=true, compression='${c}', maximum_object_size=${OBJECT_SIZE}`
 
 /** Macros used by the loaders; temporary, so they are not part of the case database. */
 export const MACROS = [
@@ -39,22 +43,11 @@ export const CLOUDTRAIL_READERS: Record<string, (c: Compression) => string> = {
     `SELECT json_doc(json->'$.CloudTrailEvent') AS raw, filename FROM read_json_objects($files, format='newline_delimited', ignore_errors=true, ${opts(c)})`,
 }
 
-/** The fields of a CloudTrail record that get their own columns, read in one pass per record. */
-const CLOUDTRAIL_SHAPE = JSON.stringify({
-  eventID: 'VARCHAR',
-  eventTime: 'VARCHAR',
-  eventName: 'VARCHAR',
-  eventSource: 'VARCHAR',
-  sourceIPAddress: 'VARCHAR',
-  errorCode: 'VARCHAR',
-  userIdentity: {arn: 'VARCHAR'},
-})
+/** The fields of a CloudTrail record stored in their own columns, read in one pass per record. */
+const CLOUDTRAIL_SHAPE = JSON.stringify({eventID: 'VARCHAR', eventTime: 'VARCHAR'})
 
 /** The columns of cloudtrail_records, in the order the loader fills them. */
-const CLOUDTRAIL_STORED = [
-  'event_id', 'event_time', 'event_name_raw', 'event_source', 'source_ip', 'principal_arn', 'error_code',
-  'raw', 'artifact_key', 'artifact_sha256', 'copies',
-]
+const CLOUDTRAIL_STORED = ['event_id', 'event_time', 'raw', 'artifact_key', 'artifact_sha256', 'copies']
 
 /** The CloudTrail source of one reader, joined to its evidence objects. */
 export function cloudtrailSource(reader: string): string {
@@ -68,8 +61,7 @@ export function cloudtrailSource(reader: string): string {
  */
 export function insertCloudtrail(source: string): string {
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_STORED.join(', ')})
-  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ), t.eventName, t.eventSource, t.sourceIPAddress,
-    t.userIdentity.arn, t.errorCode, raw, artifact_key, artifact_sha256, 1
+  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ), raw, artifact_key, artifact_sha256, 1
   FROM (SELECT raw, artifact_key, artifact_sha256, json_transform(raw, '${CLOUDTRAIL_SHAPE}') AS t FROM (${source}) WHERE raw IS NOT NULL)`
 }
 
@@ -119,7 +111,7 @@ export const LOG_READERS: Record<string, (c: Compression) => string> = {
       CASE WHEN position(' ' IN j.line) > 0 THEN substr(j.line, position(' ' IN j.line) + 1) ELSE j.line END AS message,
       NULL AS event_id, NULL AS ingestion_time, f.key AS artifact_key, f.sha256 AS artifact_sha256
     FROM read_csv($files, columns={'line': 'VARCHAR'}, auto_detect=false, header=false, delim=E'\\x1F\\x1E\\x1D', quote='',
-      escape='', strict_mode=false, null_padding=true, max_line_size=${MAX_OBJECT_SIZE}, filename=true, compression='${c}') j
+      escape='', strict_mode=false, null_padding=true, max_line_size=${OBJECT_SIZE}, filename=true, compression='${c}') j
     JOIN _files f ON f.path = j.filename WHERE j.line IS NOT NULL`,
 }
 

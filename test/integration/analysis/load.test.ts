@@ -120,6 +120,7 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
       {segments: ['cloudtrail', 'r', 'odd.ndjson.gz'], kind: 'cloudtrail.records', body: gz(lines.join('\n')), contentType: 'application/x-ndjson+gzip'},
       {segments: ['cloudtrail', 'r', 'truncated.json.gz'], kind: 'cloudtrail.delivery-file', body: gz('{"Records":[{"eventID":"lost"},'), contentType: 'application/json+gzip'},
       {segments: ['cloudtrail', 'r', 'plain.json.gz'], kind: 'cloudtrail.delivery-file', body: JSON.stringify({Records: [{eventID: 'plain', eventName: 'GetFunction20150331'}]}), contentType: 'application/json'},
+      deliveryFile([{eventID: 'bigger', eventName: 'PutObject', requestParameters: {body: 'B'.repeat(24 * 1024 * 1024)}}], 'bigger.json.gz'),
     ])
     const dbPath = path.join(dir, 'case.duckdb')
     const result = await loadCase(store, 'INC-4', {dbPath})
@@ -127,8 +128,9 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect(result.artifacts.unreadable.map((u) => u.key.split('/').at(-1))).toEqual(['truncated.json.gz'])
     expect(result.warnings.join('\n')).toMatch(/truncated\.json\.gz/)
     const rows = await tableRows(dbPath, 'SELECT event_id, event_name, event_time, read_only, length(CAST(request_parameters AS VARCHAR)) AS len FROM cloudtrail_events ORDER BY event_id NULLS LAST')
-    expect(rows.map((r) => r.event_id)).toEqual(['badtime', 'big', 'nulls', 'plain', null])
+    expect(rows.map((r) => r.event_id)).toEqual(['badtime', 'big', 'bigger', 'nulls', 'plain', null])
     expect(rows.find((r) => r.event_id === 'big')!.len).toBeGreaterThan(5 * 1024 * 1024)
+    expect(rows.find((r) => r.event_id === 'bigger')!.len).toBeGreaterThan(24 * 1024 * 1024)
     expect(rows.find((r) => r.event_id === 'badtime')).toMatchObject({event_time: null, read_only: null})
     expect(rows.find((r) => r.event_id === 'nulls')).toMatchObject({read_only: true, event_name: null})
     expect(rows.find((r) => r.event_id === 'plain')!.event_name).toBe('GetFunction')
