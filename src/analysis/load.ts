@@ -116,7 +116,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
 
     const ct = groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)
     for (const group of ct) {
-      await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!)), onUnreadable)
+      await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length)), onUnreadable)
       if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
         await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable, async (sql, params, types) => {
           const r = await db.all(sql, params, types)
@@ -126,6 +126,8 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
       task?.advance(group.files.length)
     }
     phase('cloudtrail')
+    const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
+    if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
     const needs = await db.all(NEEDS_DEDUPLICATION)
     if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
     phase('deduplicate')

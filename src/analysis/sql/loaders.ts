@@ -47,11 +47,15 @@ export const CLOUDTRAIL_READERS: Record<string, (c: Compression) => string> = {
 const CLOUDTRAIL_SHAPE = JSON.stringify({eventID: 'VARCHAR', eventTime: 'VARCHAR'})
 
 /** The columns of cloudtrail_records, in the order the loader fills them. */
-const CLOUDTRAIL_STORED = ['event_id', 'event_time', 'raw', 'artifact_key', 'artifact_sha256', 'copies']
+const CLOUDTRAIL_STORED = ['event_id', 'event_time', 'raw', 'artifact_key', 'copies']
 
-/** The CloudTrail source of one reader, joined to its evidence objects. */
-export function cloudtrailSource(reader: string): string {
-  return `SELECT j.raw, f.key AS artifact_key, f.sha256 AS artifact_sha256 FROM (${reader}) j JOIN _files f ON f.path = j.filename`
+/**
+ * The CloudTrail source of one reader, with each record's evidence key cut from its file name
+ * (`<root>/<key>`; `rootChars` is the root's length in code points). A join to the file list would
+ * do the same but gives no order guarantee; the SHA-256 is joined from `artifacts` when read.
+ */
+export function cloudtrailSource(reader: string, rootChars: number): string {
+  return `SELECT j.raw, substr(j.filename, ${Math.trunc(rootChars) + 2}) AS artifact_key FROM (${reader}) j`
 }
 
 /**
@@ -61,8 +65,8 @@ export function cloudtrailSource(reader: string): string {
  */
 export function insertCloudtrail(source: string): string {
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_STORED.join(', ')})
-  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ), raw, artifact_key, artifact_sha256, 1
-  FROM (SELECT raw, artifact_key, artifact_sha256, json_transform(raw, '${CLOUDTRAIL_SHAPE}') AS t FROM (${source}) WHERE raw IS NOT NULL)`
+  SELECT t.eventID, TRY_CAST(t.eventTime AS TIMESTAMPTZ), raw, artifact_key, 1
+  FROM (SELECT raw, artifact_key, json_transform(raw, '${CLOUDTRAIL_SHAPE}') AS t FROM (${source}) WHERE raw IS NOT NULL)`
 }
 
 /**
@@ -84,14 +88,22 @@ export const DEDUPLICATE_CLOUDTRAIL = [
    )
    SELECT k.rid, k.k FROM k WHERE k.k IN (SELECT k FROM k GROUP BY k HAVING count(*) > 1)`,
   `CREATE TEMP TABLE _ct_rank AS
-   SELECT d.rid, d.k, e.event_id, e.artifact_key, e.artifact_sha256,
-     row_number() OVER (PARTITION BY d.k ORDER BY e.artifact_key, e.artifact_sha256, d.rid) AS rn,
+   SELECT d.rid, d.k, e.event_id, e.artifact_key,
+     row_number() OVER (PARTITION BY d.k ORDER BY e.artifact_key, d.rid) AS rn,
      count(*) OVER (PARTITION BY d.k) AS n
    FROM _ct_dup d JOIN cloudtrail_records e ON e.rowid = d.rid`,
   `INSERT INTO cloudtrail_event_copies
-   SELECT event_id, artifact_key, artifact_sha256 FROM _ct_rank WHERE event_id IS NOT NULL ORDER BY event_id, artifact_key, artifact_sha256, rid`,
-  'DELETE FROM cloudtrail_records WHERE rowid IN (SELECT rid FROM _ct_rank WHERE rn > 1)',
-  'UPDATE cloudtrail_records SET copies = r.n FROM _ct_rank r WHERE cloudtrail_records.rowid = r.rid AND r.rn = 1',
+   SELECT r.event_id, r.artifact_key, a.sha256 FROM _ct_rank r LEFT JOIN artifacts a ON a.key = r.artifact_key
+   WHERE r.event_id IS NOT NULL ORDER BY r.event_id, r.artifact_key, r.rid`,
+  // Rebuilt rather than updated in place, in the original row order, so the stored order stays
+  // the order the files were read in.
+  `CREATE TABLE _cloudtrail_dedup AS
+   SELECT c.event_id, c.event_time, c.raw, c.artifact_key, CAST(coalesce(r.n, 1) AS INTEGER) AS copies
+   FROM cloudtrail_records c LEFT JOIN _ct_rank r ON r.rid = c.rowid
+   WHERE r.rn IS NULL OR r.rn = 1
+   ORDER BY c.rowid`,
+  'DROP TABLE cloudtrail_records',
+  'ALTER TABLE _cloudtrail_dedup RENAME TO cloudtrail_records',
 ]
 
 /** Counts the lines of line-oriented CloudTrail artifacts that could not be read as records. */

@@ -10,9 +10,10 @@ export const TABLES: Record<string, string> = {
     attributes JSON, sealed BOOLEAN, status VARCHAR, detail VARCHAR)`,
   custody: `CREATE TABLE custody (
     run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
-  // The record with its id and time; `cloudtrail_events` (a view) adds every other column.
+  // The record with its id, time and evidence key; `cloudtrail_events` (a view) adds every other
+  // column, and the evidence SHA-256 from `artifacts`.
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
-    event_id VARCHAR, event_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR, copies INTEGER)`,
+    event_id VARCHAR, event_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, copies INTEGER)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
@@ -81,7 +82,7 @@ export const VIEWS: Record<string, string> = {
     json_extract_string(raw, '$.eventCategory') AS event_category,
     TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
     json_extract_string(raw, '$.requestID') AS request_id,
-    raw, artifact_key, artifact_sha256, copies
+    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies
   FROM cloudtrail_records`,
   cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS
     SELECT event_id, count(*)::INTEGER AS copies, list(artifact_key ORDER BY artifact_key) AS artifact_keys,
