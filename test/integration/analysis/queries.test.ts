@@ -138,6 +138,12 @@ function lambdaIncidentRecords(): Array<Record<string, unknown>> {
     role('203.0.113.9', 'aws-cli/2.15.0 Python/3.11', 'ext-1', 'GetSecretValue'),
     role('3.80.1.2', 'aws-sdk-nodejs/3.600.0 exec-env/AWS_Lambda_nodejs20.x', 'int-1', 'GetSecretValue'),
     role('lambda.amazonaws.com', 'lambda.amazonaws.com', 'int-2', 'CreateLogStream', 'logs.amazonaws.com'),
+    {...call('sec-1', 'UpdateDetector', {detectorId: 'd-1', enable: false}), eventSource: 'guardduty.amazonaws.com'},
+    {...call('sec-2', 'UpdateDetector', {detectorId: 'd-1', enable: true}), eventSource: 'guardduty.amazonaws.com'},
+    {...call('sec-3', 'StopConfigurationRecorder', {configurationRecorderName: 'default'}), eventSource: 'config.amazonaws.com'},
+    {...call('s3-1', 'PutBucketPolicy', {bucketName: 'exports', bucketPolicy: {Statement: [{Effect: 'Allow', Principal: '*', Action: 's3:GetObject'}]}}), eventSource: 's3.amazonaws.com'},
+    {...call('s3-2', 'PutBucketPolicy', {bucketName: 'logs', bucketPolicy: {Statement: [{Effect: 'Allow', Principal: {Service: 'logging.s3.amazonaws.com'}, Action: 's3:PutObject'}]}}), eventSource: 's3.amazonaws.com'},
+    {...call('s3-3', 'PutBucketPublicAccessBlock', {bucketName: 'exports', PublicAccessBlockConfiguration: {BlockPublicPolicy: false, RestrictPublicBuckets: false}}), eventSource: 's3.amazonaws.com'},
   ]
 }
 
@@ -192,6 +198,11 @@ describe('named queries over Lambda evidence', () => {
 
   it('finds the execution role used from outside Lambda, not from the function itself', async () => {
     expect((await rows('lambda-role-credentials-outside-lambda')).map((r) => [r.event_id, r.source_ip])).toEqual([['ext-1', '203.0.113.9']])
+  })
+
+  it('finds detectors and recorders turned off and buckets opened to the public, not their harmless twins', async () => {
+    expect((await rows('guardduty-config-disabled')).map((r) => r.event_id)).toEqual(['sec-1', 'sec-3'])
+    expect((await rows('s3-bucket-made-public')).map((r) => r.event_id)).toEqual(['s3-1', 's3-3'])
   })
 
   it('does not flag a resource policy grant with a source ARN', async () => {
