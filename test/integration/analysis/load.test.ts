@@ -84,6 +84,8 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect(logs[6]!.message).toBe(`=cmd|' /C calc'!A0, "quoted"`)
     const custody = await tableRows(dbPath, 'SELECT type, count(*)::INTEGER AS n FROM custody GROUP BY type ORDER BY type')
     expect(custody).toEqual([{type: 'artifact', n: 10}, {type: 'run-ended', n: 1}, {type: 'run-started', n: 1}])
+    const chain = await tableRows(dbPath, "SELECT seq, line_sha256, line->>'$.prevHash' AS prev FROM custody ORDER BY seq")
+    chain.slice(1).forEach((row, i) => expect(row.prev).toBe(chain[i]!.line_sha256))
     const sources = await tableRows(dbPath, 'SELECT source, count(*)::INTEGER AS n FROM timeline GROUP BY source ORDER BY source')
     expect(sources.map((s) => s.source)).toEqual(['custody', 'lambda', 'logs'])
     const missingCitations = await tableRows(dbPath, "SELECT count(*)::INTEGER AS n FROM timeline WHERE evidence_key IS NULL OR evidence_sha256 IS NULL")
