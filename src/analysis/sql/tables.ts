@@ -1,7 +1,8 @@
 /**
- * The case database's tables. Every table keeps the evidence object it came from
- * (`artifact_key`, `artifact_sha256`) so that any row, and any finding built on it, cites its
- * evidence. JSON values are kept as DuckDB JSON; times are TIMESTAMPTZ in UTC.
+ * The case database's tables. Every row keeps the evidence object it came from (`artifact_key`,
+ * and `artifact_sha256` stored or, for CloudTrail, joined from `artifacts` by the view) so that
+ * any row, and any finding built on it, cites its evidence. JSON values are kept as DuckDB JSON;
+ * times are TIMESTAMPTZ in UTC.
  */
 export const TABLES: Record<string, string> = {
   artifacts: `CREATE TABLE artifacts (
