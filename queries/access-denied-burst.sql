@@ -1,0 +1,21 @@
+-- id: access-denied-burst
+-- title: Bursts of access-denied errors per principal
+-- description: Principals that received at least threshold authorisation errors within window_minutes minutes: typical of someone probing what stolen credentials may do.
+-- severity: medium
+-- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z threshold:integer=5 window_minutes:integer=10
+-- attack: T1580
+-- evidence: cloudtrail
+SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start, principal_arn AS actor,
+  count(*) AS errors, count(DISTINCT event_name) AS distinct_actions,
+  string_agg(DISTINCT event_source || ':' || event_name, ', ' ORDER BY event_source || ':' || event_name) AS actions,
+  string_agg(DISTINCT source_ip, ', ' ORDER BY source_ip) AS source_ips,
+  min(event_time) AS first_seen, max(event_time) AS last_seen,
+  arg_min(artifact_key, event_time) AS evidence_key, arg_min(artifact_sha256, event_time) AS evidence_sha256,
+  count(DISTINCT artifact_key) AS evidence_objects
+FROM cloudtrail_events
+WHERE event_time >= $since AND event_time < $until
+  AND (error_code IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation',
+    'UnauthorizedAccess', 'Forbidden', 'AuthorizationError') OR error_code LIKE '%AccessDenied%')
+GROUP BY window_start, actor
+HAVING count(*) >= $threshold
+ORDER BY window_start, actor

@@ -1,0 +1,21 @@
+-- id: guardduty-config-disabled
+-- title: GuardDuty, Config or Security Hub disabled
+-- description: Calls that delete or pause detectors and recorders: GuardDuty DeleteDetector, UpdateDetector that disables, disassociation; Config recorder and delivery channel stops; Security Hub disabled.
+-- severity: high
+-- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z
+-- attack: T1562.001
+-- evidence: cloudtrail
+SELECT event_time AS time, principal_arn AS actor, source_ip, event_source, event_name AS action,
+  coalesce(json_extract_string(request_parameters, '$.detectorId'), json_extract_string(request_parameters, '$.configurationRecorderName'),
+    json_extract_string(request_parameters, '$.deliveryChannelName')) AS target,
+  CAST(request_parameters AS VARCHAR) AS request, error_code,
+  event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
+FROM cloudtrail_events
+WHERE event_time >= $since AND event_time < $until AND (
+  (event_source = 'guardduty.amazonaws.com' AND (event_name IN ('DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount',
+      'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers', 'CreateIPSet', 'UpdateIPSet', 'DeletePublishingDestination')
+    OR (event_name = 'UpdateDetector' AND json_extract_string(request_parameters, '$.enable') = 'false')))
+  OR (event_source = 'config.amazonaws.com' AND event_name IN ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel', 'DeleteConfigRule'))
+  OR (event_source = 'securityhub.amazonaws.com' AND event_name IN ('DisableSecurityHub', 'BatchDisableStandards'))
+)
+ORDER BY time, event_id

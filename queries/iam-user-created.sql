@@ -1,0 +1,13 @@
+-- id: iam-user-created
+-- title: IAM user created
+-- description: CreateUser calls: a new user is a classic way to keep access after the initial credentials are revoked.
+-- severity: high
+-- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z
+-- attack: T1136.003
+-- evidence: cloudtrail
+SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS action,
+  json_extract_string(request_parameters, '$.userName') AS target, error_code,
+  event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
+FROM cloudtrail_events
+WHERE event_source = 'iam.amazonaws.com' AND event_name = 'CreateUser' AND event_time >= $since AND event_time < $until
+ORDER BY time, event_id

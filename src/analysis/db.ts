@@ -1,0 +1,76 @@
+import {DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+
+/** A value as coroner hands it on: JSON-safe, timestamps as ISO 8601 strings in UTC. */
+export type CellValue = string | number | boolean | null | CellValue[] | {[key: string]: CellValue}
+export type Row = Record<string, CellValue>
+
+export type Params = Record<string, DuckDBValue> | DuckDBValue[]
+export type ParamTypes = Record<string, DuckDBType | undefined> | DuckDBType[]
+
+/**
+ * One DuckDB database file and one connection to it, with the session pinned to UTC so that times
+ * read and written never depend on the machine's zone.
+ */
+export class AnalysisDb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string, options: {readOnly?: boolean; threads?: number; memoryLimit?: string} = {}): Promise<AnalysisDb> {
+    const config: Record<string, string> = {}
+    if (options.readOnly) config.access_mode = 'READ_ONLY'
+    if (options.threads !== undefined) config.threads = String(options.threads)
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
+    const instance = await DuckDBInstance.create(path, config)
+    const connection = await instance.connect()
+    await connection.run("SET TimeZone = 'UTC'")
+    return new AnalysisDb(instance, connection, path)
+  }
+
+  async run(sql: string, params?: Params, types?: ParamTypes): Promise<void> {
+    await this.connection.run(sql, params, types)
+  }
+
+  /** Runs a statement and returns its rows as plain values; parameters are bound, never spliced. */
+  async all(sql: string, params?: Params, types?: ParamTypes): Promise<{columns: string[]; rows: Row[]}> {
+    const reader = await this.connection.runAndReadAll(sql, params, types)
+    const columns = reader.deduplicatedColumnNames()
+    const rows = reader.getRowsJS().map((values) => {
+      const row: Row = {}
+      values.forEach((v, i) => {
+        row[columns[i]!] = plain(v)
+      })
+      return row
+    })
+    return {columns, rows}
+  }
+
+  close(): void {
+    this.connection.closeSync()
+    this.instance.closeSync()
+  }
+}
+
+/** Turns what the DuckDB JS converter gives (bigint, Date, nested values) into JSON-safe values. */
+export function plain(value: unknown): CellValue {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString()
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
+  if (Array.isArray(value)) return value.map(plain)
+  if (typeof value === 'object') {
+    const out: Record<string, CellValue> = {}
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(v)
+    return out
+  }
+  return String(value)
+}
+
+/** A SQL string literal for values coroner itself produced (file paths under the store root). */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}

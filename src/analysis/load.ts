@@ -1,0 +1,354 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
+import path from 'node:path'
+import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {CoronerError, ExitCode} from '../core/errors.js'
+import type {Progress} from '../core/progress.js'
+import type {EvidenceStore} from '../evidence/store.js'
+import {AnalysisDb} from './db.js'
+import {inventoryCase, type CaseArtifact, type CaseInventory} from './inventory.js'
+import {
+  CLOUDTRAIL_READERS,
+  DOCUMENT_LOADERS,
+  LOG_READERS,
+  MACROS,
+  OBJECT_SIZE,
+  cloudtrailSource,
+  DEDUPLICATE_CLOUDTRAIL,
+  NEEDS_DEDUPLICATION,
+  countMalformed,
+  insertCloudtrail,
+  insertCustody,
+  insertLogs,
+  type Compression,
+} from './sql/loaders.js'
+import {TABLES, VIEWS} from './sql/tables.js'
+
+/** Where `coroner load` puts a case's database unless told otherwise. */
+export function defaultDbPath(caseId: string, cwd = process.cwd()): string {
+  return path.join(cwd, 'coroner-analysis', caseId, 'case.duckdb')
+}
+
+export interface LoadOptions {
+  dbPath: string
+  progress?: Progress
+  /** DuckDB worker threads; default: DuckDB's own choice (the machine's cores). */
+  threads?: number
+  /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk. Default: $CORONER_DUCKDB_MEMORY, else DuckDB's default (80% of RAM). */
+  memoryLimit?: string
+}
+
+export interface RefusedArtifact {
+  key: string
+  kind: string
+  state: string
+  detail?: string
+}
+
+export interface LoadResult {
+  caseId: string
+  dbPath: string
+  tables: Record<string, number>
+  artifacts: {total: number; loaded: number; refused: RefusedArtifact[]; unreadable: RefusedArtifact[]; notLoaded: number}
+  malformedRecords: number
+  /** Seconds spent in each phase of the load. */
+  phases: Record<string, number>
+  warnings: string[]
+}
+
+/** Kinds whose bytes are not rows (code packages, digests): recorded in `artifacts`, not loaded. */
+const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS)])
+
+interface FileGroup {
+  reader: (c: Compression) => string
+  compression: Compression
+  files: CaseArtifact[]
+  /** maximum_object_size for this group's reader, grown when DuckDB says a value is larger. */
+  objectSize: number
+}
+
+const MIB = 1024 * 1024
+/** Line-oriented kinds: one value per line, so the size of a file says nothing of its largest value. */
+const LINE_KINDS = new Set(['cloudtrail.records', 'cloudtrail.lookup-events', 'logs.events', 'logs.export'])
+const LARGEST_OBJECT = 1024 * MIB
+
+/**
+ * Builds the DuckDB database of a case from its verified evidence: every artifact is re-hashed
+ * against its manifest first, altered or missing ones are refused and named. The database is
+ * written to a temporary file and renamed over the target only when complete, and every table is
+ * filled in a fixed order, so the same evidence always gives the same tables.
+ */
+export async function loadCase(store: EvidenceStore, caseId: string, options: LoadOptions): Promise<LoadResult> {
+  const phases: Record<string, number> = {}
+  let mark = performance.now()
+  const phase = (name: string): void => {
+    const now = performance.now()
+    phases[name] = Number(((now - mark) / 1000).toFixed(3))
+    mark = now
+  }
+  const inventory = await inventoryCase(store, caseId)
+  phase('verify')
+  const warnings = [...inventory.warnings]
+  const target = path.resolve(options.dbPath)
+  await mkdir(path.dirname(target), {recursive: true})
+  const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
+  const memoryLimit = options.memoryLimit ?? process.env.CORONER_DUCKDB_MEMORY
+  const db = await AnalysisDb.open(tmp, {
+    ...(options.threads === undefined ? {} : {threads: options.threads}),
+    ...(memoryLimit === undefined || memoryLimit === '' ? {} : {memoryLimit}),
+  })
+  const unreadable: RefusedArtifact[] = []
+  let malformedRecords = 0
+  const task = options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length)
+  try {
+    for (const sql of Object.values(TABLES)) await db.run(sql)
+    for (const sql of MACROS) await db.run(sql)
+    await stageFiles(db, inventory)
+    await insertArtifacts(db, inventory)
+
+    const verified = inventory.artifacts.filter((a) => a.state === 'verified' && LOADED_KINDS.has(a.kind))
+    const groups = await groupFiles(verified)
+    phase('prepare')
+    const onUnreadable = (a: CaseArtifact, reason: string): void => {
+      unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
+      if (a.kind !== 'file.added') warnings.push(`artifact ${a.key} (${a.kind}) could not be read and was skipped: ${reason}`)
+    }
+
+    const ct = groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)
+    for (const group of ct) {
+      await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length)), onUnreadable)
+      if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
+        await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable, async (sql, params, types) => {
+          const r = await db.all(sql, params, types)
+          malformedRecords += Number(r.rows[0]?.n ?? 0)
+        })
+      }
+      task?.advance(group.files.length)
+    }
+    phase('cloudtrail')
+    const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
+    if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
+    const needs = await db.all(NEEDS_DEDUPLICATION)
+    if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
+    phase('deduplicate')
+
+    const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
+    await runOverFiles(db, logs, (readers) => insertLogs(readers), onUnreadable)
+    task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
+    phase('logs')
+
+    for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
+      await runOverFiles(db, [group], ([reader]) => reader!, onUnreadable)
+      task?.advance(group.files.length)
+    }
+
+    phase('lambda, iam, findings')
+    if (inventory.journals.length > 0) {
+      await db.run(insertCustody(), {files: listValue(inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
+    }
+    for (const u of unreadable) {
+      await db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
+    }
+    phase('custody')
+    for (const sql of Object.values(VIEWS)) await db.run(sql)
+    if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
+
+    const tables: Record<string, number> = {}
+    for (const name of ['cloudtrail_events', ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
+      const r = await db.all(`SELECT count(*) AS n FROM ${name}`)
+      tables[name] = Number(r.rows[0]?.n ?? 0)
+    }
+    await db.run('CHECKPOINT')
+    db.close()
+    phase('checkpoint')
+    await rm(target, {force: true})
+    await rm(`${target}.wal`, {force: true})
+    await rename(tmp, target)
+    task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
+    const refused = inventory.artifacts
+      .filter((a) => a.state !== 'verified')
+      .map((a) => ({key: a.key, kind: a.kind, state: a.state, ...(a.detail === undefined ? {} : {detail: a.detail})}))
+    return {
+      caseId,
+      dbPath: target,
+      tables,
+      artifacts: {
+        total: inventory.artifacts.length,
+        loaded: verified.length - unreadable.length,
+        refused,
+        unreadable,
+        notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !LOADED_KINDS.has(a.kind)).length,
+      },
+      malformedRecords,
+      phases,
+      warnings,
+    }
+  } catch (error) {
+    try {
+      db.close()
+    } catch {
+      // Already closed.
+    }
+    await rm(tmp, {force: true})
+    await rm(`${tmp}.wal`, {force: true})
+    throw error
+  }
+}
+
+/** The files of each kind, split by compression (read from the bytes, not trusted from the name). */
+async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
+  const groups = new Map<string, FileGroup>()
+  const readers: Record<string, (c: Compression) => string> = {...CLOUDTRAIL_READERS, ...LOG_READERS, ...DOCUMENT_LOADERS}
+  for (const a of artifacts) {
+    if (a.kind === 'file.added' && !/json/i.test(a.contentType ?? '') && !/\.json(\.gz)?$/i.test(a.key)) continue
+    const {gzip, size} = await contentSize(a.path)
+    const compression: Compression = gzip ? 'gzip' : 'uncompressed'
+    const id = `${a.kind}/${compression}`
+    let g = groups.get(id)
+    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: LINE_KINDS.has(a.kind) ? 64 * MIB : 16 * MIB}))
+    g.files.push(a)
+    // A whole-document file is one JSON value: the reader must hold all of it.
+    if (!LINE_KINDS.has(a.kind)) g.objectSize = Math.min(LARGEST_OBJECT, Math.max(g.objectSize, Math.ceil((size * 1.1 + MIB) / MIB) * MIB))
+  }
+  return [...groups.keys()].sort().map((k) => groups.get(k)!)
+}
+
+/** Whether a file is gzip (from its magic bytes) and its content size (gzip: the trailer's ISIZE, mod 4 GiB). */
+async function contentSize(file: string): Promise<{gzip: boolean; size: number}> {
+  const handle = await open(file, 'r')
+  try {
+    const {size} = await handle.stat()
+    const head = Buffer.alloc(2)
+    const {bytesRead} = await handle.read(head, 0, 2, 0)
+    const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+    if (!gzip || size < 18) return {gzip, size}
+    const tail = Buffer.alloc(4)
+    await handle.read(tail, 0, 4, size - 4)
+    return {gzip, size: Math.max(tail.readUInt32LE(0), size)}
+  } finally {
+    await handle.close()
+  }
+}
+
+type Executor = (sql: string, params: Record<string, DuckDBValue>, types: Record<string, DuckDBType>) => Promise<void>
+
+/**
+ * Runs one statement over groups of files. DuckDB stops a whole read at a file it cannot parse
+ * (truncated gzip, broken JSON document); that file is named, set aside and the statement run
+ * again without it (and left out of the group for later statements), so one bad object never
+ * hides the others.
+ */
+async function runOverFiles(
+  db: AnalysisDb,
+  groups: FileGroup[],
+  build: (readers: string[]) => string,
+  onUnreadable: (a: CaseArtifact, reason: string) => void,
+  execute?: Executor,
+): Promise<void> {
+  const exec: Executor = execute ?? ((sql, params, types) => db.run(sql, params, types))
+  for (;;) {
+    const active = groups.filter((g) => g.files.length > 0)
+    if (active.length === 0) return
+    const params: Record<string, DuckDBValue> = {}
+    const types: Record<string, DuckDBType> = {}
+    const readers = active.map((g, i) => {
+      params[`files${i}`] = listValue(g.files.map((f) => f.path))
+      types[`files${i}`] = LIST(VARCHAR)
+      return g.reader(g.compression).replaceAll('$files', `$files${i}`).replaceAll(OBJECT_SIZE, String(g.objectSize))
+    })
+    try {
+      await exec(build(readers), params, types)
+      return
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (/maximum_object_size|max_line_size|Maximum line size/i.test(message) && active.some((g) => g.objectSize < LARGEST_OBJECT)) {
+        for (const g of active) g.objectSize = Math.min(LARGEST_OBJECT, g.objectSize * 4)
+        continue
+      }
+      const culprit = active
+        .flatMap((g) => g.files.map((f) => ({g, f})))
+        .filter(({f}) => message.includes(f.path))
+        .sort((a, b) => b.f.path.length - a.f.path.length)[0]
+      if (!culprit) {
+        throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {exitCode: ExitCode.internal, cause: error})
+      }
+      culprit.g.files.splice(culprit.g.files.indexOf(culprit.f), 1)
+      onUnreadable(culprit.f, message.split('\n')[0]!.replaceAll(culprit.f.path, culprit.f.key))
+    }
+  }
+}
+
+async function stageFiles(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
+  await db.run(`CREATE TEMP TABLE _files (path VARCHAR, key VARCHAR, sha256 VARCHAR, kind VARCHAR, source VARCHAR,
+    attributes JSON, log_group VARCHAR, log_stream VARCHAR)`)
+  await db.run('CREATE TEMP TABLE _journals (path VARCHAR, key VARCHAR, run_id VARCHAR, sealed BOOLEAN)')
+  const appender = await db.connection.createAppender('_files', 'main', 'temp')
+  for (const a of inventory.artifacts) {
+    if (a.state !== 'verified') continue
+    const attrs = a.attributes ?? {}
+    const str = (...names: string[]): string | null => {
+      for (const n of names) if (typeof attrs[n] === 'string') return attrs[n] as string
+      return null
+    }
+    appender.appendVarchar(a.path)
+    appender.appendVarchar(a.key)
+    appender.appendVarchar(a.sha256)
+    appender.appendVarchar(a.kind)
+    appender.appendVarchar(a.source ?? '')
+    appender.appendVarchar(JSON.stringify(attrs))
+    appendNullable(appender, str('logGroupName', 'logGroup') ?? logGroupFromSource(a.source))
+    appendNullable(appender, str('logStreamName', 'logStream'))
+    appender.endRow()
+  }
+  appender.closeSync()
+  for (const j of inventory.journals) {
+    await db.run('INSERT INTO _journals VALUES ($path, $key, $run, $sealed)', {path: j.path, key: j.key, run: j.runId, sealed: j.sealed})
+  }
+}
+
+function appendNullable(appender: {appendVarchar(v: string): void; appendNull(): void}, value: string | null): void {
+  if (value === null) appender.appendNull()
+  else appender.appendVarchar(value)
+}
+
+/** `arn:aws:logs:region:account:log-group:NAME[:*]` or a bare `/aws/lambda/...` name. */
+function logGroupFromSource(source: string | undefined): string | null {
+  if (!source) return null
+  const m = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(?::\*)?$/.exec(source)
+  if (m) return m[1]!
+  return source.startsWith('/') ? source : null
+}
+
+async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
+  const sorted = [...inventory.artifacts].sort((a, b) => (a.runId === b.runId ? cmp(a.key, b.key) : cmp(a.runId, b.runId)))
+  await db.run(`CREATE TEMP TABLE _artifacts (run_id VARCHAR, key VARCHAR, kind VARCHAR, sha256 VARCHAR, size BIGINT, source VARCHAR,
+    collector VARCHAR, collected_at VARCHAR, version_id VARCHAR, content_type VARCHAR, region VARCHAR, records BIGINT, attributes VARCHAR,
+    sealed BOOLEAN, status VARCHAR, detail VARCHAR, n BIGINT)`)
+  const appender = await db.connection.createAppender('_artifacts', 'main', 'temp')
+  sorted.forEach((a, n) => {
+    appender.appendVarchar(a.runId)
+    appender.appendVarchar(a.key)
+    appender.appendVarchar(a.kind)
+    appender.appendVarchar(a.sha256)
+    appender.appendBigInt(BigInt(a.size))
+    appendNullable(appender, a.source ?? null)
+    appendNullable(appender, a.collector ?? null)
+    appendNullable(appender, a.collectedAt ?? null)
+    appendNullable(appender, a.versionId ?? null)
+    appendNullable(appender, a.contentType ?? null)
+    appendNullable(appender, a.region ?? null)
+    if (a.records === undefined) appender.appendNull()
+    else appender.appendBigInt(BigInt(a.records))
+    appendNullable(appender, a.attributes === undefined ? null : JSON.stringify(a.attributes))
+    appender.appendBoolean(a.sealed)
+    appender.appendVarchar(a.state === 'verified' ? (LOADED_KINDS.has(a.kind) ? 'loaded' : 'not-loaded') : a.state)
+    appendNullable(appender, a.detail ?? null)
+    appender.appendBigInt(BigInt(n))
+    appender.endRow()
+  })
+  appender.closeSync()
+  await db.run(`INSERT INTO artifacts SELECT run_id, key, kind, sha256, size, source, collector, TRY_CAST(collected_at AS TIMESTAMPTZ),
+    version_id, content_type, region, records, TRY_CAST(attributes AS JSON), sealed, status, detail FROM _artifacts ORDER BY n`)
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,0 +1,120 @@
+import {existsSync} from 'node:fs'
+import {BOOLEAN, DOUBLE, BIGINT, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {AnalysisDb, type Row} from './db.js'
+import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
+
+export interface QueryResult {
+  /** The query's id, or `sql` for an ad-hoc statement. */
+  query: string
+  title?: string
+  severity?: string
+  parameters: Record<string, string | number | boolean | null>
+  columns: string[]
+  rows: Row[]
+}
+
+/** Splits `--param k=v` values into a map; a value may itself contain `=`. */
+export function parseParamArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const a of args) {
+    const eq = a.indexOf('=')
+    if (eq <= 0) throw usageError('invalid-param', `--param ${JSON.stringify(a)} is not name=value.`, 'Write --param name=value, e.g. --param since=2026-11-01T00:00:00Z.')
+    out[a.slice(0, eq)] = a.slice(eq + 1)
+  }
+  return out
+}
+
+const describeParameters = (q: NamedQuery): string =>
+  q.parameters.length === 0 ? 'it takes no parameters' : `its parameters are ${q.parameters.map((p) => `${p.name}:${p.type}${p.default === undefined ? ' (required)' : `=${p.default ?? ''}`}`).join(', ')}`
+
+const DUCK_TYPES: Record<QueryParameter['type'], DuckDBType> = {string: VARCHAR, integer: BIGINT, number: DOUBLE, boolean: BOOLEAN, timestamp: TIMESTAMPTZ}
+
+/**
+ * Turns `--param` text into bound values of the declared types, with the defaults filled in.
+ * Unknown names, missing required ones and values of the wrong type are usage errors naming the
+ * query's parameters.
+ */
+export function bindQueryParameters(
+  query: NamedQuery,
+  given: Record<string, string>,
+): {values: Record<string, DuckDBValue>; types: Record<string, DuckDBType>; shown: QueryResult['parameters']} {
+  for (const name of Object.keys(given)) {
+    if (!query.parameters.some((p) => p.name === name)) {
+      throw usageError('unknown-param', `Query ${query.id} has no parameter "${name}": ${describeParameters(query)}.`, `See \`coroner query list\`.`)
+    }
+  }
+  const values: Record<string, DuckDBValue> = {}
+  const types: Record<string, DuckDBType> = {}
+  const shown: QueryResult['parameters'] = {}
+  for (const p of query.parameters) {
+    const text = given[p.name] ?? p.default
+    if (text === undefined) throw usageError('missing-param', `Query ${query.id} needs --param ${p.name}=…: ${describeParameters(query)}.`)
+    types[p.name] = DUCK_TYPES[p.type]
+    if (text === null) {
+      values[p.name] = null
+      shown[p.name] = null
+      continue
+    }
+    let v: string | number | boolean | Date
+    try {
+      v = convertParameter(p, text)
+    } catch (error) {
+      throw usageError('invalid-param', `Query ${query.id}: ${(error as Error).message}; ${describeParameters(query)}.`)
+    }
+    values[p.name] = v instanceof Date ? timestampTZValue(BigInt(v.getTime()) * 1000n) : p.type === 'integer' ? BigInt(v as number) : v
+    shown[p.name] = v instanceof Date ? v.toISOString() : v
+  }
+  return {values, types, shown}
+}
+
+/** Opens a case database for reading only, with no access to files beyond it. */
+export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
+  if (!existsSync(dbPath)) {
+    throw new CoronerError('no-case-db', `There is no case database at ${dbPath}.`, {exitCode: ExitCode.usage, hint: 'Run `coroner load --case X` first (or pass --db).'})
+  }
+  const db = await AnalysisDb.open(dbPath, {readOnly: true})
+  await db.run('SET enable_external_access = false')
+  await db.run('SET lock_configuration = true')
+  return db
+}
+
+/**
+ * Runs a named query with its parameters bound (never spliced into the SQL) and returns its rows.
+ * A named query must cite its evidence: a result without evidence_key and evidence_sha256 columns
+ * is an invalid query.
+ */
+export async function runNamedQuery(db: AnalysisDb, query: NamedQuery, given: Record<string, string> = {}): Promise<QueryResult> {
+  const {values, types, shown} = bindQueryParameters(query, given)
+  let result
+  try {
+    result = await db.all(query.sql, values, types)
+  } catch (error) {
+    throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {exitCode: ExitCode.invalidInput, cause: error})
+  }
+  for (const c of ['evidence_key', 'evidence_sha256']) {
+    if (!result.columns.includes(c)) {
+      throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {exitCode: ExitCode.invalidInput})
+    }
+  }
+  return {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns: result.columns, rows: result.rows}
+}
+
+/** Runs an ad-hoc statement; `--param` values are bound as text (`$name`), cast in SQL when needed. */
+export async function runSql(db: AnalysisDb, sql: string, given: Record<string, string> = {}): Promise<QueryResult> {
+  const used = new Set(usedParameters(sql).map((u) => u.name))
+  for (const name of Object.keys(given)) {
+    if (!used.has(name)) throw usageError('unknown-param', `The SQL does not use $${name}; it uses ${used.size === 0 ? 'no parameters' : [...used].map((u) => `$${u}`).join(', ')}.`)
+  }
+  for (const name of used) {
+    if (!(name in given)) throw usageError('missing-param', `The SQL uses $${name}: pass --param ${name}=…`)
+  }
+  const types = Object.fromEntries(Object.keys(given).map((k) => [k, VARCHAR]))
+  let result
+  try {
+    result = await db.all(sql, given, types)
+  } catch (error) {
+    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {exitCode: ExitCode.usage, cause: error})
+  }
+  return {query: 'sql', parameters: given, columns: result.columns, rows: result.rows}
+}

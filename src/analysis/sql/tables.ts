@@ -1,0 +1,127 @@
+/**
+ * The case database's tables. Every row keeps the evidence object it came from (`artifact_key`,
+ * and `artifact_sha256` stored or, for CloudTrail, joined from `artifacts` by the view) so that
+ * any row, and any finding built on it, cites its evidence. JSON values are kept as DuckDB JSON;
+ * times are TIMESTAMPTZ in UTC.
+ */
+export const TABLES: Record<string, string> = {
+  artifacts: `CREATE TABLE artifacts (
+    run_id VARCHAR, key VARCHAR, kind VARCHAR, sha256 VARCHAR, size BIGINT, source VARCHAR, collector VARCHAR,
+    collected_at TIMESTAMPTZ, version_id VARCHAR, content_type VARCHAR, region VARCHAR, records BIGINT,
+    attributes JSON, sealed BOOLEAN, status VARCHAR, detail VARCHAR)`,
+  custody: `CREATE TABLE custody (
+    run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
+  // The record with its id, time and evidence key; `cloudtrail_events` (a view) adds every other
+  // column, and the evidence SHA-256 from `artifacts`.
+  cloudtrail_records: `CREATE TABLE cloudtrail_records (
+    event_id VARCHAR, event_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, copies INTEGER)`,
+  cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  log_events: `CREATE TABLE log_events (
+    time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
+    event_id VARCHAR, ingestion_time TIMESTAMPTZ, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_functions: `CREATE TABLE lambda_functions (
+    function_name VARCHAR, function_arn VARCHAR, version VARCHAR, runtime VARCHAR, handler VARCHAR, role VARCHAR,
+    code_sha256 VARCHAR, code_size BIGINT, package_type VARCHAR, image_uri VARCHAR, last_modified TIMESTAMPTZ,
+    description VARCHAR, timeout INTEGER, memory_size INTEGER, state VARCHAR, revision_id VARCHAR,
+    layers JSON, environment_keys JSON, environment JSON, tags JSON, reserved_concurrency INTEGER,
+    configuration JSON, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_aliases: `CREATE TABLE lambda_aliases (
+    function_name VARCHAR, alias_name VARCHAR, alias_arn VARCHAR, function_version VARCHAR, description VARCHAR,
+    routing_config JSON, revision_id VARCHAR, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_policies: `CREATE TABLE lambda_policies (
+    function_name VARCHAR, sid VARCHAR, effect VARCHAR, principal VARCHAR, action VARCHAR, resource VARCHAR,
+    condition JSON, source_arn VARCHAR, source_account VARCHAR, principal_org_id VARCHAR, function_url_auth_type VARCHAR,
+    revision_id VARCHAR, statement JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_url_configs: `CREATE TABLE lambda_url_configs (
+    function_name VARCHAR, function_arn VARCHAR, function_url VARCHAR, auth_type VARCHAR, invoke_mode VARCHAR, cors JSON,
+    creation_time TIMESTAMPTZ, last_modified_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_event_source_mappings: `CREATE TABLE lambda_event_source_mappings (
+    uuid VARCHAR, function_name VARCHAR, function_arn VARCHAR, event_source_arn VARCHAR, state VARCHAR, batch_size BIGINT,
+    starting_position VARCHAR, last_modified TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  lambda_layers: `CREATE TABLE lambda_layers (
+    layer_arn VARCHAR, layer_version_arn VARCHAR, version BIGINT, description VARCHAR, created_date TIMESTAMPTZ,
+    compatible_runtimes JSON, code_sha256 VARCHAR, code_size BIGINT, license_info VARCHAR, raw JSON,
+    artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  iam_policies: `CREATE TABLE iam_policies (
+    role_name VARCHAR, role_arn VARCHAR, kind VARCHAR, policy_name VARCHAR, policy_arn VARCHAR, document JSON,
+    artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  findings: `CREATE TABLE findings (
+    finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
+    resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+}
+
+/** Views built over the tables once they are filled. */
+export const VIEWS: Record<string, string> = {
+  // Typed columns next to the raw record. Columns beyond those stored in cloudtrail_records are
+  // computed from the record when read: the record is stored once, and loading runs close to the
+  // speed of DuckDB's own JSON reader (each stored column costs a large share of the load time).
+  cloudtrail_events: `CREATE VIEW cloudtrail_events AS SELECT
+    event_id, event_time,
+    regexp_replace(json_extract_string(raw, '$.eventName'), '20[0-9]{6}(v[0-9]+)?$', '') AS event_name,
+    json_extract_string(raw, '$.eventName') AS event_name_raw,
+    json_extract_string(raw, '$.eventSource') AS event_source,
+    json_extract_string(raw, '$.awsRegion') AS aws_region,
+    coalesce(json_extract_string(raw, '$.recipientAccountId'), json_extract_string(raw, '$.userIdentity.accountId')) AS account_id,
+    json_extract_string(raw, '$.sourceIPAddress') AS source_ip,
+    json_extract_string(raw, '$.userAgent') AS user_agent,
+    json_extract_string(raw, '$.userIdentity.arn') AS principal_arn,
+    json_extract_string(raw, '$.userIdentity.type') AS principal_type,
+    json_extract_string(raw, '$.userIdentity.principalId') AS principal_id,
+    coalesce(json_extract_string(raw, '$.userIdentity.userName'), json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName')) AS principal_name,
+    json_extract_string(raw, '$.userIdentity.accessKeyId') AS access_key_id,
+    json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.arn') AS session_issuer_arn,
+    json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName') AS session_issuer_name,
+    json_extract_string(raw, '$.userIdentity.invokedBy') AS invoked_by,
+    json_extract_string(raw, '$.errorCode') AS error_code,
+    json_extract_string(raw, '$.errorMessage') AS error_message,
+    json_extract(raw, '$.requestParameters') AS request_parameters,
+    json_extract(raw, '$.responseElements') AS response_elements,
+    json_extract(raw, '$.resources') AS resources,
+    json_extract(raw, '$.additionalEventData') AS additional_event_data,
+    TRY_CAST(json_extract_string(raw, '$.readOnly') AS BOOLEAN) AS read_only,
+    json_extract_string(raw, '$.eventType') AS event_type,
+    json_extract_string(raw, '$.eventCategory') AS event_category,
+    TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
+    json_extract_string(raw, '$.requestID') AS request_id,
+    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies
+  FROM cloudtrail_records`,
+  cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS
+    SELECT event_id, count(*)::INTEGER AS copies, list(artifact_key ORDER BY artifact_key) AS artifact_keys,
+      list(artifact_sha256 ORDER BY artifact_key) AS artifact_sha256s
+    FROM cloudtrail_event_copies GROUP BY event_id`,
+  timeline: `CREATE VIEW timeline AS
+    SELECT event_time AS time, 'cloudtrail' AS source,
+      coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
+      split_part(event_source, '.', 1) || ':' || event_name AS action,
+      coalesce(
+        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
+        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
+        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
+        resources->>'$[0].ARN') AS target,
+      source_ip,
+      CASE WHEN error_code IS NOT NULL THEN error_code || coalesce(': ' || error_message, '') END AS detail,
+      artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
+    FROM cloudtrail_events
+    UNION ALL
+    SELECT time, 'logs', function_name, 'log', log_group, NULL, message, artifact_key, artifact_sha256 FROM log_events
+    UNION ALL
+    SELECT last_modified, 'lambda', NULL, 'function-modified', function_arn, NULL,
+      'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256
+    FROM lambda_functions
+    UNION ALL
+    SELECT creation_time, 'lambda', NULL, 'function-url-created', function_arn, NULL,
+      'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256
+    FROM lambda_url_configs
+    UNION ALL
+    SELECT last_modified, 'lambda', NULL, 'event-source-mapping-modified', function_arn, NULL,
+      coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256
+    FROM lambda_event_source_mappings
+    UNION ALL
+    SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256
+    FROM lambda_layers
+    UNION ALL
+    SELECT "at", 'custody', line->>'$.host.user', type, run_id, NULL,
+      coalesce(line->>'$.step', line->>'$.artifact.key', line->>'$.gap.reason', line->>'$.message', line->>'$.status', line->>'$.command'),
+      journal_key, line_sha256
+    FROM custody`,
+}

@@ -1,0 +1,32 @@
+import {Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {renderTable} from '../../cli/table.js'
+import {ensureCaseDb, resolveDbPath} from '../../analysis/case-db.js'
+import {exportParquet, type ExportResult} from '../../analysis/export-parquet.js'
+import {assertCaseId} from '../../evidence/keys.js'
+
+export default class ExportParquet extends CoronerCommand<ExportResult> {
+  static override summary = 'Export every table of a case database to Parquet, partitioned by date, with Athena/Trino DDL'
+  static override description =
+    'Writes <DIR>/<table>/year=YYYY/month=M/day=D/*.parquet (event tables by event date, inventory tables by collection date; JSON columns as text) and <DIR>/ddl.sql with a CREATE EXTERNAL TABLE per table. DIR must be new or empty.'
+  static override flags = {
+    case: Flags.string({char: 'c', description: 'Case id'}),
+    db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    to: Flags.string({description: 'Directory to write the export into (new or empty)', required: true}),
+  }
+  static override examples = ['<%= config.bin %> export parquet --case INC-2026-0042 --to ./inc-42-parquet']
+
+  protected async execute(): Promise<Outcome<ExportResult>> {
+    const {flags} = await this.parse(ExportParquet)
+    const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
+    const dbPath = resolveDbPath(flags)
+    const ctx = caseId === undefined ? undefined : await this.context(flags, caseId)
+    const {loaded} = await ensureCaseDb(ctx, caseId, dbPath)
+    return {result: await exportParquet(dbPath, flags.to), warnings: loaded?.warnings ?? []}
+  }
+
+  protected render(r: ExportResult): void {
+    this.log(renderTable(r.tables.map((t) => ({table: t.table, rows: t.rows, files: t.files})), ['table', 'rows', 'files']))
+    this.log(`\nParquet in ${r.dir}\nDDL in ${r.ddl}`)
+  }
+}

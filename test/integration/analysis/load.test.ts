@@ -1,0 +1,217 @@
+import {chmod, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
+import {loadCase} from '../../../src/analysis/load.js'
+import {tempDir} from '../../support/temp.js'
+import {ROLE_ARN, deliveryFile, gz, lambdaSpecs, lookupFile, recordsFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
+
+async function tableRows(dbPath: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const db = await AnalysisDb.open(dbPath, {readOnly: true})
+  try {
+    return (await db.all(sql)).rows
+  } finally {
+    db.close()
+  }
+}
+
+describe('coroner load', () => {
+  it('loads every CloudTrail kind with typed columns next to the raw record', async () => {
+    const dir = await tempDir()
+    const secrets = stratusRecords('aws.credential-access.secretsmanager-retrieve-secrets')
+    const lambda = stratusRecords('aws.persistence.lambda-overwrite-code')
+    const stop = stratusRecords('aws.defense-evasion.cloudtrail-stop')
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-1', [deliveryFile(secrets), recordsFile(lambda), lookupFile(stop)])
+    const dbPath = path.join(dir, 'db', 'case.duckdb')
+    const result = await loadCase(store, 'INC-1', {dbPath})
+    expect(result.tables.cloudtrail_events).toBe(secrets.length + lambda.length + stop.length)
+    expect(result.artifacts.refused).toEqual([])
+    const rows = await tableRows(dbPath, "SELECT * FROM cloudtrail_events WHERE event_source = 'lambda.amazonaws.com' OR event_name = 'StopLogging' ORDER BY event_time")
+    expect(rows.map((r) => [r.event_name, r.event_name_raw])).toEqual([
+      ['StopLogging', 'StopLogging'],
+      ['UpdateFunctionCode', 'UpdateFunctionCode20150331v2'],
+    ])
+    const code = rows[1]!
+    expect(code).toMatchObject({
+      event_id: '4672b74f-2466-4784-b3fb-5b4db904a995',
+      event_time: '2024-08-01T13:52:02.000Z',
+      account_id: '266106314375',
+      source_ip: '253.8.50.132',
+      principal_arn: 'arn:aws:iam::266106314375:user/christophe',
+      principal_type: 'IAMUser',
+      access_key_id: 'AKIAKHYV6FI4F4CJQMDV',
+      read_only: false,
+      management_event: true,
+      copies: 1,
+    })
+    expect(JSON.parse(code.raw as string)).toEqual(lambda[0])
+    expect(JSON.parse(code.request_parameters as string).publish).toBe(true)
+    expect(code.artifact_key).toMatch(/records\.ndjson\.gz$/)
+    expect(JSON.parse(rows[0]!.raw as string)).toEqual(stop[0])
+  })
+})
+
+describe('coroner load: Lambda, IAM, logs, custody', () => {
+  it('fills one table per kind, each row citing its artifact', async () => {
+    const dir = await tempDir()
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-2', lambdaSpecs())
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-2', {dbPath})
+    expect(result.tables).toMatchObject({lambda_functions: 1, lambda_aliases: 1, lambda_policies: 4, lambda_url_configs: 1, lambda_event_source_mappings: 1, lambda_layers: 1, iam_policies: 3, log_events: 7})
+    const fn = (await tableRows(dbPath, 'SELECT * FROM lambda_functions'))[0]!
+    expect(fn).toMatchObject({function_name: 'payments', role: ROLE_ARN, last_modified: '2026-11-19T08:00:00.000Z', reserved_concurrency: 5, memory_size: 128})
+    expect(JSON.parse(fn.environment_keys as string)).toEqual(['DB_PASSWORD', 'STAGE'])
+    const policies = await tableRows(dbPath, 'SELECT sid, principal, source_arn, source_account, function_url_auth_type, function_name FROM lambda_policies ORDER BY sid')
+    expect(policies).toEqual([
+      {sid: 'open', principal: '*', source_arn: null, source_account: null, function_url_auth_type: null, function_name: 'payments'},
+      {sid: 'other', principal: 'arn:aws:iam::444455556666:root', source_arn: null, source_account: null, function_url_auth_type: null, function_name: 'payments'},
+      {sid: 's3', principal: 's3.amazonaws.com', source_arn: 'arn:aws:s3:::bucket', source_account: '111122223333', function_url_auth_type: null, function_name: 'payments'},
+      {sid: 'url', principal: '*', source_arn: null, source_account: null, function_url_auth_type: 'NONE', function_name: 'payments'},
+    ])
+    expect(await tableRows(dbPath, 'SELECT role_name, kind, policy_name FROM iam_policies ORDER BY kind')).toEqual([
+      {role_name: 'payments-exec', kind: 'inline', policy_name: 'inline-1'},
+      {role_name: 'payments-exec', kind: 'managed', policy_name: 'AdministratorAccess'},
+      {role_name: 'payments-exec', kind: 'trust', policy_name: null},
+    ])
+    expect((await tableRows(dbPath, 'SELECT last_modified FROM lambda_event_source_mappings'))[0]!.last_modified).toBe('2025-11-20T08:00:00.000Z')
+    const logs = await tableRows(dbPath, 'SELECT time, message, request_id, function_name, log_stream FROM log_events ORDER BY time')
+    expect(logs.map((l) => l.request_id)).toEqual([
+      '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', null, null,
+    ])
+    expect(logs.every((l) => l.function_name === 'payments')).toBe(true)
+    expect(logs[5]).toMatchObject({time: '2026-11-20T09:05:00.000Z', message: 'Task timed out after 3.00 seconds', log_stream: '2026/11/20/[$LATEST]def'})
+    expect(logs[6]!.message).toBe(`=cmd|' /C calc'!A0, "quoted"`)
+    const custody = await tableRows(dbPath, 'SELECT type, count(*)::INTEGER AS n FROM custody GROUP BY type ORDER BY type')
+    expect(custody).toEqual([{type: 'artifact', n: 10}, {type: 'run-ended', n: 1}, {type: 'run-started', n: 1}])
+    const chain = await tableRows(dbPath, "SELECT seq, line_sha256, line->>'$.prevHash' AS prev FROM custody ORDER BY seq")
+    chain.slice(1).forEach((row, i) => expect(row.prev).toBe(chain[i]!.line_sha256))
+    const sources = await tableRows(dbPath, 'SELECT source, count(*)::INTEGER AS n FROM timeline GROUP BY source ORDER BY source')
+    expect(sources.map((s) => s.source)).toEqual(['custody', 'lambda', 'logs'])
+    const missingCitations = await tableRows(dbPath, "SELECT count(*)::INTEGER AS n FROM timeline WHERE evidence_key IS NULL OR evidence_sha256 IS NULL")
+    expect(missingCitations[0]!.n).toBe(0)
+  })
+
+  it('counts a duplicated eventID once with copies=2 and lists the copies', async () => {
+    const dir = await tempDir()
+    const records = stratusRecords('aws.credential-access.secretsmanager-retrieve-secrets')
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-3', [deliveryFile(records), lookupFile(records.slice(0, 1))])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-3', {dbPath})
+    expect(result.tables.cloudtrail_events).toBe(records.length)
+    const dups = await tableRows(dbPath, 'SELECT * FROM cloudtrail_duplicates')
+    expect(dups).toHaveLength(1)
+    expect(dups[0]).toMatchObject({event_id: records[0]!.eventID, copies: 2})
+    expect((dups[0]!.artifact_keys as string[]).map((k) => k.split('/').at(-1))).toEqual(['trail.json.gz', 'lookup.ndjson.gz'])
+    const row = await tableRows(dbPath, `SELECT copies FROM cloudtrail_events WHERE event_id = '${String(records[0]!.eventID)}'`)
+    expect(row).toEqual([{copies: 2}])
+    const stored = await tableRows(dbPath, 'SELECT event_id FROM cloudtrail_records ORDER BY rowid')
+    expect(stored.map((r) => r.event_id)).toEqual(records.map((r) => r.eventID))
+  })
+
+  it('loads malformed lines, nulls, unknown fields and a 5 MB request without error', async () => {
+    const dir = await tempDir()
+    const huge = 'A'.repeat(5 * 1024 * 1024)
+    const lines = [
+      JSON.stringify({eventID: 'big', eventTime: '2026-11-20T10:00:00Z', eventName: 'PutObject', eventSource: 's3.amazonaws.com', requestParameters: {body: huge}, userIdentity: {type: 'IAMUser'}}),
+      '{not json',
+      JSON.stringify({eventID: 'nulls', eventTime: null, eventName: null, userIdentity: null, readOnly: 'true', requestParameters: null, brandNewField: {x: [1, 2]}}),
+      JSON.stringify({eventID: 'badtime', eventTime: 'yesterday', readOnly: 'maybe', userIdentity: 'a string'}),
+      JSON.stringify([1, 2, 3]),
+      '',
+    ]
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-4', [
+      {segments: ['cloudtrail', 'r', 'odd.ndjson.gz'], kind: 'cloudtrail.records', body: gz(lines.join('\n')), contentType: 'application/x-ndjson+gzip'},
+      {segments: ['cloudtrail', 'r', 'truncated.json.gz'], kind: 'cloudtrail.delivery-file', body: gz('{"Records":[{"eventID":"lost"},'), contentType: 'application/json+gzip'},
+      {segments: ['cloudtrail', 'r', 'plain.json.gz'], kind: 'cloudtrail.delivery-file', body: JSON.stringify({Records: [{eventID: 'plain', eventName: 'GetFunction20150331'}]}), contentType: 'application/json'},
+      deliveryFile([{eventID: 'bigger', eventName: 'PutObject', requestParameters: {body: 'B'.repeat(24 * 1024 * 1024)}}], 'bigger.json.gz'),
+    ])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-4', {dbPath})
+    expect(result.malformedRecords).toBe(1)
+    expect(result.artifacts.unreadable.map((u) => u.key.split('/').at(-1))).toEqual(['truncated.json.gz'])
+    expect(result.warnings.join('\n')).toMatch(/truncated\.json\.gz/)
+    const rows = await tableRows(dbPath, 'SELECT event_id, event_name, event_time, read_only, length(CAST(request_parameters AS VARCHAR)) AS len FROM cloudtrail_events ORDER BY event_id NULLS LAST')
+    expect(rows.map((r) => r.event_id)).toEqual(['badtime', 'big', 'bigger', 'nulls', 'plain', null])
+    expect(rows.find((r) => r.event_id === 'big')!.len).toBeGreaterThan(5 * 1024 * 1024)
+    expect(rows.find((r) => r.event_id === 'bigger')!.len).toBeGreaterThan(24 * 1024 * 1024)
+    expect(rows.find((r) => r.event_id === 'badtime')).toMatchObject({event_time: null, read_only: null})
+    expect(rows.find((r) => r.event_id === 'nulls')).toMatchObject({read_only: true, event_name: null})
+    expect(rows.find((r) => r.event_id === 'plain')!.event_name).toBe('GetFunction')
+  })
+
+  it('gives identical tables when the same evidence is loaded twice', async () => {
+    const dir = await tempDir()
+    const records = [...stratusRecords('aws.execution.ssm-send-command'), ...stratusRecords('aws.discovery.ec2-download-user-data')]
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-5', [deliveryFile(records.slice(0, 40)), recordsFile(records.slice(30)), lookupFile(records.slice(50, 60)), ...lambdaSpecs()])
+    const dumps: Array<Record<string, string>> = []
+    for (const name of ['a.duckdb', 'b.duckdb']) {
+      const dbPath = path.join(dir, name)
+      await loadCase(store, 'INC-5', {dbPath})
+      const db = await AnalysisDb.open(dbPath, {readOnly: true})
+      const tables = (await db.all("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1")).rows.map((r) => r.table_name as string)
+      const dump: Record<string, string> = {}
+      for (const t of [...tables, 'cloudtrail_events', 'timeline', 'cloudtrail_duplicates']) dump[t] = JSON.stringify((await db.all(`SELECT * FROM ${t} ORDER BY ALL`)).rows)
+      db.close()
+      dumps.push(dump)
+    }
+    const differing = Object.keys(dumps[0]!).filter((t) => dumps[0]![t] !== dumps[1]![t])
+    expect(differing).toEqual([])
+    expect(JSON.stringify(dumps[0]).length).toBeGreaterThan(10_000)
+  })
+
+  it('refuses an altered artifact and names it, loading the rest', async () => {
+    const dir = await tempDir()
+    const root = path.join(dir, 'store')
+    const {store, records} = await writeCase(root, 'INC-6', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'), 'a.json.gz'), deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-delete'), 'b.json.gz')])
+    const altered = path.join(root, ...records[1]!.key.split('/'))
+    await chmod(altered, 0o644)
+    await writeFile(altered, gz(JSON.stringify({Records: [{eventID: 'forged', eventName: 'Nothing'}]})))
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-6', {dbPath})
+    expect(result.artifacts.refused).toEqual([expect.objectContaining({key: records[1]!.key, state: 'altered'})])
+    expect(result.warnings.join('\n')).toContain(records[1]!.key)
+    expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
+    expect(await tableRows(dbPath, 'SELECT status FROM artifacts ORDER BY key')).toEqual([{status: 'loaded'}, {status: 'altered'}])
+    expect((await readFile(altered)).length).toBeGreaterThan(0)
+  })
+
+  it('loads the artifacts an unsealed run recorded in its journal', async () => {
+    const dir = await tempDir()
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-7', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'))], {seal: false})
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-7', {dbPath})
+    expect(result.tables.cloudtrail_events).toBe(1)
+    expect(result.warnings.join('\n')).toMatch(/never sealed/)
+    expect(await tableRows(dbPath, 'SELECT sealed FROM artifacts')).toEqual([{sealed: false}])
+  })
+})
+
+describe('coroner load: reproducible order at scale', () => {
+  it('stores rows in the same physical order on every load, with parallel readers', async () => {
+    const dir = await tempDir()
+    const files = Array.from({length: 24}, (_, f) =>
+      deliveryFile(
+        Array.from({length: 2500}, (_, i) => ({
+          eventID: `e-${f}-${i}`,
+          eventTime: new Date(Date.UTC(2026, 10, 1) + ((i * 7919 + f * 104729) % 86_400_000)).toISOString(),
+          eventName: i % 3 === 0 ? 'GetObject' : 'ListBuckets',
+          eventSource: 's3.amazonaws.com',
+          requestParameters: {bucketName: `b-${i % 17}`, key: 'k'.repeat(i % 200)},
+          userIdentity: {type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/u${i % 13}`},
+        })),
+        `file-${String(f).padStart(3, '0')}.json.gz`,
+      ),
+    )
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-ORDER', files)
+    const digests: string[] = []
+    for (const name of ['a.duckdb', 'b.duckdb']) {
+      const dbPath = path.join(dir, name)
+      await loadCase(store, 'INC-ORDER', {dbPath, threads: 4})
+      const rows = await tableRows(dbPath, "SELECT count(*)::INTEGER AS n, md5(string_agg(event_id || '|' || artifact_key, ',' ORDER BY rowid)) AS h FROM cloudtrail_records")
+      expect(rows[0]!.n).toBe(60_000)
+      digests.push(String(rows[0]!.h))
+    }
+    expect(digests[0]).toBe(digests[1])
+  })
+})

@@ -1,0 +1,154 @@
+import {chmod, readFile, readdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {runCommand} from '@oclif/test'
+import {describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
+import {tempDir} from '../../support/temp.js'
+import {deliveryFile, gz, lambdaSpecs, stratusRecords, writeCase} from '../../support/evidence-case.js'
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
+// runCommand joins the arguments and splits them again on spaces: a value with spaces is passed as --flag="…".
+const run = (args: string[]) => runCommand(args, {root})
+
+interface Envelope<T> {
+  status: string
+  result: T
+  warnings: string[]
+  error?: {code: string; message: string; hint?: string}
+}
+const parse = <T>(stdout: string): Envelope<T> => JSON.parse(stdout) as Envelope<T>
+
+async function stratusCase(): Promise<{dir: string; store: string; db: string; keys: string[]}> {
+  const dir = await tempDir()
+  const store = path.join(dir, 'store')
+  const {records} = await writeCase(store, 'INC-CMD', [
+    deliveryFile(stratusRecords('aws.persistence.lambda-backdoor-function'), 'backdoor.json.gz'),
+    deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'), 'stop.json.gz'),
+    ...lambdaSpecs(),
+  ])
+  return {dir, store, db: path.join(dir, 'case.duckdb'), keys: records.map((r) => r.key)}
+}
+
+describe('coroner load / query / timeline / export parquet', () => {
+  it('loads a case and reports the tables in the JSON envelope', async () => {
+    const c = await stratusCase()
+    const out = await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--json'])
+    expect(out.error).toBeUndefined()
+    const env = parse<{tables: Record<string, number>; artifacts: {loaded: number; refused: unknown[]}}>(out.stdout)
+    expect(env.status).toBe('ok')
+    expect(env.result.tables).toMatchObject({cloudtrail_events: 2, lambda_functions: 1, log_events: 7})
+    expect(env.result.artifacts.refused).toEqual([])
+    const human = await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
+    expect(human.stdout).toMatch(/cloudtrail_events\s+2/)
+    expect(human.stdout).toContain(`Database: ${c.db}`)
+  })
+
+  it('refuses an altered artifact, names it and exits 3', async () => {
+    const c = await stratusCase()
+    const altered = path.join(c.store, ...c.keys[1]!.split('/'))
+    await chmod(altered, 0o644)
+    await writeFile(altered, gz('{"Records":[]}'))
+    const out = await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
+    expect(out.error?.oclif?.exit).toBe(3)
+    expect(out.stdout).toContain(`REFUSED altered: ${c.keys[1]}`)
+    expect(out.stderr).toContain(c.keys[1])
+  })
+
+  it('points to evidence pull for an S3 store', async () => {
+    const out = await run(['load', '--case', 'INC-CMD', '--store', 's3://evidence-bucket/prefix', '--json'])
+    expect(out.error?.oclif?.exit).toBe(2)
+    expect(parse<never>(out.stdout).error?.code).toMatch(/s3-store-unavailable|store-not-local/)
+  })
+
+  it('runs a named query, building the database first, in every output format', async () => {
+    const c = await stratusCase()
+    const json = await run(['query', 'lambda-resource-policy-opened', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--json'])
+    expect(json.error).toBeUndefined()
+    const env = parse<{query: string; rows: Array<Record<string, unknown>>; columns: string[]}>(json.stdout)
+    expect(env.result.query).toBe('lambda-resource-policy-opened')
+    expect(env.result.rows).toHaveLength(1)
+    expect(env.result.rows[0]).toMatchObject({granted_to: '*', evidence_key: c.keys[0]})
+    const table = await run(['query', 'lambda-resource-policy-opened', '--db', c.db])
+    expect(table.stdout).toMatch(/1 row\(s\) — lambda-resource-policy-opened/)
+    const csv = await run(['query', 'cloudtrail-tampering', '--db', c.db, '--csv'])
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^time,actor,source_ip,action,trail/)
+    expect(csv.stdout).toContain('StopLogging')
+    const nd = await run(['query', 'cloudtrail-tampering', '--db', c.db, '--ndjson'])
+    expect(JSON.parse(nd.stdout.trim())).toMatchObject({action: 'StopLogging'})
+  })
+
+  it('neutralises formulas in CSV and redacts environment values unless --show-secrets', async () => {
+    const c = await stratusCase()
+    await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
+    const csv = await run(['query', '--db', c.db, '--sql="SELECT message, artifact_key AS evidence_key FROM log_events WHERE starts_with(message, chr(61))"', '--csv'])
+    expect(csv.stdout).toContain(`"'=cmd|' /C calc'!A0, ""quoted"""`)
+    const hidden = await run(['query', '--db', c.db, '--sql="SELECT environment FROM lambda_functions"', '--json'])
+    expect(hidden.stdout).not.toContain('hunter2')
+    expect(hidden.stdout).toContain('[redacted]')
+    const shown = await run(['query', '--db', c.db, '--sql="SELECT environment FROM lambda_functions"', '--json', '--show-secrets'])
+    expect(shown.stdout).toContain('hunter2')
+  })
+
+  it('gives usage errors for unknown queries and parameters, naming the parameters', async () => {
+    const c = await stratusCase()
+    await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
+    const unknown = await run(['query', 'no-such-query', '--db', c.db, '--json'])
+    expect(unknown.error?.oclif?.exit).toBe(2)
+    expect(parse<never>(unknown.stdout).error?.code).toBe('unknown-query')
+    const badParam = await run(['query', 'access-denied-burst', '--db', c.db, '--param', 'treshold=3', '--json'])
+    expect(badParam.error?.oclif?.exit).toBe(2)
+    expect(parse<never>(badParam.stdout).error?.message).toMatch(/no parameter "treshold".*threshold:integer=5/)
+    const badType = await run(['query', 'access-denied-burst', '--db', c.db, '--param', 'threshold=many'])
+    expect(badType.error?.oclif?.exit).toBe(2)
+    expect(badType.stderr).toMatch(/threshold.*is a integer/)
+    const both = await run(['query', 'access-denied-burst', '--db', c.db, '--sql="SELECT 1"'])
+    expect(both.error?.oclif?.exit).toBe(2)
+    const noDb = await run(['query', 'access-denied-burst', '--db', path.join(c.dir, 'missing.duckdb')])
+    expect(noDb.error?.oclif?.exit).toBe(2)
+    expect(noDb.stderr).toMatch(/coroner load/)
+  })
+
+  it('lists the named queries', async () => {
+    const out = await run(['query', 'list', '--json'])
+    const list = parse<Array<{id: string; severity: string; parameters: unknown[]}>>(out.stdout).result
+    expect(list.length).toBeGreaterThanOrEqual(25)
+    expect(list.map((q) => q.id)).toContain('lambda-role-credentials-outside-lambda')
+  })
+
+  it('prints a filtered timeline', async () => {
+    const c = await stratusCase()
+    const out = await run(['timeline', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--source', 'cloudtrail', '--json'])
+    const rows = parse<{rows: Array<Record<string, unknown>>}>(out.stdout).result.rows
+    expect(rows.map((r) => r.action)).toEqual(['cloudtrail:StopLogging', 'lambda:AddPermission'])
+    expect(rows.every((r) => typeof r.evidence_sha256 === 'string')).toBe(true)
+    const since = await run(['timeline', '--db', c.db, '--since', '2024-08-01T00:00:00Z', '--source', 'cloudtrail', '--json'])
+    expect(parse<{rows: unknown[]}>(since.stdout).result.rows).toHaveLength(1)
+    const actor = await run(['timeline', '--db', c.db, '--actor', 'CHRISTOPHE', '--limit', '1', '--json'])
+    expect(parse<{rows: Array<{actor: string}>}>(actor.stdout).result.rows.map((r) => r.actor)).toEqual(['arn:aws:iam::143434273843:user/christophe'])
+    const bad = await run(['timeline', '--db', c.db, '--since', 'last tuesday'])
+    expect(bad.error?.oclif?.exit).toBe(2)
+  })
+
+  it('exports Parquet partitioned by date with matching DDL', async () => {
+    const c = await stratusCase()
+    const to = path.join(c.dir, 'parquet')
+    const out = await run(['export', 'parquet', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--to', to, '--json'])
+    expect(out.error).toBeUndefined()
+    const dirs = (await readdir(path.join(to, 'cloudtrail_events'), {recursive: true})).filter((p) => p.endsWith('.parquet')).sort()
+    expect(dirs).toEqual(['year=2024/month=7/day=31/part-0.parquet', 'year=2024/month=8/day=1/part-0.parquet'])
+    const ddl = await readFile(path.join(to, 'ddl.sql'), 'utf8')
+    expect(ddl).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `cloudtrail_events`')
+    expect(ddl).toMatch(/`raw` string/)
+    expect(ddl).toContain('PARTITIONED BY (`year` int, `month` int, `day` int)')
+    const db = await AnalysisDb.open(':memory:')
+    const back = await db.all(`SELECT event_name, typeof(raw) AS t, json_extract_string(raw, '$.eventID') AS id, year FROM read_parquet('${to}/cloudtrail_events/**/*.parquet', hive_partitioning=true) ORDER BY event_time`)
+    db.close()
+    expect(back.rows).toEqual([
+      {event_name: 'StopLogging', t: 'VARCHAR', id: '10163ed2-2253-469d-a5ee-cbc6651f8934', year: 2024},
+      {event_name: 'AddPermission', t: 'VARCHAR', id: 'b67a9bba-d9da-4980-bf74-baed881b117d', year: 2024},
+    ])
+    const again = await run(['export', 'parquet', '--db', c.db, '--to', to])
+    expect(again.error?.oclif?.exit).toBe(2)
+  })
+})
