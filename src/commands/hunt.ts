@@ -2,21 +2,21 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
-import {quietProgress, terminalProgress} from '../core/progress.js'
 import {SIGMA_LEVELS, type SigmaLevel} from '../analysis/sigma/rule.js'
 import {huntCaseDatabase, type HuntReport} from '../analysis/sigma/run.js'
 import {formatIssue} from '../analysis/sigma/load.js'
 import {assertCaseId} from '../evidence/keys.js'
+import {ensureCaseDb, resolveDbPath} from '../analysis/case-db.js'
 
 export default class Hunt extends CoronerCommand<HuntReport> {
   static override summary = "Run Sigma rules for AWS CloudTrail over a case's events"
   static override description =
-    "Compiles coroner's own Sigma rules (queries/sigma) and any rules passed with --rules to DuckDB SQL and runs them over the cloudtrail_events table of the case database. Every hit names the rule's title, id, level and author, and the evidence object (key and SHA-256) the event came from. Rules that use what a per-event hunt cannot run (aggregations, near, timeframe, placeholders) are listed as unsupported with the construct named. Exits 3 when anything is found, unless --no-fail."
+    "Compiles the shipped Sigma rules (queries/sigma: coroner's own Lambda rules and SigmaHQ's CloudTrail rules, DRL 1.1) and any rules passed with --rules to DuckDB SQL and runs them over the cloudtrail_events table of the case database (built from the evidence first when missing). Every hit names the rule's title, id, level and author, and the evidence object (key and SHA-256) the event came from. Rules that use what a per-event hunt cannot run (aggregations, near, timeframe, placeholders) are listed as unsupported with the construct named. Exits 3 when anything is found, unless --no-fail."
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
     rules: Flags.string({description: 'A Sigma rule file or a directory of rules (repeatable)', multiple: true}),
-    db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb)'}),
-    builtin: Flags.boolean({description: "Include coroner's own rules (use --no-builtin to run only --rules)", default: true, allowNo: true}),
+    db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing)'}),
+    builtin: Flags.boolean({description: 'Include the shipped rules (use --no-builtin to run only --rules)', default: true, allowNo: true}),
     'min-level': Flags.string({description: 'Run only rules of this level or above', options: SIGMA_LEVELS.slice(1) as unknown as string[]}),
     limit: Flags.integer({description: 'Hits listed per rule (all are counted)', default: 1000, min: 1}),
     fail: Flags.boolean({description: 'Exit 3 when there are hits (use --no-fail to exit 0)', default: true, allowNo: true}),
@@ -29,15 +29,17 @@ export default class Hunt extends CoronerCommand<HuntReport> {
   protected async execute(): Promise<Outcome<HuntReport>> {
     const {flags} = await this.parse(Hunt)
     const caseId = assertCaseId(flags.case)
+    const ctx = await this.context(flags, caseId)
+    const {dbPath} = await ensureCaseDb(ctx, caseId, resolveDbPath(flags))
     const result = await huntCaseDatabase({
       caseId,
-      ...(flags.db === undefined ? {} : {db: flags.db}),
+      db: dbPath,
       ...(flags.rules === undefined ? {} : {rules: flags.rules}),
       builtin: flags.builtin,
       ...(flags['min-level'] === undefined ? {} : {minLevel: flags['min-level'] as SigmaLevel}),
       maxHitsPerRule: flags.limit,
-      progress: !this.jsonEnabled() && process.stderr.isTTY ? terminalProgress(process.stderr) : quietProgress,
-      signal: this.abort.signal,
+      progress: ctx.progress,
+      signal: ctx.signal,
     })
     const warnings = [
       ...result.invalid.map(formatIssue),

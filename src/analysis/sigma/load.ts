@@ -6,7 +6,7 @@ import {tryCompileRule} from './compile.js'
 import {parseSigmaRule} from './parse.js'
 import type {CompiledRule, RuleIssue, UnsupportedRule} from './rule.js'
 
-/** coroner's own rules, shipped in the package under queries/sigma. */
+/** The rules shipped in the package under queries/sigma: coroner's own (coroner/) and SigmaHQ's CloudTrail rules (sigmahq/, DRL 1.1). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../../queries/sigma', import.meta.url))
 
 export interface RuleSet {

@@ -1,5 +1,5 @@
-import path from 'node:path'
 import type {Progress} from '../../core/progress.js'
+import {defaultDbPath} from '../load.js'
 import {huntCase, openCaseDatabase, type HuntResult} from './hunt.js'
 import {BUILTIN_RULES_DIR, loadRules, type RuleSet} from './load.js'
 import type {RuleIssue, SigmaLevel} from './rule.js'
@@ -10,7 +10,7 @@ export interface HuntRequest {
   db?: string
   /** Extra rule files or directories. */
   rules?: readonly string[]
-  /** Include coroner's own rules from queries/sigma (default true). */
+  /** Include the shipped rules from queries/sigma (default true). */
   builtin?: boolean
   minLevel?: SigmaLevel
   maxHitsPerRule?: number
@@ -26,13 +26,10 @@ export interface HuntReport extends HuntResult {
   invalid: RuleIssue[]
 }
 
-/** The default location of a case's analysis database. */
-export const defaultCaseDatabase = (caseId: string): string => path.join('coroner-analysis', caseId, 'case.duckdb')
-
 /** Loads the rules, opens the case database read-only and hunts; the database is closed afterwards. */
 export async function huntCaseDatabase(request: HuntRequest): Promise<HuntReport> {
   const sources = [...(request.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(request.rules ?? [])]
-  const db = request.db ?? defaultCaseDatabase(request.caseId)
+  const db = request.db ?? defaultDbPath(request.caseId)
   const rules: RuleSet = sources.length === 0 ? {compiled: [], unsupported: [], issues: [], files: 0} : await loadRules(sources)
   const database = await openCaseDatabase(db, request.caseId)
   try {

@@ -27,7 +27,7 @@ export default class SigmaCompile extends CoronerCommand<CompileResult> {
   static override description = 'Parses one Sigma rule for AWS CloudTrail and prints the SQL expression over cloudtrail_events.raw with its parameters. Exits 4 when the rule is invalid or uses something coroner cannot run, naming it.'
   static override aliases = ['hunt:compile']
   static override args = {rule: Args.string({description: 'The Sigma rule file (.yml)', required: true})}
-  static override examples = ['<%= config.bin %> sigma compile queries/sigma/lambda_function_url_auth_none.yml']
+  static override examples = ['<%= config.bin %> sigma compile queries/sigma/coroner/lambda_function_url_auth_none.yml']
 
   protected async execute(): Promise<Outcome<CompileResult>> {
     const {args} = await this.parse(SigmaCompile)

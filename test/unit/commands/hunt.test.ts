@@ -86,19 +86,37 @@ describe('coroner hunt', () => {
     expect(out.stdout).toContain('\\u001b[2Jevil')
   })
 
-  it('tells the user to load the case when there is no database', async () => {
+  it('builds the case database from the evidence when there is none yet, and runs the shipped SigmaHQ rules', async () => {
     const dir = await tempDir()
-    const out = await coroner(['hunt', '--case', 'INC-1', '--db', path.join(dir, 'none.duckdb'), '--json'])
+    const store = path.join(dir, 'store')
+    const samples = path.join(repoRoot, 'samples', 'cloudtrail')
+    const imported = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-1', '--store', store])
+    expect(imported.error).toBeUndefined()
+    const db = path.join(dir, 'db', 'case.duckdb')
+    const out = await coroner(['hunt', '--case', 'INC-1', '--store', store, '--db', db, '--json'])
+    expect(out.error?.oclif?.exit).toBe(3)
+    const env = JSON.parse(out.stdout) as Envelope<{hits: Array<{rule: {title: string; author: string}; evidence_key: string}>}>
+    const fired = new Set(env.result.hits.map((h) => h.rule.title))
+    // SigmaHQ's rule for the CloudTrail stop in the samples, and coroner's for the public Lambda permission.
+    expect(fired).toContain('AWS CloudTrail Important Change')
+    expect(fired).toContain('AWS Lambda Function Made Invocable By Anyone')
+    for (const h of env.result.hits) expect(h.evidence_key).toMatch(/^cases\/INC-1\/runs\//)
+  })
+
+  it('names the case and the fix when the case is not in the store', async () => {
+    const dir = await tempDir()
+    const out = await coroner(['hunt', '--case', 'INC-1', '--store', path.join(dir, 'empty'), '--db', path.join(dir, 'none.duckdb'), '--json'])
     expect(out.error?.oclif?.exit).toBe(2)
     const env = JSON.parse(out.stdout) as Envelope<never>
-    expect(env.error?.code).toBe('case-not-loaded')
-    expect(env.error?.hint).toContain('coroner load --case INC-1')
+    expect(env.error?.code).toBe('unknown-case')
+    expect(env.error?.message).toContain('INC-1')
+    expect(env.error?.hint).toContain('coroner case list')
   })
 })
 
 describe('coroner sigma compile / check', () => {
   it('prints the SQL with the values as parameters', async () => {
-    const rule = path.join(repoRoot, 'queries', 'sigma', 'lambda_permission_public_principal.yml')
+    const rule = path.join(repoRoot, 'queries', 'sigma', 'coroner', 'lambda_permission_public_principal.yml')
     const out = await coroner(['sigma', 'compile', rule, '--json'])
     expect(out.error).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<{sql: string; params: unknown[]; author: string; query: string}>
@@ -132,6 +150,6 @@ describe('coroner sigma compile / check', () => {
     expect(strict.error?.oclif?.exit).toBe(4)
     const ours = await coroner(['sigma', 'check', path.join(repoRoot, 'queries', 'sigma'), '--strict'])
     expect(ours.error).toBeUndefined()
-    expect(ours.stdout).toMatch(/8 file\(s\): 8 compile, 0 cannot run/)
+    expect(ours.stdout).toMatch(/65 file\(s\): 65 compile, 0 cannot run/)
   })
 })

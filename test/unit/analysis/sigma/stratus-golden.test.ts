@@ -122,7 +122,7 @@ beforeAll(async () => {
   }
   records.push(...craftedLambda)
   connection = await memoryCase(records)
-  rules = await loadRules([path.join(sigmaDir, 'rules'), BUILTIN_RULES_DIR])
+  rules = await loadRules([path.join(sigmaDir, 'rules'), path.join(BUILTIN_RULES_DIR, 'coroner')])
   result = await huntCase(connection, rules)
 })
 
