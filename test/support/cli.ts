@@ -7,9 +7,18 @@ export const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../..')
 
 /**
  * Runs one coroner command in-process through @oclif/test, capturing stdout, stderr and the error.
- * Takes the arguments as an array, because runCommand splits a string on every space.
+ * runCommand joins its arguments and splits them again on white space outside double quotes, so an
+ * argument holding white space is quoted here (one holding a double quote as well cannot be passed).
  */
-export const coroner = (args: string[]) => runCommand(args, {root: repoRoot})
+export const coroner = (args: string[]) =>
+  runCommand(
+    args.map((a) => {
+      if (!/\s/.test(a)) return a
+      if (a.includes('"')) throw new Error(`runCommand cannot pass an argument with both white space and a double quote: ${a}`)
+      return `"${a}"`
+    }),
+    {root: repoRoot},
+  )
 
 /** The `--json` envelope every command prints. */
 export interface Envelope<T> {

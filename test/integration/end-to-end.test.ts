@@ -1,0 +1,113 @@
+import path from 'node:path'
+import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {coroner, repoRoot, type Envelope} from '../support/cli.js'
+import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
+import {ENV_SECRET, seedLambda} from '../support/lambda-seed.js'
+import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
+import {tempDir} from '../support/temp.js'
+
+/**
+ * One case through every layer, as a responder runs it: snapshot a function and its logs from
+ * (emulated) AWS, add the CloudTrail records they were handed, load the case into DuckDB, query,
+ * hunt and verify. Each layer reads only what the previous one wrote into the evidence store.
+ */
+const lambdaBackend = (useDocker: boolean) => fetch(`${motoEndpoint()}/moto-api/config`, {method: 'POST', body: JSON.stringify({lambda: {use_docker: useDocker}})})
+const saved: Record<string, string | undefined> = {}
+let proxy: LambdaProxy
+
+type Rows = Envelope<{columns: string[]; rows: Array<Record<string, unknown>>}>
+
+describe('a case from collection to hunt', () => {
+  beforeAll(async () => {
+    for (const [k, v] of Object.entries({AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: undefined})) {
+      saved[k] = process.env[k]
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+    // Layers need moto's default Lambda backend (see collect-lambda.test.ts).
+    await lambdaBackend(true)
+  })
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+    await lambdaBackend(false)
+  })
+  beforeEach(async () => {
+    await resetMoto()
+    const aws = motoAws()
+    const seeded = await seedLambda(aws, motoEndpoint())
+    const logs = aws.client(CloudWatchLogsClient)
+    const group = '/aws/lambda/payments-api'
+    await logs.send(new CreateLogGroupCommand({logGroupName: group}))
+    await logs.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: '2026/11/20/[$LATEST]abc'}))
+    const t = Date.parse('2026-11-20T10:00:00Z')
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: '2026/11/20/[$LATEST]abc',
+        logEvents: [
+          {timestamp: t, message: 'START RequestId: 0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c Version: $LATEST'},
+          {timestamp: t + 10, message: '2026-11-20T10:00:00.010Z\t0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c\tERROR\tInvoke Error {"errorType":"Error","errorMessage":"=cmd|\' /C calc\'!A0"}'},
+          {timestamp: t + 15, message: '=HYPERLINK("http://attacker.example/x","Unhandled ERROR")'},
+          {timestamp: t + 20, message: 'END RequestId: 0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c'},
+        ],
+      }),
+    )
+    aws.destroy()
+    proxy = await startLambdaProxy(motoEndpoint())
+    for (const z of [...seeded.zips, seeded.layerZip]) servePackage(proxy, z)
+    proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
+  })
+  afterEach(() => proxy.close())
+
+  it('collects, loads, queries, hunts and verifies one case from the evidence store alone', async () => {
+    const dir = await tempDir()
+    const store = path.join(dir, 'store')
+    const db = path.join(dir, 'analysis', 'case.duckdb')
+    const aws = ['--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1']
+
+    const lambda = await coroner(['collect', 'lambda', '--function', 'payments-api', '--case', 'INC-E2E', ...aws, '--json'])
+    expect(lambda.error).toBeUndefined()
+    const logs = await coroner(['collect', 'logs', '--function', 'payments-api', '--since', '2026-11-20T09:00:00Z', '--until', '2026-11-20T11:00:00Z', '--case', 'INC-E2E', ...aws, '--json'])
+    expect(logs.error).toBeUndefined()
+    const trail = await coroner(['import', 'cloudtrail', path.join(repoRoot, 'samples', 'cloudtrail'), '--case', 'INC-E2E', '--store', store])
+    expect(trail.error).toBeUndefined()
+
+    const load = await coroner(['load', '--case', 'INC-E2E', '--store', store, '--db', db, '--json'])
+    expect(load.error).toBeUndefined()
+
+    // The function snapshot landed in lambda_functions, its role's policies in iam_policies.
+    const inventory = JSON.parse((await coroner(['query', 'lambda-function-inventory', '--db', db, '--json'])).stdout) as Rows
+    expect(inventory.result.rows.map((r) => `${String(r.function)}:${String(r.version)}`)).toEqual(expect.arrayContaining(['payments-api:$LATEST', 'payments-api:2', 'payments-api:3']))
+    expect(JSON.stringify(inventory.result.rows)).not.toContain(ENV_SECRET)
+    const policies = JSON.parse((await coroner(['query', '--sql', 'SELECT kind, policy_name FROM iam_policies ORDER BY kind, policy_name', '--db', db, '--json'])).stdout) as Rows
+    expect(policies.result.rows).toEqual(expect.arrayContaining([{kind: 'inline', policy_name: 'write-logs'}, expect.objectContaining({kind: 'trust'})]))
+    expect(policies.result.rows.some((r) => r.kind === 'managed' && r.policy_name === 'read-receipts')).toBe(true)
+
+    // The log slice landed in log_events with its request id; CSV output defuses the formula in it.
+    const errors = await coroner(['query', 'function-log-errors', '--db', db, '--csv'])
+    expect(errors.error).toBeUndefined()
+    expect(errors.stdout).toContain('0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c')
+    expect(errors.stdout).toContain("'=HYPERLINK(")
+    expect(errors.stdout).not.toMatch(/(^|,)"?=HYPERLINK/m)
+
+    // Every finding cites an evidence object whose hash the manifest holds.
+    const hunt = await coroner(['hunt', '--case', 'INC-E2E', '--store', store, '--db', db, '--json'])
+    expect(hunt.error?.oclif?.exit).toBe(3)
+    const hits = (JSON.parse(hunt.stdout) as Envelope<{hits: Array<{rule: {title: string}; evidence_key: string; evidence_sha256: string}>}>).result.hits
+    expect(hits.map((h) => h.rule.title)).toContain('AWS Lambda Function Made Invocable By Anyone')
+    const listed = JSON.parse((await coroner(['evidence', 'list', '--case', 'INC-E2E', '--store', store, '--json'])).stdout) as Envelope<Array<{key: string; sha256: string}>>
+    const hashes = new Map(listed.result.map((a) => [a.key, a.sha256]))
+    for (const h of hits) expect(hashes.get(h.evidence_key)).toBe(h.evidence_sha256)
+
+    const timeline = JSON.parse((await coroner(['timeline', '--db', db, '--json'])).stdout) as Rows
+    expect(new Set(timeline.result.rows.map((r) => r.source))).toEqual(new Set(['cloudtrail', 'logs', 'lambda', 'custody']))
+
+    const verify = await coroner(['evidence', 'verify', '--case', 'INC-E2E', '--store', store])
+    expect(verify.error).toBeUndefined()
+    expect(verify.stdout).toContain('OK: every object matches')
+  })
+})
