@@ -52,8 +52,8 @@ export default class Hunt extends CoronerCommand<HuntReport> {
   protected render(r: HuntReport): void {
     this.log(
       renderTable(
-        r.hits.map((h) => ({time: h.event_time, level: h.rule.level, rule: h.rule.title, event: h.eventName, principal: h.principal, source_ip: h.sourceIP, event_id: h.event_id, evidence: h.evidence_key})),
-        ['time', 'level', 'rule', 'event', 'principal', 'source_ip', 'event_id', 'evidence'],
+        r.hits.map((h) => ({time: h.event_time, level: h.rule.level, rule: h.rule.title, event: h.eventName, principal: h.principal, source_ip: h.sourceIP, event_id: h.event_id, evidence: h.evidence_key, sha256: h.evidence_sha256 === null ? "" : `${h.evidence_sha256.slice(0, 12)}…`})),
+        ['time', 'level', 'rule', 'event', 'principal', 'source_ip', 'event_id', 'evidence', 'sha256'],
       ),
     )
     const fired = r.rules.filter((x) => x.hits > 0)
