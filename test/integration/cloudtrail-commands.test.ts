@@ -1,6 +1,7 @@
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {useAwsTestEnvironment} from '../support/moto.js'
 import {deliveryFile, digestChain, logFileKey, rsaKeyPair, writeArchive} from '../support/cloudtrail-archive.js'
 import {fixtureRecords, fixturesDir, spreadRecords} from '../support/cloudtrail-fixtures.js'
 import {lookupEventFromRecord, startFakeCloudTrail, type FakeCloudTrail} from '../support/fake-cloudtrail.js'
@@ -11,15 +12,12 @@ const parse = <T>(stdout: string): Envelope<T> => JSON.parse(stdout) as Envelope
 
 describe('cloudtrail commands (through the CLI)', () => {
   let server: FakeCloudTrail
-  const saved = {...process.env}
+  useAwsTestEnvironment({AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret'})
   beforeAll(async () => {
     const records = spreadRecords(fixtureRecords(), 120, new Date('2026-11-19T00:00:00Z'), new Date('2026-11-20T00:00:00Z'), 'us-east-1')
     server = await startFakeCloudTrail({events: {'us-east-1': records.map(lookupEventFromRecord)}})
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST'
-    process.env.AWS_SECRET_ACCESS_KEY = 'secret'
   })
   afterAll(async () => {
-    process.env = saved
     await server.close()
   })
 

@@ -1,43 +1,22 @@
 import {readFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
-import {ENV_SECRET, seedLambda} from '../support/lambda-seed.js'
-import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import type {LambdaProxy} from '../support/lambda-proxy.js'
+import {ENV_SECRET, seededLambdaBehindProxy} from '../support/lambda-seed.js'
+import {resetMoto, useAwsTestEnvironment, useLambdaLayerBackend} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 import {coroner, type Envelope} from '../support/cli.js'
 
-const lambdaBackend = (useDocker: boolean) => fetch(`${motoEndpoint()}/moto-api/config`, {method: 'POST', body: JSON.stringify({lambda: {use_docker: useDocker}})})
-const saved: Record<string, string | undefined> = {}
 let proxy: LambdaProxy
 
 describe('collect lambda / collect logs / import logs commands', () => {
-  beforeAll(async () => {
-    // The commands build their AWS clients from the environment, like the AWS CLI.
-    for (const [k, v] of Object.entries({AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: undefined})) {
-      saved[k] = process.env[k]
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    // See collect-lambda.test.ts: layers need moto's default Lambda backend.
-    await lambdaBackend(true)
-  })
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    await lambdaBackend(false)
-  })
+  // The commands build their AWS clients from the environment, like the AWS CLI.
+  useAwsTestEnvironment()
+  useLambdaLayerBackend()
   beforeEach(async () => {
     await resetMoto()
-    const aws = motoAws()
-    const seeded = await seedLambda(aws, motoEndpoint())
-    aws.destroy()
-    proxy = await startLambdaProxy(motoEndpoint())
-    for (const z of [...seeded.zips, seeded.layerZip]) servePackage(proxy, z)
-    proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
+    ;({proxy} = await seededLambdaBehindProxy())
   })
   afterEach(() => proxy.close())
 

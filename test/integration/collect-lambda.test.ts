@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {collectLambdaFunctions} from '../../src/collectors/lambda.js'
 import {withEvidenceRun} from '../../src/collectors/run-collection.js'
@@ -10,9 +10,9 @@ import {readManifest} from '../../src/evidence/cases.js'
 import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
 import type {ArtifactRecord} from '../../src/evidence/manifest.js'
 import {testContext} from '../support/context.js'
-import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
-import {ENV_SECRET, seedLambda, type SeededLambda} from '../support/lambda-seed.js'
-import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
+import {servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
+import {ENV_SECRET, seededLambdaBehindProxy, type SeededLambda} from '../support/lambda-seed.js'
+import {motoAws, resetMoto, useLambdaLayerBackend} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 import {makeZip} from '../support/zip.js'
 
@@ -26,13 +26,7 @@ let seeded: SeededLambda
 
 async function setUp(): Promise<void> {
   await resetMoto()
-  const seeder = motoAws()
-  seeded = await seedLambda(seeder, motoEndpoint())
-  seeder.destroy()
-  proxy = await startLambdaProxy(motoEndpoint())
-  for (const z of [...seeded.zips, seeded.layerZip]) servePackage(proxy, z)
-  // moto 5.2.1 has no ListProvisionedConcurrencyConfigs route; answer as Lambda does for none.
-  proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
+  ;({proxy, seeded} = await seededLambdaBehindProxy())
 }
 
 function proxiedAws(): AwsClientFactory {
@@ -57,16 +51,8 @@ async function collect(functions: string[], allVersions = false) {
   return {out, manifest, byName, file, json, root}
 }
 
-/**
- * moto 5.2.1 with `use_docker: false` (set by the global setup) checks a function's layers against
- * another backend than the one PublishLayerVersion writes to, so CreateFunction with Layers fails.
- * Nothing here invokes a function, so this file switches to the default backend and back.
- */
-const lambdaBackend = (useDocker: boolean) => fetch(`${motoEndpoint()}/moto-api/config`, {method: 'POST', body: JSON.stringify({lambda: {use_docker: useDocker}})})
-
 describe('collect lambda (moto behind a Location-serving proxy)', () => {
-  beforeAll(() => lambdaBackend(true))
-  afterAll(() => lambdaBackend(false))
+  useLambdaLayerBackend()
   beforeEach(setUp)
   afterEach(() => proxy.close())
 

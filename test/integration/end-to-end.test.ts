@@ -1,10 +1,10 @@
 import path from 'node:path'
 import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {coroner, repoRoot, type Envelope} from '../support/cli.js'
-import {startLambdaProxy, servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
-import {ENV_SECRET, seedLambda} from '../support/lambda-seed.js'
-import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
+import type {LambdaProxy} from '../support/lambda-proxy.js'
+import {ENV_SECRET, seededLambdaBehindProxy} from '../support/lambda-seed.js'
+import {motoAws, resetMoto, useAwsTestEnvironment, useLambdaLayerBackend} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
 /**
@@ -12,33 +12,18 @@ import {tempDir} from '../support/temp.js'
  * (emulated) AWS, add the CloudTrail records they were handed, load the case into DuckDB, query,
  * hunt and verify. Each layer reads only what the previous one wrote into the evidence store.
  */
-const lambdaBackend = (useDocker: boolean) => fetch(`${motoEndpoint()}/moto-api/config`, {method: 'POST', body: JSON.stringify({lambda: {use_docker: useDocker}})})
-const saved: Record<string, string | undefined> = {}
 let proxy: LambdaProxy
 
 type Rows = Envelope<{columns: string[]; rows: Array<Record<string, unknown>>}>
 
 describe('a case from collection to hunt', () => {
-  beforeAll(async () => {
-    for (const [k, v] of Object.entries({AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: undefined})) {
-      saved[k] = process.env[k]
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    // Layers need moto's default Lambda backend (see collect-lambda.test.ts).
-    await lambdaBackend(true)
-  })
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    await lambdaBackend(false)
-  })
+  // The commands build their AWS clients from the environment, like the AWS CLI.
+  useAwsTestEnvironment()
+  useLambdaLayerBackend()
   beforeEach(async () => {
     await resetMoto()
+    ;({proxy} = await seededLambdaBehindProxy())
     const aws = motoAws()
-    const seeded = await seedLambda(aws, motoEndpoint())
     const logs = aws.client(CloudWatchLogsClient)
     const group = '/aws/lambda/payments-api'
     await logs.send(new CreateLogGroupCommand({logGroupName: group}))
@@ -57,9 +42,6 @@ describe('a case from collection to hunt', () => {
       }),
     )
     aws.destroy()
-    proxy = await startLambdaProxy(motoEndpoint())
-    for (const z of [...seeded.zips, seeded.layerZip]) servePackage(proxy, z)
-    proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
   })
   afterEach(() => proxy.close())
 

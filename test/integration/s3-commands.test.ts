@@ -13,8 +13,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {motoEndpoint, resetMoto} from '../support/moto.js'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {motoEndpoint, resetMoto, useAwsTestEnvironment} from '../support/moto.js'
 import {lockedBucket, rawS3} from '../support/s3.js'
 import {tempDir} from '../support/temp.js'
 import {coroner, type Envelope} from '../support/cli.js'
@@ -24,11 +24,7 @@ const aws = (): string[] => ['--endpoint-url', motoEndpoint(), '--region', 'us-e
 interface Check {setting: string; ok: boolean; actual: string; fix?: string}
 
 let s3: S3Client
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'testing'
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing'
-  delete process.env.AWS_PROFILE
-})
+useAwsTestEnvironment()
 beforeEach(async () => {
   await resetMoto()
   s3 = rawS3()

@@ -124,3 +124,4 @@ export function servePackage(proxy: LambdaProxy, bytes: Buffer): string {
   proxy.packages.set(sha, bytes)
   return sha
 }
+

@@ -12,6 +12,8 @@ import {
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda'
 import type {AwsClientFactory} from '../../src/aws/client-factory.js'
+import {startLambdaProxy, servePackage, type LambdaProxy} from './lambda-proxy.js'
+import {motoAws, motoEndpoint} from './moto.js'
 import {makeZip} from './zip.js'
 
 export const ENV_SECRET = 'hunter2-db-password-9f3a'
@@ -104,4 +106,18 @@ export async function seedLambda(aws: AwsClientFactory, endpoint: string, functi
   await lambda.send(new CreateEventSourceMappingCommand({FunctionName: functionName, EventSourceArn: queueArn, BatchSize: 5}))
   await lambda.send(new PutFunctionConcurrencyCommand({FunctionName: functionName, ReservedConcurrentExecutions: 5}))
   return {roleArn, layerArn: layer.LayerVersionArn!, queueArn, zips, layerZip}
+}
+
+/**
+ * The seeded suspect in moto (reset it first), behind a proxy that serves its code packages at
+ * `Code.Location` and answers the one call moto 5.2.1 lacks. Point the commands at `proxy.url`.
+ */
+export async function seededLambdaBehindProxy(): Promise<{proxy: LambdaProxy; seeded: SeededLambda}> {
+  const aws = motoAws()
+  const seeded = await seedLambda(aws, motoEndpoint()).finally(() => aws.destroy())
+  const proxy = await startLambdaProxy(motoEndpoint())
+  for (const z of [...seeded.zips, seeded.layerZip]) servePackage(proxy, z)
+  // moto 5.2.1 has no ListProvisionedConcurrencyConfigs route; answer as Lambda does for none.
+  proxy.canned.push({method: 'GET', path: /\/provisioned-concurrency$/, status: 200, body: {ProvisionedConcurrencyConfigs: []}})
+  return {proxy, seeded}
 }
