@@ -2,7 +2,7 @@ import path from 'node:path'
 import {CoronerError, ExitCode, usageError} from '../core/errors.js'
 import {readManifest} from '../evidence/cases.js'
 import {hashStream, sha256Hex} from '../evidence/hashing.js'
-import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
+import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from '../evidence/keys.js'
 import {LocalDirectoryStore} from '../evidence/local-store.js'
 import {computeSelfDigest, type ArtifactRecord} from '../evidence/manifest.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -88,10 +88,15 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
     }
     if (r.journal) inventory.journals.push({runId, key: r.journal, path: fileOf(r.journal), sealed})
     for (const record of records) {
-      const artifact: CaseArtifact = {...record, runId, sealed, state: 'verified', path: fileOf(record.key)}
+      const artifact: CaseArtifact = {...record, runId, sealed, state: 'verified', path: ''}
       if (!trusted) {
         artifact.state = 'untrusted'
         artifact.detail = 'its manifest was edited'
+      } else if (typeof record.key !== 'string' || !record.key.startsWith(runPrefix(caseId, runId))) {
+        // A run only ever writes under its own prefix: a record naming another case's (or run's)
+        // object was put there by hand, and loading it would mix evidence across cases.
+        artifact.state = 'untrusted'
+        artifact.detail = `listed by run ${runId} but outside its prefix`
       } else if (!(await store.exists(record.key))) {
         artifact.state = 'missing'
         artifact.detail = 'not in the store'
@@ -102,6 +107,7 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
           artifact.detail = `SHA-256 ${actual.sha256} (${actual.size} bytes), recorded ${record.sha256} (${record.size} bytes)`
         }
       }
+      if (artifact.state === 'verified') artifact.path = fileOf(record.key)
       if (artifact.state !== 'verified') inventory.warnings.push(`${artifact.state} artifact not loaded: ${record.key}${artifact.detail ? ` (${artifact.detail})` : ''}`)
       inventory.artifacts.push(artifact)
     }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {loadCase} from '../../../src/analysis/load.js'
+import {computeSelfDigest, type Manifest} from '../../../src/evidence/manifest.js'
 import {tempDir} from '../../support/temp.js'
 import {ROLE_ARN, deliveryFile, gz, lambdaSpecs, lookupFile, recordsFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
 
@@ -174,6 +175,24 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
     expect(await tableRows(dbPath, 'SELECT status FROM artifacts ORDER BY key')).toEqual([{status: 'loaded'}, {status: 'altered'}])
     expect((await readFile(altered)).length).toBeGreaterThan(0)
+  })
+
+  it("refuses an artifact a manifest lists outside its own run's prefix, even with a recomputed selfDigest", async () => {
+    const dir = await tempDir()
+    const root = path.join(dir, 'store')
+    const other = await writeCase(root, 'INC-OTHER', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-delete'), 'theirs.json.gz')])
+    const {store, records} = await writeCase(root, 'INC-8', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'), 'ours.json.gz')], {start: '2026-11-20T11:00:00Z'})
+    // Rewrite INC-8's manifest to also list INC-OTHER's artifact, digest and all.
+    const manifestPath = path.join(root, 'cases', 'INC-8', 'runs', records[0]!.key.split('/')[3]!, 'manifest.json')
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest
+    manifest.artifacts.push(other.records[0]!)
+    manifest.selfDigest = computeSelfDigest(manifest)
+    await chmod(manifestPath, 0o644)
+    await writeFile(manifestPath, JSON.stringify(manifest))
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-8', {dbPath})
+    expect(result.artifacts.refused).toEqual([expect.objectContaining({key: other.records[0]!.key, state: 'untrusted'})])
+    expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
   })
 
   it('loads the artifacts an unsealed run recorded in its journal', async () => {
