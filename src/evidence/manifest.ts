@@ -1,4 +1,4 @@
-import {sha256Hex} from './hashing.js'
+import {createHash} from 'node:crypto'
 
 export const MANIFEST_SCHEMA = 'coroner.manifest/v1'
 
@@ -80,10 +80,60 @@ export function canonicalJson(value: unknown): string {
 
 export function computeSelfDigest(manifest: Omit<Manifest, 'selfDigest'> & {selfDigest?: string}): string {
   const {selfDigest: _ignored, ...rest} = manifest
-  return sha256Hex(canonicalJson(rest))
+  const hash = createHash('sha256')
+  for (const piece of canonicalPieces(rest)) hash.update(piece)
+  return hash.digest('hex')
 }
 
 /** The bytes a manifest is stored as: pretty JSON, keys in a stable order, trailing newline. */
 export function serializeManifest(manifest: Manifest): string {
-  return `${JSON.stringify(JSON.parse(canonicalJson(manifest)), null, 2)}\n`
+  return [...serializedManifestPieces(manifest)].join('')
 }
+
+/**
+ * serializeManifest's text in pieces, one per artifact: a run of many thousand artifacts is
+ * written out without its manifest ever being held as one string (or parsed back from one).
+ */
+export function* serializedManifestPieces(manifest: Manifest): Generator<string> {
+  const entries = topLevelEntries(manifest)
+  if (entries.length === 0) return yield '{}\n'
+  yield '{\n'
+  for (const [i, [key, value]] of entries.entries()) {
+    yield `  ${JSON.stringify(key)}: `
+    if (key === 'artifacts' && Array.isArray(value) && value.length > 0) {
+      yield '[\n'
+      for (const [j, item] of value.entries()) yield `    ${indent(prettyCanonical(item), '    ')}${j < value.length - 1 ? ',\n' : '\n'}`
+      yield '  ]'
+    } else yield indent(prettyCanonical(value), '  ')
+    yield i < entries.length - 1 ? ',\n' : '\n'
+  }
+  yield '}\n'
+}
+
+/** canonicalJson of a manifest (or its body) in pieces, one per artifact. */
+function* canonicalPieces(manifest: object): Generator<string> {
+  yield '{'
+  for (const [i, [key, value]] of topLevelEntries(manifest).entries()) {
+    yield `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`
+    if (key === 'artifacts' && Array.isArray(value)) {
+      yield '['
+      for (const [j, item] of value.entries()) yield `${j > 0 ? ',' : ''}${canonicalJson(item) ?? 'null'}`
+      yield ']'
+    } else yield canonicalJson(value)!
+  }
+  yield '}'
+}
+
+/** The manifest's fields in key order, without those JSON leaves out (undefined, functions). */
+function topLevelEntries(manifest: object): Array<[string, unknown]> {
+  const fields = manifest as Record<string, unknown>
+  return Object.keys(fields)
+    .sort()
+    .filter((k) => fields[k] !== undefined && typeof fields[k] !== 'function' && typeof fields[k] !== 'symbol')
+    .map((k) => [k, fields[k]])
+}
+
+const prettyCanonical = (value: unknown): string => JSON.stringify(JSON.parse(canonicalJson(value) ?? 'null'), null, 2)
+
+/** JSON.stringify's own line breaks are the only ones in its output (string values escape theirs). */
+const indent = (text: string, by: string): string => text.replaceAll('\n', `\n${by}`)

@@ -7,7 +7,7 @@ import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, keySegment, newRunId, parseKey,
 import {
   MANIFEST_SCHEMA,
   computeSelfDigest,
-  serializeManifest,
+  serializedManifestPieces,
   type ArtifactRecord,
   type CallerRecord,
   type HostInfo,
@@ -241,10 +241,9 @@ export class EvidenceRun {
       warnings: this.warnings,
     }
     const manifest: Manifest = {...body, selfDigest: computeSelfDigest(body)}
-    const text = serializeManifest(manifest)
     const manifestKey = `${this.prefix}${MANIFEST_NAME}`
-    await this.store.put(manifestKey, text, {contentType: 'application/json'})
-    this.finished = {manifest, manifestKey, manifestSha256: sha256Hex(text)}
+    const stored = await this.store.put(manifestKey, manifestBytes(manifest), {contentType: 'application/json'})
+    this.finished = {manifest, manifestKey, manifestSha256: stored.sha256}
     return this.finished
   }
 
@@ -270,6 +269,25 @@ export class EvidenceRun {
     this.appending = appended.catch(() => {})
     await appended
   }
+}
+
+/**
+ * A manifest's stored bytes in blocks of about 64 KiB: the manifest of a run with many thousand
+ * artifacts is written without its text ever being whole in memory.
+ */
+async function* manifestBytes(manifest: Manifest): AsyncGenerator<Buffer> {
+  let pending: string[] = []
+  let length = 0
+  for (const piece of serializedManifestPieces(manifest)) {
+    pending.push(piece)
+    length += piece.length
+    if (length >= 64 * 1024) {
+      yield Buffer.from(pending.join(''), 'utf8')
+      pending = []
+      length = 0
+    }
+  }
+  if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8')
 }
 
 /** The latest sealed run of a case before `runId`, with its manifest's SHA-256, for the chain. */
