@@ -1,28 +1,33 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {usageError} from '../core/errors.js'
-import {iamPolicy, storePermissionStatements, type IamPolicy} from '../aws/store-permissions.js'
+import {collectorPermissionStatements, iamPolicy, storePermissionStatements, type IamPolicy} from '../aws/store-permissions.js'
+import {COLLECTOR_IDS, collectorsById} from '../collectors/registry.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
 
 export default class Permissions extends CoronerCommand<IamPolicy> {
   static override summary = 'Print the least-privilege IAM policy coroner needs'
   static override description =
-    'Prints an IAM policy document (JSON) scoped to the evidence bucket and prefix: write each object once, read its versions and lock state back, list versions. Makes no AWS call.'
+    'Prints an IAM policy document (JSON): for an S3 store, scoped to the evidence bucket and prefix (write each object once, read its versions and lock state back, list versions); with --collector, the read-only actions each named collector calls. Makes no AWS call.'
   static override flags = {
     hold: Flags.boolean({description: 'Include what `evidence hold` needs (s3:PutObjectLegalHold)', default: false}),
     init: Flags.boolean({description: 'Include what `evidence init` needs to create and configure the bucket', default: false}),
+    collector: Flags.string({description: 'Include the read-only actions of this collector (repeatable; `all` for every one)', multiple: true, options: [...COLLECTOR_IDS, 'all']}),
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
   }
-  static override examples = ['<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026', '<%= config.bin %> permissions --store s3://acme-ir-evidence --hold --init > policy.json']
+  static override examples = ['<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026', '<%= config.bin %> permissions --store s3://acme-ir-evidence --hold --init > policy.json', '<%= config.bin %> permissions --store s3://acme-ir-evidence --collector all']
 
   protected async execute(): Promise<Outcome<IamPolicy>> {
     const {flags} = await this.parse(Permissions)
     const config = loadConfig()
     const location = resolveStoreLocation(flags.store, config)
     const kmsKey = flags['kms-key'] ?? config.kmsKey
-    const statements = storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey})})
+    const statements = [
+      ...storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey})}),
+      ...collectorPermissionStatements(collectorsById(flags.collector ?? [])),
+    ]
     if (statements.length === 0) {
-      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix.')
+      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix, or --collector ID for what collecting needs.')
     }
     return {result: iamPolicy(statements)}
   }
