@@ -111,8 +111,9 @@ export async function uploadMultipart(o: MultipartUploadOptions, first: Buffer, 
  */
 export class PartReader {
   private readonly source: AsyncIterator<Uint8Array | string>
-  private readonly owned = new Set<ArrayBufferLike>()
-  private readonly lent = new Set<ArrayBufferLike>()
+  private allocated = 0
+  /** Each part handed out (a view of its own), with the buffer it lies in. */
+  private readonly lent = new Map<Buffer, Buffer>()
   private readonly free: Buffer[] = []
   private readonly waiting: ((slot: Buffer) => void)[] = []
   private carry: Buffer | undefined
@@ -153,7 +154,11 @@ export class PartReader {
       filled += chunk.copy(slot, filled, 0, take)
       if (take < chunk.length) this.carry = chunk.subarray(take)
     }
-    if (slot !== undefined) return filled === slot.length ? slot : slot.subarray(0, filled)
+    if (slot !== undefined) {
+      const part = slot.subarray(0, filled)
+      this.lent.set(part, slot)
+      return part
+    }
     if (pendingBytes > 0) return pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
     return undefined
   }
@@ -169,13 +174,12 @@ export class PartReader {
 
   /** Gives a part's buffer back to be filled again; the part must no longer be used. */
   release(part: Buffer): void {
-    if (!this.lent.delete(part.buffer)) return
-    const slot = Buffer.from(part.buffer, 0, this.size)
+    const slot = this.lent.get(part)
+    if (slot === undefined) return
+    this.lent.delete(part)
     const waiter = this.waiting.shift()
-    if (waiter) {
-      this.lent.add(slot.buffer)
-      waiter(slot)
-    } else this.free.push(slot)
+    if (waiter) waiter(slot)
+    else this.free.push(slot)
   }
 
   /** Stops reading: the source is closed (a stream is destroyed) and the buffers are let go. */
@@ -208,14 +212,11 @@ export class PartReader {
 
   private acquire(): Promise<Buffer> {
     let slot = this.free.pop()
-    if (slot === undefined && this.owned.size < this.slots) {
+    if (slot === undefined && this.allocated < this.slots) {
+      this.allocated++
       slot = Buffer.allocUnsafeSlow(this.size)
-      this.owned.add(slot.buffer)
     }
-    if (slot !== undefined) {
-      this.lent.add(slot.buffer)
-      return Promise.resolve(slot)
-    }
+    if (slot !== undefined) return Promise.resolve(slot)
     return new Promise((resolve) => this.waiting.push(resolve))
   }
 }
