@@ -1,6 +1,8 @@
 // Uploads generated artifacts larger than 64 MiB through the S3 evidence store (multipart, Object
 // Lock headers, SHA-256 checksums) to a moto_server started here, and reports throughput and the
-// peak RSS of this process for each size: memory should stay flat as the artifact grows.
+// peak RSS, heap and Buffer memory of this process for each size: memory should stay flat as the
+// artifact grows. Memory is sampled every 20 ms; with BENCH_LIVE=1 (and --expose-gc) each sample
+// first collects garbage, so the Buffer figure is what is still referenced (slower).
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
@@ -8,9 +10,10 @@ import {CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client} from '
 import {S3EvidenceStore} from '../dist/aws/s3-store.js'
 
 const MiB = 1024 * 1024
-const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "96,192,384").split(",").map(Number)
+const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "96,192,384,768").split(",").map(Number)
 const PART_MIB = 8
 const QUEUE = 4
+const LIVE = process.env.BENCH_LIVE === '1' && typeof globalThis.gc === 'function'
 
 async function startMoto() {
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {stdio: ['ignore', 'ignore', 'pipe']})
@@ -65,10 +68,13 @@ try {
     globalThis.gc?.()
     let peak = process.memoryUsage().rss
     let peakBuffers = 0
+    let peakHeap = 0
     const sampler = setInterval(() => {
+      if (LIVE) globalThis.gc()
       const m = process.memoryUsage()
       peak = Math.max(peak, m.rss)
       peakBuffers = Math.max(peakBuffers, m.arrayBuffers)
+      peakHeap = Math.max(peakHeap, m.heapUsed)
     }, 20)
     const hash = createHash('sha256')
     const started = process.hrtime.bigint()
@@ -79,9 +85,9 @@ try {
     overallPeak = Math.max(overallPeak, peak)
     const expected = hash.digest('hex')
     if (stored.sha256 !== expected || stored.size !== sizeMiB * MiB) throw new Error(`hash or size mismatch for ${sizeMiB} MiB`)
-    const r = {sizeMiB, seconds: +seconds.toFixed(2), mbPerSec: +(sizeMiB / seconds).toFixed(1), peakRssMiB: +(peak / MiB).toFixed(1), peakBuffersMiB: +(peakBuffers / MiB).toFixed(1)}
+    const r = {sizeMiB, seconds: +seconds.toFixed(2), mbPerSec: +(sizeMiB / seconds).toFixed(1), peakRssMiB: +(peak / MiB).toFixed(1), peakBuffersMiB: +(peakBuffers / MiB).toFixed(1), peakHeapUsedMiB: +(peakHeap / MiB).toFixed(1)}
     results.push(r)
-    process.stderr.write(`${sizeMiB} MiB: ${r.seconds} s, ${r.mbPerSec} MiB/s, peak RSS ${r.peakRssMiB} MiB, peak live buffers ${r.peakBuffersMiB} MiB\n`)
+    process.stderr.write(`${sizeMiB} MiB: ${r.seconds} s, ${r.mbPerSec} MiB/s, peak RSS ${r.peakRssMiB} MiB, peak ${LIVE ? 'live ' : ''}buffers ${r.peakBuffersMiB} MiB, peak heap ${r.peakHeapUsedMiB} MiB\n`)
   }
   const small = results[0]
   const large = results[results.length - 1]
@@ -89,6 +95,7 @@ try {
     bench: 's3-multipart',
     partSizeMiB: PART_MIB,
     queueSize: QUEUE,
+    ...(LIVE ? {live: true} : {}),
     sizes: results,
     mbPerSec: large.mbPerSec,
     rssGrowthMiB: +(large.peakRssMiB - small.peakRssMiB).toFixed(1),

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {Readable} from 'node:stream'
+import type {Readable} from 'node:stream'
 import {
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
@@ -13,8 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import {CoronerError, ExitCode, usageError} from '../core/errors.js'
-import {toReadable} from '../evidence/hashing.js'
-import {partChunks, uploadMultipart} from './s3-multipart.js'
+import {PartReader, uploadMultipart} from './s3-multipart.js'
 import {assertSafeKey} from '../evidence/keys.js'
 import {
   EvidenceExistsError,
@@ -202,19 +201,17 @@ export class S3EvidenceStore implements EvidenceStore {
   async put(key: string, body: BodySource, options: PutOptions = {}): Promise<StoredObject> {
     const Key = this.fullKey(key)
     const settings = await this.writeSettings()
-    const chunks = partChunks(toReadable(body), this.partSize)
-    const first = await chunks.next()
-    const firstPart = first.done ? Buffer.alloc(0) : first.value
-    const second = first.done ? ({done: true, value: undefined} as const) : await chunks.next()
-    if (second.done) {
-      const size = firstPart.length
-      const sha256 = createHash('sha256').update(firstPart).digest('hex')
+    const parts = new PartReader(bodyChunks(body), this.partSize, this.queueSize + 1)
+    const first = (await parts.next()) ?? Buffer.alloc(0)
+    if (await parts.atEnd()) {
+      const size = first.length
+      const sha256 = createHash('sha256').update(first).digest('hex')
       if (options.expectSha256 !== undefined && options.expectSha256 !== sha256) throw new EvidenceHashMismatchError(key, options.expectSha256, sha256)
       const checksum = Buffer.from(sha256, 'hex').toString('base64')
       const out = await this.guard(key, () => this.client.send(new PutObjectCommand({
         Bucket: this.bucket,
         Key,
-        Body: firstPart,
+        Body: first,
         ContentLength: size,
         IfNoneMatch: '*',
         ChecksumAlgorithm: 'SHA256',
@@ -226,19 +223,18 @@ export class S3EvidenceStore implements EvidenceStore {
       }
       return {key, sha256, size, ...(out.VersionId === undefined ? {} : {versionId: out.VersionId})}
     }
-    return this.putMultipart(key, Key, settings, options, firstPart, second.value, chunks)
+    return this.putMultipart(key, Key, settings, options, first, parts)
   }
 
-  private async putMultipart(key: string, Key: string, settings: WriteSettings, options: PutOptions, first: Buffer, second: Buffer, rest: AsyncGenerator<Buffer>): Promise<StoredObject> {
+  private async putMultipart(key: string, Key: string, settings: WriteSettings, options: PutOptions, first: Buffer, parts: PartReader): Promise<StoredObject> {
     // Fail before sending megabytes when the key is taken; CompleteMultipartUpload checks again.
-    if (await this.headVersion(Key)) {
-      await rest.return(undefined)
+    const taken = await this.headVersion(Key).catch(async (error: unknown) => {
+      await parts.close()
+      throw error
+    })
+    if (taken) {
+      await parts.close()
       throw new EvidenceExistsError(key)
-    }
-    async function* all(): AsyncGenerator<Buffer> {
-      yield first
-      yield second
-      yield* rest
     }
     const out = await uploadMultipart(
       {
@@ -252,7 +248,8 @@ export class S3EvidenceStore implements EvidenceStore {
         },
         complete: (work) => this.guard(key, work),
       },
-      all(),
+      first,
+      parts,
     )
     await this.ensureLocked(Key, out.versionId, settings)
     return {key, ...out}
@@ -432,6 +429,14 @@ export class S3EvidenceStore implements EvidenceStore {
 function isNotFound(error: unknown): boolean {
   const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
   return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchVersion' || e.$metadata?.httpStatusCode === 404
+}
+
+/** A body as chunks, pulled only as parts need them: bytes and text as one chunk, streams and iterables as they come. */
+function bodyChunks(body: BodySource): AsyncIterable<Uint8Array | string> {
+  if (typeof body === 'string' || body instanceof Uint8Array) return (async function* () {
+    yield body
+  })()
+  return body
 }
 
 /** S3 user metadata must be ASCII; anything else is percent-encoded so the header is valid. */

@@ -183,8 +183,11 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     const st = new S3EvidenceStore({client, bucket: BUCKET, partSize: 5 * 1024 * 1024, queueSize: 2, ownsClient: true, legalHold: true})
     opened.push(st)
     const calls: string[] = []
+    const partBuffers = new Set<ArrayBufferLike>()
     client.middlewareStack.add((next, context) => async (args) => {
       calls.push(String(context.commandName))
+      const body = (args.input as {Body?: unknown}).Body
+      if (context.commandName === 'UploadPartCommand' && body instanceof Uint8Array) partBuffers.add(body.buffer)
       return next(args)
     }, {step: 'initialize'})
     const size = 20 * 1024 * 1024 + 12345
@@ -201,6 +204,8 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     expect(stored.size).toBe(size)
     expect(stored.sha256).toBe(hash.digest('hex'))
     expect(calls.filter((c) => c === 'UploadPartCommand')).toHaveLength(5)
+    // Five parts went through at most queueSize + 1 buffers: memory does not grow with the body.
+    expect(partBuffers.size).toBeLessThanOrEqual(3)
     expect(calls).toContain('CompleteMultipartUploadCommand')
     expect(await versionSha256(s3, BUCKET, 'cases/INC-S3/runs/r/big.bin', stored.versionId)).toBe(stored.sha256)
     const head = await s3.send(new HeadObjectCommand({Bucket: BUCKET, Key: 'cases/INC-S3/runs/r/big.bin', VersionId: stored.versionId}))
