@@ -1,4 +1,4 @@
-import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
+import {isAwsAccessError, isNetworkError, isThrottlingError} from '../core/errors.js'
 import type {Settled} from '../core/pool.js'
 import type {EvidenceRun, Gap} from '../evidence/run.js'
 
@@ -30,7 +30,7 @@ export function rethrowStoreWriteFailure(settled: ReadonlyArray<Settled<unknown>
 
 /**
  * Turns a failed AWS call into a gap with a stable code: `access-denied` naming the IAM action,
- * `not-found`, `throttled` (the SDK's own retries were spent), `unsupported` (the endpoint does not
+ * `not-found`, `unreachable` (no connection to the endpoint), `throttled` (the SDK's own retries were spent), `unsupported` (the endpoint does not
  * know the operation) or `aws-error`.
  */
 export function gapFor(error: unknown, call: FailedCall): Gap {
@@ -42,6 +42,7 @@ export function gapFor(error: unknown, call: FailedCall): Gap {
     return {...base, code: 'access-denied', reason: `${call.operation} was denied (${name}); grant the permission ${call.operation} to the collecting identity.`}
   }
   if (isNotFound(error)) return {...base, code: 'not-found', reason: `${call.operation}: ${name}: ${errorMessage(error)}`}
+  if (isNetworkError(error)) return {...base, code: 'unreachable', reason: `${call.operation} could not reach AWS: ${errorMessage(error)}; check the network, --region and --endpoint-url.`}
   if (isThrottlingError(error)) return {...base, code: 'throttled', reason: `${call.operation} was throttled after the SDK's retries: ${errorMessage(error)}`}
   if (name === 'SyntaxError' && (status === 404 || status === 501)) {
     return {...base, code: 'unsupported', reason: `${call.operation} is not supported by the endpoint (HTTP ${status}).`}

@@ -76,6 +76,16 @@ export function isThrottlingError(error: unknown): boolean {
   return typeof name === 'string' && /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(name)
 }
 
+/** Socket and DNS failures: the AWS endpoint could not be reached at all. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'])
+
+export function isNetworkError(error: unknown): boolean {
+  const e = error as {code?: unknown; name?: unknown; cause?: unknown} | null
+  if (typeof e?.code === 'string' && NETWORK_ERRORS.has(e.code)) return true
+  if (e?.name === 'TimeoutError') return true
+  return e?.cause !== undefined && e.cause !== error && isNetworkError(e.cause)
+}
+
 /** Filesystem errors a responder can act on, mapped to hints. */
 const FS_HINTS: Record<string, string> = {
   ENOSPC: 'The disk is full. Free space or point --store at another volume; evidence written so far is intact.',
@@ -86,7 +96,7 @@ const FS_HINTS: Record<string, string> = {
 
 /**
  * Turns anything thrown into a CoronerError so that the CLI has one shape to render.
- * AWS access errors exit 5; filesystem errors get a hint; everything else is internal.
+ * AWS access errors and an unreachable AWS exit 5; filesystem errors get a hint; everything else is internal.
  */
 export function toCoronerError(error: unknown): CoronerError {
   if (error instanceof CoronerError) return error
@@ -95,6 +105,14 @@ export function toCoronerError(error: unknown): CoronerError {
     return new CoronerError('aws-access', `AWS refused the request: ${e.name}: ${e.message}`, {
       exitCode: ExitCode.awsAccess,
       hint: 'Check the credentials (--profile, AWS_PROFILE) and that the role grants the permissions `coroner permissions` lists.',
+      cause: error,
+    })
+  }
+  if (isNetworkError(error)) {
+    const e = error as Error
+    return new CoronerError('aws-unreachable', `Could not reach AWS: ${e.message}`, {
+      exitCode: ExitCode.awsAccess,
+      hint: 'Check the network (and HTTPS_PROXY), --region, and --endpoint-url if one is given.',
       cause: error,
     })
   }

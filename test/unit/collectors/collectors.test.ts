@@ -47,6 +47,7 @@ describe('collector helpers', () => {
     const call = {collector: 'lambda', resource: 'f', region: 'us-east-1', operation: 'lambda:GetPolicy'}
     expect(gapFor(Object.assign(new Error('no'), {name: 'AccessDeniedException'}), call)).toMatchObject({code: 'access-denied', reason: expect.stringContaining('lambda:GetPolicy')})
     expect(gapFor(Object.assign(new Error('x'), {name: 'ThrottlingException'}), call).code).toBe('throttled')
+    expect(gapFor(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {code: 'ECONNREFUSED'}), call)).toMatchObject({code: 'unreachable', reason: expect.stringContaining('--endpoint-url')})
     expect(gapFor(Object.assign(new Error('x'), {name: 'ResourceNotFoundException'}), call).code).toBe('not-found')
     expect(gapFor(Object.assign(new SyntaxError('Unexpected token <'), {$metadata: {httpStatusCode: 404}}), call).code).toBe('unsupported')
   })
