@@ -19,7 +19,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.usage, 'usage error: a flag, argument or path is wrong'],
   [ExitCode.findings, 'findings present (a query, hunt or verify found something)'],
   [ExitCode.invalidInput, 'invalid playbook, query or rule'],
-  [ExitCode.awsAccess, 'AWS credentials or permissions'],
+  [ExitCode.awsAccess, 'AWS credentials or permissions, or AWS unreachable'],
   [ExitCode.partial, 'partial collection: some evidence could not be gathered (see the custody journal)'],
 ]
 
