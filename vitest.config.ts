@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     globalSetup: ['./test/support/moto-global-setup.ts'],
+    // As bin/run.js does: the SDK's Node 22 notice would otherwise print once per test process.
+    env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
     testTimeout: 60_000,
     // @oclif/test captures process.stdout itself; vitest's interception would swallow it first.
     disableConsoleIntercept: true,
