@@ -202,3 +202,27 @@ describe('permissions', () => {
     expect(local.error?.oclif?.exit).toBe(2)
   })
 })
+
+describe('collection commands write to S3 with the store flags', () => {
+  it('import cloudtrail takes --allow-unlocked for a plain bucket and --legal-hold for a locked one', async () => {
+    const samples = path.join(import.meta.dirname, '..', '..', 'samples', 'cloudtrail')
+    await s3.send(new CreateBucketCommand({Bucket: 'plain-bucket'}))
+    const refused = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
+    expect(refused.error?.oclif?.exit).toBe(2)
+    expect(JSON.parse(refused.stdout).error.code).toBe('bucket-not-locked')
+    const unlocked = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', '--allow-unlocked', ...aws()])
+    expect(unlocked.error, unlocked.stderr).toBeUndefined()
+
+    await lockedBucket(s3, 'case-bucket')
+    const held = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-7', '--store', 's3://case-bucket', '--legal-hold', ...aws(), '--json'])
+    expect(held.error, held.stderr).toBeUndefined()
+    const listed = await s3.send(new ListObjectVersionsCommand({Bucket: 'case-bucket', Prefix: 'cases/INC-7/'}))
+    const records = (listed.Versions ?? []).filter((v) => v.Key!.includes('/records/'))
+    expect(records.length).toBe(4)
+    for (const v of records) {
+      const head = await s3.send(new HeadObjectCommand({Bucket: 'case-bucket', Key: v.Key!, VersionId: v.VersionId}))
+      expect(head.ObjectLockLegalHoldStatus).toBe('ON')
+      expect(head.ObjectLockMode).toBe('COMPLIANCE')
+    }
+  })
+})

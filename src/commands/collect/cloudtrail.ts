@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText, renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -14,6 +15,7 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
     'With --archive s3://bucket/prefix or a folder, the trail\'s log files (AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/) are listed only for the accounts, regions and days asked for and stored byte for byte; digest files beside them are validated (signatures, hashes, chain) unless --no-validate. A folder without AWSLogs/ is read as plain CloudTrail JSON files.',
   ].join('\n\n')
   static override flags = {
+    ...storeWriteFlags,
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
     since: Flags.string({description: 'Start of the window: ISO 8601 or an age (36h, 7d). Required unless --resume.'}),
     until: Flags.string({description: 'End of the window: ISO 8601 or an age. Default: now.'}),

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
@@ -14,6 +15,7 @@ export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
   static override description =
     'Read-only. By default collects $LATEST and every version an alias routes to (add --all-versions for every published version). Each code package is downloaded and stored only if it matches the CodeSha256 AWS reports; a mismatch is recorded loudly and the bytes are kept, marked unverified. Environment variable values are stored in the evidence but redacted here unless --show-secrets.'
   static override flags = {
+    ...storeWriteFlags,
     function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable)', required: true, multiple: true}),
     'all-versions': Flags.boolean({description: 'Collect every published version, not only $LATEST and the aliased ones', default: false}),
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),

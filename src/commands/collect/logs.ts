@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
@@ -15,6 +16,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
   static override description =
     'Read-only. The window is cut into time slices fetched in parallel (at most 4 at once, under the FilterLogEvents limit of 5 requests per second); each slice is stored as a gzip NDJSON artifact with its SHA-256 and per-stream event counts. With --resume, slices already sealed for the same log group in an earlier run of the case are skipped.'
   static override flags = {
+    ...storeWriteFlags,
     function: Flags.string({char: 'f', description: 'Lambda function name or ARN; its log group /aws/lambda/NAME is collected (repeatable)', multiple: true}),
     'log-group': Flags.string({char: 'g', description: 'Log group name (repeatable)', multiple: true}),
     since: Flags.string({description: 'Start: ISO 8601 time or a duration ago (15m, 24h, 7d)', default: '24h'}),

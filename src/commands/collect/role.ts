@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
@@ -13,6 +14,7 @@ export default class CollectRole extends CoronerCommand<CollectRoleResult> {
   static override summary = 'Snapshot IAM roles: trust policy, inline policies and attached managed policies with their default versions'
   static override description = 'Read-only. `collect lambda` already snapshots each function\'s execution role; use this for any other role (one a suspect assumed, for instance).'
   static override flags = {
+    ...storeWriteFlags,
     role: Flags.string({char: 'r', description: 'Role name or ARN (repeatable)', required: true, multiple: true}),
     case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
   }

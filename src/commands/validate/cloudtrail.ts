@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -19,6 +20,7 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
     'Checks each digest\'s signature (SHA256withRSA, keys from ListPublicKeys or --public-key), each listed log file\'s SHA-256, and the chain of digests. For a local copy, signatures come from <digest>.json.gz.signature sidecar files or --signatures. Exits 3 when anything is missing, altered, unsigned or out of chain.'
   static override args = {location: Args.string({description: 'A folder holding AWSLogs/, or s3://bucket/prefix', required: true})}
   static override flags = {
+    ...storeWriteFlags,
     case: Flags.string({char: 'c', description: 'Store the digests and the validation report in this case'}),
     since: Flags.string({description: 'Validate digests from this time (ISO 8601 or an age such as 7d). Default: all.'}),
     until: Flags.string({description: 'Validate digests up to this time. Default: now.'}),
