@@ -4,9 +4,19 @@ export function renderTable(rows: ReadonlyArray<Record<string, unknown>>, column
   if (rows.length === 0) return '(no rows)'
   const cells = rows.map((r) => cols.map((c) => cellText(r[c])))
   const widths = cols.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))))
-  const line = (values: string[]): string =>
-    values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd()
+  const line = (values: string[]): string => values.map((v, i) => fit(v, widths[i]!)).join('  ').trimEnd()
   return [line([...cols]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+}
+
+/**
+ * Fits a cell to `width`. Keys, paths and ARNs (anything with a `/`) lose their middle, because
+ * their two ends tell them apart (the case and run, the file name); other text loses its end.
+ */
+function fit(v: string, width: number): string {
+  if (v.length <= width) return v.padEnd(width)
+  if (!v.includes('/')) return `${v.slice(0, width - 1)}…`
+  const head = Math.floor((width - 1) / 3)
+  return `${v.slice(0, head)}…${v.slice(v.length - (width - 1 - head))}`
 }
 
 /** Terminal-safe text: no escape sequences or newlines from attacker-controlled values reach the screen. */
