@@ -113,6 +113,18 @@ describe('named queries over the Stratus Red Team detonation logs', () => {
     await expect(runSql(db, "SELECT * FROM read_text('/etc/hostname')")).rejects.toThrow(/disabled|external access|Permission/i)
     await expect(runSql(db, 'SET enable_external_access = true')).rejects.toThrow(/locked|lock/i)
   })
+
+  it('runs one reading statement from --sql and nothing that changes the session', async () => {
+    for (const sql of ['SELECT 1 AS a; SELECT 2 AS b', "SELECT 1; COPY (SELECT 1) TO 'x.csv'", 'PRAGMA enable_profiling', 'CREATE TEMP TABLE t AS SELECT 1 AS a', 'SET VARIABLE v = 1']) {
+      await expect(runSql(db, sql), sql).rejects.toMatchObject({code: expect.stringMatching(/^sql-(statements|not-a-query)$/)})
+    }
+    await expect(runSql(db, 'SELEC 1')).rejects.toMatchObject({code: 'sql-error'})
+    expect((await runSql(db, 'SELECT 1 AS a;')).rows).toEqual([{a: 1}])
+    expect((await runSql(db, "SELECT ';' AS a")).rows).toEqual([{a: ';'}])
+    expect((await runSql(db, 'DESCRIBE custody')).rows.length).toBeGreaterThan(0)
+    expect((await runSql(db, "PRAGMA table_info('custody')")).rows.length).toBeGreaterThan(0)
+    expect((await runSql(db, 'EXPLAIN SELECT 1')).rows.length).toBeGreaterThan(0)
+  })
 })
 
 /** CloudTrail records of a Lambda compromise, in the shape CloudTrail writes them. */
