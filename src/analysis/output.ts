@@ -30,7 +30,8 @@ export function toNdjson(columns: readonly string[], rows: readonly Row[]): stri
   return rows.map((r) => `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))}\n`).join('')
 }
 
-const VARIABLES = /("(?:Variables|variables)"\s*:\s*\{)([^{}]*)(\})/g
+// The body of the Variables object: string literals (which may hold braces) and the text between them.
+const VARIABLES = /("(?:Variables|variables)"\s*:\s*\{)((?:"(?:[^"\\]|\\.)*"|[^{}"])*)(\})/g
 const PAIR = /("(?:[^"\\]|\\.)*"\s*:\s*)"(?:[^"\\]|\\.)*"/g
 
 /** Hides the values of Lambda environment variables in any text cell (JSON of a configuration, a record). */
