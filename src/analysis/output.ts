@@ -19,10 +19,14 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
-/** RFC 4180 CSV with a header line and formula injection neutralised in every cell. */
+/**
+ * RFC 4180 CSV with a header line and formula injection neutralised in every text cell; numbers
+ * and booleans are written as they are (a negative number stays a number).
+ */
 export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
-  const line = (cells: string[]): string => cells.map((c) => csvField(neutraliseFormula(c))).join(',')
-  return [line([...columns]), ...rows.map((r) => line(columns.map((c) => cellString(r[c]))))].join('\r\n') + '\r\n'
+  const text = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : neutraliseFormula(cellString(c)))
+  const line = (cells: Array<CellValue | undefined>): string => cells.map((c) => csvField(text(c))).join(',')
+  return [line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\r\n') + '\r\n'
 }
 
 /** One JSON object per line. */
