@@ -47,6 +47,24 @@ export function redactText(text: string): string {
 /** A row with environment variable values hidden (shown with --show-secrets). */
 export function redactSecrets(row: Row): Row {
   const out: Row = {}
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? redactText(v) : v
+  for (const [k, v] of Object.entries(row)) out[k] = redactValue(v, false)
   return out
+}
+
+/**
+ * Redacts a cell and what it nests: JSON text anywhere in a list or struct, and the values of a
+ * struct or map field named Variables (an environment read with from_json, say).
+ */
+function redactValue(value: CellValue, variables: boolean): CellValue {
+  if (typeof value === 'string') return variables ? '[redacted]' : redactText(value)
+  if (Array.isArray(value)) {
+    // A DuckDB MAP arrives as a list of {key, value} entries.
+    return value.map((v) => (variables && v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? {...v, value: v.value === null ? null : '[redacted]'} : redactValue(v, false)))
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, CellValue> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = variables ? (v === null ? null : '[redacted]') : redactValue(v, k === 'Variables' || k === 'variables')
+    return out
+  }
+  return value
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {toCsv} from '../../../src/analysis/output.js'
+import {redactSecrets, toCsv} from '../../../src/analysis/output.js'
 
 describe('toCsv', () => {
   it('neutralises formulas in text cells and leaves numbers and booleans as they are', () => {
@@ -15,5 +15,28 @@ describe('toCsv', () => {
       `'@SUM(A1),7,,"[""=x""]"`,
       '',
     ])
+  })
+})
+
+describe('redactSecrets', () => {
+  it('hides environment values nested in lists and structs, and in a Variables struct or map', () => {
+    const text = JSON.stringify({Variables: {TOKEN: 'hunter2'}})
+    const row = redactSecrets({
+      list: [text, 'plain'],
+      struct: {environment: text, n: 3},
+      parsed: {Variables: {TOKEN: 'hunter2', EMPTY: null}},
+      map: {Variables: [{key: 'TOKEN', value: 'hunter2'}]},
+      keys: ['TOKEN'],
+      n: 1,
+    })
+    expect(JSON.stringify(row)).not.toContain('hunter2')
+    expect(row).toEqual({
+      list: ['{"Variables":{"TOKEN":"[redacted]"}}', 'plain'],
+      struct: {environment: '{"Variables":{"TOKEN":"[redacted]"}}', n: 3},
+      parsed: {Variables: {TOKEN: '[redacted]', EMPTY: null}},
+      map: {Variables: [{key: 'TOKEN', value: '[redacted]'}]},
+      keys: ['TOKEN'],
+      n: 1,
+    })
   })
 })
