@@ -5,7 +5,8 @@
 -- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z threshold:integer=5 window_minutes:integer=10
 -- attack: T1580
 -- evidence: cloudtrail
-SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start, principal_arn AS actor,
+SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start,
+  coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
   count(*) AS errors, count(DISTINCT event_name) AS distinct_actions,
   string_agg(DISTINCT event_source || ':' || event_name, ', ' ORDER BY event_source || ':' || event_name) AS actions,
   string_agg(DISTINCT source_ip, ', ' ORDER BY source_ip) AS source_ips,
@@ -14,8 +15,8 @@ SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS 
   count(DISTINCT artifact_key) AS evidence_objects
 FROM cloudtrail_events
 WHERE event_time >= $since AND event_time < $until
-  AND (error_code IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation',
-    'UnauthorizedAccess', 'Forbidden', 'AuthorizationError') OR error_code LIKE '%AccessDenied%')
+  AND (error_code IN ('Forbidden', 'AuthorizationError') OR error_code LIKE '%AccessDenied%'
+    OR error_code LIKE '%UnauthorizedOperation%' OR error_code LIKE '%UnauthorizedAccess%')
 GROUP BY window_start, actor
 HAVING count(*) >= $threshold
 ORDER BY window_start, actor

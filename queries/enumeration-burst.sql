@@ -5,7 +5,8 @@
 -- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z threshold:integer=20 min_services:integer=1 window_minutes:integer=10
 -- attack: T1526, T1580
 -- evidence: cloudtrail
-SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start, principal_arn AS actor,
+SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start,
+  coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
   count(*) AS calls, count(DISTINCT event_source) AS services, count(DISTINCT event_name) AS distinct_actions,
   count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,
   string_agg(DISTINCT source_ip, ', ' ORDER BY source_ip) AS source_ips,

@@ -14,5 +14,5 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, user_agent,
 FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND event_name = 'UpdateFunctionCode' AND error_code IS NULL
   AND event_time >= $since AND event_time < $until
-  AND ($function IS NULL OR json_extract_string(request_parameters, '$.functionName') LIKE '%' || $function || '%')
+  AND ($function IS NULL OR contains(json_extract_string(request_parameters, '$.functionName'), $function))
 ORDER BY time, event_id

@@ -16,5 +16,5 @@ WHERE event_source = 'lambda.amazonaws.com' AND error_code IS NULL
     'PutProvisionedConcurrencyConfig', 'PutFunctionCodeSigningConfig', 'DeleteFunctionCodeSigningConfig',
     'PutFunctionEventInvokeConfig', 'UpdateFunctionEventInvokeConfig', 'PutRuntimeManagementConfig')
   AND event_time >= $since AND event_time < $until
-  AND ($function IS NULL OR json_extract_string(request_parameters, '$.functionName') LIKE '%' || $function || '%')
+  AND ($function IS NULL OR contains(json_extract_string(request_parameters, '$.functionName'), $function))
 ORDER BY time, event_id

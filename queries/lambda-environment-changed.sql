@@ -13,5 +13,5 @@ FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND event_name IN ('UpdateFunctionConfiguration', 'CreateFunction')
   AND error_code IS NULL AND json_extract(request_parameters, '$.environment.variables') IS NOT NULL
   AND event_time >= $since AND event_time < $until
-  AND ($function IS NULL OR json_extract_string(request_parameters, '$.functionName') LIKE '%' || $function || '%')
+  AND ($function IS NULL OR contains(json_extract_string(request_parameters, '$.functionName'), $function))
 ORDER BY time, event_id

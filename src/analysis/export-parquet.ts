@@ -1,4 +1,4 @@
-import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {usageError} from '../core/errors.js'
 import {AnalysisDb, sqlString} from './db.js'
@@ -42,6 +42,8 @@ const ATHENA_TYPES: Record<string, string> = {
  */
 export async function exportParquet(dbPath: string, dir: string): Promise<ExportResult> {
   const target = path.resolve(dir)
+  const existing = await stat(target).catch(() => undefined)
+  if (existing !== undefined && !existing.isDirectory()) throw usageError('export-not-a-directory', `The export target ${target} exists and is not a directory.`, 'Choose a new or empty directory with --to.')
   await mkdir(target, {recursive: true})
   if ((await readdir(target)).length > 0) throw usageError('export-not-empty', `The export directory ${target} is not empty.`, 'Choose a new or empty directory with --to.')
   const db = await AnalysisDb.open(dbPath, {readOnly: true})

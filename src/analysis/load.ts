@@ -59,6 +59,10 @@ export interface LoadResult {
 /** Kinds whose bytes are not rows (code packages, digests): recorded in `artifacts`, not loaded. */
 const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS)])
 
+/** Whether the load reads an artifact: a loaded kind, and for `file.added` only JSON files (possible GuardDuty findings). */
+const isLoadable = (a: Pick<CaseArtifact, 'kind' | 'key' | 'contentType'>): boolean =>
+  LOADED_KINDS.has(a.kind) && (a.kind !== 'file.added' || /json/i.test(a.contentType ?? '') || /\.json(\.gz)?$/i.test(a.key))
+
 interface FileGroup {
   reader: (c: Compression) => string
   compression: Compression
@@ -106,7 +110,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await stageFiles(db, inventory)
     await insertArtifacts(db, inventory)
 
-    const verified = inventory.artifacts.filter((a) => a.state === 'verified' && LOADED_KINDS.has(a.kind))
+    const verified = inventory.artifacts.filter((a) => a.state === 'verified' && isLoadable(a))
     const groups = await groupFiles(verified)
     phase('prepare')
     const onUnreadable = (a: CaseArtifact, reason: string): void => {
@@ -177,7 +181,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
         loaded: verified.length - unreadable.length,
         refused,
         unreadable,
-        notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !LOADED_KINDS.has(a.kind)).length,
+        notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !isLoadable(a)).length,
       },
       malformedRecords,
       phases,
@@ -200,7 +204,6 @@ async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
   const groups = new Map<string, FileGroup>()
   const readers: Record<string, (c: Compression) => string> = {...CLOUDTRAIL_READERS, ...LOG_READERS, ...DOCUMENT_LOADERS}
   for (const a of artifacts) {
-    if (a.kind === 'file.added' && !/json/i.test(a.contentType ?? '') && !/\.json(\.gz)?$/i.test(a.key)) continue
     const {gzip, size} = await contentSize(a.path)
     const compression: Compression = gzip ? 'gzip' : 'uncompressed'
     const id = `${a.kind}/${compression}`
@@ -341,7 +344,7 @@ async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promis
     else appender.appendBigInt(BigInt(a.records))
     appendNullable(appender, a.attributes === undefined ? null : JSON.stringify(a.attributes))
     appender.appendBoolean(a.sealed)
-    appender.appendVarchar(a.state === 'verified' ? (LOADED_KINDS.has(a.kind) ? 'loaded' : 'not-loaded') : a.state)
+    appender.appendVarchar(a.state === 'verified' ? (isLoadable(a) ? 'loaded' : 'not-loaded') : a.state)
     appendNullable(appender, a.detail ?? null)
     appender.appendBigInt(BigInt(n))
     appender.endRow()

@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {BOOLEAN, DOUBLE, BIGINT, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {BOOLEAN, DOUBLE, BIGINT, StatementType, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 import {CoronerError, ExitCode, usageError} from '../core/errors.js'
 import {AnalysisDb, type Row} from './db.js'
 import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
@@ -109,6 +109,7 @@ export async function runSql(db: AnalysisDb, sql: string, given: Record<string, 
   for (const name of used) {
     if (!(name in given)) throw usageError('missing-param', `The SQL uses $${name}: pass --param ${name}=…`)
   }
+  await assertOneReadStatement(db, sql)
   const types = Object.fromEntries(Object.keys(given).map((k) => [k, VARCHAR]))
   let result
   try {
@@ -117,4 +118,31 @@ export async function runSql(db: AnalysisDb, sql: string, given: Record<string, 
     throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {exitCode: ExitCode.usage, cause: error})
   }
   return {query: 'sql', parameters: given, columns: result.columns, rows: result.rows}
+}
+
+/** What `--sql` may run: queries (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, PRAGMA table functions), EXPLAIN and CALL. */
+const READ_STATEMENTS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN, StatementType.CALL])
+
+/**
+ * Refuses anything but one reading statement: several statements (only the last one's rows would
+ * be shown), and statements that change the session even on a read-only database (temporary
+ * tables, SET VARIABLE, PRAGMA enable_profiling, which prints to stdout and breaks --json).
+ */
+async function assertOneReadStatement(db: AnalysisDb, sql: string): Promise<void> {
+  let type: StatementType
+  try {
+    const statements = await db.connection.extractStatements(sql)
+    if (statements.count !== 1) {
+      throw usageError('sql-statements', `--sql runs one statement; this SQL holds ${statements.count}.`, 'Pass a single SELECT (no ";" between statements).')
+    }
+    const prepared = await statements.prepare(0)
+    type = prepared.statementType
+    prepared.destroySync()
+  } catch (error) {
+    if (error instanceof CoronerError) throw error
+    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {exitCode: ExitCode.usage, cause: error})
+  }
+  if (!READ_STATEMENTS.has(type)) {
+    throw usageError('sql-not-a-query', `--sql runs queries only; this is a ${StatementType[type] ?? String(type)} statement.`, 'Use SELECT (or FROM, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, CALL) over the case tables.')
+  }
 }

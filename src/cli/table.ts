@@ -3,9 +3,10 @@ export function renderTable(rows: ReadonlyArray<Record<string, unknown>>, column
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))]
   if (rows.length === 0) return '(no rows)'
   const cells = rows.map((r) => cols.map((c) => cellText(r[c])))
-  const widths = cols.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))))
+  const headers = cols.map(terminalSafe)
+  const widths = headers.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))))
   const line = (values: string[]): string => values.map((v, i) => fit(v, widths[i]!)).join('  ').trimEnd()
-  return [line([...cols]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
 }
 
 /**
@@ -26,7 +27,11 @@ export function cellText(value: unknown): string {
   return terminalSafe(s)
 }
 
+/**
+ * Control characters, line separators and the bidirectional formatting characters (which reorder
+ * what follows them on screen, so `evil\u202Etxt.exe` would read as `evilexe.txt`) shown as `\uXXXX`.
+ */
 export function terminalSafe(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return s.replace(/[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

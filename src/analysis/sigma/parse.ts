@@ -40,7 +40,14 @@ export function parseSigmaRule(text: string, file: string): ParsedRuleFile {
     issue('error', 'not-a-rule', 'expected a mapping with title, logsource and detection at the top level', at(root.range?.[0]))
     return {rule: undefined, issues}
   }
-  const data = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+  let data: Record<string, unknown>
+  try {
+    data = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+  } catch (error) {
+    // The yaml package refuses alias expansions that would blow up (a "billion laughs" file).
+    issue('error', 'yaml-syntax', `the YAML cannot be read as data: ${firstLine((error as Error).message)}`, at(root.range?.[0]))
+    return {rule: undefined, issues}
+  }
   const keyPos = (name: string): SourcePosition => {
     const pair = root.items.find((p) => isScalar(p.key) && p.key.value === name)
     return at((pair?.key as Node | undefined)?.range?.[0])

@@ -8,7 +8,7 @@ import {assertCaseId} from '../../evidence/keys.js'
 export default class ExportParquet extends CoronerCommand<ExportResult> {
   static override summary = 'Export every table of a case database to Parquet, partitioned by date, with Athena/Trino DDL'
   static override description =
-    'Writes <DIR>/<table>/year=YYYY/month=M/day=D/*.parquet (event tables by event date, inventory tables by collection date; JSON columns as text) and <DIR>/ddl.sql with a CREATE EXTERNAL TABLE per table. DIR must be new or empty.'
+    'Writes <DIR>/<table>/year=YYYY/month=M/day=D/*.parquet (event tables by event date, inventory tables by collection date; JSON columns as text) and <DIR>/ddl.sql with a CREATE EXTERNAL TABLE per table. DIR must be new or empty. The export is the evidence as collected, not redacted: it holds the values of Lambda environment variables (lambda_functions.environment, configuration and raw; CloudTrail request parameters), so keep it as you keep the evidence.'
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),

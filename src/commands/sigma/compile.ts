@@ -57,7 +57,7 @@ export default class SigmaCompile extends CoronerCommand<CompileResult> {
   }
 
   protected render(r: CompileResult): void {
-    this.log(`-- ${terminalSafe(r.title)} (${r.id ?? 'no id'}, ${r.level ?? 'no level'}) by ${terminalSafe(r.author ?? 'unknown author')}`)
+    this.log(`-- ${terminalSafe(r.title)} (${terminalSafe(r.id ?? 'no id')}, ${r.level ?? 'no level'}) by ${terminalSafe(r.author ?? 'unknown author')}`)
     this.log(terminalSafe(r.query))
     this.log('-- parameters, in order:')
     r.params.forEach((p, i) => this.log(`--   ${i + 1}: ${terminalSafe(JSON.stringify(p))}`))

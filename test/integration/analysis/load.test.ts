@@ -53,6 +53,27 @@ describe('coroner load', () => {
 })
 
 describe('coroner load: Lambda, IAM, logs, custody', () => {
+  it('loads a case with no artifacts, or only artifacts it cannot read as rows, into empty tables', async () => {
+    const dir = await tempDir()
+    const {store: empty} = await writeCase(path.join(dir, 'empty'), 'INC-E', [])
+    const none = await loadCase(empty, 'INC-E', {dbPath: path.join(dir, 'no', 'such', 'folder', 'empty.duckdb')})
+    expect(none.artifacts).toEqual({total: 0, loaded: 0, refused: [], unreadable: [], notLoaded: 0})
+    expect(none.tables.cloudtrail_events).toBe(0)
+    expect(none.tables.custody).toBeGreaterThan(0)
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-N', [
+      {segments: ['added', 'local', 'notes.txt'], kind: 'file.added', body: 'seen at 09:00', contentType: 'text/plain'},
+      {segments: ['lambda', 'us-east-1', 'payments', 'code.zip'], kind: 'lambda.code', body: 'PK\u0003\u0004', contentType: 'application/zip'},
+    ])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-N', {dbPath})
+    expect(result.artifacts).toEqual({total: 2, loaded: 0, refused: [], unreadable: [], notLoaded: 2})
+    expect(Object.entries(result.tables).filter(([t, n]) => n > 0 && t !== 'artifacts' && t !== 'custody')).toEqual([])
+    expect(await tableRows(dbPath, 'SELECT kind, status FROM artifacts ORDER BY kind')).toEqual([
+      {kind: 'file.added', status: 'not-loaded'},
+      {kind: 'lambda.code', status: 'not-loaded'},
+    ])
+  })
+
   it('fills one table per kind, each row citing its artifact', async () => {
     const dir = await tempDir()
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-2', lambdaSpecs())

@@ -109,9 +109,68 @@ describe('named queries over the Stratus Red Team detonation logs', () => {
   })
 
   it('opens the case database read-only and without file access', async () => {
-    await expect(runSql(db, 'DELETE FROM cloudtrail_records')).rejects.toThrow(/read-only|read only/i)
+    await expect(runSql(db, 'DELETE FROM cloudtrail_records')).rejects.toThrow(/queries only/i)
+    await expect(db.run('DELETE FROM cloudtrail_records')).rejects.toThrow(/read-only|read only/i)
     await expect(runSql(db, "SELECT * FROM read_text('/etc/hostname')")).rejects.toThrow(/disabled|external access|Permission/i)
-    await expect(runSql(db, 'SET enable_external_access = true')).rejects.toThrow(/locked|lock/i)
+    await expect(runSql(db, 'SET enable_external_access = true')).rejects.toThrow(/queries only/i)
+    await expect(db.run('SET enable_external_access = true')).rejects.toThrow(/locked|lock/i)
+  })
+
+  it('runs one reading statement from --sql and nothing that changes the session', async () => {
+    for (const sql of ['SELECT 1 AS a; SELECT 2 AS b', "SELECT 1; COPY (SELECT 1) TO 'x.csv'", 'PRAGMA enable_profiling', 'CREATE TEMP TABLE t AS SELECT 1 AS a', 'SET VARIABLE v = 1']) {
+      await expect(runSql(db, sql), sql).rejects.toMatchObject({code: expect.stringMatching(/^sql-(statements|not-a-query)$/)})
+    }
+    await expect(runSql(db, 'SELEC 1')).rejects.toMatchObject({code: 'sql-error'})
+    expect((await runSql(db, 'SELECT 1 AS a;')).rows).toEqual([{a: 1}])
+    expect((await runSql(db, "SELECT ';' AS a")).rows).toEqual([{a: ';'}])
+    expect((await runSql(db, 'DESCRIBE custody')).rows.length).toBeGreaterThan(0)
+    expect((await runSql(db, "PRAGMA table_info('custody')")).rows.length).toBeGreaterThan(0)
+    expect((await runSql(db, 'EXPLAIN SELECT 1')).rows.length).toBeGreaterThan(0)
+  })
+})
+
+describe('named queries over the record shapes CloudTrail writes', () => {
+  let shapesDir: string
+  let shapesDb: AnalysisDb
+  const at = (s: number): string => `2026-11-21T10:00:${String(s).padStart(2, '0')}Z`
+  const assumed = {type: 'AssumedRole', principalId: 'AROAEXAMPLE:s', arn: 'arn:aws:sts::111122223333:assumed-role/ops/s', accountId: '111122223333'}
+  const service = {type: 'AWSService', invokedBy: 'config.amazonaws.com'}
+  const denied = (n: number, identity: unknown, errorCode: string) => ({
+    eventVersion: '1.09', eventID: `d-${n}`, eventTime: at(n), eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: 'us-east-1',
+    sourceIPAddress: n < 10 ? '203.0.113.9' : 'config.amazonaws.com', userAgent: 'aws-cli/2', readOnly: 'true', errorCode, errorMessage: 'no', requestParameters: null,
+    responseElements: null, recipientAccountId: '111122223333', userIdentity: identity,
+  })
+  beforeAll(async () => {
+    shapesDir = await mkdtemp(path.join(os.tmpdir(), 'coroner-shapes-'))
+    const records = [
+      ...['AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'Client.UnauthorizedAccess', 'UnauthorizedAccessException'].map((code, i) => denied(i, assumed, code)),
+      ...[10, 11, 12].map((n) => denied(n, service, 'AccessDenied')),
+      {eventVersion: '1.09', eventID: 'code-1', eventTime: at(30), eventSource: 'lambda.amazonaws.com', eventName: 'UpdateFunctionCode20150331v2', awsRegion: 'us-east-1',
+        sourceIPAddress: '198.51.100.7', userAgent: 'aws-cli/2', readOnly: false, recipientAccountId: '111122223333', userIdentity: assumed,
+        requestParameters: {functionName: 'payments_api', publish: true}, responseElements: {functionName: 'payments_api', codeSha256: 'abc='}},
+    ]
+    const {store} = await writeCase(path.join(shapesDir, 'store'), 'INC-SHAPES', [recordsFile(records)])
+    await loadCase(store, 'INC-SHAPES', {dbPath: path.join(shapesDir, 'case.duckdb')})
+    shapesDb = await openForQuery(path.join(shapesDir, 'case.duckdb'))
+  })
+  afterAll(async () => {
+    shapesDb?.close()
+    await rm(shapesDir, {recursive: true, force: true})
+  })
+  const rows = async (id: string, params: Record<string, string> = {}) => (await runNamedQuery(shapesDb, findQuery(queries, id), params)).rows
+
+  it('counts every spelling of an authorisation error, and names an AWS service as the actor', async () => {
+    expect((await rows('access-denied-burst', {threshold: '3'})).map((r) => [r.actor, r.errors])).toEqual([
+      ['arn:aws:sts::111122223333:assumed-role/ops/s', 6],
+      ['config.amazonaws.com', 3],
+    ])
+  })
+
+  it('matches --param function as plain text, not as a LIKE pattern', async () => {
+    expect((await rows('lambda-code-overwritten', {function: 'payments_api'})).map((r) => r.event_id)).toEqual(['code-1'])
+    expect(await rows('lambda-code-overwritten', {function: 'payments%'})).toEqual([])
+    expect(await rows('lambda-configuration-changes', {function: 'pay%api'})).toEqual([])
+    expect((await rows('lambda-configuration-changes', {function: 'payments'})).map((r) => r.event_id)).toEqual(['code-1'])
   })
 })
 

@@ -31,5 +31,7 @@ describe('analysis inputs', () => {
     expect(out).not.toContain('hunter2')
     expect(JSON.parse(out)).toEqual({Environment: {Variables: {DB_PASSWORD: '[redacted]', 'QU"OTE': '[redacted]'}}, Timeout: 3})
     expect(redactText('no secrets here')).toBe('no secrets here')
+    const braces = JSON.stringify({Variables: {CONFIG: '{"db":{"password":"hunter2"}}', CLOSE: '}', OPEN: '{', KEY: 'sk-live-1'}})
+    expect(JSON.parse(redactText(braces))).toEqual({Variables: {CONFIG: '[redacted]', CLOSE: '[redacted]', OPEN: '[redacted]', KEY: '[redacted]'}})
   })
 })

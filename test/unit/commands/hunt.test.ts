@@ -133,6 +133,16 @@ describe('coroner sigma compile / check', () => {
     expect((JSON.parse(unsupported.stdout) as Envelope<never>).error?.code).toBe('unsupported-aggregation')
   })
 
+  it('prints the rule id, title and author with their escape sequences escaped', async () => {
+    const dir = await tempDir()
+    const rule = path.join(dir, 'esc.yml')
+    await writeFile(rule, 'title: "t\\e[2J"\nid: "i\\e]0;x\\a"\nauthor: "a\\e[31m"\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: x\n  condition: sel\n')
+    const out = await coroner(['sigma', 'compile', rule])
+    expect(out.error).toBeUndefined()
+    expect(out.stdout).not.toContain('\u001b')
+    expect(out.stdout).toContain('-- t\\u001b[2J (i\\u001b]0;x\\u0007, no level) by a\\u001b[31m')
+  })
+
   it('lists every problem as file:line:col severity code message and exits 4 on errors', async () => {
     const dir = await tempDir()
     await mkdir(path.join(dir, 'nested'))

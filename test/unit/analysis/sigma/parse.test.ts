@@ -1,4 +1,8 @@
+import {writeFile} from 'node:fs/promises'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {loadRules} from '../../../../src/analysis/sigma/load.js'
+import {tempDir} from '../../../support/temp.js'
 import {parseSigmaRule} from '../../../../src/analysis/sigma/parse.js'
 import {tryCompileRule} from '../../../../src/analysis/sigma/compile.js'
 
@@ -50,6 +54,21 @@ describe('parseSigmaRule', () => {
     expect(issues[0]!.line).toBeGreaterThanOrEqual(16)
     const dup = parseSigmaRule(good.replace('level: high', 'level: high\ntitle: again'), 'dup.yml')
     expect(dup.issues[0]).toMatchObject({code: 'yaml-syntax', line: 21, col: 1})
+  })
+
+  it('reports a file whose aliases would expand without bound instead of failing the whole run', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`)
+    const bomb = `${levels.join('\n')}\n${good}`
+    const {rule, issues} = parseSigmaRule(bomb, 'bomb.yml')
+    expect(rule).toBeUndefined()
+    expect(issues).toEqual([expect.objectContaining({file: 'bomb.yml', severity: 'error', code: 'yaml-syntax', message: expect.stringMatching(/alias/i)})])
+    const dir = await tempDir()
+    await writeFile(path.join(dir, 'bomb.yml'), bomb)
+    await writeFile(path.join(dir, 'good.yml'), good)
+    const set = await loadRules([dir])
+    expect(set.compiled.map((c) => c.rule.title)).toEqual(['Example'])
+    expect(set.issues.map((i) => [path.basename(i.file), i.code])).toEqual([['bomb.yml', 'yaml-syntax']])
   })
 
   it('names missing and invalid fields', () => {
