@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
+import {caseFlag} from '../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {SIGMA_LEVELS, type SigmaLevel} from '../analysis/sigma/rule.js'
@@ -13,7 +14,7 @@ export default class Hunt extends CoronerCommand<HuntReport> {
   static override description =
     "Compiles the shipped Sigma rules (queries/sigma: coroner's own Lambda rules and SigmaHQ's CloudTrail rules, DRL 1.1) and any rules passed with --rules to DuckDB SQL and runs them over the cloudtrail_events table of the case database (built from the evidence first when missing). Every hit names the rule's title, id, level and author, and the evidence object (key and SHA-256) the event came from. Rules that use what a per-event hunt cannot run (aggregations, near, timeframe, placeholders) are listed as unsupported with the construct named. Exits 3 when anything is found, unless --no-fail."
   static override flags = {
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
     rules: Flags.string({description: 'A Sigma rule file or a directory of rules (repeatable)', multiple: true}),
     db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing)'}),
     builtin: Flags.boolean({description: 'Include the shipped rules (use --no-builtin to run only --rules)', default: true, allowNo: true}),

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
+import {caseFlag} from '../cli/case-flag.js'
 import {renderTable} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveDbPath} from '../analysis/case-db.js'
@@ -11,7 +12,7 @@ export default class Load extends CoronerCommand<LoadResult> {
   static override description =
     'Re-hashes every artifact of the case against its manifest (or, for a run that never sealed, its journal), refuses altered or missing ones and names them, and loads the rest with DuckDB\'s own readers into case.duckdb: cloudtrail_events, log_events, lambda_*, iam_policies, findings, artifacts, custody and the timeline view. The database is rebuilt whole each time (written beside the target, then renamed), and the same evidence always gives the same tables. Exits 3 when an artifact was refused, 6 when one could not be read.'
   static override flags = {
-    case: Flags.string({char: 'c', description: 'Case id', required: true}),
+    case: caseFlag,
     db: Flags.string({description: 'Database file to write. Default: ./coroner-analysis/<case>/case.duckdb'}),
   }
   static override examples = [

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText, renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
@@ -16,7 +17,7 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
   ].join('\n\n')
   static override flags = {
     ...storeWriteFlags,
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
     since: Flags.string({description: 'Start of the window: ISO 8601 or an age (36h, 7d). Required unless --resume.'}),
     until: Flags.string({description: 'End of the window: ISO 8601 or an age. Default: now.'}),
     region: Flags.string({description: 'Region(s) to collect; repeat for several. Default: the configured region (LookupEvents), every region (archive).', multiple: true}),

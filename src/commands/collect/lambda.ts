@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
@@ -18,7 +19,7 @@ export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
     ...storeWriteFlags,
     function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable)', required: true, multiple: true}),
     'all-versions': Flags.boolean({description: 'Collect every published version, not only $LATEST and the aliased ones', default: false}),
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
     'no-role': Flags.boolean({description: 'Do not snapshot the execution roles', default: false}),
     concurrency: Flags.integer({description: 'Functions collected at once', default: 4, min: 1, max: 16}),
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
@@ -24,7 +25,7 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
     'filter-pattern': Flags.string({description: 'CloudWatch Logs filter pattern (default: every event)'}),
     slice: Flags.string({description: 'Slice length (5m, 1h, 1d); default chosen so the window has at most 24 slices'}),
     resume: Flags.boolean({description: 'Skip slices sealed by an earlier run of this case', default: false}),
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
   }
   static override examples = [
     '<%= config.bin %> collect logs --function payments-api --since 24h --case INC-2026-0042',

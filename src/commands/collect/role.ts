@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
@@ -16,7 +17,7 @@ export default class CollectRole extends CoronerCommand<CollectRoleResult> {
   static override flags = {
     ...storeWriteFlags,
     role: Flags.string({char: 'r', description: 'Role name or ARN (repeatable)', required: true, multiple: true}),
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
   }
   static override examples = ['<%= config.bin %> collect role --role payments-exec --case INC-2026-0042']
 

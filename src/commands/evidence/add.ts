@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
@@ -13,7 +14,7 @@ export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
   static override strict = false
   static override args = {file: Args.string({description: 'Files to preserve', required: true})}
   static override flags = {
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
     note: Flags.string({description: 'A note recorded with every file, e.g. where it came from'}),
     ...storeWriteFlags,
   }

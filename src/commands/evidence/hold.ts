@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {ExitCode} from '../../core/errors.js'
 import {holdCase, type HoldResult} from '../../evidence/hold.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -9,7 +10,7 @@ export default class EvidenceHold extends CoronerCommand<HoldResult> {
   static override description =
     'Sets the legal hold of every object version under the case (artifacts, journals, manifests) and records what it did as a new run of the case, with an evidence.legal-hold artifact listing each version. A held version cannot be deleted whatever its retention date.'
   static override args = {state: Args.string({description: 'on or off', required: true, options: ['on', 'off']})}
-  static override flags = {case: Flags.string({char: 'c', description: 'Case id', required: true})}
+  static override flags = {case: caseFlag}
   static override examples = ['<%= config.bin %> evidence hold on --case INC-2026-0042 --store s3://acme-ir-evidence']
 
   protected async execute(): Promise<Outcome<HoldResult>> {

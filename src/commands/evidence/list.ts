@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {renderTable} from '../../cli/table.js'
 import {usageError} from '../../core/errors.js'
 import {listArtifacts, type ListedArtifact} from '../../evidence/cases.js'
@@ -8,7 +9,7 @@ import {assertCaseId} from '../../evidence/keys.js'
 export default class EvidenceList extends CoronerCommand<ListedArtifact[]> {
   static override summary = 'List the evidence objects of a case with their hashes'
   static override flags = {
-    case: Flags.string({char: 'c', description: 'Case id', required: true}),
+    case: caseFlag,
     kind: Flags.string({description: 'Only artifacts of this kind (e.g. lambda.code, cloudtrail.records)'}),
   }
   static override examples = ['<%= config.bin %> evidence list --case INC-2026-0042', '<%= config.bin %> evidence list --case INC-2026-0042 --kind lambda.code --json']

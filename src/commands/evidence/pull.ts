@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -10,7 +11,7 @@ export default class EvidencePull extends CoronerCommand<PullResult> {
   static override description =
     'Reads every artifact of the case by its recorded VersionId from the store (--store), checks its SHA-256 against the manifest and writes it read-only under the same key in DIR, which becomes a local evidence store of its own (verify, analyse and report work on it offline). Stops at the first object whose hash does not match, naming it (exit 3). Never overwrites: DIR must not already hold the case.'
   static override flags = {
-    case: Flags.string({char: 'c', description: 'Case id', required: true}),
+    case: caseFlag,
     to: Flags.string({description: 'Directory to pull into (becomes a local store)', required: true}),
   }
   static override examples = ['<%= config.bin %> evidence pull --case INC-2026-0042 --store s3://acme-ir-evidence --to ./INC-2026-0042']

@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
@@ -14,7 +15,7 @@ export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
   static override args = {path: Args.string({description: 'Files or folders to import', required: true})}
   static override flags = {
     ...storeWriteFlags,
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
   }
   static override examples = ['<%= config.bin %> import cloudtrail ./from-customer/ lookup-output.json --case INC-2026-0042']
 

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
@@ -18,7 +19,7 @@ export default class ImportLogs extends CoronerCommand<ImportLogsResult> {
   static override args = {path: Args.string({description: 's3://bucket/prefix, export folders (the prefix or one task folder) or .gz files', required: true})}
   static override flags = {
     ...storeWriteFlags,
-    case: Flags.string({char: 'c', description: 'Case id, e.g. INC-2026-0042', required: true}),
+    case: caseFlag,
     'log-group': Flags.string({description: 'The log group that was exported (the export files do not name it)'}),
   }
   static override examples = [
