@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {usageError} from '../core/errors.js'
-import type {Context} from '../core/context.js'
+import type {StoreContext} from '../evidence/context.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {defaultDbPath, loadCase, type LoadResult} from './load.js'
 
@@ -17,7 +17,7 @@ export function resolveDbPath(flags: {db?: string | undefined; case?: string | u
  * `timeline` work on a fresh case); an existing database is used as it is: run `coroner load`
  * again to take in evidence collected since.
  */
-export async function ensureCaseDb(ctx: Context | undefined, caseId: string | undefined, dbPath: string): Promise<{dbPath: string; loaded?: LoadResult}> {
+export async function ensureCaseDb(ctx: StoreContext | undefined, caseId: string | undefined, dbPath: string): Promise<{dbPath: string; loaded?: LoadResult}> {
   if (existsSync(dbPath)) return {dbPath}
   if (ctx === undefined || caseId === undefined) {
     throw usageError('no-case-db', `There is no case database at ${dbPath}.`, 'Run `coroner load --case X` first, or pass --case so it is built now.')

@@ -1,11 +1,14 @@
 import {Command, Flags, Errors, type Interfaces} from '@oclif/core'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
-import type {Context} from '../core/context.js'
 import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {quietProgress, terminalProgress} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
+import type {RunnerEnv, SealedRun, StepOutcome} from '../steps/runner.js'
+import {runStep} from '../steps/runner.js'
+import type {AnyStep} from '../steps/step.js'
+import {renderGaps} from './render-gaps.js'
 import {terminalSafe} from './table.js'
 
 /** Messages may quote file names, keys and API values: each line is made terminal-safe, the line breaks kept. */
@@ -111,8 +114,8 @@ export abstract class CoronerCommand<T> extends Command {
     await super.finally(error)
   }
 
-  /** Builds the Context for this invocation from the global flags and the config file. */
-  protected async context(flags: {store?: string | undefined; profile?: string | undefined; region?: string | undefined; 'endpoint-url'?: string | undefined; 'show-secrets'?: boolean} & StoreFlagValues, caseId?: string): Promise<Context> {
+  /** Builds the runner's environment for this invocation from the global flags and the config file. */
+  protected async context(flags: GlobalFlagValues, caseId?: string): Promise<RunnerEnv> {
     const config = loadConfig()
     const json = this.jsonEnabled()
     const aws = new AwsClientFactory({
@@ -142,6 +145,39 @@ export abstract class CoronerCommand<T> extends Command {
       aws,
       store,
       showSecrets: flags['show-secrets'] ?? false,
+      caseId,
     }
   }
+
+  /** Runs one registered step with these parameters through the runner, journalled under this command's name. */
+  protected async runStep<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, options: {parameters?: Record<string, unknown>} = {}): Promise<StepOutcome<S>> {
+    return runStep(env, step, input, {command: this.id?.replace(/:/g, ' ') ?? step.command ?? step.id, ...options})
+  }
+
+  /**
+   * The outcome of work that sealed an evidence run: exit 6 with a warning when the run ended
+   * anything but complete (gaps, a failure, an interruption), the run's own warnings carried along.
+   */
+  protected sealedOutcome<R>(run: SealedRun, result: R, extra: {warnings?: string[]; exitCode?: ExitCodeValue} = {}): Outcome<R> {
+    const warnings = [...run.warnings, ...(extra.warnings ?? [])]
+    if (run.status !== 'complete') warnings.push(`run ended ${run.status}: ${run.gaps.length} gap(s), see the custody journal`)
+    const exitCode = extra.exitCode ?? (run.status === 'complete' ? undefined : ExitCode.partial)
+    return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
+  }
+
+  /** The lines every command that sealed a run ends with: its gaps, the run summary, the manifest to record. */
+  protected logRunFooter(run: SealedRun, what: string): void {
+    for (const line of renderGaps(run.gaps)) this.log(line)
+    this.log(`\nCase ${run.caseId}, run ${run.runId}: ${what}${what === '' ? '' : ', '}${run.artifacts} artifact(s), ${run.gaps.length} gap(s) (${run.status}).`)
+    this.log(`Manifest ${run.manifestKey}\nManifest SHA-256 ${run.manifestSha256}`)
+  }
 }
+
+/** The global flags (and the store write flags) a command's environment is built from. */
+export type GlobalFlagValues = {
+  store?: string | undefined
+  profile?: string | undefined
+  region?: string | undefined
+  'endpoint-url'?: string | undefined
+  'show-secrets'?: boolean
+} & StoreFlagValues

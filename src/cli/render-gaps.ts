@@ -1,4 +1,4 @@
-import type {Gap} from '../evidence/run.js'
+import type {Gap} from '../evidence/gap.js'
 import {terminalSafe} from './table.js'
 
 /** Gaps for people: one line each, in full (a reason often says what to do), terminal-safe. */

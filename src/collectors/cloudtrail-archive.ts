@@ -1,11 +1,11 @@
 import path from 'node:path'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {MalformedInputError, inflate, isGzip, parseRecords, sha256Hex} from './cloudtrail-records.js'
 import type {ArchiveEntry, ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
-import {gapFor, isStoreWriteFailure} from './failure.js'
+import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
 
 export const cloudtrailArchiveCollector: CollectorDefinition = {
   id: 'cloudtrail-archive',
@@ -101,7 +101,7 @@ export function deliveryTime(key: string): Date | undefined {
  * stored byte for byte (`cloudtrail.delivery-file`) after checking that it inflates and parses;
  * a malformed one is recorded as a gap naming it, kept as a plain file, and the rest still lands.
  */
-export async function collectArchive(ctx: Context, run: EvidenceRun, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
+export async function collectArchive(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
   const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
   result.partitions = await discoverPartitions(source, options.accounts, ctx.signal)
   const from = options.since.getTime()
@@ -183,7 +183,7 @@ export async function collectArchive(ctx: Context, run: EvidenceRun, source: Arc
  * Converts files of other shapes (plain `.json`, `.json.gz`, bare arrays, saved LookupEvents
  * output, NDJSON) into `cloudtrail.records`, keeping each original as a `file.added` artifact.
  */
-export async function importRecordFiles(ctx: Context, run: EvidenceRun, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
+export async function importRecordFiles(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
   const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
   const task = ctx.progress.task(`CloudTrail files ${source.location}`)
   async function* all(): AsyncIterable<string> {
@@ -210,7 +210,7 @@ export async function importRecordFiles(ctx: Context, run: EvidenceRun, source: 
  * (S3 AccessDenied, a KMS key the responder may not use, throttling past the SDK's retries), is a
  * gap naming it and the other files are still read; an interruption or a full store stops the run.
  */
-async function readOrGap(ctx: Context, run: EvidenceRun, source: ArchiveSource, key: string, missingReason: string, region?: string): Promise<Buffer | undefined> {
+async function readOrGap(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, key: string, missingReason: string, region?: string): Promise<Buffer | undefined> {
   const where = {collector: cloudtrailArchiveCollector.id, resource: source.uri(key), ...(region === undefined ? {} : {region})}
   try {
     const bytes = await source.read(key, ctx.signal)

@@ -1,12 +1,12 @@
 import {createPublicKey, verify as verifySignature} from 'node:crypto'
 import path from 'node:path'
 import {CloudTrailClient, paginateListPublicKeys} from '@aws-sdk/client-cloudtrail'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {DELIVERY_LAG_MS, dayPrefixes, deliveryTime, discoverPartitions, forEachBounded, type ArchivePartition} from './cloudtrail-archive.js'
 import {tryKey, type DigestPublicKey} from './cloudtrail-keys.js'
 import {inflate, sha256Hex} from './cloudtrail-records.js'
-import {gapFor, isStoreWriteFailure} from './failure.js'
+import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
 import type {ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
 
@@ -109,7 +109,7 @@ interface LoadedDigest {
  * previousDigestSignature. Missing, altered, unsigned and unlisted files, bad signatures and chain
  * breaks become findings. The report is stored as a `cloudtrail.validation` artifact when a run is given.
  */
-export async function validateDigests(ctx: Context, source: ArchiveSource, options: DigestValidationOptions, run?: EvidenceRun): Promise<ValidationReport> {
+export async function validateDigests(ctx: AwsEnv, source: ArchiveSource, options: DigestValidationOptions, run?: EvidenceRun): Promise<ValidationReport> {
   const window = options.since && options.until ? {since: options.since, until: options.until} : undefined
   const report: ValidationReport = {
     schema: 'coroner.cloudtrail-validation/v1',
@@ -380,7 +380,7 @@ function checkSignature(d: LoadedDigest, keys: readonly DigestPublicKey[], tryAl
   d.entry.reason = `signature does not verify with the key(s) ${candidates.map((k) => k.fingerprint).join(', ')}`
 }
 
-async function listPublicKeys(ctx: Context, region: string, digests: LoadedDigest[], report: ValidationReport, run?: EvidenceRun): Promise<DigestPublicKey[]> {
+async function listPublicKeys(ctx: AwsEnv, region: string, digests: LoadedDigest[], report: ValidationReport, run?: EvidenceRun): Promise<DigestPublicKey[]> {
   // A backfill digest is signed when it is made, possibly long after the hour it covers.
   const hour = 3_600_000
   const generated = digests.flatMap((d) => (d.generatedAt && !Number.isNaN(Date.parse(d.generatedAt)) ? [Date.parse(d.generatedAt)] : []))
@@ -402,7 +402,7 @@ async function listPublicKeys(ctx: Context, region: string, digests: LoadedDiges
   } catch (error) {
     const e = error as Error
     const reason = `ListPublicKeys failed in ${region}: ${e.name}: ${e.message}; digest signatures cannot be checked (give --public-key for offline validation)`
-    if (run) await run.gap({collector: cloudtrailDigestCollector.id, resource: `cloudtrail:ListPublicKeys ${region}`, region, code: e.name, reason})
+    if (run) await run.gap({...gapFor(error, {collector: cloudtrailDigestCollector.id, resource: `cloudtrail:ListPublicKeys ${region}`, region, operation: 'cloudtrail:ListPublicKeys'}), reason})
     else ctx.logger.warn(reason)
   }
   return out

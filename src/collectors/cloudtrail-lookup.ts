@@ -1,13 +1,14 @@
 import {CloudTrailClient, paginateLookupEvents, type Event as LookupEvent, type LookupAttributeKey, type LookupEventsCommandOutput} from '@aws-sdk/client-cloudtrail'
 import {TokenBucket} from '../aws/token-bucket.js'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import type {ProgressTask} from '../core/progress.js'
 import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import {isStoreWriteFailure} from './failure.js'
+import type {GapCode} from '../evidence/gap.js'
+import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
 
 export const cloudtrailLookupCollector: CollectorDefinition = {
   id: 'cloudtrail-lookup',
@@ -88,7 +89,7 @@ export function streamId(region: string, filter: LookupFilter | null): string {
  * bucket (the limit is per account and region); regions run in parallel. Throttling is left to the
  * SDK's standard retries; when those give up, a gap is recorded and that region stops.
  */
-export async function collectLookupEvents(ctx: Context, run: EvidenceRun, options: LookupOptions): Promise<LookupStreamResult[]> {
+export async function collectLookupEvents(ctx: AwsEnv, run: EvidenceRun, options: LookupOptions): Promise<LookupStreamResult[]> {
   const filters: Array<LookupFilter | null> = options.filters.length === 0 ? [null] : [...options.filters]
   const ageDays = (ctx.clock.now().getTime() - options.since.getTime()) / 86_400_000
   if (ageDays > LOOKUP_RETENTION_DAYS) {
@@ -101,12 +102,12 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
     const bucket = new TokenBucket(options.ratePerSecond ?? LOOKUP_DEFAULT_RATE, options.burst ?? 1, undefined, options.guardMs ?? 25)
     const client = new CloudTrailClient(ctx.aws.config(region, {maxAttempts: LOOKUP_MAX_ATTEMPTS}))
     const results: LookupStreamResult[] = []
-    let stopped: {code: string; message: string} | undefined
+    let stopped: {code: string; message: string; gap: GapCode} | undefined
     try {
       for (const filter of filters) {
         const id = streamId(region, filter)
         if (stopped) {
-          await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.code, reason: `not collected: the region stopped after ${stopped.code}`})
+          await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.gap, reason: `not collected: the region stopped after ${stopped.code}`})
           results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
           continue
         }
@@ -114,7 +115,7 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
         results.push(result)
         // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
         const e = {name: result.error?.code}
-        if (result.status === 'gap' && (isThrottlingError(e) || isAwsAccessError(e))) stopped = result.error
+        if (result.status === 'gap' && result.error && (isThrottlingError(e) || isAwsAccessError(e))) stopped = {...result.error, gap: isThrottlingError(e) ? 'throttled' : 'access-denied'}
         if (result.status === 'interrupted') break
       }
     } finally {
@@ -128,7 +129,7 @@ export async function collectLookupEvents(ctx: Context, run: EvidenceRun, option
 }
 
 async function collectStream(
-  ctx: Context,
+  ctx: AwsEnv,
   run: EvidenceRun,
   client: CloudTrailClient,
   bucket: TokenBucket,
@@ -262,7 +263,7 @@ async function collectStream(
         : isAwsAccessError(error)
           ? `LookupEvents refused: ${e.message}`
           : `LookupEvents failed: ${e.message}`
-      await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: name, reason})
+      await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: gapFor(error, {collector: cloudtrailLookupCollector.id, resource: id, region, operation: 'cloudtrail:LookupEvents'}).code, reason: `${reason} (${name})`})
       result.events = total
       task.done(`stopped: ${name}`)
       return {...result, status: 'gap', error: e}

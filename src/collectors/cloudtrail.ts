@@ -1,7 +1,7 @@
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {callerRecord} from '../aws/identity.js'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import {usageError} from '../core/errors.js'
 import {JOURNAL_NAME, casePrefix, isRunId, runPrefix} from '../evidence/keys.js'
 import type {RunStatus} from '../evidence/manifest.js'
@@ -54,7 +54,7 @@ export interface CloudTrailRunResult {
 }
 
 /** Runs one `collect cloudtrail` (LookupEvents or archive) as a run of the case, sealing it however it ends. */
-export async function collectCloudTrail(ctx: Context, caseId: string, request: LookupRequest | ArchiveRequest): Promise<CloudTrailRunResult> {
+export async function collectCloudTrail(ctx: AwsEnv, caseId: string, request: LookupRequest | ArchiveRequest): Promise<CloudTrailRunResult> {
   let resumeFrom: {runId: string; parameters: Record<string, unknown>; checkpoints: Map<string, LookupCheckpoint>} | undefined
   let parameters: Record<string, unknown>
   if (request.mode === 'lookup') {
@@ -90,7 +90,7 @@ export async function collectCloudTrail(ctx: Context, caseId: string, request: L
 }
 
 async function runCollection(
-  ctx: Context,
+  ctx: AwsEnv,
   caseId: string,
   request: LookupRequest | ArchiveRequest,
   parameters: Record<string, unknown>,
@@ -180,7 +180,7 @@ export interface ImportResult {
 }
 
 /** `import cloudtrail`: converts CloudTrail files a responder was handed into a new run of the case. */
-export async function importCloudTrail(ctx: Context, caseId: string, paths: readonly string[]): Promise<ImportResult> {
+export async function importCloudTrail(ctx: AwsEnv, caseId: string, paths: readonly string[]): Promise<ImportResult> {
   const inputs: Array<{source: ArchiveSource; keys?: string[]}> = []
   for (const p of paths) {
     const s = await stat(p).catch(() => undefined)
@@ -208,7 +208,7 @@ export interface ValidateRequest extends Pick<DigestValidationOptions, 'since' |
 }
 
 /** `validate cloudtrail`: digest validation alone; stored as a run of the case when one is named. */
-export async function validateCloudTrail(ctx: Context, request: ValidateRequest, caseId?: string): Promise<{report: ValidationReport; runId?: string; manifestKey?: string}> {
+export async function validateCloudTrail(ctx: AwsEnv, request: ValidateRequest, caseId?: string): Promise<{report: ValidationReport; runId?: string; manifestKey?: string}> {
   const source = await archiveSource(ctx, request.location)
   if (!(await hasTrailLayout(source, ctx.signal))) {
     throw usageError('not-a-trail-archive', `${source.location} holds no AWSLogs/ folder.`, 'Point at the folder or s3://bucket/prefix that contains AWSLogs/<account>/CloudTrail-Digest/.')
@@ -230,7 +230,7 @@ export async function validateCloudTrail(ctx: Context, request: ValidateRequest,
 }
 
 async function validateIntoCase(
-  ctx: Context,
+  ctx: AwsEnv,
   source: ArchiveSource,
   request: ValidateRequest,
   options: Parameters<typeof validateDigests>[2],
@@ -289,7 +289,7 @@ function isCheckpoint(value: unknown): value is LookupCheckpoint {
   return typeof c === 'object' && c !== null && typeof c.stream === 'string' && typeof c.chunk === 'number'
 }
 
-async function archiveSource(ctx: Context, location: string): Promise<ArchiveSource> {
+async function archiveSource(ctx: AwsEnv, location: string): Promise<ArchiveSource> {
   if (!location.startsWith('s3://')) {
     const s = await stat(location).catch(() => undefined)
     if (!s?.isDirectory()) throw usageError('archive-not-found', `${location} is not a folder.`, 'Give s3://bucket/prefix or a local folder holding AWSLogs/ (or plain CloudTrail JSON files).')

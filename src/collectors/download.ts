@@ -4,7 +4,7 @@ import {CoronerError} from '../core/errors.js'
 import {EvidenceHashMismatchError} from '../evidence/store.js'
 import type {ArtifactMeta, EvidenceRun} from '../evidence/run.js'
 import type {ArtifactRecord} from '../evidence/manifest.js'
-import type {GapLog} from './failure.js'
+import type {GapLog} from '../evidence/gap-log.js'
 
 /** AWS gives a package's SHA-256 in base64 (CodeSha256); the store speaks hex. */
 export const base64ToHex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex')

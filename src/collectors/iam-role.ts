@@ -7,11 +7,11 @@ import {
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
 } from '@aws-sdk/client-iam'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import type {ArtifactRecord} from '../evidence/manifest.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import type {GapLog} from './failure.js'
+import type {GapLog} from '../evidence/gap-log.js'
 
 export const iamRoleCollector: CollectorDefinition = {
   id: 'iam-role',
@@ -52,14 +52,14 @@ export interface RoleCollection {
   artifacts: ArtifactRecord[]
 }
 
-const withSignal = (ctx: Context) => ({abortSignal: ctx.signal})
+const withSignal = (ctx: AwsEnv) => ({abortSignal: ctx.signal})
 
 /**
  * Snapshots one IAM role: GetRole (trust policy decoded) as `iam.role`, then every inline policy
  * and every attached managed policy with its default version (documents decoded) as
  * `iam.role-policies`. A failure of one call is a gap; what could be read is still written.
  */
-export async function collectRole(ctx: Context, run: EvidenceRun, gaps: GapLog, roleArnOrName: string): Promise<RoleCollection> {
+export async function collectRole(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, roleArnOrName: string): Promise<RoleCollection> {
   const roleName = roleNameOf(roleArnOrName)
   const iam = ctx.aws.client(IAMClient)
   const out: RoleCollection = {roleName, artifacts: []}
@@ -149,7 +149,7 @@ export async function collectRole(ctx: Context, run: EvidenceRun, gaps: GapLog, 
 }
 
 async function managedPolicy(
-  ctx: Context,
+  ctx: AwsEnv,
   iam: IAMClient,
   gaps: GapLog,
   policyArn: string,

@@ -1,13 +1,13 @@
 import {GetLayerVersionCommand, LambdaClient, type GetFunctionCommandOutput} from '@aws-sdk/client-lambda'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {storeVerifiedPackage} from './download.js'
-import type {GapLog} from './failure.js'
+import type {GapLog} from '../evidence/gap-log.js'
 import type {FunctionTarget} from './lambda.js'
 
 /** What code collection needs from the run, and the packages stored so far (by region, function and CodeSha256). */
 export interface CodeState {
-  ctx: Context
+  ctx: AwsEnv
   run: EvidenceRun
   gaps: GapLog
   packages: Map<string, string>

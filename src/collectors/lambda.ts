@@ -13,11 +13,11 @@ import {
   type FunctionConfiguration,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import {mapPool} from '../core/pool.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import {isNotFound, isStoreWriteFailure, rethrowStoreWriteFailure, type GapLog} from './failure.js'
+import {isNotFound, isStoreWriteFailure, rethrowStoreWriteFailure, type GapLog} from '../evidence/gap-log.js'
 import {collectLayer, collectVersionCode} from './lambda-code.js'
 import {collectRole, iamRoleCollector} from './iam-role.js'
 import {redactEnvironment} from './redact.js'
@@ -81,6 +81,8 @@ export interface LambdaCollectOptions {
   concurrency?: number
   /** Snapshot each distinct execution role too (default true). */
   collectRoles?: boolean
+  /** Region of functions given by name; default: the client factory's region. ARNs carry their own. */
+  region?: string | undefined
 }
 
 export interface FunctionSummary {
@@ -111,7 +113,7 @@ export interface LambdaCollection {
 
 /** Run-wide state shared by the functions collected in one run, so shared things are read once. */
 interface Shared {
-  ctx: Context
+  ctx: AwsEnv
   run: EvidenceRun
   gaps: GapLog
   layers: Map<string, Promise<void>>
@@ -127,9 +129,9 @@ interface Shared {
  * Snapshots Lambda functions into an evidence run, several at once; one function's failure never
  * stops another's. Everything that cannot be read becomes a gap and the run goes on.
  */
-export async function collectLambdaFunctions(ctx: Context, run: EvidenceRun, gaps: GapLog, options: LambdaCollectOptions): Promise<LambdaCollection> {
+export async function collectLambdaFunctions(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, options: LambdaCollectOptions): Promise<LambdaCollection> {
   const shared: Shared = {ctx, run, gaps, layers: new Map(), roles: new Map(), packages: new Map(), collectRoles: options.collectRoles ?? true}
-  const targets = options.functions.map((f) => parseFunctionTarget(f, ctx.aws.defaultRegion))
+  const targets = options.functions.map((f) => parseFunctionTarget(f, options.region ?? ctx.aws.defaultRegion))
   const task = ctx.progress.task('collecting Lambda functions', targets.length)
   const settled = await mapPool(
     targets,

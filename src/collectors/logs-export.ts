@@ -3,12 +3,12 @@ import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {pipeline, type Readable} from 'node:stream'
 import {GetObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import {usageError} from '../core/errors.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
 import {ExportScanner} from './export-scan.js'
-import type {GapLog} from './failure.js'
+import type {GapLog} from '../evidence/gap-log.js'
 
 export const logsExportCollector: CollectorDefinition = {
   id: 'logs-export',
@@ -90,7 +90,7 @@ async function* localSources(input: string): AsyncIterable<Source> {
   }
 }
 
-async function* s3Sources(ctx: Context, bucket: string, prefix: string): AsyncIterable<Source> {
+async function* s3Sources(ctx: AwsEnv, bucket: string, prefix: string): AsyncIterable<Source> {
   const s3 = ctx.aws.client(S3Client)
   for await (const page of paginateListObjectsV2({client: s3}, {Bucket: bucket, Prefix: prefix})) {
     for (const o of page.Contents ?? []) {
@@ -111,7 +111,7 @@ async function* s3Sources(ctx: Context, bucket: string, prefix: string): AsyncIt
  * way into the store: one that does not decompress to its end (truncated, corrupt) is still kept,
  * marked, and recorded as a gap; the other files still land.
  */
-export async function importLogsExport(ctx: Context, run: EvidenceRun, gaps: GapLog, inputs: readonly string[], logGroupName?: string): Promise<LogsExportImport> {
+export async function importLogsExport(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, inputs: readonly string[], logGroupName?: string): Promise<LogsExportImport> {
   for (const input of inputs) {
     if (parseS3Uri(input) === undefined && !(await stat(input).catch(() => undefined))) {
       throw usageError('file-not-found', `Cannot read ${input}: no such file or folder.`, 'Give the folder an export task wrote (its prefix or one task folder), single .gz files, or s3://bucket/prefix.')
@@ -139,7 +139,7 @@ export async function importLogsExport(ctx: Context, run: EvidenceRun, gaps: Gap
   return result
 }
 
-async function importOne(ctx: Context, run: EvidenceRun, gaps: GapLog, f: Source, origin: string, logGroupName: string | undefined): Promise<ImportedExportFile> {
+async function importOne(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, f: Source, origin: string, logGroupName: string | undefined): Promise<ImportedExportFile> {
   const info = {
     path: f.file,
     ...(f.taskId === undefined ? {} : {taskId: f.taskId}),

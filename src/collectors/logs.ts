@@ -1,5 +1,5 @@
 import {CloudWatchLogsClient, paginateDescribeLogGroups, paginateFilterLogEvents} from '@aws-sdk/client-cloudwatch-logs'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import {mapPool} from '../core/pool.js'
 import {readManifest} from '../evidence/cases.js'
 import {MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
@@ -7,7 +7,7 @@ import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
-import {rethrowStoreWriteFailure, type GapLog} from './failure.js'
+import {rethrowStoreWriteFailure, type GapLog} from '../evidence/gap-log.js'
 import {rateLimitClient} from './rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
@@ -105,7 +105,7 @@ interface LogEventLine {
  * through the SDK paginator into its own gzip NDJSON artifact with per-stream counts. A slice that
  * fails is a gap; the others still land. With `resume`, slices sealed by an earlier run are skipped.
  */
-export async function collectLogEvents(ctx: Context, run: EvidenceRun, gaps: GapLog, options: LogsCollectOptions): Promise<LogsCollection> {
+export async function collectLogEvents(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, options: LogsCollectOptions): Promise<LogsCollection> {
   const region = ctx.aws.defaultRegion
   const logs = ctx.aws.client(CloudWatchLogsClient, region)
   rateLimitClient(logs as unknown as Parameters<typeof rateLimitClient>[0], LOGS_REQUESTS_PER_SECOND)
@@ -178,7 +178,7 @@ export async function collectLogEvents(ctx: Context, run: EvidenceRun, gaps: Gap
 }
 
 async function collectSlice(
-  ctx: Context,
+  ctx: AwsEnv,
   run: EvidenceRun,
   gaps: GapLog,
   logs: CloudWatchLogsClient,
@@ -289,7 +289,7 @@ export const lambdaLogGroup = (functionName: string): string => `/aws/lambda/${f
 
 /** Collects several log groups one after the other (each group's slices in parallel). */
 export async function collectLogGroups(
-  ctx: Context,
+  ctx: AwsEnv,
   run: EvidenceRun,
   gaps: GapLog,
   groups: readonly string[],

@@ -1,8 +1,9 @@
 import {callerRecord} from '../aws/identity.js'
-import type {Context} from '../core/context.js'
+import type {AwsEnv} from './context.js'
 import type {ArtifactRecord, CallerRecord, RunStatus} from '../evidence/manifest.js'
-import {EvidenceRun, type FinishedRun, type Gap} from '../evidence/run.js'
-import {GapLog} from './failure.js'
+import type {Gap} from '../evidence/gap.js'
+import {EvidenceRun, type FinishedRun} from '../evidence/run.js'
+import {GapLog} from '../evidence/gap-log.js'
 
 /** What every collection command reports about its run, beside its own figures. */
 export interface CollectionRun {
@@ -29,7 +30,7 @@ export interface RunOpening {
  * when interrupted, `failed` when the work threw, otherwise complete or partial by its gaps.
  */
 export async function inEvidenceRun<T>(
-  ctx: Context,
+  ctx: AwsEnv,
   opening: RunOpening,
   work: (run: EvidenceRun) => Promise<T>,
 ): Promise<{run: EvidenceRun; sealed: FinishedRun; collected: T}> {
@@ -55,7 +56,7 @@ export function sealedRunSummary(run: EvidenceRun, sealed: FinishedRun): Pick<Co
  * identity goes into the custody journal and gaps are kept for the summary.
  */
 export async function withEvidenceRun<T>(
-  ctx: Context,
+  ctx: AwsEnv,
   caseId: string,
   command: string,
   parameters: Record<string, unknown>,

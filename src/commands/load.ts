@@ -4,7 +4,8 @@ import {caseFlag} from '../cli/case-flag.js'
 import {renderTable} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveDbPath} from '../analysis/case-db.js'
-import {loadCase, type LoadResult} from '../analysis/load.js'
+import type {LoadResult} from '../analysis/load.js'
+import {loadStep} from '../steps/analyse/load.js'
 import {assertCaseId} from '../evidence/keys.js'
 
 export default class Load extends CoronerCommand<LoadResult> {
@@ -23,8 +24,8 @@ export default class Load extends CoronerCommand<LoadResult> {
   protected async execute(): Promise<Outcome<LoadResult>> {
     const {flags} = await this.parse(Load)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const result = await loadCase(ctx.store, caseId, {dbPath: resolveDbPath(flags), progress: ctx.progress})
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, loadStep, {db: resolveDbPath(flags)})
     const exitCode = result.artifacts.refused.length > 0 ? ExitCode.findings : result.artifacts.unreadable.length > 0 ? ExitCode.partial : undefined
     return {result, warnings: result.warnings, ...(exitCode === undefined ? {} : {exitCode})}
   }

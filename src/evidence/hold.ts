@@ -1,4 +1,4 @@
-import type {Context} from '../core/context.js'
+import type {StoreContext} from './context.js'
 import {toCoronerError, usageError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {casePrefix} from './keys.js'
@@ -20,7 +20,7 @@ export interface HoldResult {
  * run of the case: an `evidence.legal-hold` artifact listing each version and its outcome.
  * A failure on one version is recorded as a gap; the others go on.
  */
-export async function holdCase(ctx: Context, caseId: string, on: boolean): Promise<HoldResult> {
+export async function holdCase(ctx: StoreContext, caseId: string, on: boolean): Promise<HoldResult> {
   const store = ctx.store
   const setLegalHold = store.setLegalHold?.bind(store)
   if (!setLegalHold) throw usageError('no-legal-hold', `The store ${store.location} has no legal holds (only S3 Object Lock buckets do).`, 'Use --store s3://bucket/prefix.')
@@ -54,7 +54,7 @@ export async function holdCase(ctx: Context, caseId: string, on: boolean): Promi
     collector: 'evidence-hold',
     records: outcomes.length,
   })
-  for (const f of failed) await run.gap({collector: 'evidence-hold', resource: `${f.key}${f.versionId === undefined ? '' : `?versionId=${f.versionId}`}`, reason: f.error})
+  for (const f of failed) await run.gap({collector: 'evidence-hold', resource: `${f.key}${f.versionId === undefined ? '' : `?versionId=${f.versionId}`}`, code: 'failed', reason: f.error})
   const notes = on
     ? ['A legal hold keeps each version from deletion until it is lifted, whatever its retention date. Objects written later get one only with --legal-hold.']
     : ['Lifting the legal hold leaves each version under its Object Lock retention until the retain-until date.']

@@ -1,7 +1,7 @@
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
-import type {Context} from '../core/context.js'
+import type {StoreContext} from './context.js'
 import {usageError} from '../core/errors.js'
 import type {ArtifactRecord, CallerRecord} from './manifest.js'
 import {EvidenceRun, type FinishedRun} from './run.js'
@@ -32,7 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * evidence in a new run of the case, each hashed while copied and recorded with who added it,
  * from where, and the file's own timestamps.
  */
-export async function preserveFiles(ctx: Context, caseId: string, files: readonly string[], note?: string): Promise<PreserveResult> {
+export async function preserveFiles(ctx: StoreContext, caseId: string, files: readonly string[], note?: string): Promise<PreserveResult> {
   const checked: Array<{file: string; size: number; mtime: string}> = []
   for (const file of files) {
     const s = await stat(file).catch(() => undefined)

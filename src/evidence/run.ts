@@ -14,6 +14,7 @@ import {
   type Manifest,
   type RunStatus,
 } from './manifest.js'
+import type {Gap} from './gap.js'
 import type {BodySource, EvidenceStore, JournalWriter} from './store.js'
 
 /** What a collector says about an artifact it hands to the run. */
@@ -27,15 +28,6 @@ export interface ArtifactMeta {
   attributes?: Record<string, unknown>
   /** SHA-256 (hex) the bytes must have, e.g. Lambda's CodeSha256 converted to hex. */
   expectSha256?: string
-}
-
-/** Something that could not be collected; recorded, and the run ends as partial. */
-export interface Gap {
-  collector: string
-  resource: string
-  reason: string
-  code?: string
-  region?: string
 }
 
 export interface BeginRunOptions {
@@ -85,7 +77,7 @@ export class EvidenceRun {
   private lastHash = ''
   /** Appends in the order entries were chained, however many collectors write at once. */
   private appending: Promise<void> = Promise.resolve()
-  private gaps = 0
+  private readonly gapRecords: Gap[] = []
   private failedSteps = 0
   private finished: FinishedRun | undefined
 
@@ -124,13 +116,18 @@ export class EvidenceRun {
     return run
   }
 
+  /** Every gap recorded so far, in the order recorded. */
+  get gaps(): readonly Gap[] {
+    return this.gapRecords
+  }
+
   get artifactCount(): number {
     return this.artifacts.length
   }
 
   /** The status the run would end with now. */
   get status(): RunStatus {
-    return this.gaps > 0 || this.failedSteps > 0 ? 'partial' : 'complete'
+    return this.gapRecords.length > 0 || this.failedSteps > 0 ? 'partial' : 'complete'
   }
 
   /**
@@ -191,7 +188,7 @@ export class EvidenceRun {
   }
 
   async gap(gap: Gap): Promise<void> {
-    this.gaps++
+    this.gapRecords.push(gap)
     await this.record('gap', {gap})
   }
 
@@ -211,7 +208,7 @@ export class EvidenceRun {
   async finish(status: RunStatus = this.status): Promise<FinishedRun> {
     if (this.finished) return this.finished
     const endedAt = this.clock.now().toISOString()
-    await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gaps})
+    await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gapRecords.length})
     await this.journal.close()
     const o = this.options
     const allowUnlocked = o.storeAttributes?.allowUnlocked ?? o.store.storeAttributes?.allowUnlocked
@@ -237,7 +234,7 @@ export class EvidenceRun {
       previousManifest: this.previous,
       artifacts: this.artifacts,
       journal: {key: `${this.prefix}${JOURNAL_NAME}`, entries: this.seq, lastHash: this.lastHash},
-      gaps: this.gaps,
+      gaps: this.gapRecords.length,
       warnings: this.warnings,
     }
     const manifest: Manifest = {...body, selfDigest: computeSelfDigest(body)}

@@ -2,14 +2,13 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
-import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {collectLambdaFunctions, type LambdaCollection} from '../../collectors/lambda.js'
-import {withEvidenceRun, type CollectionRun} from '../../collectors/run-collection.js'
+import type {SealedRun} from '../../steps/runner.js'
+import type {ResultOf} from '../../steps/step.js'
+import {lambdaStep} from '../../steps/collect/lambda.js'
 
-export type CollectLambdaResult = Omit<CollectionRun, 'artifacts'> & LambdaCollection & {artifacts: number}
+export type CollectLambdaResult = SealedRun & ResultOf<typeof lambdaStep>
 
 export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
   static override summary = 'Snapshot Lambda functions: every collected version\'s configuration and code, aliases, layers, policies, URLs, triggers, concurrency and execution role'
@@ -31,14 +30,10 @@ export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
   protected async execute(): Promise<Outcome<CollectLambdaResult>> {
     const {flags} = await this.parse(CollectLambda)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const options = {functions: flags.function, allVersions: flags['all-versions'], concurrency: flags.concurrency, collectRoles: !flags['no-role']}
-    const {collected, artifacts, ...run} = await withEvidenceRun(ctx, caseId, 'collect lambda', {...options, region: ctx.aws.defaultRegion}, (r, gaps) =>
-      collectLambdaFunctions(ctx, r, gaps, options),
-    )
-    const result = {...run, ...collected, artifacts: artifacts.length}
-    if (run.status === 'complete') return {result}
-    return {result, exitCode: ExitCode.partial, warnings: [...run.warnings, `run ended ${run.status}: ${run.gaps.length} gap(s), see the custody journal`]}
+    const env = await this.context(flags, caseId)
+    const params = {functions: flags.function, region: env.aws.defaultRegion, allVersions: flags['all-versions'], concurrency: flags.concurrency, collectRoles: !flags['no-role']}
+    const {result, run} = await this.runStep(env, lambdaStep, params)
+    return this.sealedOutcome(run, {...run, ...result})
   }
 
   protected render(r: CollectLambdaResult): void {
@@ -57,8 +52,6 @@ export default class CollectLambda extends CoronerCommand<CollectLambdaResult> {
         })),
       ),
     )
-    for (const line of renderGaps(r.gaps)) this.log(line)
-    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.functions.length} function(s), ${r.roles.length} role(s), ${r.layers.length} layer(s), ${r.artifacts} artifact(s), ${r.gaps.length} gap(s) (${r.status}).`)
-    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+    this.logRunFooter(r, `${r.functions.length} function(s), ${r.roles.length} role(s), ${r.layers.length} layer(s)`)
   }
 }

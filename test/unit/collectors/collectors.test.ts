@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {gapFor} from '../../../src/collectors/failure.js'
+import {gapFor} from '../../../src/evidence/gap-log.js'
 import {decodePolicyDocument, iamRoleCollector, roleNameOf} from '../../../src/collectors/iam-role.js'
 import {lambdaCollector, parseFunctionTarget, parsePolicy} from '../../../src/collectors/lambda.js'
 import {logsCollector, chooseSliceMs, parseTimeSpec, planSlices} from '../../../src/collectors/logs.js'

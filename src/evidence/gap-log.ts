@@ -1,6 +1,7 @@
 import {isAwsAccessError, isNetworkError, isThrottlingError} from '../core/errors.js'
 import type {Settled} from '../core/pool.js'
-import type {EvidenceRun, Gap} from '../evidence/run.js'
+import type {Gap} from './gap.js'
+import type {EvidenceRun} from './run.js'
 
 /** The AWS call that failed, and what a responder needs to know to fix it. */
 export interface FailedCall {
@@ -14,7 +15,8 @@ export interface FailedCall {
 const errorName = (error: unknown): string => String((error as {name?: unknown} | null)?.name ?? 'Error')
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-export const isNotFound = (error: unknown): boolean => /ResourceNotFound|NoSuchEntity|NotFound/.test(errorName(error))
+/** AWS's "there is none" answers: ResourceNotFoundException, NoSuchEntity, NoSuchKey, NotFound… */
+export const isNotFound = (error: unknown): boolean => /ResourceNotFound|NoSuchEntity|NotFound|NoSuchKey/.test(errorName(error))
 
 /**
  * The evidence store's own disk is full or read-only. That is no gap in what AWS gave: every
@@ -30,8 +32,8 @@ export function rethrowStoreWriteFailure(settled: ReadonlyArray<Settled<unknown>
 
 /**
  * Turns a failed AWS call into a gap with a stable code: `access-denied` naming the IAM action,
- * `not-found`, `unreachable` (no connection to the endpoint), `throttled` (the SDK's own retries were spent), `unsupported` (the endpoint does not
- * know the operation) or `aws-error`.
+ * `not-found`, `unreachable` (no connection to the endpoint), `throttled` (the SDK's own retries
+ * were spent), `unsupported` (the endpoint does not know the operation) or `aws-error`.
  */
 export function gapFor(error: unknown, call: FailedCall): Gap {
   const name = errorName(error)
@@ -43,7 +45,7 @@ export function gapFor(error: unknown, call: FailedCall): Gap {
   }
   if (isNotFound(error)) return {...base, code: 'not-found', reason: `${call.operation}: ${name}: ${errorMessage(error)}`}
   if (isNetworkError(error)) return {...base, code: 'unreachable', reason: `${call.operation} could not reach AWS: ${errorMessage(error)}; check the network, --region and --endpoint-url.`}
-  if (isThrottlingError(error)) return {...base, code: 'throttled', reason: `${call.operation} was throttled after the SDK's retries: ${errorMessage(error)}`}
+  if (isThrottlingError(error)) return {...base, code: 'throttled', reason: `${call.operation} was throttled after the SDK's retries: ${name}: ${errorMessage(error)}`}
   if (name === 'SyntaxError' && (status === 404 || status === 501)) {
     return {...base, code: 'unsupported', reason: `${call.operation} is not supported by the endpoint (HTTP ${status}).`}
   }
@@ -58,11 +60,12 @@ export class GapLog {
   readonly gaps: Gap[] = []
   constructor(
     private readonly run: EvidenceRun,
+    private readonly signal?: AbortSignal,
     private readonly parent?: GapLog,
   ) {}
 
   child(): GapLog {
-    return new GapLog(this.run, this)
+    return new GapLog(this.run, this.signal, this)
   }
 
   async add(gap: Gap): Promise<void> {
@@ -81,5 +84,24 @@ export class GapLog {
     const gap = gapFor(error, call)
     await this.add(gap)
     return gap
+  }
+
+  /**
+   * Runs one AWS read: its value, or undefined once a failure is recorded as a gap. An interruption
+   * and the store's own write failures are passed on, never mistaken for what AWS refused.
+   * With `notFound`, "there is none" is that answer, noted in the journal instead of a gap.
+   */
+  async attempt<R>(call: FailedCall, work: () => Promise<R>, options: {notFound?: string} = {}): Promise<R | undefined> {
+    try {
+      return await work()
+    } catch (error) {
+      if (this.signal?.aborted) throw error
+      if (options.notFound !== undefined && isNotFound(error)) {
+        await this.run.note(`${call.resource} has no ${options.notFound}.`, {collector: call.collector, resource: call.resource})
+        return undefined
+      }
+      await this.failed(error, call)
+      return undefined
+    }
   }
 }

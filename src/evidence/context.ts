@@ -1,0 +1,18 @@
+import type {BaseContext} from '../core/context.js'
+import type {GapLog} from './gap-log.js'
+import type {EvidenceRun} from './run.js'
+import type {EvidenceStore} from './store.js'
+
+/** Work over the evidence store: verify, pull, load, query, report. */
+export interface StoreContext extends BaseContext {
+  store: EvidenceStore
+  /** The case worked on; undefined only for work over a whole store (verify of every case). */
+  caseId: string | undefined
+}
+
+/** Work that records into an evidence run of the case: every artifact it writes and every gap it meets. */
+export interface RecordingContext extends StoreContext {
+  caseId: string
+  run: EvidenceRun
+  gaps: GapLog
+}

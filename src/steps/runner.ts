@@ -1,0 +1,136 @@
+import {callerRecord} from '../aws/identity.js'
+import type {AwsEnv, AwsContext} from '../collectors/context.js'
+import {usageError} from '../core/errors.js'
+import type {RecordingContext, StoreContext} from '../evidence/context.js'
+import type {Gap} from '../evidence/gap.js'
+import {GapLog} from '../evidence/gap-log.js'
+import type {CallerRecord, RunStatus} from '../evidence/manifest.js'
+import {EvidenceRun} from '../evidence/run.js'
+import {parseParams} from './params.js'
+import type {AnyStep, ParamsOf, ResultOf} from './step.js'
+
+/** What the runner is handed by a command or a playbook: the world, and the case worked on. */
+export interface RunnerEnv extends AwsEnv {
+  caseId: string | undefined
+}
+
+/** A sealed evidence run, as every command that recorded one reports it. */
+export interface SealedRun {
+  caseId: string
+  runId: string
+  status: RunStatus
+  manifestKey: string
+  manifestSha256: string
+  /** Artifacts the run wrote. */
+  artifacts: number
+  gaps: Gap[]
+  warnings: string[]
+}
+
+/** What opening a run records in its first journal entry. */
+export interface RunOpening {
+  caseId: string
+  /** The command or playbook, e.g. `collect lambda` or `run lambda-triage`. */
+  command: string
+  parameters: Record<string, unknown>
+  /** Ask STS who the caller is (only when some step calls AWS). */
+  identifyCaller: boolean
+}
+
+/**
+ * One evidence run of a case with the steps called inside it. It alone begins and seals runs: each
+ * step is journalled under its id with its parameters, outcome and duration, and the run is sealed
+ * `incomplete` when interrupted, `failed` when a step threw, otherwise complete or partial by its gaps.
+ */
+export class RunSession {
+  private constructor(
+    private readonly env: RunnerEnv,
+    readonly run: EvidenceRun,
+    readonly gaps: GapLog,
+  ) {}
+
+  static async open(env: RunnerEnv, opening: RunOpening): Promise<RunSession> {
+    const caller: CallerRecord = opening.identifyCaller ? await callerRecord(env.aws, env.signal) : {}
+    const run = await EvidenceRun.begin({store: env.store, clock: env.clock, caseId: opening.caseId, command: opening.command, parameters: opening.parameters, caller})
+    return new RunSession({...env, caseId: opening.caseId}, run, new GapLog(run, env.signal))
+  }
+
+  get caseId(): string {
+    return this.run.caseId
+  }
+
+  /** Runs one step inside this run, journalled under `label` (default: the step id). */
+  async call<S extends AnyStep>(step: S, params: ParamsOf<S>, label: string = step.id): Promise<ResultOf<S>> {
+    return this.run.step(label, {uses: step.id, params}, () => step.run(contextFor(step, this.env, this), params) as Promise<ResultOf<S>>)
+  }
+
+  /** Seals the run; `error` is what ended it early, if anything did. Safe to call twice. */
+  async seal(error?: unknown): Promise<SealedRun> {
+    const aborted = this.env.signal.aborted
+    const status: RunStatus | undefined = aborted ? 'incomplete' : error === undefined ? undefined : 'failed'
+    const sealed = await this.run.finish(status)
+    return {
+      caseId: this.run.caseId,
+      runId: this.run.runId,
+      status: sealed.manifest.status,
+      manifestKey: sealed.manifestKey,
+      manifestSha256: sealed.manifestSha256,
+      artifacts: sealed.manifest.artifacts.length,
+      gaps: [...this.run.gaps],
+      warnings: sealed.manifest.warnings,
+    }
+  }
+}
+
+/** A step's result and, for a step that records, the run it sealed. */
+export type StepOutcome<S extends AnyStep> = S['records'] extends true ? {result: ResultOf<S>; run: SealedRun} : {result: ResultOf<S>}
+
+/**
+ * Runs one step as a command does: parameters checked against the step's schema, then, for a step
+ * that records, inside a new evidence run of the case sealed however it ends.
+ */
+export async function runStep<S extends AnyStep>(
+  env: RunnerEnv,
+  step: S,
+  input: unknown,
+  options: {command?: string; parameters?: Record<string, unknown>} = {},
+): Promise<StepOutcome<S>> {
+  const params = parseParams(step, input)
+  if (!step.records) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
+  if (env.caseId === undefined) throw usageError('no-case', `Step ${step.id} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
+  const session = await RunSession.open(env, {
+    caseId: env.caseId,
+    command: options.command ?? step.command ?? step.id,
+    parameters: options.parameters ?? (params as Record<string, unknown>),
+    identifyCaller: step.usesAws(params),
+  })
+  let result: ResultOf<S>
+  try {
+    result = await session.call(step, params)
+  } catch (error) {
+    // Seal what is there; if even that fails (a full disk), the journal already holds every hash.
+    await session.seal(error).catch(() => {})
+    throw error
+  }
+  return {result, run: await session.seal()} as StepOutcome<S>
+}
+
+/**
+ * The context a step of its kind is given, built field by field: an analysis or report step never
+ * holds the AWS client factory, at run time as in its type.
+ */
+function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | RecordingContext | StoreContext {
+  const base: StoreContext = {
+    clock: env.clock,
+    logger: env.logger,
+    progress: env.progress,
+    signal: env.signal,
+    showSecrets: env.showSecrets,
+    store: env.store,
+    caseId: session?.caseId ?? env.caseId,
+  }
+  if (step.kind !== 'collect' && step.kind !== 'contain' && !step.records) return base
+  if (!session) throw usageError('no-run', `Step ${step.id} records evidence and runs only inside an evidence run.`)
+  const recording: RecordingContext = {...base, caseId: session.caseId, run: session.run, gaps: session.gaps}
+  return step.kind === 'collect' || step.kind === 'contain' ? {...recording, aws: env.aws} : recording
+}

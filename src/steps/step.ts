@@ -1,0 +1,59 @@
+import type {z} from 'zod'
+import type {AwsContext} from '../collectors/context.js'
+import type {RecordingContext, StoreContext} from '../evidence/context.js'
+
+/** What a step does to the world: read it, change it, look after evidence, analyse it, or report on it. */
+export const STEP_KINDS = ['collect', 'contain', 'evidence', 'analyse', 'report'] as const
+export type StepKind = (typeof STEP_KINDS)[number]
+
+/**
+ * The context a step of kind `K` runs with. Analysis and report steps get no AWS client factory,
+ * so "the analysis never calls AWS" is checked by the compiler; an evidence step gets a run only
+ * when it records one (`records: true`).
+ */
+export type ContextFor<K extends StepKind, Records extends boolean> = K extends 'collect' | 'contain'
+  ? AwsContext
+  : Records extends true
+    ? RecordingContext
+    : StoreContext
+
+/**
+ * One capability of coroner, as commands and playbooks call it. The id is the name the manifest,
+ * the custody journal and a playbook's `uses:` give it; the parameter schema validates CLI flags
+ * and a playbook's `with:` alike and yields a JSON Schema; `permissions` and `usesAws` are pure,
+ * so a plan can say what a run will need without calling anything.
+ */
+export interface StepDefinition<K extends StepKind = StepKind, S extends z.ZodType = z.ZodType, R = unknown, Records extends boolean = boolean> {
+  readonly id: string
+  readonly kind: K
+  readonly title: string
+  /** The CLI command that runs this step on its own, e.g. `collect lambda`. */
+  readonly command?: string
+  /** Parameters: JSON data only (times as ISO 8601 or durations, files as paths), so they can be journalled and written in YAML. */
+  readonly params: S
+  /** Whether, run on its own, the step opens an evidence run of the case (collectors, imports, containment, evidence add and hold). */
+  readonly records: Records
+  /** The AWS operations it may call, as `service:Operation`. */
+  readonly operations: readonly string[]
+  /** The IAM actions it needs with these parameters (read-only for every collect step). */
+  permissions(params: z.output<S>): readonly string[]
+  /** Whether it calls AWS with these parameters; the runner asks STS who the caller is only then. */
+  usesAws(params: z.output<S>): boolean
+  /** Artifact kinds it writes (docs/evidence-format.md). */
+  readonly produces: readonly string[]
+  /** Does the work; the result is typed and JSON-serialisable. */
+  run(ctx: ContextFor<K, Records>, params: z.output<S>): Promise<R>
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = StepDefinition<StepKind, z.ZodType, any, boolean>
+export type ParamsOf<T extends AnyStep> = z.output<T['params']>
+export type InputOf<T extends AnyStep> = z.input<T['params']>
+export type ResultOf<T extends AnyStep> = Awaited<ReturnType<T['run']>>
+
+/** Declares a step; the literal types of `kind` and `records` pick the context its `run` gets. */
+export function defineStep<K extends StepKind, S extends z.ZodType, R, Records extends boolean>(
+  definition: StepDefinition<K, S, R, Records>,
+): StepDefinition<K, S, R, Records> {
+  return Object.freeze(definition)
+}
