@@ -78,7 +78,7 @@ async function measure(files, dir, archive) {
   const {collectCloudTrail} = await import('../dist/collectors/cloudtrail.js')
   const {fixedClock} = await import('../dist/core/clock.js')
   const {silentLogger} = await import('../dist/core/logger.js')
-  const {LocalDirectoryStore} = await import('../dist/evidence/local-store.js')
+  const {LocalDirectoryStore} = await import('../dist/evidence/stores/local.js')
   const {bytes} = archive
   globalThis.gc?.()
   let peak = 0

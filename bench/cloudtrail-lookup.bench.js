@@ -10,7 +10,7 @@ import {collectCloudTrail} from '../dist/collectors/cloudtrail.js'
 import {fixedClock} from '../dist/core/clock.js'
 import {silentLogger} from '../dist/core/logger.js'
 import {quietProgress} from '../dist/core/progress.js'
-import {LocalDirectoryStore} from '../dist/evidence/local-store.js'
+import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
 import {startFakeCloudTrail} from './support/fake-cloudtrail.js'
 
 const MiB = 1024 * 1024

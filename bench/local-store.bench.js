@@ -4,7 +4,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
-import {LocalDirectoryStore} from '../dist/evidence/local-store.js'
+import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
 
 const MiB = 1024 * 1024
 const sizes = [64, 256, 1024]

@@ -12,7 +12,7 @@ import {withEvidenceRun} from '../dist/collectors/run-collection.js'
 import {systemClock} from '../dist/core/clock.js'
 import {silentLogger} from '../dist/core/logger.js'
 import {quietProgress} from '../dist/core/progress.js'
-import {LocalDirectoryStore} from '../dist/evidence/local-store.js'
+import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
 
 const MiB = 1024 * 1024
 const HOUR = 3_600_000

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client} from '@aws-sdk/client-s3'
-import {S3EvidenceStore} from '../dist/aws/s3-store.js'
+import {S3EvidenceStore} from '../dist/evidence/stores/s3/store.js'
 
 const MiB = 1024 * 1024
 const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "96,192,384,768").split(",").map(Number)

@@ -3,7 +3,7 @@
 // would. Shared by the load and Sigma benchmarks.
 import {gzipSync} from 'node:zlib'
 import {fixedClock} from '../../dist/core/clock.js'
-import {LocalDirectoryStore} from '../../dist/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../dist/evidence/stores/local.js'
 import {EvidenceRun} from '../../dist/evidence/run.js'
 
 const EVENTS = [

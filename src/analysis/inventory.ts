@@ -3,7 +3,7 @@ import {CoronerError, ExitCode, usageError} from '../core/errors.js'
 import {readManifest} from '../evidence/cases.js'
 import {hashStream, sha256Hex} from '../evidence/hashing.js'
 import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from '../evidence/keys.js'
-import {LocalDirectoryStore} from '../evidence/local-store.js'
+import {LocalDirectoryStore} from '../evidence/stores/local.js'
 import {computeSelfDigest, type ArtifactRecord} from '../evidence/manifest.js'
 import type {EvidenceStore} from '../evidence/store.js'
 

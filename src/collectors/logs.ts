@@ -8,7 +8,7 @@ import type {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
 import {rethrowStoreWriteFailure, type GapLog} from '../evidence/gap-log.js'
-import {rateLimitClient} from './rate-limit.js'
+import {rateLimitClient} from '../aws/rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
   id: 'logs',

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {usageError} from '../core/errors.js'
-import {collectorPermissionStatements, iamPolicy, storePermissionStatements, type IamPolicy} from '../aws/store-permissions.js'
+import {collectorPermissionStatements, iamPolicy, type IamPolicy} from '../aws/iam-policy.js'
+import {storePermissionStatements} from '../evidence/stores/s3/permissions.js'
 import {COLLECTOR_IDS, collectorsById} from '../collectors/registry.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
 

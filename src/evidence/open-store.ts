@@ -3,9 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {usageError} from '../core/errors.js'
-import {LocalDirectoryStore} from './local-store.js'
+import {LocalDirectoryStore} from './stores/local.js'
 import type {EvidenceStore} from './store.js'
+import type {StoreWriteOptions} from './stores/s3/open.js'
 import type {AwsClientFactory} from '../aws/client-factory.js'
+
+export type {StoreWriteOptions} from './stores/s3/open.js'
 
 export const DEFAULT_STORE = './coroner-cases'
 
@@ -59,19 +62,10 @@ export function resolveStoreLocation(flag: string | undefined, config: CoronerCo
   return flag ?? process.env.CORONER_STORE ?? config.store ?? DEFAULT_STORE
 }
 
-/** How an S3 store writes: given by flags or the config file, ignored by the local store. */
-export interface StoreWriteOptions {
-  allowUnlocked?: boolean
-  legalHold?: boolean
-  kmsKey?: string
-  lockMode?: 'COMPLIANCE' | 'GOVERNANCE'
-  retainDays?: number
-}
-
 /** Opens the store named by a location: `s3://bucket/prefix`, `file:///dir` or a plain path. */
 export async function openStore(location: string, deps: {aws?: AwsClientFactory} & StoreWriteOptions = {}): Promise<EvidenceStore> {
   if (location.startsWith('s3://')) {
-    const {openS3Store} = await import('../aws/s3-store-factory.js')
+    const {openS3Store} = await import('./stores/s3/open.js')
     return openS3Store(location, deps)
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {

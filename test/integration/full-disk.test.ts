@@ -8,7 +8,7 @@ import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Put
 import {CreateRoleCommand, IAMClient} from '@aws-sdk/client-iam'
 import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import {startFakeCloudTrail} from '../support/fake-cloudtrail.js'
 import {servePackage, startLambdaProxy} from '../support/lambda-proxy.js'

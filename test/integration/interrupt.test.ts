@@ -3,7 +3,7 @@ import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import {tempDir} from '../support/temp.js'
 

@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {S3EvidenceStore} from '../../src/aws/s3-store.js'
+import {S3EvidenceStore} from '../../src/evidence/stores/s3/store.js'
 import {fixedClock} from '../../src/core/clock.js'
 import {listArtifacts, showCase} from '../../src/evidence/cases.js'
 import {openStore} from '../../src/evidence/open-store.js'

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
 import {fixedClock} from '../../src/core/clock.js'
-import {LocalDirectoryStore} from '../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
 import type {ArtifactRecord} from '../../src/evidence/manifest.js'
 

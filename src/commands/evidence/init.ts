@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
-import {initEvidenceBucket, type BucketReport} from '../../aws/evidence-bucket.js'
+import {initEvidenceBucket, type BucketReport} from '../../evidence/stores/s3/bucket.js'
 
 export default class EvidenceInit extends CoronerCommand<BucketReport> {
   static override summary = 'Create an S3 bucket fit for evidence, or check an existing one'

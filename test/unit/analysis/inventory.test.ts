@@ -3,7 +3,7 @@ import {localRoot} from '../../../src/analysis/inventory.js'
 import {defaultDbPath} from '../../../src/analysis/load.js'
 import {redactText} from '../../../src/analysis/output.js'
 import {CoronerError} from '../../../src/core/errors.js'
-import {LocalDirectoryStore} from '../../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
 import type {EvidenceStore} from '../../../src/evidence/store.js'
 
 describe('analysis inputs', () => {

@@ -2,7 +2,7 @@ import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {CloudWatchLogsClient, DescribeLogGroupsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {afterEach, describe, expect, it} from 'vitest'
-import {rateLimitClient} from '../../../src/collectors/rate-limit.js'
+import {rateLimitClient} from '../../../src/aws/rate-limit.js'
 
 const servers: http.Server[] = []
 afterEach(() => {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 import {hashStream} from '../../../src/evidence/hashing.js'
-import {LocalDirectoryStore} from '../../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
 import {EvidenceExistsError, EvidenceHashMismatchError} from '../../../src/evidence/store.js'
 import {tempDir} from '../../support/temp.js'
 

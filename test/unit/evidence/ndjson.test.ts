@@ -2,7 +2,7 @@ import {readFile, readdir} from 'node:fs/promises'
 import {gunzipSync} from 'node:zlib'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {LocalDirectoryStore} from '../../../src/evidence/local-store.js'
+import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
 import {ndjsonGzip} from '../../../src/evidence/ndjson.js'
 import {tempDir} from '../../support/temp.js'
 

@@ -14,9 +14,9 @@ import {
   S3Client,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode} from '../core/errors.js'
-import type {AwsClientFactory} from './client-factory.js'
-import type {LockMode} from './s3-store.js'
+import {CoronerError, ExitCode} from '../../../core/errors.js'
+import type {AwsClientFactory} from '../../../aws/client-factory.js'
+import type {LockMode} from './store.js'
 
 /** What an evidence bucket must have. */
 export interface EvidenceBucketSpec {

@@ -5,9 +5,9 @@ import {randomBytes} from 'node:crypto'
 import {pipeline} from 'node:stream/promises'
 import type {Readable} from 'node:stream'
 import {createInterface} from 'node:readline'
-import {CoronerError, ExitCode} from '../core/errors.js'
-import {HashingStream, toReadable} from './hashing.js'
-import {assertSafeKey} from './keys.js'
+import {CoronerError, ExitCode} from '../../core/errors.js'
+import {HashingStream, toReadable} from '../hashing.js'
+import {assertSafeKey} from '../keys.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
@@ -17,7 +17,7 @@ import {
   type ObjectInfo,
   type PutOptions,
   type StoredObject,
-} from './store.js'
+} from '../store.js'
 
 const READ_ONLY = 0o444
 const PARTIAL = '.partial-'

@@ -12,9 +12,9 @@ import {
   type ObjectLockMode,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
-import {PartReader, uploadMultipart} from './s3-multipart.js'
-import {assertSafeKey} from '../evidence/keys.js'
+import {CoronerError, ExitCode, usageError} from '../../../core/errors.js'
+import {PartReader, uploadMultipart} from './multipart.js'
+import {assertSafeKey} from '../../keys.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
@@ -26,7 +26,7 @@ import {
   type PutOptions,
   type StoreIssue,
   type StoredObject,
-} from '../evidence/store.js'
+} from '../../store.js'
 
 const MiB = 1024 * 1024
 /** S3's smallest part (except the last). */

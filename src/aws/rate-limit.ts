@@ -1,4 +1,4 @@
-import {TokenBucket} from '../aws/token-bucket.js'
+import {TokenBucket} from './token-bucket.js'
 
 interface MiddlewareClient {
   middlewareStack: {

@@ -1,18 +1,5 @@
-import type {CollectorDefinition} from '../collectors/definition.js'
-import {parseS3Location} from './s3-store.js'
-
-export interface IamStatement {
-  Sid: string
-  Effect: 'Allow'
-  Action: string[]
-  Resource: string | string[]
-  Condition?: Record<string, Record<string, string | string[]>>
-}
-
-export interface IamPolicy {
-  Version: '2012-10-17'
-  Statement: IamStatement[]
-}
+import type {IamStatement} from '../../../aws/iam-policy.js'
+import {parseS3Location} from './store.js'
 
 export interface StorePermissionOptions {
   /** `evidence hold`: PutObjectLegalHold on every version of a case. */
@@ -81,16 +68,4 @@ export function storePermissionStatements(location: string, options: StorePermis
     statements.push({Sid: 'EvidenceKms', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: options.kmsKey})
   }
   return statements
-}
-
-/** Statements for read-only collectors, one per collector, from their declared permissions. */
-export function collectorPermissionStatements(collectors: readonly CollectorDefinition[]): IamStatement[] {
-  return collectors
-    .filter((c) => c.permissions.length > 0)
-    .map((c) => ({Sid: `Collector${c.id.replace(/[^A-Za-z0-9]/g, '')}`, Effect: 'Allow' as const, Action: [...new Set(c.permissions)].sort(), Resource: '*'}))
-}
-
-/** An IAM policy document from statements. */
-export function iamPolicy(statements: readonly IamStatement[]): IamPolicy {
-  return {Version: '2012-10-17', Statement: [...statements]}
 }

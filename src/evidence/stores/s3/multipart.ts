@@ -9,7 +9,7 @@ import {
   type CreateMultipartUploadCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError, ExitCode} from '../../../core/errors.js'
 
 export interface MultipartUploadOptions {
   client: S3Client

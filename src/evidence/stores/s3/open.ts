@@ -1,7 +1,15 @@
 import {S3Client} from '@aws-sdk/client-s3'
-import {AwsClientFactory} from './client-factory.js'
-import {S3EvidenceStore, parseS3Location} from './s3-store.js'
-import type {StoreWriteOptions} from '../evidence/open-store.js'
+import {AwsClientFactory} from '../../../aws/client-factory.js'
+import {S3EvidenceStore, parseS3Location} from './store.js'
+
+/** How an S3 store writes: given by flags or the config file, ignored by the local store. */
+export interface StoreWriteOptions {
+  allowUnlocked?: boolean
+  legalHold?: boolean
+  kmsKey?: string
+  lockMode?: 'COMPLIANCE' | 'GOVERNANCE'
+  retainDays?: number
+}
 
 /** An S3 evidence store for `s3://bucket/prefix`, with its own client that follows region redirects. */
 export function openS3Store(location: string, options: {aws?: AwsClientFactory} & StoreWriteOptions): S3EvidenceStore {
