@@ -6,6 +6,8 @@ import {
   IAMClient,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
+  type AttachedPolicy,
+  type Role,
 } from '@aws-sdk/client-iam'
 import type {AwsEnv} from './context.js'
 import type {ArtifactRecord} from '../evidence/manifest.js'
@@ -55,123 +57,124 @@ export interface RoleCollection {
 const withSignal = (ctx: AwsEnv) => ({abortSignal: ctx.signal})
 
 /**
+ * How a role reader runs one IAM call: its value, or undefined once the failure was dealt with
+ * (a gap for the collector, an unanswered check for the readiness audit).
+ */
+export type IamAttempt = <T>(operation: string, resource: string, work: () => Promise<T>) => Promise<T | undefined>
+
+/** A role as read from IAM: GetRole (trust policy decoded), inline and attached policies, boundary; `failures` counts the calls that failed. */
+export interface RoleDocuments {
+  role?: Record<string, unknown> & {Role?: Role | undefined}
+  inline: Array<{PolicyName: string; PolicyDocument?: unknown}>
+  attached: Array<Record<string, unknown>>
+  boundary?: Record<string, unknown>
+  failures: number
+}
+
+/**
+ * Reads one IAM role with every policy document that decides what it may do: GetRole, each
+ * inline policy, each attached managed policy and the permissions boundary, with their default
+ * versions (documents decoded). Without GetRole nothing else is read.
+ */
+export async function readRole(ctx: AwsEnv, roleArnOrName: string, attempt: IamAttempt): Promise<RoleDocuments> {
+  const roleName = roleNameOf(roleArnOrName)
+  const iam = ctx.aws.client(IAMClient)
+  const out: RoleDocuments = {inline: [], attached: [], failures: 0}
+  const got = await attempt('iam:GetRole', roleArnOrName, () => iam.send(new GetRoleCommand({RoleName: roleName}), withSignal(ctx)))
+  if (got === undefined) {
+    out.failures++
+    return out
+  }
+  const {$metadata: _m, ...body} = got
+  out.role = body.Role === undefined ? body : {...body, Role: {...body.Role, AssumeRolePolicyDocument: decodePolicyDocument(body.Role.AssumeRolePolicyDocument) as string}}
+  const names = await attempt('iam:ListRolePolicies', roleArnOrName, async () => {
+    const all: string[] = []
+    for await (const page of paginateListRolePolicies({client: iam}, {RoleName: roleName})) all.push(...(page.PolicyNames ?? []))
+    return all
+  })
+  if (names === undefined) out.failures++
+  for (const name of names ?? []) {
+    const p = await attempt('iam:GetRolePolicy', `${roleArnOrName} inline policy ${name}`, () => iam.send(new GetRolePolicyCommand({RoleName: roleName, PolicyName: name}), withSignal(ctx)))
+    if (p === undefined) out.failures++
+    out.inline.push(p === undefined ? {PolicyName: name} : {PolicyName: name, PolicyDocument: decodePolicyDocument(p.PolicyDocument)})
+  }
+  const attached = await attempt('iam:ListAttachedRolePolicies', roleArnOrName, async () => {
+    const all: AttachedPolicy[] = []
+    for await (const page of paginateListAttachedRolePolicies({client: iam}, {RoleName: roleName})) all.push(...(page.AttachedPolicies ?? []))
+    return all
+  })
+  if (attached === undefined) out.failures++
+  for (const a of attached ?? []) {
+    if (a.PolicyArn === undefined) continue
+    const entry = await managedPolicy(ctx, iam, attempt, a.PolicyArn, roleArnOrName)
+    if (entry.failed) out.failures++
+    out.attached.push({PolicyName: a.PolicyName, PolicyArn: a.PolicyArn, ...entry.data})
+  }
+  // A permissions boundary caps what the role may do; its document belongs with the others.
+  const boundaryArn = body.Role?.PermissionsBoundary?.PermissionsBoundaryArn
+  if (boundaryArn !== undefined) {
+    const entry = await managedPolicy(ctx, iam, attempt, boundaryArn, roleArnOrName)
+    if (entry.failed) out.failures++
+    out.boundary = {PolicyArn: boundaryArn, ...entry.data}
+  }
+  return out
+}
+
+/**
  * Snapshots one IAM role: GetRole (trust policy decoded) as `iam.role`, then every inline policy
  * and every attached managed policy with its default version (documents decoded) as
  * `iam.role-policies`. A failure of one call is a gap; what could be read is still written.
  */
 export async function collectRole(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, roleArnOrName: string): Promise<RoleCollection> {
   const roleName = roleNameOf(roleArnOrName)
-  const iam = ctx.aws.client(IAMClient)
   const out: RoleCollection = {roleName, artifacts: []}
-  const call = (operation: string) => ({collector: COLLECTOR, resource: roleArnOrName, region: 'global', operation})
   const prefix = ['iam', 'global', 'roles', roleName]
-
-  let got
-  try {
-    got = await iam.send(new GetRoleCommand({RoleName: roleName}), withSignal(ctx))
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, call('iam:GetRole'))
-    return out
+  const attempt: IamAttempt = async (operation, resource, work) => {
+    try {
+      return await work()
+    } catch (error) {
+      if (ctx.signal.aborted) throw error
+      await gaps.failed(error, {collector: COLLECTOR, resource, region: 'global', operation})
+      return undefined
+    }
   }
-  const {$metadata: _m, ...body} = got
-  const role = body.Role === undefined ? body : {...body, Role: {...body.Role, AssumeRolePolicyDocument: decodePolicyDocument(body.Role.AssumeRolePolicyDocument)}}
-  if (body.Role?.Arn !== undefined) out.roleArn = body.Role.Arn
+  const read = await readRole(ctx, roleArnOrName, attempt)
+  if (read.role === undefined) return out
+  const arn = read.role.Role?.Arn
+  if (arn !== undefined) out.roleArn = arn
   out.artifacts.push(
-    await run.putArtifact([...prefix, 'role.json'], JSON.stringify(role, null, 2), {
+    await run.putArtifact([...prefix, 'role.json'], JSON.stringify(read.role, null, 2), {
       kind: 'iam.role',
       contentType: 'application/json',
-      source: body.Role?.Arn ?? roleArnOrName,
+      source: arn ?? roleArnOrName,
       collector: COLLECTOR,
       region: 'global',
       attributes: {roleName},
     }),
   )
-
-  const inline: Array<{PolicyName: string; PolicyDocument?: unknown}> = []
-  const attached: Array<Record<string, unknown>> = []
-  let failures = 0
-  try {
-    for await (const page of paginateListRolePolicies({client: iam}, {RoleName: roleName})) {
-      for (const name of page.PolicyNames ?? []) {
-        try {
-          const p = await iam.send(new GetRolePolicyCommand({RoleName: roleName, PolicyName: name}), withSignal(ctx))
-          inline.push({PolicyName: name, PolicyDocument: decodePolicyDocument(p.PolicyDocument)})
-        } catch (error) {
-          if (ctx.signal.aborted) throw error
-          failures++
-          inline.push({PolicyName: name})
-          await gaps.failed(error, {...call('iam:GetRolePolicy'), resource: `${roleArnOrName} inline policy ${name}`})
-        }
-      }
-    }
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    failures++
-    await gaps.failed(error, call('iam:ListRolePolicies'))
-  }
-  try {
-    for await (const page of paginateListAttachedRolePolicies({client: iam}, {RoleName: roleName})) {
-      for (const a of page.AttachedPolicies ?? []) {
-        if (a.PolicyArn === undefined) continue
-        const entry = await managedPolicy(ctx, iam, gaps, a.PolicyArn, roleArnOrName)
-        if (entry.failed) failures++
-        attached.push({PolicyName: a.PolicyName, PolicyArn: a.PolicyArn, ...entry.data})
-      }
-    }
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    failures++
-    await gaps.failed(error, call('iam:ListAttachedRolePolicies'))
-  }
-
-  // A permissions boundary caps what the role may do; its document belongs with the others.
-  const boundaryArn = body.Role?.PermissionsBoundary?.PermissionsBoundaryArn
-  let boundary = {}
-  if (boundaryArn !== undefined) {
-    const entry = await managedPolicy(ctx, iam, gaps, boundaryArn, roleArnOrName)
-    if (entry.failed) failures++
-    boundary = {PermissionsBoundary: {PolicyArn: boundaryArn, ...entry.data}}
-  }
-
+  const boundary = read.boundary === undefined ? {} : {PermissionsBoundary: read.boundary}
   out.artifacts.push(
-    await run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: inline, AttachedPolicies: attached, ...boundary}, null, 2), {
+    await run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: read.inline, AttachedPolicies: read.attached, ...boundary}, null, 2), {
       kind: 'iam.role-policies',
       contentType: 'application/json',
       source: out.roleArn ?? roleArnOrName,
       collector: COLLECTOR,
       region: 'global',
-      records: inline.length + attached.length,
-      attributes: {roleName, inline: inline.length, attached: attached.length, complete: failures === 0},
+      records: read.inline.length + read.attached.length,
+      attributes: {roleName, inline: read.inline.length, attached: read.attached.length, complete: read.failures === 0},
     }),
   )
   return out
 }
 
-async function managedPolicy(
-  ctx: AwsEnv,
-  iam: IAMClient,
-  gaps: GapLog,
-  policyArn: string,
-  role: string,
-): Promise<{data: Record<string, unknown>; failed: boolean}> {
+async function managedPolicy(ctx: AwsEnv, iam: IAMClient, attempt: IamAttempt, policyArn: string, role: string): Promise<{data: Record<string, unknown>; failed: boolean}> {
   const resource = `${role} attached policy ${policyArn}`
-  let policy
-  try {
-    policy = (await iam.send(new GetPolicyCommand({PolicyArn: policyArn}), withSignal(ctx))).Policy
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector: COLLECTOR, resource, region: 'global', operation: 'iam:GetPolicy'})
-    return {data: {}, failed: true}
-  }
+  const got = await attempt('iam:GetPolicy', resource, () => iam.send(new GetPolicyCommand({PolicyArn: policyArn}), withSignal(ctx)))
+  if (got === undefined) return {data: {}, failed: true}
+  const policy = got.Policy
   const versionId = policy?.DefaultVersionId
   if (versionId === undefined) return {data: {Policy: policy}, failed: false}
-  try {
-    const v = (await iam.send(new GetPolicyVersionCommand({PolicyArn: policyArn, VersionId: versionId}), withSignal(ctx))).PolicyVersion
-    return {data: {Policy: policy, DefaultVersion: {...v, Document: decodePolicyDocument(v?.Document)}}, failed: false}
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector: COLLECTOR, resource, region: 'global', operation: 'iam:GetPolicyVersion'})
-    return {data: {Policy: policy}, failed: true}
-  }
+  const v = await attempt('iam:GetPolicyVersion', resource, () => iam.send(new GetPolicyVersionCommand({PolicyArn: policyArn, VersionId: versionId}), withSignal(ctx)))
+  if (v === undefined) return {data: {Policy: policy}, failed: true}
+  return {data: {Policy: policy, DefaultVersion: {...v.PolicyVersion, Document: decodePolicyDocument(v.PolicyVersion?.Document)}}, failed: false}
 }

@@ -7,7 +7,7 @@ import {GapLog} from '../evidence/gap-log.js'
 import type {CallerRecord, RunStatus} from '../evidence/manifest.js'
 import {EvidenceRun} from '../evidence/run.js'
 import {parseParams} from './params.js'
-import type {AnyStep, ParamsOf, ResultOf} from './step.js'
+import type {AnyStep, AwsReadContext, ParamsOf, ResultOf} from './step.js'
 
 /** What the runner is handed by a command or a playbook: the world, and the case worked on. */
 export interface RunnerEnv extends AwsEnv {
@@ -82,8 +82,17 @@ export class RunSession {
   }
 }
 
-/** A step's result and, for a step that records, the run it sealed. */
-export type StepOutcome<S extends AnyStep> = S['records'] extends true ? {result: ResultOf<S>; run: SealedRun} : {result: ResultOf<S>}
+/** A step's result and, for a step that records, the run it sealed (for a `'with-case'` step, only when it had a case). */
+export type StepOutcome<S extends AnyStep> = S['records'] extends true
+  ? {result: ResultOf<S>; run: SealedRun}
+  : S['records'] extends 'with-case'
+    ? {result: ResultOf<S>; run?: SealedRun}
+    : {result: ResultOf<S>}
+
+/** Whether running `step` on its own opens an evidence run, given the case (if any) it was handed. */
+export function opensRun(step: AnyStep, caseId: string | undefined): boolean {
+  return step.records === true || (step.records === 'with-case' && caseId !== undefined)
+}
 
 /**
  * Runs one step as a command does: parameters checked against the step's schema, then, for a step
@@ -96,7 +105,7 @@ export async function runStep<S extends AnyStep>(
   options: {command?: string; parameters?: Record<string, unknown>} = {},
 ): Promise<StepOutcome<S>> {
   const params = parseParams(step, input)
-  if (!step.records) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
+  if (!opensRun(step, env.caseId)) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
   if (env.caseId === undefined) throw usageError('no-case', `Step ${step.id} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
   const session = await RunSession.open(env, {
     caseId: env.caseId,
@@ -117,9 +126,10 @@ export async function runStep<S extends AnyStep>(
 
 /**
  * The context a step of its kind is given, built field by field: an analysis or report step never
- * holds the AWS client factory, at run time as in its type.
+ * holds the AWS client factory, at run time as in its type. A `'with-case'` step run outside a
+ * session gets no run: a collect or contain step keeps its AWS access, read-only by its permissions.
  */
-function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | RecordingContext | StoreContext {
+function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | AwsReadContext | RecordingContext | StoreContext {
   const base: StoreContext = {
     clock: env.clock,
     logger: env.logger,
@@ -129,8 +139,10 @@ function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsCon
     store: env.store,
     caseId: session?.caseId ?? env.caseId,
   }
-  if (step.kind !== 'collect' && step.kind !== 'contain' && !step.records) return base
+  const usesAwsKind = step.kind === 'collect' || step.kind === 'contain'
+  if (!usesAwsKind && !step.records) return base
+  if (!session && step.records === 'with-case') return usesAwsKind ? {...base, aws: env.aws} : base
   if (!session) throw usageError('no-run', `Step ${step.id} records evidence and runs only inside an evidence run.`)
   const recording: RecordingContext = {...base, caseId: session.caseId, run: session.run, gaps: session.gaps}
-  return step.kind === 'collect' || step.kind === 'contain' ? {...recording, aws: env.aws} : recording
+  return usesAwsKind ? {...recording, aws: env.aws} : recording
 }
