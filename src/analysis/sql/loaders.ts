@@ -210,6 +210,13 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
     SELECT role_name, role_arn, 'managed', p->>'$.PolicyName', p->>'$.PolicyArn',
       json_doc(coalesce(p->'$.Document', p->'$.PolicyDocument', p->'$.PolicyVersion.Document', p->'$.DefaultVersion.Document', p->'$.document')), artifact_key, artifact_sha256 FROM managed
     ORDER BY 1, 3, 4, 5, artifact_key`,
+  // A readiness audit (coroner.readiness/v1): one row per check result, in the order the audit gave them.
+  'readiness.checks': (c) => `INSERT INTO readiness_checks
+    WITH d AS (${docs(c)}), r AS (SELECT unnest(json_extract(raw, '$.checks[*]')) AS ch, generate_subscripts(json_extract(raw, '$.checks[*]'), 1) AS n,
+      raw->>'$.accountId' AS account_id, json_time(raw->'$.checkedAt') AS checked_at, artifact_key, artifact_sha256 FROM d)
+    SELECT ch->>'$.id', ch->>'$.title', ch->>'$.service', ch->>'$.severity', ch->>'$.status', ch->>'$.resource', ch->>'$.region',
+      ch->>'$.reason', ch->>'$.fix', ch->>'$.gap', ch->'$.details', account_id, checked_at, artifact_key, artifact_sha256
+    FROM r ORDER BY artifact_key, n`,
   // A preserved file that is a GuardDuty finding (bare, a GetFindings response, or an EventBridge event).
   'file.added': (c) => `INSERT INTO findings
     WITH d AS (${docs(c)}),

@@ -45,6 +45,10 @@ export const TABLES: Record<string, string> = {
   iam_policies: `CREATE TABLE iam_policies (
     role_name VARCHAR, role_arn VARCHAR, kind VARCHAR, policy_name VARCHAR, policy_arn VARCHAR, document JSON,
     artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  readiness_checks: `CREATE TABLE readiness_checks (
+    check_id VARCHAR, title VARCHAR, service VARCHAR, severity VARCHAR, status VARCHAR, resource VARCHAR, region VARCHAR,
+    reason VARCHAR, fix VARCHAR, gap VARCHAR, details JSON, account_id VARCHAR, checked_at TIMESTAMPTZ,
+    artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   findings: `CREATE TABLE findings (
     finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
     resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
