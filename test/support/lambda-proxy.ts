@@ -19,11 +19,15 @@ export interface LambdaProxy {
   url: string
   /** Every request seen, as `METHOD /path?query`. */
   requests: string[]
+  /** Every request seen with what names its operation: the JSON protocols' X-Amz-Target, the query protocol's Action. */
+  calls: Array<{method: string; url: string; target?: string; action?: string}>
   /** Code served by CodeSha256 (base64), as the test uploaded it. */
   packages: Map<string, Buffer>
   /** CodeSha256 values whose bytes are served altered. */
   tamper: Set<string>
   canned: CannedAnswer[]
+  /** Edits moto's JSON answer to a request before it is sent on, to show what moto cannot hold (a layer of another account). */
+  transforms: Array<{method: string; path: RegExp; edit: (doc: Record<string, unknown>) => Record<string, unknown>}>
   /** Called with each request line as it arrives, before it is answered. */
   onRequest?: (line: string) => void
   close(): Promise<void>
@@ -38,7 +42,7 @@ const sha256b64 = (b: Buffer): string => createHash('sha256').update(b).digest('
  * presigned S3 URLs. Canned answers stand in for operations moto does not implement.
  */
 export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProxy> {
-  const proxy: LambdaProxy = {url: '', requests: [], packages: new Map(), tamper: new Set(), canned: [], close: async () => {}}
+  const proxy: LambdaProxy = {url: '', requests: [], calls: [], packages: new Map(), tamper: new Set(), canned: [], transforms: [], close: async () => {}}
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -53,6 +57,9 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
     const url = req.url ?? '/'
     const path = url.split('?')[0]!
     proxy.requests.push(`${req.method} ${url}`)
+    const amzTarget = req.headers['x-amz-target']
+    const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'))?.[1]
+    proxy.calls.push({method: req.method ?? '', url, ...(typeof amzTarget === 'string' ? {target: amzTarget} : {}), ...(action === undefined ? {} : {action})})
     proxy.onRequest?.(`${req.method} ${url}`)
     if (path.startsWith('/__code/')) {
       const sha = decodeURIComponent(path.slice('/__code/'.length))
@@ -100,6 +107,8 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
         text = Buffer.from(JSON.stringify(doc))
       }
     }
+    const transform = proxy.transforms.find((t) => t.method === req.method && t.path.test(path))
+    if (transform && upstream.ok) text = Buffer.from(JSON.stringify(transform.edit(JSON.parse(text.toString('utf8')) as Record<string, unknown>)))
     const out: Record<string, string> = {}
     upstream.headers.forEach((v, k) => {
       if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'content-encoding' && k !== 'connection') out[k] = v

@@ -68,6 +68,7 @@ export interface OpenGrant {
 /** The principals a statement names: `*`, account ids or ARNs, and service principals. */
 function principals(p: unknown): {anyone: boolean; aws: string[]; services: string[]} {
   if (p === '*') return {anyone: true, aws: [], services: []}
+  if (typeof p === 'string') return /\.amazonaws\.com$/.test(p) ? {anyone: false, aws: [], services: [p]} : {anyone: false, aws: [p], services: []}
   const o = (p ?? {}) as Record<string, unknown>
   const aws = list(o.AWS)
   return {anyone: aws.includes('*'), aws: aws.filter((a) => a !== '*'), services: list(o.Service)}

@@ -17,7 +17,9 @@ import {fail, pass, shellWord, unanswered} from './result.js'
 /** The region a bucket lives in, from GetBucketLocation (empty means us-east-1, `EU` the old name of eu-west-1). */
 export async function bucketRegion(env: AuditEnv, bucket: string): Promise<Read<string>> {
   const s3 = env.ctx.aws.client(S3Client, 'us-east-1')
-  const got = await env.probe.read({operation: 's3:GetBucketLocation', resource: `s3://${bucket}`, region: 'global'}, () => s3.send(new GetBucketLocationCommand({Bucket: bucket}), signalOf(env)))
+  const got = await env.probe.read({operation: 's3:GetBucketLocation', resource: `s3://${bucket}`, region: 'global'}, () => s3.send(new GetBucketLocationCommand({Bucket: bucket}), signalOf(env)), {
+    missing: (e) => errorName(e) === 'NoSuchBucket',
+  })
   if (!got.ok) return got
   const c = got.value.LocationConstraint as string | undefined
   return {ok: true, value: c === undefined || c === '' ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c}
