@@ -34,12 +34,13 @@ export const EVIDENCE_BUCKET = 'unready-evidence'
 export const FUNCTIONS = ['unready-api', 'unready-worker'] as const
 
 /**
- * Plain-text secrets planted in a function's environment. The AWS key pair is AWS's documented
- * example pair and the JWT a sample token: test values, valid for nothing.
+ * Plain-text secrets planted in a function's environment: made-up values of the right shapes,
+ * valid for nothing. (Not AWS's documented example key id: moto reports that one as its caller's
+ * UserId, which the custody journal rightly records.)
  */
 export const SECRET_ENV = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_ACCESS_KEY_ID: 'AKIAZ7TESTONLY4R9QXW',
+  AWS_SECRET_ACCESS_KEY: 'qT9/vXw3RkLmN8pZ+yB2cD5fGhJ7sU0aE4iO6uYt',
   SESSION_JWT: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
   DB_PASS: 'Tr0ub4dor&3horse',
 }

@@ -1,13 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {isSecretReference, secretVariables} from '../../../../src/collectors/readiness/secrets.js'
+import {SECRET_ENV} from '../../../support/readiness-seed.js'
 
-// Test values only: the AWS key pair is AWS's documented example pair, the JWT a sample token.
-export const SECRET_ENV = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  SESSION_JWT: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
-  DB_PASS: 'Tr0ub4dor&3horse',
-}
 
 describe('secrets in environment variables', () => {
   it('flags an AWS key pair, a JWT and a password-like value, with name, length and why, and no value', () => {
