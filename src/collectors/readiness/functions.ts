@@ -1,4 +1,4 @@
-import {CloudWatchLogsClient, DescribeLogGroupsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {CloudWatchLogsClient, paginateDescribeLogGroups, type LogGroup} from '@aws-sdk/client-cloudwatch-logs'
 import {
   GetCodeSigningConfigCommand,
   GetFunctionCodeSigningConfigCommand,
@@ -45,15 +45,21 @@ export async function listFunctions(env: AuditEnv, region: string): Promise<Got<
 /** Valid CloudWatch Logs retention periods, in days. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
 const retentionToSet = (days: number): number => RETENTION_DAYS.find((d) => d >= days) ?? 3653
+const LAMBDA_GROUPS = '/aws/lambda/'
 
 /** The function's log group: there, and keeping at least the configured number of days (no retention set keeps events forever). */
 export async function auditLogGroup(env: AuditEnv, f: AuditedFunction): Promise<CheckResult[]> {
   const logs = env.ctx.aws.client(CloudWatchLogsClient, f.region)
   const where = {resource: f.arn, region: f.region}
-  const got = await env.probe.read({operation: 'logs:DescribeLogGroups', resource: f.logGroup, region: f.region}, async () => {
-    const page = await logs.send(new DescribeLogGroupsCommand({logGroupNamePrefix: f.logGroup, limit: 50}), signalOf(env))
-    return (page.logGroups ?? []).find((g) => g.logGroupName === f.logGroup)
+  // The default groups of a region are listed once (the API allows a few calls a second); a group set in LoggingConfig elsewhere is asked for alone.
+  const standard = f.logGroup.startsWith(LAMBDA_GROUPS)
+  const prefix = standard ? LAMBDA_GROUPS : f.logGroup
+  const listed = await env.probe.read({operation: 'logs:DescribeLogGroups', resource: `log groups ${prefix}*`, region: f.region}, async () => {
+    const groups = new Map<string, LogGroup>()
+    for await (const page of paginateDescribeLogGroups({client: logs}, {logGroupNamePrefix: prefix})) for (const g of page.logGroups ?? []) if (g.logGroupName !== undefined) groups.set(g.logGroupName, g)
+    return groups
   })
+  const got = listed.ok ? {ok: true as const, value: listed.value.get(f.logGroup)} : listed
   if (!got.ok) return (['coroner-lambda-log-group-exists', 'cloudwatch_log_group_retention_policy_specific_days_enabled'] as const).map((id) => unanswered(id, got.gap, where))
   const group = got.value
   const setRetention = `aws logs put-retention-policy --log-group-name ${shellWord(f.logGroup)} --retention-in-days ${retentionToSet(env.retentionDays)} --region ${f.region}`
