@@ -34,6 +34,8 @@ export interface AuditedFunction {
   layers: string[]
   /** Environment variables; the values are read for the secret check only and never leave it. */
   variables?: Record<string, string>
+  /** Why Lambda returned no variable values (a customer key the caller may not use). */
+  environmentError?: string
   logGroup: string
 }
 

@@ -34,6 +34,7 @@ export async function listFunctions(env: AuditEnv, region: string): Promise<Got<
           ...(f.Role === undefined ? {} : {role: f.Role}),
           layers: (f.Layers ?? []).flatMap((l) => (l.Arn === undefined ? [] : [l.Arn])),
           ...(f.Environment?.Variables === undefined ? {} : {variables: f.Environment.Variables}),
+          ...(f.Environment?.Error === undefined ? {} : {environmentError: `${f.Environment.Error.ErrorCode ?? 'Error'}: ${f.Environment.Error.Message ?? ''}`}),
           logGroup: f.LoggingConfig?.LogGroup ?? `/aws/lambda/${f.FunctionName}`,
         })
       }
@@ -176,7 +177,9 @@ export async function auditConfiguration(env: AuditEnv, f: AuditedFunction): Pro
   const where = {resource: f.arn, region: f.region}
   const out: CheckResult[] = []
   const secrets = secretVariables(f.variables)
-  if (secrets.length === 0) out.push(pass('awslambda_function_no_secrets_in_variables', {...where, reason: `no environment variable looks like a plain-text secret (${Object.keys(f.variables ?? {}).length} checked)`}))
+  if (secrets.length === 0 && f.environmentError !== undefined) {
+    out.push(undetermined('awslambda_function_no_secrets_in_variables', {...where, reason: `Lambda returned no environment values (${f.environmentError}): the variables could not be checked`, fix: 'Run the audit as an identity that may use the function\'s KMS key (kms:Decrypt).'}))
+  } else if (secrets.length === 0) out.push(pass('awslambda_function_no_secrets_in_variables', {...where, reason: `no environment variable looks like a plain-text secret (${Object.keys(f.variables ?? {}).length} checked)`}))
   else {
     out.push(fail('awslambda_function_no_secrets_in_variables', {
       ...where,
