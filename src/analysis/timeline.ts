@@ -10,12 +10,12 @@ export interface TimelineFilter {
   actor?: string
   /** Substring of the target, case-insensitive. */
   target?: string
-  /** Only these sources: cloudtrail, logs, lambda, custody. */
+  /** Only these sources: cloudtrail, logs, lambda, containment, custody. */
   sources?: string[]
   limit?: number
 }
 
-export const TIMELINE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'custody'] as const
+export const TIMELINE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'containment', 'custody'] as const
 
 export const TIMELINE_COLUMNS = ['time', 'source', 'actor', 'action', 'target', 'source_ip', 'detail', 'evidence_key', 'evidence_sha256'] as const
 

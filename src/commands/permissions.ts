@@ -3,6 +3,8 @@ import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {usageError} from '../core/errors.js'
 import {collectorPermissionStatements, iamPolicy, type IamPolicy} from '../aws/iam-policy.js'
 import {storePermissionStatements} from '../evidence/stores/s3/permissions.js'
+import {ACTION_IDS} from '../actions/action.js'
+import {containmentPermissionStatements} from '../actions/permissions.js'
 import {COLLECTOR_IDS, collectorsById} from '../collectors/registry.js'
 import {readinessCollector} from '../collectors/readiness/definition.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
@@ -10,15 +12,22 @@ import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
 export default class Permissions extends CoronerCommand<IamPolicy> {
   static override summary = 'Print the least-privilege IAM policy coroner needs'
   static override description =
-    'Prints an IAM policy document (JSON): for an S3 store, scoped to the evidence bucket and prefix (write each object once, read its versions and lock state back, list versions); with --collector, the read-only actions each named collector calls; with --readiness, those of the readiness audit. Makes no AWS call.'
+    'Prints an IAM policy document (JSON): for an S3 store, scoped to the evidence bucket and prefix (write each object once, read its versions and lock state back, list versions); with --collector, the read-only actions each named collector calls; with --readiness, those of the readiness audit; with --action, what each containment action needs to look its targets up, snapshot them, read, change and undo them (the only write actions coroner ever asks for). Makes no AWS call.'
   static override flags = {
     hold: Flags.boolean({description: 'Include what `evidence hold` needs (s3:PutObjectLegalHold)', default: false}),
     init: Flags.boolean({description: 'Include what `evidence init` needs to create and configure the bucket', default: false}),
     collector: Flags.string({description: 'Include the read-only actions of this collector (repeatable; `all` for every one)', multiple: true, options: [...COLLECTOR_IDS, 'all']}),
+    action: Flags.string({description: 'Include what this containment action needs, to apply and to undo it (repeatable; `all` for every one)', multiple: true, options: [...ACTION_IDS, 'all']}),
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
     readiness: Flags.boolean({description: 'Include the read-only actions `coroner readiness` calls', default: false}),
   }
-  static override examples = ['<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026', '<%= config.bin %> permissions --store s3://acme-ir-evidence --hold --init > policy.json', '<%= config.bin %> permissions --store s3://acme-ir-evidence --collector all', '<%= config.bin %> permissions --readiness']
+  static override examples = [
+    '<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026',
+    '<%= config.bin %> permissions --store s3://acme-ir-evidence --hold --init > policy.json',
+    '<%= config.bin %> permissions --store s3://acme-ir-evidence --collector all',
+    '<%= config.bin %> permissions --readiness',
+    '<%= config.bin %> permissions --action throttle --action revoke-sessions',
+  ]
 
   protected async execute(): Promise<Outcome<IamPolicy>> {
     const {flags} = await this.parse(Permissions)
@@ -29,9 +38,10 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
       ...storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey})}),
       ...collectorPermissionStatements(collectorsById(flags.collector ?? [])),
       ...collectorPermissionStatements(flags.readiness ? [readinessCollector] : []),
+      ...containmentPermissionStatements(flags.action ?? []),
     ]
     if (statements.length === 0) {
-      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix, --collector ID for what collecting needs, or --readiness for the audit.')
+      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix, --collector ID for what collecting needs, --readiness for the audit, or --action ID for containment.')
     }
     return {result: iamPolicy(statements)}
   }

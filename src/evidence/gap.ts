@@ -23,6 +23,10 @@ export const GAP_CODES = [
   'record-without-eventTime',
   'not-collected',
   'failed',
+  // Containment: a change whose read-back differs, an undo refused because the resource drifted, a change or undo refused.
+  'not-verified',
+  'drift',
+  'refused',
 ] as const
 
 export type GapCode = (typeof GAP_CODES)[number]

@@ -2,10 +2,12 @@ import {loadStep} from './analyse/load.js'
 import {lambdaStep} from './collect/lambda.js'
 import {readinessStep} from './collect/readiness.js'
 import {iamRoleStep} from './collect/role.js'
+import {CONTAIN_STEPS} from './contain/actions.js'
+import {undoStep} from './contain/undo.js'
 import type {AnyStep} from './step.js'
 
 /** Every step coroner has: what commands and playbooks call, and what `plan` and `permissions` read. */
-export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep]
+export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, ...CONTAIN_STEPS, undoStep]
 
 /** The step with this id, or undefined. */
 export function findStep(id: string): AnyStep | undefined {

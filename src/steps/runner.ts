@@ -107,21 +107,43 @@ export async function runStep<S extends AnyStep>(
   const params = parseParams(step, input)
   if (!opensRun(step, env.caseId)) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
   if (env.caseId === undefined) throw usageError('no-case', `Step ${step.id} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
-  const session = await RunSession.open(env, {
-    caseId: env.caseId,
-    command: options.command ?? step.command ?? step.id,
-    parameters: options.parameters ?? (params as Record<string, unknown>),
-    identifyCaller: step.usesAws(params),
-  })
-  let result: ResultOf<S>
+  const {results, run} = await runParsed(env, env.caseId, [{step, params}], {command: options.command ?? step.command ?? step.id, parameters: options.parameters ?? (params as Record<string, unknown>)})
+  return {result: results[0] as ResultOf<S>, run} as StepOutcome<S>
+}
+
+/** One step call of a run that does several things (`contain all`): the step and its raw parameters. */
+export interface StepCall {
+  step: AnyStep
+  input: unknown
+}
+
+/**
+ * Runs several steps, in order, inside one new evidence run of the case: every parameter set is
+ * checked before the run opens, each step is journalled under its id, and the run is sealed
+ * however it ends. A step that throws stops the rest (gaps do not: they are recorded and the run goes on).
+ */
+export async function runSteps(env: RunnerEnv, calls: readonly StepCall[], options: {command: string; parameters: Record<string, unknown>}): Promise<{results: unknown[]; run: SealedRun}> {
+  const parsed = calls.map((c) => ({step: c.step, params: parseParams(c.step, c.input) as unknown}))
+  if (env.caseId === undefined) throw usageError('no-case', `${options.command} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
+  return runParsed(env, env.caseId, parsed, options)
+}
+
+async function runParsed(
+  env: RunnerEnv,
+  caseId: string,
+  calls: ReadonlyArray<{step: AnyStep; params: unknown}>,
+  options: {command: string; parameters: Record<string, unknown>},
+): Promise<{results: unknown[]; run: SealedRun}> {
+  const session = await RunSession.open(env, {caseId, command: options.command, parameters: options.parameters, identifyCaller: calls.some((c) => c.step.usesAws(c.params))})
+  const results: unknown[] = []
   try {
-    result = await session.call(step, params)
+    for (const c of calls) results.push(await session.call(c.step, c.params))
   } catch (error) {
     // Seal what is there; if even that fails (a full disk), the journal already holds every hash.
     await session.seal(error).catch(() => {})
     throw error
   }
-  return {result, run: await session.seal()} as StepOutcome<S>
+  return {results, run: await session.seal()}
 }
 
 /**

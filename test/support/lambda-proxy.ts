@@ -8,10 +8,14 @@ export interface CannedAnswer {
   path: RegExp
   /** For JSON-1.1 services (CloudWatch Logs): the `X-Amz-Target` to answer, e.g. `Logs_20140328.FilterLogEvents`. */
   target?: string
+  /** For query-protocol services (IAM, STS): the form body's `Action` to answer, e.g. `UpdateAccessKey`. */
+  action?: string
   /** Answer only requests whose body passes this test. */
   when?: (body: string) => boolean
   status: number
+  /** JSON answered as is; with `xml`, the body is that text instead (the query protocol's XML). */
   body: unknown
+  xml?: string
   errorType?: string
 }
 
@@ -75,7 +79,14 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
       return
     }
     const target = req.headers['x-amz-target']
-    const canned = proxy.canned.find((c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target) && (c.when === undefined || c.when(body.toString('utf8'))))
+    const canned = proxy.canned.find(
+      (c) => c.method === req.method && c.path.test(path) && (c.target === undefined || c.target === target) && (c.action === undefined || c.action === action) && (c.when === undefined || c.when(body.toString('utf8'))),
+    )
+    if (canned?.xml !== undefined) {
+      res.writeHead(canned.status, {'content-type': 'text/xml', 'x-amzn-requestid': 'canned'})
+      res.end(canned.xml)
+      return
+    }
     if (canned) {
       res.writeHead(canned.status, {
         'content-type': canned.target === undefined ? 'application/json' : 'application/x-amz-json-1.1',

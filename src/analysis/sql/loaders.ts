@@ -217,6 +217,15 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
     SELECT ch->>'$.id', ch->>'$.title', ch->>'$.service', ch->>'$.severity', ch->>'$.status', ch->>'$.resource', ch->>'$.region',
       ch->>'$.reason', ch->>'$.fix', ch->>'$.gap', ch->'$.details', account_id, checked_at, artifact_key, artifact_sha256
     FROM r ORDER BY artifact_key, n`,
+  // Containment records (coroner.contain/v1); a record of another schema is still loaded, with its schema in a column.
+  'contain.action': (c) => `INSERT INTO containment_actions
+    WITH d AS (${docs(c)})
+    SELECT split_part(artifact_key, '/', 4), raw->>'$.schema', raw->>'$.action', raw->>'$.target.type', raw->>'$.target.name',
+      raw->>'$.target.arn', raw->>'$.target.region', TRY_CAST(raw->>'$.applied' AS BOOLEAN), raw->>'$.status',
+      TRY_CAST(raw->>'$.verified' AS BOOLEAN), json_time(raw->'$.at'), raw->>'$.undoes', raw->'$.before', raw->'$.intended',
+      raw->'$.after', raw->'$.calls', raw->'$.changes', raw->'$.mismatches', raw->'$.drift', raw->'$.notes', raw->'$.inverse',
+      raw, artifact_key, artifact_sha256
+    FROM d ORDER BY 1, 12, artifact_key`,
   // A preserved file that is a GuardDuty finding (bare, a GetFindings response, or an EventBridge event).
   'file.added': (c) => `INSERT INTO findings
     WITH d AS (${docs(c)}),

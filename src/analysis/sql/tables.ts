@@ -49,6 +49,10 @@ export const TABLES: Record<string, string> = {
     check_id VARCHAR, title VARCHAR, service VARCHAR, severity VARCHAR, status VARCHAR, resource VARCHAR, region VARCHAR,
     reason VARCHAR, fix VARCHAR, gap VARCHAR, details JSON, account_id VARCHAR, checked_at TIMESTAMPTZ,
     artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  containment_actions: `CREATE TABLE containment_actions (
+    run_id VARCHAR, schema VARCHAR, action VARCHAR, target_type VARCHAR, target_name VARCHAR, target_arn VARCHAR, region VARCHAR,
+    applied BOOLEAN, status VARCHAR, verified BOOLEAN, "at" TIMESTAMPTZ, undoes VARCHAR, before JSON, intended JSON, after JSON,
+    calls JSON, changes JSON, mismatches JSON, drift JSON, notes JSON, inverse JSON, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   findings: `CREATE TABLE findings (
     finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
     resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
@@ -124,6 +128,12 @@ export const VIEWS: Record<string, string> = {
     SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256
     FROM lambda_layers
     UNION ALL
+    SELECT c."at", 'containment',
+      (SELECT coalesce(j.line->>'$.caller.arn', j.line->>'$.host.user') FROM custody j WHERE j.run_id = c.run_id AND j.type = 'run-started'),
+      CASE WHEN c.undoes IS NULL THEN 'contain:' ELSE 'undo:' END || c.action, coalesce(c.target_arn, c.target_name), NULL,
+      c.status || CASE WHEN c.verified THEN ', verified' ELSE ', NOT verified' END || coalesce(' (undoes run ' || c.undoes || ')', ''),
+      c.artifact_key, c.artifact_sha256
+    FROM containment_actions c WHERE c.applied    UNION ALL
     SELECT "at", 'custody', line->>'$.host.user', type, run_id, NULL,
       coalesce(line->>'$.step', line->>'$.artifact.key', line->>'$.gap.reason', line->>'$.message', line->>'$.status', line->>'$.command'),
       journal_key, line_sha256

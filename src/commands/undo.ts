@@ -1,0 +1,55 @@
+import {Flags} from '@oclif/core'
+import {ACTION_IDS} from '../actions/action.js'
+import {findAction} from '../actions/registry.js'
+import {CoronerCommand, type Outcome} from '../cli/base-command.js'
+import {caseFlag} from '../cli/case-flag.js'
+import {confirmChanges} from '../cli/confirm.js'
+import {renderActionReports} from '../cli/render-contain.js'
+import {storeWriteFlags} from '../cli/store-flags.js'
+import {assertCaseId} from '../evidence/keys.js'
+import {DEFAULT_MAX_RESOURCES} from '../steps/contain/params.js'
+import {undoTargets} from '../steps/contain/plan.js'
+import {undoStep, type UndoStepResult} from '../steps/contain/undo.js'
+import type {SealedRun} from '../steps/runner.js'
+
+export type UndoResult = SealedRun & UndoStepResult & {dryRun: boolean}
+
+export default class Undo extends CoronerCommand<UndoResult> {
+  static override summary = 'Undo the changes a containment run made, from what it recorded'
+  static override description =
+    "Reads the run's contain.action records from the evidence (each checked against its manifest), and for each change it applied, last first: reads the resource now, refuses when it is no longer in the recorded after-state (naming each field that differs) unless --force, and otherwise computes the calls back to the recorded before-state. revoke-sessions is not undone before the role's maximum session duration has passed unless --force; a deleted function URL is never brought back. Without --apply nothing is changed. The undo is recorded as a new run of the case whose records name the run they undo."
+  static override flags = {
+    ...storeWriteFlags,
+    case: caseFlag,
+    run: Flags.string({description: 'The containment run to undo (see `coroner case show`)', required: true}),
+    action: Flags.string({description: 'Undo only this action of the run (repeatable)', multiple: true, options: [...ACTION_IDS], default: []}),
+    apply: Flags.boolean({description: 'Make the changes (default: a dry run that changes nothing)', default: false}),
+    force: Flags.boolean({description: 'Undo even where the resource changed since it was recorded, or a wait applies', default: false}),
+    yes: Flags.boolean({char: 'y', description: 'With --apply, do not ask for confirmation', default: false}),
+    'max-resources': Flags.integer({description: 'Refuse to touch more resources than this', default: DEFAULT_MAX_RESOURCES, min: 1}),
+  }
+  static override examples = [
+    '<%= config.bin %> undo --case INC-2026-0042 --run 20261124T120000123Z-1a2b3c',
+    '<%= config.bin %> undo --case INC-2026-0042 --run 20261124T120000123Z-1a2b3c --action throttle --apply',
+  ]
+
+  protected async execute(): Promise<Outcome<UndoResult>> {
+    const {flags} = await this.parse(Undo)
+    const caseId = assertCaseId(flags.case)
+    const env = await this.context(flags, caseId)
+    const targets = await undoTargets(env, caseId, flags.run, flags.action, flags['max-resources'])
+    if (flags.apply) await confirmChanges(`undo of run ${flags.run}`, targets, flags.yes)
+    const params = {run: flags.run, actions: flags.action, apply: flags.apply, force: flags.force, maxResources: flags['max-resources']}
+    const {result, run} = await this.runStep(env, undoStep, params)
+    return this.sealedOutcome(run, {...run, ...result, dryRun: !flags.apply})
+  }
+
+  protected render(r: UndoResult): void {
+    const byAction = new Map<string, UndoStepResult['outcomes'][number][]>()
+    for (const o of r.outcomes) byAction.set(o.record.action, [...(byAction.get(o.record.action) ?? []), o])
+    const reports = [...byAction].map(([id, outcomes]) => ({action: id, title: `undo (${findAction(id)?.inverse ?? ''})`, notes: findAction(id)?.notes ?? [], outcomes}))
+    for (const line of renderActionReports(reports, {showNotes: false})) this.log(line)
+    if (r.dryRun) this.log('\nDry run: nothing was changed. Re-run with --apply to undo these changes.')
+    this.logRunFooter(r, `undo of run ${r.undoes}${r.dryRun ? ' (dry run)' : ''}`)
+  }
+}
