@@ -1,9 +1,10 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {AwsContext} from '../collectors/context.js'
 import type {GapCode} from '../evidence/gap.js'
 import {isStoreWriteFailure} from '../evidence/gap-log.js'
 import type {ActionTarget, AnyAction, ChangeOptions, JsonObject, PlannedCall, StateRead} from './action.js'
 import {CONTAIN_SCHEMA, type ContainOutcome, type ContainRecord, type EvidenceRef, type RecordedCall} from './record.js'
-import {diffStates, differenceLine, type Difference} from './state-diff.js'
+import {diffStates, shortJson, type Difference} from './state-diff.js'
 import {targetLabel} from './targets.js'
 
 /** An undo: the recorded change to reverse and how hard to insist. */
@@ -58,8 +59,8 @@ export async function changeTarget(ctx: AwsContext, req: ChangeRequest): Promise
 
   const {calls, failed} = await makeCalls(ctx, req, planned)
   const applied = calls.some((c) => c.outcome === 'ok')
-  const after = await readState(ctx, req, 'after')
   const result: ContainRecord = {...record, calls, applied, at: ctx.clock.now().toISOString()}
+  const after = await readBack(ctx, req, intended, failed)
   if (!after) return finish(ctx, req, {...result, status: 'failed', notes: [...result.notes, 'The state could not be read back: the change is not verified.']})
   result.after = after.read.state
   result.evidence.after = after.ref
@@ -67,8 +68,9 @@ export async function changeTarget(ctx: AwsContext, req: ChangeRequest): Promise
   result.mismatches = diffStates(intended, after.read.state)
   result.verified = result.mismatches.length === 0
   result.inverse = inverseOf(action, after.read.state, before.read.state, target)
+  if (after.reads > 1) result.notes.push(`Read back ${after.reads} times: ${result.verified ? 'the change showed' : 'it never showed'} after ${after.reads - 1} wait(s) (AWS is eventually consistent).`)
   if (!failed && !result.verified) {
-    const reason = `${action.id} made its calls but the read-back does not show the intended state: ${result.mismatches.map(differenceLine).join('; ')}`
+    const reason = `${action.id} made its calls but the state read back is not the intended one: ${result.mismatches.map((d) => `${d.path}: intended ${shortJson(d.from)}, read back ${shortJson(d.to)}`).join('; ')}. Check the resource by hand; the change may not hold.`
     await ctx.gaps.add({collector: action.id, resource: label, region: target.region, code: 'not-verified', reason})
   }
   return finish(ctx, req, {...result, status: failed || !result.verified ? 'failed' : 'applied'})
@@ -135,17 +137,45 @@ function inverseOf(action: AnyAction, from: JsonObject, to: JsonObject, target: 
   return never === undefined ? {calls: action.transition(from, to, target)} : {refused: never}
 }
 
-/** Reads the state and keeps the raw responses as a `contain.before` / `contain.after` artifact; a failure is a gap. */
-async function readState(ctx: AwsContext, req: ChangeRequest, phase: 'before' | 'after'): Promise<{read: StateRead<JsonObject>; ref: EvidenceRef} | undefined> {
+/** Waits before reading again when a change has not shown yet: IAM and Lambda settle within seconds. */
+export const READ_BACK_WAITS_MS: readonly number[] = [1000, 3000]
+
+/**
+ * Reads the state after the calls; when it does not show the intended state yet (and no call
+ * failed), waits and reads again, as AWS's eventual consistency asks. The last read is kept.
+ */
+async function readBack(ctx: AwsContext, req: ChangeRequest, intended: JsonObject, failed: boolean): Promise<{read: StateRead<JsonObject>; ref: EvidenceRef; reads: number} | undefined> {
+  let read = await readOnly(ctx, req, 'after')
+  let reads = 1
+  for (const wait of READ_BACK_WAITS_MS) {
+    if (!read || failed || diffStates(intended, read.state).length === 0) break
+    await sleep(wait, undefined, {signal: ctx.signal})
+    read = await readOnly(ctx, req, 'after')
+    reads++
+  }
+  return read && {read, ref: await keepState(ctx, req, 'after', read), reads}
+}
+
+/** Reads the state and keeps the raw responses as a `contain.before` artifact; a failure is a gap. */
+async function readState(ctx: AwsContext, req: ChangeRequest, phase: 'before'): Promise<{read: StateRead<JsonObject>; ref: EvidenceRef} | undefined> {
+  const read = await readOnly(ctx, req, phase)
+  return read && {read, ref: await keepState(ctx, req, phase, read)}
+}
+
+async function readOnly(ctx: AwsContext, req: ChangeRequest, phase: 'before' | 'after'): Promise<StateRead<JsonObject> | undefined> {
   const {action, target} = req
-  let read: StateRead<JsonObject>
   try {
-    read = await action.read(ctx, target, req.options)
+    return await action.read(ctx, target, req.options)
   } catch (error) {
     if (ctx.signal.aborted || isStoreWriteFailure(error)) throw error
     await ctx.gaps.failed(error, {collector: action.id, resource: targetLabel(target), region: target.region, operation: operationOf(error) ?? `${action.id} read ${phase}`})
     return undefined
   }
+}
+
+/** Keeps a state read as a `contain.before` / `contain.after` artifact. */
+async function keepState(ctx: AwsContext, req: ChangeRequest, phase: 'before' | 'after', read: StateRead<JsonObject>): Promise<EvidenceRef> {
+  const {action, target} = req
   const body = {action: action.id, phase, target: {type: target.type, name: target.name, arn: target.arn, region: target.region}, state: read.state, raw: read.raw}
   const stored = await ctx.run.putArtifact(['contain', target.region, action.id, target.name, `${phase}.json`], JSON.stringify(body, null, 2), {
     kind: `contain.${phase}`,
@@ -155,7 +185,7 @@ async function readState(ctx: AwsContext, req: ChangeRequest, phase: 'before' | 
     region: target.region,
     attributes: {action: action.id, targetType: target.type, target: target.name, ...(req.undo ? {undoes: req.undo.runId} : {})},
   })
-  return {read, ref: {key: stored.key, sha256: stored.sha256}}
+  return {key: stored.key, sha256: stored.sha256}
 }
 
 /** The IAM action a read failed on, when the action named it (`withOperation`). */

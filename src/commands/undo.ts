@@ -47,7 +47,7 @@ export default class Undo extends CoronerCommand<UndoResult> {
   protected render(r: UndoResult): void {
     const byAction = new Map<string, UndoStepResult['outcomes'][number][]>()
     for (const o of r.outcomes) byAction.set(o.record.action, [...(byAction.get(o.record.action) ?? []), o])
-    const reports = [...byAction].map(([id, outcomes]) => ({action: id, title: `undo (${findAction(id)?.inverse ?? ''})`, notes: findAction(id)?.notes ?? [], outcomes}))
+    const reports = [...byAction].map(([id, outcomes]) => ({action: id, title: `undo: ${findAction(id)?.inverse ?? ''}`, notes: findAction(id)?.notes ?? [], outcomes}))
     for (const line of renderActionReports(reports, {showNotes: false})) this.log(line)
     if (r.dryRun) this.log('\nDry run: nothing was changed. Re-run with --apply to undo these changes.')
     this.logRunFooter(r, `undo of run ${r.undoes}${r.dryRun ? ' (dry run)' : ''}`)

@@ -80,3 +80,28 @@ describe('contain when AWS denies one action', () => {
     expect(undo.result.outcomes.map((o) => o.record.action)).not.toContain('deactivate-keys')
   })
 })
+
+describe('contain when the read-back does not show the change', () => {
+  let proxy: LambdaProxy
+  useAwsTestEnvironment()
+  beforeEach(async () => {
+    await resetMoto()
+    ;({proxy} = await containTargetBehindProxy())
+    // Lambda accepts PutFunctionConcurrency but keeps answering the old value, as a change that did not hold would.
+    proxy.canned.push({method: 'GET', path: /\/functions\/payments-api\/concurrency$/, status: 200, body: {ReservedConcurrentExecutions: 50}})
+  })
+  afterEach(() => proxy.close())
+
+  it('reads back again after waiting, then records a loud not-verified gap and a failed record', async () => {
+    const store = path.join(await tempDir(), 'store')
+    const res = await coroner(['contain', 'throttle', '-f', FUNCTION, '--case', 'INC-UNVERIFIED', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--apply', '--yes', '--json'])
+    expect(res.error?.oclif?.exit).toBe(6)
+    const out = JSON.parse(res.stdout) as Envelope<{gaps: Array<{code: string; reason: string}>; actions: Array<{outcomes: Array<{record: ContainRecord}>}>}>
+    expect(out.result.gaps).toEqual([expect.objectContaining({code: 'not-verified', reason: expect.stringContaining('reservedConcurrency: intended 0, read back 50')})])
+    const record = out.result.actions[0]!.outcomes[0]!.record
+    expect(record).toMatchObject({status: 'failed', applied: true, verified: false, after: {reservedConcurrency: 50}, mismatches: [{path: 'reservedConcurrency', from: 0, to: 50}]})
+    expect(record.notes).toContain('Read back 3 times: it never showed after 2 wait(s) (AWS is eventually consistent).')
+    // The snapshot's read, the before-state's, and three read-backs.
+    expect(proxy.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/concurrency'))).toHaveLength(5)
+  })
+})
