@@ -23,9 +23,9 @@ export default class Contain extends CoronerCommand<ContainResult> {
   static override flags = {
     ...storeWriteFlags,
     case: caseFlag,
-    function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable); its execution role is a target of the role actions', multiple: true, default: []}),
-    role: Flags.string({char: 'r', description: 'Role name or ARN (repeatable), for revoke-sessions, deny-role and tag', multiple: true, default: []}),
-    'access-key': Flags.string({description: 'Access key id (repeatable), for deactivate-keys', multiple: true, default: []}),
+    function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable); its execution role is a target of the role actions', multiple: true}),
+    role: Flags.string({char: 'r', description: 'Role name or ARN (repeatable), for revoke-sessions, deny-role and tag', multiple: true}),
+    'access-key': Flags.string({description: 'Access key id (repeatable), for deactivate-keys', multiple: true}),
     'from-findings': Flags.boolean({description: "deactivate-keys: also the access keys the case database's findings name", default: false}),
     db: Flags.string({description: 'Case database for --from-findings (default ./coroner-analysis/<case>/case.duckdb)'}),
     apply: Flags.boolean({description: 'Make the changes (default: a dry run that changes nothing)', default: false}),
@@ -46,7 +46,8 @@ export default class Contain extends CoronerCommand<ContainResult> {
   ]
 
   protected async execute(): Promise<Outcome<ContainResult>> {
-    const {args, flags} = await this.parse(Contain)
+    const {args, flags: given} = await this.parse(Contain)
+    const flags = {...given, function: given.function ?? [], role: given.role ?? [], 'access-key': given['access-key'] ?? []}
     const caseId = assertCaseId(flags.case)
     const named = {functions: flags.function.length, roles: flags.role.length, accessKeys: flags['access-key'].length + (flags['from-findings'] ? 1 : 0), alias: flags.alias !== undefined}
     const actions = chooseActions(args.action, ACTIONS, named)

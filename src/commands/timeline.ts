@@ -14,7 +14,7 @@ interface TimelineResult {
 }
 
 export default class Timeline extends CoronerCommand<TimelineResult> {
-  static override summary = 'The timeline of a case: CloudTrail, function logs, Lambda changes and custody, in time order'
+  static override summary = 'The timeline of a case: CloudTrail, function logs, Lambda changes, containment and custody, in time order'
   static override description = 'Every row names its evidence object and SHA-256. Filters are bound as parameters. Builds the case database first when it does not exist yet.'
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),

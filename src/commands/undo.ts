@@ -22,7 +22,7 @@ export default class Undo extends CoronerCommand<UndoResult> {
     ...storeWriteFlags,
     case: caseFlag,
     run: Flags.string({description: 'The containment run to undo (see `coroner case show`)', required: true}),
-    action: Flags.string({description: 'Undo only this action of the run (repeatable)', multiple: true, options: [...ACTION_IDS], default: []}),
+    action: Flags.string({description: 'Undo only this action of the run (repeatable)', multiple: true, options: [...ACTION_IDS]}),
     apply: Flags.boolean({description: 'Make the changes (default: a dry run that changes nothing)', default: false}),
     force: Flags.boolean({description: 'Undo even where the resource changed since it was recorded, or a wait applies', default: false}),
     yes: Flags.boolean({char: 'y', description: 'With --apply, do not ask for confirmation', default: false}),
@@ -37,9 +37,10 @@ export default class Undo extends CoronerCommand<UndoResult> {
     const {flags} = await this.parse(Undo)
     const caseId = assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
-    const targets = await undoTargets(env, caseId, flags.run, flags.action, flags['max-resources'])
+    const actions = flags.action ?? []
+    const targets = await undoTargets(env, caseId, flags.run, actions, flags['max-resources'])
     if (flags.apply) await confirmChanges(`undo of run ${flags.run}`, targets, flags.yes)
-    const params = {run: flags.run, actions: flags.action, apply: flags.apply, force: flags.force, maxResources: flags['max-resources']}
+    const params = {run: flags.run, actions, apply: flags.apply, force: flags.force, maxResources: flags['max-resources']}
     const {result, run} = await this.runStep(env, undoStep, params)
     return this.sealedOutcome(run, {...run, ...result, dryRun: !flags.apply})
   }
