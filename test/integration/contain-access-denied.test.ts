@@ -102,6 +102,6 @@ describe('contain when the read-back does not show the change', () => {
     expect(record).toMatchObject({status: 'failed', applied: true, verified: false, after: {reservedConcurrency: 50}, mismatches: [{path: 'reservedConcurrency', from: 0, to: 50}]})
     expect(record.notes).toContain('Read back 3 times: it never showed after 2 wait(s) (AWS is eventually consistent).')
     // The snapshot's read, the before-state's, and three read-backs.
-    expect(proxy.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/concurrency'))).toHaveLength(5)
+    expect(proxy.calls.filter((c) => c.method === 'GET' && c.url.endsWith('/concurrency'))).toHaveLength(5)
   })
 })

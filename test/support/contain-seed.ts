@@ -110,7 +110,7 @@ export async function proxyFor(endpoint: string, seed: ContainSeed): Promise<Lam
 export function writeCalls(proxy: LambdaProxy): string[] {
   return proxy.calls
     .filter((c) => (c.action === undefined ? c.method !== 'GET' && c.method !== 'HEAD' : !/^(Get|List|Describe)/.test(c.action)))
-    .map((c) => (c.action === undefined ? `${c.method} ${decodeURIComponent(c.path)}` : c.action))
+    .map((c) => (c.action === undefined ? `${c.method} ${decodeURIComponent(c.url.split('?')[0]!)}` : c.action))
 }
 
 const decode = (doc: string | undefined): unknown => (doc === undefined ? undefined : JSON.parse(decodeURIComponent(doc)))
