@@ -2,27 +2,20 @@ import {
   CreateFunctionUrlConfigCommand,
   DeleteFunctionUrlConfigCommand,
   GetFunctionUrlConfigCommand,
-  paginateListAliases,
   UpdateFunctionUrlConfigCommand,
   type CreateFunctionUrlConfigCommandInput,
   type DeleteFunctionUrlConfigCommandInput,
   type UpdateFunctionUrlConfigCommandInput,
 } from '@aws-sdk/client-lambda'
-import {defineAction, functionOf, reading, readingOptional, type Json, type JsonObject, type PlannedCall} from './action.js'
+import {defineAction, functionOf, readingOptional, type Json, type JsonObject, type PlannedCall} from './action.js'
 import {asInput, lambdaClient, sendOptions} from './clients.js'
+import {aliasNames, arnIsFor, qualifierParam, UNQUALIFIED} from './qualifiers.js'
 import {sameJson} from './state-diff.js'
 
 type Url = {functionUrl: string | null; authType: string | null; cors: Json}
 /** Function URLs by qualifier: `$LATEST` for the function's own, else the alias name. */
 type UrlState = {urls: {[qualifier: string]: Url}}
 
-const UNQUALIFIED = '$LATEST'
-const qualifierOf = (key: string): {Qualifier?: string} => (key === UNQUALIFIED ? {} : {Qualifier: key})
-
-const sameQualifier = (arn: string | undefined, key: string): boolean => {
-  const parts = arn?.split(':') ?? []
-  return arn === undefined || (key === UNQUALIFIED ? parts.length === 7 : parts.length === 8 && parts[7] === key)
-}
 
 /** `close-url`: the function URL needs IAM-signed requests (AuthType AWS_IAM), or with --delete-url is deleted. */
 export const closeUrlAction = defineAction<UrlState>({
@@ -44,16 +37,13 @@ export const closeUrlAction = defineAction<UrlState>({
   async read(env, target) {
     const {FunctionName, region} = functionOf(target)
     const client = lambdaClient(env, region)
-    const keys = [UNQUALIFIED]
-    await reading('lambda:ListAliases', async () => {
-      for await (const page of paginateListAliases({client}, {FunctionName})) for (const a of page.Aliases ?? []) if (a.Name) keys.push(a.Name)
-    })
+    const keys = [UNQUALIFIED, ...(await aliasNames(env, FunctionName, region))]
     const state: UrlState = {urls: {}}
     const raw: JsonObject = {}
     for (const key of keys) {
-      const got = await readingOptional('lambda:GetFunctionUrlConfig', () => client.send(new GetFunctionUrlConfigCommand({FunctionName, ...qualifierOf(key)}), sendOptions(env)))
+      const got = await readingOptional('lambda:GetFunctionUrlConfig', () => client.send(new GetFunctionUrlConfigCommand({FunctionName, ...qualifierParam(key)}), sendOptions(env)))
       // A qualified URL's FunctionArn carries the qualifier (moto 5.2.1 answers every qualifier with the function's own URL).
-      if (!got || !sameQualifier(got.FunctionArn, key)) continue
+      if (!got || (got.FunctionArn !== undefined && !arnIsFor(got.FunctionArn, key))) continue
       const {$metadata: _m, ...body} = got
       raw[key] = JSON.parse(JSON.stringify(body)) as Json
       state.urls[key] = {functionUrl: got.FunctionUrl ?? null, authType: got.AuthType ?? null, cors: (JSON.parse(JSON.stringify(got.Cors ?? null)) as Json) ?? null}
@@ -73,10 +63,10 @@ export const closeUrlAction = defineAction<UrlState>({
     for (const key of [...new Set([...Object.keys(from.urls), ...Object.keys(to.urls)])].sort()) {
       const f = from.urls[key]
       const t = to.urls[key]
-      if (f && !t) calls.push({operation: 'lambda:DeleteFunctionUrlConfig', parameters: {FunctionName, ...qualifierOf(key)}})
-      else if (!f && t) calls.push({operation: 'lambda:CreateFunctionUrlConfig', parameters: {FunctionName, ...qualifierOf(key), AuthType: t.authType ?? 'AWS_IAM', ...(t.cors === null ? {} : {Cors: t.cors})}})
+      if (f && !t) calls.push({operation: 'lambda:DeleteFunctionUrlConfig', parameters: {FunctionName, ...qualifierParam(key)}})
+      else if (!f && t) calls.push({operation: 'lambda:CreateFunctionUrlConfig', parameters: {FunctionName, ...qualifierParam(key), AuthType: t.authType ?? 'AWS_IAM', ...(t.cors === null ? {} : {Cors: t.cors})}})
       else if (f && t && (f.authType !== t.authType || !sameJson(f.cors, t.cors))) {
-        calls.push({operation: 'lambda:UpdateFunctionUrlConfig', parameters: {FunctionName, ...qualifierOf(key), AuthType: t.authType ?? 'AWS_IAM', ...(sameJson(f.cors, t.cors) ? {} : {Cors: t.cors ?? {}})}})
+        calls.push({operation: 'lambda:UpdateFunctionUrlConfig', parameters: {FunctionName, ...qualifierParam(key), AuthType: t.authType ?? 'AWS_IAM', ...(sameJson(f.cors, t.cors) ? {} : {Cors: t.cors ?? {}})}})
       }
     }
     return calls

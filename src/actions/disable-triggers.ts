@@ -1,7 +1,8 @@
-import {paginateListAliases, paginateListEventSourceMappings, UpdateEventSourceMappingCommand, type EventSourceMappingConfiguration, type UpdateEventSourceMappingCommandInput} from '@aws-sdk/client-lambda'
+import {paginateListEventSourceMappings, UpdateEventSourceMappingCommand, type EventSourceMappingConfiguration, type UpdateEventSourceMappingCommandInput} from '@aws-sdk/client-lambda'
 import type {AwsEnv} from '../collectors/context.js'
 import {defineAction, functionOf, reading, type Json, type PlannedCall} from './action.js'
 import {asInput, lambdaClient, sendOptions} from './clients.js'
+import {aliasNames} from './qualifiers.js'
 
 type Mapping = {eventSourceArn: string | null; functionArn: string | null; enabled: boolean}
 /** The function's event source mappings (its own and its aliases'), by UUID. */
@@ -12,10 +13,7 @@ const isEnabled = (state: string | undefined): boolean => state !== 'Disabled' &
 
 async function listMappings(env: AwsEnv, functionName: string, region: string): Promise<EventSourceMappingConfiguration[]> {
   const client = lambdaClient(env, region)
-  const qualifiers = [functionName]
-  await reading('lambda:ListAliases', async () => {
-    for await (const page of paginateListAliases({client}, {FunctionName: functionName})) for (const a of page.Aliases ?? []) if (a.Name) qualifiers.push(`${functionName}:${a.Name}`)
-  })
+  const qualifiers = [functionName, ...(await aliasNames(env, functionName, region)).map((a) => `${functionName}:${a}`)]
   const byUuid = new Map<string, EventSourceMappingConfiguration>()
   for (const q of qualifiers) {
     await reading('lambda:ListEventSourceMappings', async () => {

@@ -1,7 +1,6 @@
 import {
   AddPermissionCommand,
   GetPolicyCommand,
-  paginateListAliases,
   paginateListVersionsByFunction,
   RemovePermissionCommand,
   type AddPermissionCommandInput,
@@ -11,22 +10,18 @@ import {parsePolicy} from '../collectors/lambda.js'
 import {defineAction, functionOf, reading, readingOptional, type Json, type JsonObject, type PlannedCall} from './action.js'
 import {asInput, lambdaClient, sendOptions} from './clients.js'
 import {addPermissionFor, openness, type PolicyStatement} from './lambda-policy.js'
+import {aliasNames, arnIsFor, qualifierOf, UNQUALIFIED} from './qualifiers.js'
 import {sameJson} from './state-diff.js'
 
 /** Resource-policy statements by qualifier (`$LATEST`: the function's own policy; else an alias or version) and Sid. */
 type PolicyState = {policies: {[qualifier: string]: {[sid: string]: Json}}}
 
-const UNQUALIFIED = '$LATEST'
-const qualifierOf = (key: string): string | undefined => (key === UNQUALIFIED ? undefined : key)
 
 /** Whether a statement's Resource is the function (no qualifier) or the function with this qualifier; a statement without one applies. */
 function appliesTo(st: PolicyStatement, qualifier: string | undefined): boolean {
   const resources = [st.Resource].flat().filter((r): r is string => typeof r === 'string')
   if (resources.length === 0) return true
-  return resources.some((r) => {
-    const parts = r.split(':')
-    return qualifier === undefined ? parts.length === 7 : parts.length === 8 && parts[7] === qualifier
-  })
+  return resources.some((r) => arnIsFor(r, qualifier ?? UNQUALIFIED))
 }
 
 /** `remove-public-access`: RemovePermission for every statement that opens the function beyond its account. */
@@ -49,10 +44,7 @@ export const removePublicAccessAction = defineAction<PolicyState>({
   async read(env, target) {
     const {FunctionName, region} = functionOf(target)
     const client = lambdaClient(env, region)
-    const keys = [UNQUALIFIED]
-    await reading('lambda:ListAliases', async () => {
-      for await (const page of paginateListAliases({client}, {FunctionName})) for (const a of page.Aliases ?? []) if (a.Name) keys.push(a.Name)
-    })
+    const keys = [UNQUALIFIED, ...(await aliasNames(env, FunctionName, region))]
     await reading('lambda:ListVersionsByFunction', async () => {
       for await (const page of paginateListVersionsByFunction({client}, {FunctionName})) for (const v of page.Versions ?? []) if (v.Version && v.Version !== '$LATEST') keys.push(v.Version)
     })

@@ -3,12 +3,12 @@ import type {AnyAction} from '../actions/action.js'
 import {ACTIONS} from '../actions/registry.js'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
+import {changeFlags} from '../cli/change-flags.js'
 import {confirmChanges} from '../cli/confirm.js'
 import {renderActionReports} from '../cli/render-contain.js'
 import {storeWriteFlags} from '../cli/store-flags.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {CONTAIN_STEPS} from '../steps/contain/actions.js'
-import {DEFAULT_MAX_RESOURCES} from '../steps/contain/params.js'
 import {chooseActions, containTargets} from '../steps/contain/plan.js'
 import {parseParams} from '../steps/params.js'
 import type {ActionParams, ContainStepResult} from '../steps/contain/run-action.js'
@@ -22,15 +22,13 @@ export default class Contain extends CoronerCommand<ContainResult> {
   static override args = {action: Args.string({description: 'The action, a comma list of actions, or all', required: true})}
   static override flags = {
     ...storeWriteFlags,
+    ...changeFlags,
     case: caseFlag,
     function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable); its execution role is a target of the role actions', multiple: true}),
     role: Flags.string({char: 'r', description: 'Role name or ARN (repeatable), for revoke-sessions, deny-role and tag', multiple: true}),
     'access-key': Flags.string({description: 'Access key id (repeatable), for deactivate-keys', multiple: true}),
     'from-findings': Flags.boolean({description: "deactivate-keys: also the access keys the case database's findings name", default: false}),
     db: Flags.string({description: 'Case database for --from-findings (default ./coroner-analysis/<case>/case.duckdb)'}),
-    apply: Flags.boolean({description: 'Make the changes (default: a dry run that changes nothing)', default: false}),
-    yes: Flags.boolean({char: 'y', description: 'With --apply, do not ask for confirmation', default: false}),
-    'max-resources': Flags.integer({description: 'Refuse to touch more resources than this', default: DEFAULT_MAX_RESOURCES, min: 1}),
     'delete-url': Flags.boolean({description: 'close-url: delete the function URL instead of requiring IAM auth (needs --irreversible)', default: false}),
     irreversible: Flags.boolean({description: 'Acknowledge that --delete-url cannot be undone', default: false}),
     'include-services': Flags.boolean({description: 'remove-public-access: also remove statements granting AWS services (breaks their triggers)', default: false}),

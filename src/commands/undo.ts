@@ -3,11 +3,11 @@ import {ACTION_IDS} from '../actions/action.js'
 import {findAction} from '../actions/registry.js'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
+import {changeFlags} from '../cli/change-flags.js'
 import {confirmChanges} from '../cli/confirm.js'
 import {renderActionReports} from '../cli/render-contain.js'
 import {storeWriteFlags} from '../cli/store-flags.js'
 import {assertCaseId} from '../evidence/keys.js'
-import {DEFAULT_MAX_RESOURCES} from '../steps/contain/params.js'
 import {undoTargets} from '../steps/contain/plan.js'
 import {undoStep, type UndoStepResult} from '../steps/contain/undo.js'
 import type {SealedRun} from '../steps/runner.js'
@@ -20,13 +20,11 @@ export default class Undo extends CoronerCommand<UndoResult> {
     "Reads the run's contain.action records from the evidence (each checked against its manifest), and for each change it applied, last first: reads the resource now, refuses when it is no longer in the recorded after-state (naming each field that differs) unless --force, and otherwise computes the calls back to the recorded before-state. revoke-sessions is not undone before the role's maximum session duration has passed unless --force; a deleted function URL is never brought back. Without --apply nothing is changed. The undo is recorded as a new run of the case whose records name the run they undo."
   static override flags = {
     ...storeWriteFlags,
+    ...changeFlags,
     case: caseFlag,
     run: Flags.string({description: 'The containment run to undo (see `coroner case show`)', required: true}),
     action: Flags.string({description: 'Undo only this action of the run (repeatable)', multiple: true, options: [...ACTION_IDS]}),
-    apply: Flags.boolean({description: 'Make the changes (default: a dry run that changes nothing)', default: false}),
     force: Flags.boolean({description: 'Undo even where the resource changed since it was recorded, or a wait applies', default: false}),
-    yes: Flags.boolean({char: 'y', description: 'With --apply, do not ask for confirmation', default: false}),
-    'max-resources': Flags.integer({description: 'Refuse to touch more resources than this', default: DEFAULT_MAX_RESOURCES, min: 1}),
   }
   static override examples = [
     '<%= config.bin %> undo --case INC-2026-0042 --run 20261124T120000123Z-1a2b3c',
