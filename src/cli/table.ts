@@ -1,3 +1,5 @@
+import {escapeControls} from '../core/text.js'
+
 /** A plain-text table for the terminal; cells are made single-line and control characters shown escaped. */
 export function renderTable(rows: ReadonlyArray<Record<string, unknown>>, columns?: readonly string[]): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))]
@@ -28,10 +30,7 @@ export function cellText(value: unknown): string {
 }
 
 /**
- * Control characters, line separators and the bidirectional formatting characters (which reorder
- * what follows them on screen, so `evil\u202Etxt.exe` would read as `evilexe.txt`) shown as `\uXXXX`.
+ * Control characters, line separators and the bidirectional formatting characters shown as
+ * `\uXXXX` (src/core/text.ts), so no escape sequence or reordering reaches the screen.
  */
-export function terminalSafe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+export const terminalSafe = escapeControls

@@ -64,6 +64,11 @@ export interface EvidenceStore {
   readonly guarantee: {immutable: boolean; note: string}
   put(key: string, body: BodySource, options?: PutOptions): Promise<StoredObject>
   get(key: string, versionId?: string): Promise<Readable>
+  /**
+   * `length` bytes of an object from byte `start` (fewer at its end): random access for readers of
+   * archives (a zip's central directory is at its end), without downloading or copying the object.
+   */
+  readRange(key: string, start: number, length: number, versionId?: string): Promise<Buffer>
   exists(key: string): Promise<boolean>
   /** Every object under `prefix` (and, where the store keeps them, every version and delete marker). */
   list(prefix: string): AsyncIterable<ObjectInfo>

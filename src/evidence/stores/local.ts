@@ -83,6 +83,24 @@ export class LocalDirectoryStore implements EvidenceStore {
     return createReadStream(p)
   }
 
+  async readRange(key: string, start: number, length: number): Promise<Buffer> {
+    const handle = await open(this.pathOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
+      throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {exitCode: ExitCode.findings, cause: error})
+    })
+    try {
+      const buffer = Buffer.alloc(length)
+      let filled = 0
+      while (filled < length) {
+        const {bytesRead} = await handle.read(buffer, filled, length - filled, start + filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      return filled === length ? buffer : buffer.subarray(0, filled)
+    } finally {
+      await handle.close()
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     return exists(this.pathOf(key))
   }

@@ -308,6 +308,20 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
+  async readRange(key: string, start: number, length: number, versionId?: string): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0)
+    const out = await this.client
+      .send(new GetObjectCommand({Bucket: this.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${start + length - 1}`, ...(versionId === undefined ? {} : {VersionId: versionId})}))
+      .catch((error: unknown) => {
+        // A range starting at or past the end is refused (416): there are no bytes there.
+        if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode === 416) return undefined
+        if (isNotFound(error)) throw new CoronerError('evidence-missing', `Evidence object ${key}${versionId === undefined ? '' : ` version ${versionId}`} is missing from ${this.location}.`, {exitCode: ExitCode.findings, cause: error})
+        throw error
+      })
+    if (out === undefined) return Buffer.alloc(0)
+    return Buffer.from(await out.Body!.transformToByteArray())
+  }
+
   async exists(key: string): Promise<boolean> {
     return (await this.headVersion(this.fullKey(key))) !== undefined
   }
