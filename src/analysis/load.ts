@@ -5,6 +5,8 @@ import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duck
 import {CoronerError, ExitCode} from '../core/errors.js'
 import type {Progress} from '../core/progress.js'
 import type {EvidenceStore} from '../evidence/store.js'
+import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
+import {CODE_KINDS} from './code/tables.js'
 import {AnalysisDb} from './db.js'
 import {inventoryCase, type CaseArtifact, type CaseInventory} from './inventory.js'
 import {
@@ -51,13 +53,15 @@ export interface LoadResult {
   tables: Record<string, number>
   artifacts: {total: number; loaded: number; refused: RefusedArtifact[]; unreadable: RefusedArtifact[]; notLoaded: number}
   malformedRecords: number
+  /** The code packages and layer archives read into the lambda_code_* tables. */
+  code: CodeLoadSummary
   /** Seconds spent in each phase of the load. */
   phases: Record<string, number>
   warnings: string[]
 }
 
-/** Kinds whose bytes are not rows (code packages, digests): recorded in `artifacts`, not loaded. */
-const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS)])
+/** Kinds whose bytes are not rows (digests): recorded in `artifacts`, not loaded. */
+const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS), ...CODE_KINDS])
 
 /** Whether the load reads an artifact: a loaded kind, and for `file.added` only JSON files (possible GuardDuty findings). */
 const isLoadable = (a: Pick<CaseArtifact, 'kind' | 'key' | 'contentType'>): boolean =>
@@ -111,7 +115,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await insertArtifacts(db, inventory)
 
     const verified = inventory.artifacts.filter((a) => a.state === 'verified' && isLoadable(a))
-    const groups = await groupFiles(verified)
+    const groups = await groupFiles(verified.filter((a) => !CODE_KINDS.has(a.kind)))
     phase('prepare')
     const onUnreadable = (a: CaseArtifact, reason: string): void => {
       unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
@@ -147,6 +151,10 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     }
 
     phase('lambda, iam, findings')
+    const code = await loadCodePackages(db, store, inventory.artifacts, {progress: options.progress})
+    unreadable.push(...code.unreadable)
+    warnings.push(...code.warnings)
+    phase('code')
     if (inventory.journals.length > 0) {
       await db.run(insertCustody(), {files: listValue(inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
     }
@@ -184,6 +192,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
         notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !isLoadable(a)).length,
       },
       malformedRecords,
+      code: code.summary,
       phases,
       warnings,
     }

@@ -1,3 +1,5 @@
+import {CODE_TABLES} from '../code/tables.js'
+
 /**
  * The case database's tables. Every row keeps the evidence object it came from (`artifact_key`,
  * and `artifact_sha256` stored or, for CloudTrail, joined from `artifacts` by the view) so that
@@ -56,6 +58,7 @@ export const TABLES: Record<string, string> = {
   findings: `CREATE TABLE findings (
     finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
     resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  ...CODE_TABLES,
 }
 
 /** Views built over the tables once they are filled. */
