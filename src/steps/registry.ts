@@ -1,3 +1,6 @@
+import {codeDiffStep} from './analyse/code-diff.js'
+import {codeLsStep} from './analyse/code-ls.js'
+import {codeShowStep} from './analyse/code-show.js'
 import {loadStep} from './analyse/load.js'
 import {lambdaStep} from './collect/lambda.js'
 import {readinessStep} from './collect/readiness.js'
@@ -7,7 +10,7 @@ import {undoStep} from './contain/undo.js'
 import type {AnyStep} from './step.js'
 
 /** Every step coroner has: what commands and playbooks call, and what `plan` and `permissions` read. */
-export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, ...CONTAIN_STEPS, undoStep]
+export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, codeLsStep, codeDiffStep, codeShowStep, ...CONTAIN_STEPS, undoStep]
 
 /** The step with this id, or undefined. */
 export function findStep(id: string): AnyStep | undefined {

@@ -1,0 +1,101 @@
+import {CoronerError, ExitCode, usageError} from '../../core/errors.js'
+import type {AnalysisDb, Row} from '../db.js'
+
+/** One code package of one function version, as lambda_code_packages records it. */
+export interface PackageRef {
+  functionName: string
+  region: string | null
+  version: string
+  artifactKey: string
+  artifactSha256: string
+  /** The S3 version of the evidence object, where the store keeps versions. */
+  versionId: string | null
+  status: string
+  verified: boolean
+}
+
+/** A function given by name, or by ARN (whose region then narrows the match). */
+export function parseFunction(input: string): {name: string; region: string | null} {
+  const m = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:([^:]+)(?::[^:]+)?$/.exec(input)
+  return m ? {name: m[2]!, region: m[1]!} : {name: input, region: null}
+}
+
+const versionOrder = "TRY_CAST(p.version AS BIGINT) NULLS LAST, p.version"
+
+/**
+ * The packages of a function (every version, or one), newest collection last within a version.
+ * A function name collected in several regions must be given by ARN.
+ */
+export async function functionPackages(db: AnalysisDb, fn: string | {name: string; region: string | null}, version?: string): Promise<{packages: PackageRef[]; warnings: string[]}> {
+  const {name, region} = typeof fn === 'string' ? parseFunction(fn) : fn
+  const rows = (
+    await db.all(
+      `SELECT p.function_name, p.region, p.version, p.artifact_key, p.artifact_sha256, a.version_id, p.status, p.verified, p.run_id
+       FROM lambda_code_packages p LEFT JOIN artifacts a ON a.key = p.artifact_key
+       WHERE p.function_name = $name AND ($region IS NULL OR p.region = $region) AND ($version IS NULL OR p.version = $version)
+       ORDER BY p.region, ${versionOrder}, p.run_id, p.artifact_key`,
+      {name, region, version: version ?? null},
+    )
+  ).rows
+  const regions = [...new Set(rows.map((r) => r.region))]
+  if (regions.length > 1) {
+    throw usageError('ambiguous-function', `Function ${name} was collected in ${regions.join(', ')}.`, `Give its ARN: --function arn:aws:lambda:${String(regions[0])}:<account>:function:${name}`)
+  }
+  const packages = rows.map(toRef)
+  const warnings: string[] = []
+  for (const p of packages) if (!p.verified) warnings.push(`the package of version ${p.version} (${p.artifactKey}) did not match the CodeSha256 AWS reported: unverified evidence`)
+  return {packages, warnings}
+}
+
+function toRef(r: Row): PackageRef {
+  return {
+    functionName: String(r.function_name),
+    region: r.region === null ? null : String(r.region),
+    version: String(r.version),
+    artifactKey: String(r.artifact_key),
+    artifactSha256: String(r.artifact_sha256),
+    versionId: r.version_id === null || r.version_id === undefined ? null : String(r.version_id),
+    status: String(r.status),
+    verified: r.verified !== false,
+  }
+}
+
+/**
+ * The package of one function version; when it was collected more than once with different code
+ * (an unpublished $LATEST changes), the latest collection, with a warning naming the others.
+ */
+export async function versionPackage(db: AnalysisDb, fn: string, version: string): Promise<{pkg: PackageRef; warnings: string[]}> {
+  const {packages, warnings} = await functionPackages(db, fn, version)
+  const pkg = packages.at(-1)
+  if (pkg === undefined) {
+    const known = (await functionPackages(db, fn)).packages.map((p) => p.version)
+    if (known.length === 0) {
+      throw new CoronerError('no-code', `The case database holds no code package of function ${fn}.`, {
+        exitCode: ExitCode.usage,
+        hint: 'Collect it with `coroner collect lambda --function F --all-versions`, then `coroner load` again; `coroner code ls --case X --function F` lists what is there.',
+      })
+    }
+    throw usageError('unknown-version', `Function ${fn} has no collected package for version ${version}; it has ${[...new Set(known)].join(', ')}.`)
+  }
+  if (packages.length > 1) warnings.push(`version ${version} was collected ${packages.length} times with different code; using ${pkg.artifactKey}, the latest`)
+  return {pkg, warnings}
+}
+
+/** Values of the function's environment variables, to hide wherever code output might repeat them. */
+export async function secretValues(db: AnalysisDb, functionName: string): Promise<string[]> {
+  const rows = (
+    await db.all(
+      `SELECT DISTINCT e.value AS v FROM lambda_functions f, json_each(json_extract(f.environment, '$.Variables')) e
+       WHERE f.function_name = $name AND json_type(e.value) = 'VARCHAR'`,
+      {name: functionName},
+    )
+  ).rows
+  return rows.map((r) => JSON.parse(String(r.v)) as string).filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)
+}
+
+/** Text with every given secret value replaced by `[redacted]`. */
+export function redactValues(text: string, values: readonly string[]): string {
+  let out = text
+  for (const v of values) out = out.split(v).join('[redacted]')
+  return out
+}
