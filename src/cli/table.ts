@@ -34,3 +34,8 @@ export function cellText(value: unknown): string {
  * `\uXXXX` (src/core/text.ts), so no escape sequence or reordering reaches the screen.
  */
 export const terminalSafe = escapeControls
+
+/** A line of code or text for the terminal: escaped as terminalSafe does, tabs kept (they move the cursor, nothing more). */
+export function terminalSafeLine(line: string): string {
+  return line.split('\t').map(terminalSafe).join('\t')
+}

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {timestampTZValue, type DuckDBAppender} from '@duckdb/node-api'
 import type {EvidenceStore} from '../../evidence/store.js'
 import {installPath, languageOf, modeText} from './entry-names.js'
@@ -77,6 +78,7 @@ export async function readPackage(store: EvidenceStore, target: PackageTarget, o
     },
     async entry(entry: WalkedEntry, content: EntryContent | null): Promise<void> {
       const file = await readEntry(entry, content, options, stats)
+      if (entry.type === 'symlink') visitor.anomaly({entry: entry.index, path: entry.name, code: 'symlink', detail: symlinkDetail(entry.name, file.linkTarget)})
       const place = target.layer ? layerModule(entry.name) : functionModule(entry.name)
       const cells: Cell[] = [
         entry.name, entry.index, entry.type, BigInt(entry.size), BigInt(entry.compressedSize), modeText(entry.mode, entry.type), entry.modified,
@@ -93,6 +95,13 @@ export async function readPackage(store: EvidenceStore, target: PackageTarget, o
   }
   const outcome = await walkArchive(evidenceRange(store, target.key, target.versionId), target.size, visitor, options)
   return {outcome, ...stats}
+}
+
+/** Where a symlink points, and whether that is outside the package (absolute, or above its root). */
+function symlinkDetail(name: string, target: string | null): string {
+  if (target === null || target === '') return 'a symbolic link with no target; recorded, never followed'
+  const outside = target.startsWith('/') || path.posix.normalize(path.posix.join(path.posix.dirname(name), target)).startsWith('..')
+  return `a symbolic link to ${target}${outside ? ', outside the package' : ''}; recorded, never followed`
 }
 
 interface EntryResult {

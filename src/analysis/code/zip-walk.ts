@@ -1,11 +1,14 @@
 import {createHash} from 'node:crypto'
-import type {Readable} from 'node:stream'
-import {crc32} from 'node:zlib'
+import {crc32, inflateRawSync} from 'node:zlib'
 import yauzl from 'yauzl'
 import {decodeName, entryType, nameAnomalies, unixMode, type EntryType} from './entry-names.js'
 import {BlockCache, CachedZipReader, type ReadRange} from './range-reader.js'
 
 const MIB = 1024 * 1024
+/** Entries with at most this many compressed bytes are read and inflated in one piece. */
+const SMALL_ENTRY = 64 * 1024
+/** Inflated bytes are checked against the caps in slices of this size. */
+const SLICE = 256 * 1024
 
 /** What reading one archive may cost; beyond each limit the rest is counted, never read. */
 export interface ArchiveLimits {
@@ -57,6 +60,7 @@ export interface ArchiveVisitor {
 }
 
 export interface ArchiveOutcome {
+  /** `partial` when some entry was listed but not read (encrypted, a cap, overlapping data) or the listing broke. */
   status: 'read' | 'partial' | 'unreadable'
   /** Entries the end of central directory record declares. */
   declaredEntries: number
@@ -135,7 +139,7 @@ export async function walkArchive(read: ReadRange, size: number, visitor: Archiv
     outcome.detail = `${directory.declared} entries; the first ${directory.listed} were read, ${directory.declared - directory.listed} counted and not read`
     visitor.anomaly({entry: null, path: null, code: 'entry-limit', detail: outcome.detail})
   }
-  const walker = new EntryWalker(visitor, limits, directory.overlapping, outcome)
+  const walker = new EntryWalker(visitor, limits, directory.overlapping, outcome, cache)
   const zip = await openZip(cache)
   try {
     let index = 0
@@ -162,6 +166,7 @@ class EntryWalker {
     private readonly limits: ArchiveLimits,
     private readonly overlapping: Set<number>,
     private readonly outcome: ArchiveOutcome,
+    private readonly cache: BlockCache,
   ) {}
 
   async visit(zip: yauzl.ZipFile, e: yauzl.Entry, index: number): Promise<void> {
@@ -192,6 +197,7 @@ class EntryWalker {
     if (e.compressionMethod === 0 && !e.isEncrypted() && e.compressedSize !== e.uncompressedSize) {
       flag('size-mismatch', `stored (uncompressed) entry whose compressed size ${e.compressedSize} differs from its size ${e.uncompressedSize}`)
     }
+    if (unread !== null) this.outcome.status = 'partial'
     const date = e.getLastModDate({timezone: 'UTC'})
     const entry: WalkedEntry = {index, name, type, mode, size: e.uncompressedSize, compressedSize: e.compressedSize, modified: Number.isNaN(date.getTime()) ? null : date, unread}
     const content = unread !== null || type === 'directory' ? null : (sink: (chunk: Buffer) => void) => this.content(zip, e, entry, sink, flag)
@@ -210,35 +216,72 @@ class EntryWalker {
     let bytes = 0
     let crc = 0
     let stopped: string | null = null
-    let stream: Readable | undefined
-    try {
-      stream = await zip.openReadStreamPromise(e)
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        bytes += chunk.length
-        this.outcome.inflatedBytes += chunk.length
-        if (bytes > this.limits.ratioFloor && bytes > Math.max(e.compressedSize, 1) * this.limits.maxRatio) {
-          stopped = 'compression ratio cap'
-          flag('compression-ratio', `inflates past ${this.limits.maxRatio} times its ${e.compressedSize} compressed bytes (stopped at ${bytes}): a zip bomb`)
-          break
-        }
-        if (this.outcome.inflatedBytes > this.limits.maxInflatedBytes) {
-          stopped = 'archive inflated-size cap reached'
-          this.capped++
-          break
-        }
-        hash.update(chunk)
-        crc = crc32(chunk, crc)
-        sink(chunk)
+    /** Takes one inflated chunk within the limits; false once reading must stop. */
+    const take = (chunk: Buffer): boolean => {
+      bytes += chunk.length
+      this.outcome.inflatedBytes += chunk.length
+      if (bytes > this.limits.ratioFloor && bytes > Math.max(e.compressedSize, 1) * this.limits.maxRatio) {
+        stopped = 'compression ratio cap'
+        flag('compression-ratio', `inflates past ${this.limits.maxRatio} times its ${e.compressedSize} compressed bytes (stopped at ${bytes}): a zip bomb`)
+        return false
       }
+      if (this.outcome.inflatedBytes > this.limits.maxInflatedBytes) {
+        stopped = 'archive inflated-size cap reached'
+        this.capped++
+        return false
+      }
+      hash.update(chunk)
+      crc = crc32(chunk, crc)
+      sink(chunk)
+      return true
+    }
+    try {
+      if (e.compressedSize <= SMALL_ENTRY) await this.readSmall(zip, e, take)
+      else await this.readStream(zip, e, take)
     } catch (error) {
       stopped = 'unreadable'
       flag('entry-unreadable', (error as Error).message)
-    } finally {
-      stream?.destroy()
     }
-    if (stopped !== null) return {bytes, sha256: null, stopped}
+    if (stopped !== null) {
+      this.outcome.status = 'partial'
+      return {bytes, sha256: null, stopped}
+    }
     if (bytes !== entry.size) flag('size-mismatch', `inflates to ${bytes} bytes; its header says ${entry.size}`)
     if (crc >>> 0 !== e.crc32 >>> 0) flag('crc-mismatch', `CRC-32 ${(crc >>> 0).toString(16)} of the content, the header says ${(e.crc32 >>> 0).toString(16)}`)
     return {bytes, sha256: hash.digest('hex'), stopped: null}
+  }
+
+  private async readStream(zip: yauzl.ZipFile, e: yauzl.Entry, take: (chunk: Buffer) => boolean): Promise<void> {
+    const stream = await zip.openReadStreamPromise(e)
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) if (!take(chunk)) break
+    } finally {
+      stream.destroy()
+    }
+  }
+
+  /**
+   * A small entry (most files of a package) read and inflated in one piece, without yauzl's stream
+   * chain: its compressed bytes are few, and inflation stops at the same caps (maxOutputLength).
+   */
+  private async readSmall(zip: yauzl.ZipFile, e: yauzl.Entry, take: (chunk: Buffer) => boolean): Promise<void> {
+    const header = await this.cache.read(e.relativeOffsetOfLocalHeader, 30)
+    if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new Error(`invalid local file header at byte ${e.relativeOffsetOfLocalHeader}`)
+    const start = e.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
+    if (start + e.compressedSize > this.cache.size) throw new Error(`file data overflows the archive: ${start} + ${e.compressedSize} > ${this.cache.size}`)
+    const raw = await this.cache.read(start, e.compressedSize)
+    let data = raw
+    if (e.compressionMethod === 8) {
+      const room = Math.max(this.limits.ratioFloor, Math.max(e.compressedSize, 1) * this.limits.maxRatio)
+      try {
+        data = inflateRawSync(raw, {maxOutputLength: room})
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error
+        // Past the ratio cap: stream it, so that the cap stops it and is named as for any entry.
+        return this.readStream(zip, e, take)
+      }
+    }
+    if (data.length === 0) take(data)
+    for (let at = 0; at < data.length; at += SLICE) if (!take(data.subarray(at, at + SLICE))) return
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
-import {renderTable, terminalSafe} from '../../cli/table.js'
+import {renderTable, terminalSafe, terminalSafeLine} from '../../cli/table.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {codeDiffStep, type CodeDiffResult} from '../../steps/analyse/code-diff.js'
 
@@ -39,7 +39,7 @@ export default class CodeDiff extends CoronerCommand<CodeDiffResult> {
     for (const p of r.patches) {
       this.log('')
       if (p.patch === null) this.log(`${p.change} ${terminalSafe(p.path)}: ${p.note}`)
-      else this.log(p.patch.replace(/\n$/, '').split('\n').map(terminalSafe).join('\n'))
+      else this.log(p.patch.replace(/\n$/, '').split('\n').map(terminalSafeLine).join('\n'))
     }
   }
 }

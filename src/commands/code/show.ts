@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
-import {terminalSafe} from '../../cli/table.js'
+import {terminalSafe, terminalSafeLine} from '../../cli/table.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import {codeShowStep, type CodeShowResult} from '../../steps/analyse/code-show.js'
 
@@ -29,7 +29,7 @@ export default class CodeShow extends CoronerCommand<CodeShowResult> {
     this.logToStderr(`${terminalSafe(r.path)}: version ${terminalSafe(r.version)}, ${r.size} bytes, SHA-256 ${r.sha256}, from ${r.evidenceKey} (SHA-256 ${r.evidenceSha256}, verified)`)
     if (r.linkTarget !== null) this.log(`symlink → ${terminalSafe(r.linkTarget)} (not followed)`)
     else if (r.text !== null) {
-      this.log(r.text.replace(/\n$/, '').split('\n').map(terminalSafe).join('\n'))
+      this.log(r.text.replace(/\n$/, '').split('\n').map(terminalSafeLine).join('\n'))
       if (r.cut) this.logToStderr(`(cut: only the first 4 MiB of ${r.size} bytes are shown)`)
     } else if (r.binary !== null) {
       this.log(`binary: ${r.binary.kind}\nfirst bytes: ${r.binary.head}`)
