@@ -9,7 +9,8 @@ export const LAYER_ARN = `arn:aws:lambda:${REGION}:999988887777:layer:shared-dep
 export const PY_LAYER_ARN = `arn:aws:lambda:${REGION}:999988887777:layer:py-shim`
 
 const b64sha = (b: Buffer): string => createHash('sha256').update(b).digest('base64')
-const zipOf = (files: Record<string, string>): Buffer =>
+/** A code package as a build tool writes it: each file deflated, with a Unix mode. */
+export const packageZip = (files: Record<string, string>): Buffer =>
   buildZip(Object.entries(files).map(([name, data]): ZipEntrySpec => ({name, data, deflate: true, mode: name.endsWith('.sh') || !name.includes('.') ? EXECUTABLE : FILE})))
 
 /** A base64 blob an attacker would ship: a second stage, encoded. */
@@ -127,8 +128,8 @@ function layerSpec(arn: string, version: number, zip: Buffer): ArtifactSpec {
  */
 export function codeScenario(): CodeScenario {
   const z = {
-    o1: zipOf(ORDERS_V1), o2: zipOf(ORDERS_V2), r1: zipOf(REPORTS_V1), r2: zipOf(REPORTS_V2),
-    l1: zipOf(LAYER_V1), l2: zipOf(LAYER_V2), p1: zipOf(PY_LAYER_V1),
+    o1: packageZip(ORDERS_V1), o2: packageZip(ORDERS_V2), r1: packageZip(REPORTS_V1), r2: packageZip(REPORTS_V2),
+    l1: packageZip(LAYER_V1), l2: packageZip(LAYER_V2), p1: packageZip(PY_LAYER_V1),
   }
   const specs: ArtifactSpec[] = [
     functionSpec('orders-api', '1', 'nodejs20.x', z.o1, []),

@@ -25,6 +25,8 @@ export interface LambdaProxy {
   requests: string[]
   /** Every request seen with what names its operation: the JSON protocols' X-Amz-Target, the query protocol's Action. */
   calls: Array<{method: string; url: string; target?: string; action?: string}>
+  /** Requests that asked for a byte range, as `METHOD /path?query bytes=a-b`. */
+  ranges: string[]
   /** Code served by CodeSha256 (base64), as the test uploaded it. */
   packages: Map<string, Buffer>
   /** CodeSha256 values whose bytes are served altered. */
@@ -46,7 +48,7 @@ const sha256b64 = (b: Buffer): string => createHash('sha256').update(b).digest('
  * presigned S3 URLs. Canned answers stand in for operations moto does not implement.
  */
 export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProxy> {
-  const proxy: LambdaProxy = {url: '', requests: [], calls: [], packages: new Map(), tamper: new Set(), canned: [], transforms: [], close: async () => {}}
+  const proxy: LambdaProxy = {url: '', requests: [], calls: [], ranges: [], packages: new Map(), tamper: new Set(), canned: [], transforms: [], close: async () => {}}
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -64,6 +66,7 @@ export async function startLambdaProxy(motoEndpoint: string): Promise<LambdaProx
     const amzTarget = req.headers['x-amz-target']
     const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'))?.[1]
     proxy.calls.push({method: req.method ?? '', url, ...(typeof amzTarget === 'string' ? {target: amzTarget} : {}), ...(action === undefined ? {} : {action})})
+    if (typeof req.headers.range === 'string') proxy.ranges.push(`${req.method} ${url} ${req.headers.range}`)
     proxy.onRequest?.(`${req.method} ${url}`)
     if (path.startsWith('/__code/')) {
       const sha = decodeURIComponent(path.slice('/__code/'.length))
