@@ -24,7 +24,29 @@ interface Rule {
   kind: IndicatorKind
   pattern: RegExp
   /** The value and detail to keep for a match, or null to drop it (a false positive). */
-  accept?: (text: string, line: string, at: number) => {value: string; detail: string | null} | null
+  accept?: (text: string, line: string, at: number) => Kept | null
+}
+
+/** What a rule keeps of a match: its value, and where it starts or which kind it is when not the rule's own. */
+interface Kept {
+  value: string
+  detail: string | null
+  kind?: IndicatorKind
+  start?: number
+}
+
+const HOST_CHAR = /[A-Za-z0-9.-]/
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
+
+/** A host name ending at a matched top-level domain, found by walking back from it (cheaper than a regex from every position). */
+function hostBefore(tld: string, text: string, at: number): Kept | null {
+  let start = at
+  while (start > 0 && HOST_CHAR.test(text[start - 1]!)) start--
+  if (start > 0 && /[\w@/:]/.test(text[start - 1]!)) return null
+  const labels = text.slice(start, at).split('.')
+  if (labels.length === 0 || !labels.every((l) => LABEL.test(l))) return null
+  if (labels.length === 1 && (labels[0]!.length < 2 || CODE_NAMES.has(labels[0]!.toLowerCase()))) return null
+  return {value: `${text.slice(start, at)}${tld}`.toLowerCase(), detail: null, start}
 }
 
 const TLDS = 'com|net|org|io|ru|cn|xyz|biz|cc|tk|ml|ga|cf|gq|onion|su|pw|club|online|icu|buzz|monster|cyou|sbs|cloud|eu|us|uk|fr|nl|de|jp|kr|br|ir|kp|ua|kz|hk|tw|vn|edu|gov|mil'
@@ -69,14 +91,7 @@ function base64Preview(blob: string): string {
 
 const RULES: Rule[] = [
   {kind: 'url', pattern: /\b(?:https?|wss?|ftps?):\/\/(?:[^\s"'`<>()\\{}[\]|^]|\$\{[^}\s]{1,200}\}){2,2000}/gi, accept: (t) => ({value: t.replace(/[.,;:!?]+$/, ''), detail: null})},
-  {
-    kind: 'domain',
-    pattern: new RegExp(`(?<![\\w.@/:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS})(?![\\w-]|\\.\\w|\\()`, 'gi'),
-    accept: (t) => {
-      const labels = t.split('.')
-      return labels.length === 2 && (labels[0]!.length < 2 || CODE_NAMES.has(labels[0]!.toLowerCase())) ? null : {value: t.toLowerCase(), detail: null}
-    },
-  },
+  {kind: 'domain', pattern: new RegExp(`\\.(?:${TLDS})(?![\\w-]|\\.\\w|\\()`, 'gi'), accept: hostBefore},
   {kind: 'ip-address', pattern: new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`, 'g'), accept: (t) => ({value: t, detail: ipClass(t)})},
   {kind: 'process-execution', pattern: /\b(?:node:)?child_process\b|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\b|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)\s*\(|\bpty\.spawn\b|\bRuntime\.getRuntime\(\)\.exec\b|\bnew\s+ProcessBuilder\b|\bexec\.Command(?:Context)?\s*\(|\bsyscall\.Exec\b|\bProcess\.Start\s*\(|\bKernel\.(?:system|exec|spawn)\b|\bOpen3\.\w+|\bIO\.popen\b|\/bin\/(?:ba)?sh\b/g},
   {kind: 'raw-socket', pattern: /\bnet\.(?:Socket|connect|createConnection)\b|\bdgram\.createSocket\b|\btls\.connect\b|\brequire\(\s*['"](?:node:)?(?:net|dgram)['"]\s*\)|\bsocket\.(?:socket|create_connection)\s*\(|\bnew\s+(?:Socket|DatagramSocket)\s*\(|\/dev\/(?:tcp|udp)\/|\bnet\.Dial(?:TCP|UDP|Timeout)?\s*\(|\bnc\s+(?:-\w+\s+)*-e\b/g},
@@ -90,20 +105,18 @@ const RULES: Rule[] = [
   },
   {kind: 'dynamic-code', pattern: /(?<![.\w$])(?:eval|exec)\s*\(|\bnew\s+Function\s*\(|\bvm\.runIn(?:This|New)?Context\b|\b__import__\s*\(/g},
   {
+    // One pass finds long runs of base64 characters; a run of hex digits alone is a hex blob.
     kind: 'base64-blob',
     pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{100,}={0,2}(?![A-Za-z0-9+/=_-])/g,
     accept: (t, line, at) => {
+      if (/^[0-9A-Fa-f]+$/.test(t)) return t.length >= 160 ? {value: cutText(t, 64), detail: `${t.length} chars`, kind: 'hex-blob'} : null
       // Subresource integrity hashes (package-lock.json) are base64 too, and harmless.
       if (/sha(?:1|256|384|512)-$/.test(line.slice(Math.max(0, at - 7), at))) return null
-      if (classes(t.replace(/[+/=_-]/g, '')) < 3 || /^[0-9A-Fa-f]+$/.test(t) || entropy(t) < 4.2) return null
+      if (classes(t.replace(/[+/=_-]/g, '')) < 3 || entropy(t) < 4.2) return null
       return {value: cutText(t, 64), detail: `${t.length} chars, ${base64Preview(t)}`}
     },
   },
-  {
-    kind: 'hex-blob',
-    pattern: /(?<![0-9A-Fa-f])[0-9A-Fa-f]{160,}(?![0-9A-Fa-f])|(?:\\x[0-9A-Fa-f]{2}){16,}|(?:0x[0-9A-Fa-f]{2}\s*,\s*){32,}/g,
-    accept: (t) => ({value: cutText(t, 64), detail: `${t.length} chars`}),
-  },
+  {kind: 'hex-blob', pattern: /(?:\\x[0-9A-Fa-f]{2}){16,}|(?:0x[0-9A-Fa-f]{2}\s*,\s*){32,}/g, accept: (t) => ({value: cutText(t, 64), detail: `${t.length} chars`})},
   {
     kind: 'high-entropy-string',
     pattern: /(["'`])([^"'`\s\\]{32,512})\1/g,
@@ -118,21 +131,65 @@ const RULES: Rule[] = [
 /** Kinds that a stronger match at the same place makes redundant. */
 const OUTRANKED: Partial<Record<IndicatorKind, IndicatorKind[]>> = {'dynamic-code': ['decode-exec'], 'high-entropy-string': ['base64-blob', 'hex-blob', 'aws-access-key']}
 
+interface Found extends Indicator {
+  start: number
+  end: number
+}
+
+/** Whether a span of `spans` (one rule's matches: sorted and disjoint) overlaps [start, end). */
+function overlaps(spans: readonly Found[], start: number, end: number): boolean {
+  let lo = 0
+  let hi = spans.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (spans[mid]!.start < end) lo = mid + 1
+    else hi = mid
+  }
+  return lo > 0 && spans[lo - 1]!.end > start
+}
+
 /**
- * The indicators of one line (or one window of a very long line, `offset` characters in), in
- * column order. Values are escaped for any terminal and cut to VALUE_CHARS.
+ * The indicators of a block of text (whole lines, or one window of a very long line), in order.
+ * Each rule runs once over the block and each match is placed by line and column: `firstLine` is
+ * the block's first line, `firstColumn` the column its first character has. Values are escaped for
+ * any terminal and cut to VALUE_CHARS.
  */
-export function scanLine(text: string, line: number, offset = 0): Indicator[] {
+export function scanText(text: string, firstLine: number, firstColumn = 1): Indicator[] {
   if (text.length < 6) return []
-  const found: Array<Indicator & {end: number}> = []
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  const place = (at: number): {line: number; column: number} => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid]! <= at) lo = mid
+      else hi = mid - 1
+    }
+    return {line: firstLine + lo, column: at - starts[lo]! + (lo === 0 ? firstColumn : 1)}
+  }
+  const byKind = new Map<IndicatorKind, Found[]>(INDICATOR_KINDS.map((k) => [k, []]))
   for (const rule of RULES) {
     rule.pattern.lastIndex = 0
     for (const m of text.matchAll(rule.pattern)) {
-      const kept = rule.accept ? rule.accept(m[0], text, m.index) : {value: m[0], detail: null}
+      const kept: Kept | null = rule.accept ? rule.accept(m[0], text, m.index) : {value: m[0], detail: null}
       if (kept === null) continue
-      found.push({line, column: offset + m.index + 1, end: offset + m.index + m[0].length, kind: rule.kind, value: cutText(escapeControls(kept.value), VALUE_CHARS), detail: kept.detail})
+      const start = kept.start ?? m.index
+      const kind = kept.kind ?? rule.kind
+      byKind.get(kind)!.push({...place(start), start, end: m.index + m[0].length, kind, value: cutText(escapeControls(kept.value), VALUE_CHARS), detail: kept.detail})
     }
   }
-  const out = found.filter((i) => !(OUTRANKED[i.kind] ?? []).some((k) => found.some((o) => o.kind === k && o.column <= i.end && i.column <= o.end)))
-  return out.sort((a, b) => a.column - b.column || a.kind.localeCompare(b.kind)).map(({end: _end, ...i}) => i)
+  // Matches of one kind from two rules (the hex runs and the escaped bytes) are put back in order.
+  for (const list of byKind.values()) list.sort((a, b) => a.start - b.start)
+  const out: Found[] = []
+  for (const [kind, list] of byKind) {
+    const stronger = (OUTRANKED[kind] ?? []).map((k) => byKind.get(k) ?? [])
+    for (const f of list) if (!stronger.some((spans) => overlaps(spans, f.start, f.end))) out.push(f)
+  }
+  return out.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind)).map(({start: _s, end: _e, ...i}) => i)
+}
+
+/** The indicators of one line (`offset` characters into it when it is a window of a long line). */
+export function scanLine(text: string, line: number, offset = 0): Indicator[] {
+  return scanText(text, line, offset + 1)
 }

@@ -1,0 +1,108 @@
+// Code archives through `coroner load`: packages of growing size and entry count, and a zip bomb,
+// each in a case of its own in a temporary local store, loaded into a fresh database by a child
+// process of its own (so its peak resident memory is the load's alone, not the generator's).
+// Prints the throughput and the peak RSS of each: reading a package must keep memory flat,
+// whatever its size, its number of entries or what it claims to inflate to.
+import {execFileSync} from 'node:child_process'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {fileURLToPath} from 'node:url'
+import os from 'node:os'
+import path from 'node:path'
+import {createDeflateRaw} from 'node:zlib'
+import {loadCase} from '../dist/analysis/load.js'
+import {fixedClock} from '../dist/core/clock.js'
+import {EvidenceRun} from '../dist/evidence/run.js'
+import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
+import {generateZip} from './lib/generate-zip.js'
+
+const MiB = 1024 * 1024
+
+/** A JavaScript file of about `bytes`, varied enough to compress like real code (3-6x), with a few indicators. */
+function jsFile(i, bytes) {
+  const lines = []
+  let size = 0
+  for (let n = 0; size < bytes; n++) {
+    const line = `const v${i}_${n} = require('mod${(i * 7 + n) % 97}').call(${(i * 31 + n * 17) % 100003}, "${((i + 1) * (n + 3) * 2654435761 % 4294967296).toString(36)}")${n % 50 === 0 ? ` // https://host${i}.example.com/${n}` : ''}\n`
+    lines.push(line)
+    size += line.length
+  }
+  return lines.join('')
+}
+
+/** DEFLATE of `bytes` zero bytes, streamed so that the bomb is built without holding what it inflates to. */
+async function deflatedZeros(bytes) {
+  const z = createDeflateRaw({level: 9})
+  const out = []
+  z.on('data', (c) => out.push(c))
+  const chunk = Buffer.alloc(MiB)
+  for (let left = bytes; left > 0; left -= MiB) if (!z.write(left >= MiB ? chunk : chunk.subarray(0, left))) await new Promise((r) => z.once('drain', r))
+  await new Promise((r) => z.end(r))
+  return Buffer.concat(out)
+}
+
+/** A zip holding one entry whose deflated bytes are given (the local and central headers say so). */
+function bombZip(deflated, size) {
+  const zip = generateZip([{name: 'bomb.bin', data: deflated}])
+  // Mark the entry as deflated with its claimed size; the CRC stays wrong, which is part of the lie.
+  for (const at of [8, zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10]) zip.writeUInt16LE(8, at)
+  zip.writeUInt32LE(size >>> 0, 22)
+  return zip
+}
+
+/** In the child: loads the case of `root` into `dbPath` and prints what it took. */
+async function childLoad(root, dbPath) {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10)
+  const result = await loadCase(new LocalDirectoryStore(root), 'BENCH', {dbPath})
+  clearInterval(timer)
+  peak = Math.max(peak, process.memoryUsage().rss)
+  const m = process.memoryUsage()
+  console.log(JSON.stringify({code: result.code, codeSeconds: result.phases.code, peakMiB: peak / MiB, heapMiB: m.heapUsed / MiB, heapTotalMiB: m.heapTotal / MiB, externalMiB: m.external / MiB}))
+}
+
+/** Writes the archive `build` makes as a case of its own, then loads it in a child process. */
+async function loadOne(dir, name, build) {
+  const zip = await build()
+  const root = path.join(dir, name)
+  const store = new LocalDirectoryStore(root)
+  const run = await EvidenceRun.begin({store, caseId: 'BENCH', command: 'bench', parameters: {}, clock: fixedClock('2026-11-20T10:00:00Z', 1000)})
+  await run.putArtifact(['lambda', 'us-east-1', 'fn', 'versions', '1', 'code.zip'], zip, {kind: 'lambda.code', contentType: 'application/zip', source: 'arn:aws:lambda:us-east-1:111122223333:function:fn:1', collector: 'bench', attributes: {functionName: 'fn', version: '1'}})
+  await run.finish()
+  const child = execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'load', root, path.join(dir, `${name}.duckdb`)], {encoding: 'utf8', maxBuffer: 16 * MiB})
+  return {bytes: zip.length, ...JSON.parse(child.trim().split('\n').pop())}
+}
+
+if (process.argv[2] === 'load') {
+  await childLoad(process.argv[3], process.argv[4])
+  process.exit(0)
+}
+
+const out = {bench: 'code-archives'}
+const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-bench-code-'))
+try {
+  for (const n of [10_000, 100_000]) {
+    const r = await loadOne(dir, `tiny-${n}`, () => generateZip(Array.from({length: n}, (_, i) => ({name: `t/${i}.js`, data: 'x'}))))
+    out[`entriesPerSec_tiny${n / 1000}k`] = n / r.codeSeconds
+    out[`peakRssMiB_tiny${n / 1000}k`] = r.peakMiB
+    out[`jsHeapMiB_tiny${n / 1000}k`] = r.heapMiB
+    console.error(`${n} tiny entries: ${r.codeSeconds.toFixed(2)} s in the code phase (${(n / r.codeSeconds).toFixed(0)} entries/s), peak RSS ${r.peakMiB.toFixed(0)} MiB`)
+  }
+  for (const mib of [32, 128]) {
+    const count = mib * 4
+    const r = await loadOne(dir, `text-${mib}`, () => generateZip(Array.from({length: count}, (_, i) => ({name: `src/m${i}.js`, data: jsFile(i, 256 * 1024), deflate: true}))))
+    out[`MiBps_text${mib}MiB`] = mib / r.codeSeconds
+    out[`peakRssMiB_text${mib}MiB`] = r.peakMiB
+    out[`jsHeapMiB_text${mib}MiB`] = r.heapMiB
+    out[`indicators_text${mib}MiB`] = r.code.indicators
+    console.error(`${mib} MiB of JavaScript in ${count} files (${(r.bytes / MiB).toFixed(1)} MiB zipped): ${r.codeSeconds.toFixed(2)} s (${(mib / r.codeSeconds).toFixed(1)} MiB/s scanned), ${r.code.indicators} indicators, peak RSS ${r.peakMiB.toFixed(0)} MiB`)
+  }
+  const claimed = 4 * 1024 * MiB - 1
+  const r = await loadOne(dir, 'bomb', async () => bombZip(await deflatedZeros(claimed), claimed))
+  out.bombSeconds = r.codeSeconds
+  out.peakRssMiB_bomb = r.peakMiB
+  out.bombAnomalies = r.code.anomalies
+  console.error(`zip bomb (4 GiB of zeros in ${r.code.files} entry): stopped in ${r.codeSeconds.toFixed(2)} s, anomalies ${JSON.stringify(r.code.anomalies)}, peak RSS ${r.peakMiB.toFixed(0)} MiB`)
+} finally {
+  await rm(dir, {recursive: true, force: true})
+}
+console.log(JSON.stringify(out))
