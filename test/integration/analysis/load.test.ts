@@ -62,15 +62,15 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect(none.tables.custody).toBeGreaterThan(0)
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-N', [
       {segments: ['added', 'local', 'notes.txt'], kind: 'file.added', body: 'seen at 09:00', contentType: 'text/plain'},
-      {segments: ['lambda', 'us-east-1', 'payments', 'code.zip'], kind: 'lambda.code', body: 'PK\u0003\u0004', contentType: 'application/zip'},
+      {segments: ['cloudtrail', 'us-east-1', 'digest', 'd.json.gz'], kind: 'cloudtrail.digest', body: gz('{}'), contentType: 'application/json+gzip'},
     ])
     const dbPath = path.join(dir, 'case.duckdb')
     const result = await loadCase(store, 'INC-N', {dbPath})
     expect(result.artifacts).toEqual({total: 2, loaded: 0, refused: [], unreadable: [], notLoaded: 2})
     expect(Object.entries(result.tables).filter(([t, n]) => n > 0 && t !== 'artifacts' && t !== 'custody')).toEqual([])
     expect(await tableRows(dbPath, 'SELECT kind, status FROM artifacts ORDER BY kind')).toEqual([
+      {kind: 'cloudtrail.digest', status: 'not-loaded'},
       {kind: 'file.added', status: 'not-loaded'},
-      {kind: 'lambda.code', status: 'not-loaded'},
     ])
   })
 
