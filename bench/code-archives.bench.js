@@ -13,7 +13,7 @@ import {loadCase} from '../dist/analysis/load.js'
 import {fixedClock} from '../dist/core/clock.js'
 import {EvidenceRun} from '../dist/evidence/run.js'
 import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
-import {generateZip} from './lib/generate-zip.js'
+import {buildZip} from './lib/generate-zip.js'
 
 const MiB = 1024 * 1024
 
@@ -40,14 +40,8 @@ async function deflatedZeros(bytes) {
   return Buffer.concat(out)
 }
 
-/** A zip holding one entry whose deflated bytes are given (the local and central headers say so). */
-function bombZip(deflated, size) {
-  const zip = generateZip([{name: 'bomb.bin', data: deflated}])
-  // Mark the entry as deflated with its claimed size; the CRC stays wrong, which is part of the lie.
-  for (const at of [8, zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10]) zip.writeUInt16LE(8, at)
-  zip.writeUInt32LE(size >>> 0, 22)
-  return zip
-}
+/** A zip holding one entry whose DEFLATE bytes are given, claiming its size (and a CRC it does not have). */
+const bombZip = (deflated, size) => buildZip([{name: 'bomb.bin', compressed: deflated, declaredSize: size, crc: 0}])
 
 /** In the child: loads the case of `root` into `dbPath` and prints what it took. */
 async function childLoad(root, dbPath) {
@@ -81,7 +75,7 @@ const out = {bench: 'code-archives'}
 const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-bench-code-'))
 try {
   for (const n of [10_000, 100_000]) {
-    const r = await loadOne(dir, `tiny-${n}`, () => generateZip(Array.from({length: n}, (_, i) => ({name: `t/${i}.js`, data: 'x'}))))
+    const r = await loadOne(dir, `tiny-${n}`, () => buildZip(Array.from({length: n}, (_, i) => ({name: `t/${i}.js`, data: 'x'}))))
     out[`entriesPerSec_tiny${n / 1000}k`] = n / r.codeSeconds
     out[`peakRssMiB_tiny${n / 1000}k`] = r.peakMiB
     out[`jsHeapMiB_tiny${n / 1000}k`] = r.heapMiB
@@ -89,7 +83,7 @@ try {
   }
   for (const mib of [32, 128]) {
     const count = mib * 4
-    const r = await loadOne(dir, `text-${mib}`, () => generateZip(Array.from({length: count}, (_, i) => ({name: `src/m${i}.js`, data: jsFile(i, 256 * 1024), deflate: true}))))
+    const r = await loadOne(dir, `text-${mib}`, () => buildZip(Array.from({length: count}, (_, i) => ({name: `src/m${i}.js`, data: jsFile(i, 256 * 1024), deflate: true}))))
     out[`MiBps_text${mib}MiB`] = mib / r.codeSeconds
     out[`peakRssMiB_text${mib}MiB`] = r.peakMiB
     out[`jsHeapMiB_text${mib}MiB`] = r.heapMiB

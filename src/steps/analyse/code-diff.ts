@@ -3,6 +3,7 @@ import {codeVersionDiff, type CodeVersionDiff} from '../../analysis/code/diff.js
 import {secretValues} from '../../analysis/code/packages.js'
 import {DEFAULT_PATCH_OPTIONS, filePatches, type FilePatch} from '../../analysis/code/patches.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 import {codeParams, withCodeDb} from './code-db.js'
 
 const params = z
@@ -28,11 +29,7 @@ export const codeDiffStep = defineStep({
   title: 'Compare two versions of a function: new indicators, files added, removed and changed, unified diffs',
   command: 'code diff',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   run(ctx, p): Promise<CodeDiffResult> {
     return withCodeDb(ctx, p.db, async (db, warnings) => {
       const diff = await codeVersionDiff(db, p.function, p.from, p.to)

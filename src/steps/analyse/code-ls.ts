@@ -2,6 +2,7 @@ import {z} from 'zod'
 import type {Row} from '../../analysis/db.js'
 import {functionPackages, versionPackage} from '../../analysis/code/packages.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 import {codeParams, withCodeDb} from './code-db.js'
 
 const params = z
@@ -27,11 +28,7 @@ export const codeLsStep = defineStep({
   title: 'List the code packages of a function, or the files of one version, with their hashes and indicators',
   command: 'code ls',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   run(ctx, p): Promise<CodeLsResult> {
     return withCodeDb(ctx, p.db, async (db, warnings) => {
       const listed = await functionPackages(db, p.function)

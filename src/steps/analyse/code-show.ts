@@ -4,6 +4,7 @@ import {looksLikeText} from '../../analysis/code/file-sink.js'
 import {redactValues, secretValues, versionPackage} from '../../analysis/code/packages.js'
 import {CoronerError, ExitCode, usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 import {codeParams, withCodeDb} from './code-db.js'
 
 /** The most text shown of one file. */
@@ -43,11 +44,7 @@ export const codeShowStep = defineStep({
   title: 'Show one file of a function version from verified evidence (binaries as a summary)',
   command: 'code show',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   run(ctx, p): Promise<CodeShowResult> {
     return withCodeDb(ctx, p.db, async (db, warnings) => {
       const {pkg, warnings: more} = await versionPackage(db, p.function, p.version)

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {defaultDbPath, loadCase} from '../../analysis/load.js'
 import {usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 
 const params = z
   .object({
@@ -17,11 +18,7 @@ export const loadStep = defineStep({
   title: 'Verify every artifact of the case and load it into the case database (DuckDB)',
   command: 'load',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   run(ctx, p) {
     if (ctx.caseId === undefined) throw usageError('no-case', 'load needs a case: give --case.')
     return loadCase(ctx.store, ctx.caseId, {dbPath: p.db ?? defaultDbPath(ctx.caseId), progress: ctx.progress, ...(p.memoryLimit === undefined ? {} : {memoryLimit: p.memoryLimit})})
