@@ -75,7 +75,7 @@ function generateArchive(root, files) {
 
 async function measure(files, dir, archive) {
   const {AwsClientFactory} = await import('../dist/aws/client-factory.js')
-  const {collectCloudTrail} = await import('../dist/collectors/cloudtrail.js')
+  const {collectCloudTrailArchive} = await import('../dist/steps/collect/cloudtrail.js')
   const {fixedClock} = await import('../dist/core/clock.js')
   const {silentLogger} = await import('../dist/core/logger.js')
   const {LocalDirectoryStore} = await import('../dist/evidence/stores/local.js')
@@ -104,7 +104,7 @@ async function measure(files, dir, archive) {
     showSecrets: false,
   }
   const started = performance.now()
-  const result = await collectCloudTrail(ctx, 'BENCH-ARCHIVE', {mode: 'archive', location: path.join(dir, 'archive'), since: new Date(archive.since), until: new Date(archive.until)})
+  const result = await collectCloudTrailArchive({...ctx, caseId: 'BENCH-ARCHIVE'}, {location: path.join(dir, 'archive'), since: archive.since, until: archive.until})
   const seconds = (performance.now() - started) / 1000
   sample()
   clearInterval(timer)

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {AwsClientFactory} from '../dist/aws/client-factory.js'
-import {collectCloudTrail} from '../dist/collectors/cloudtrail.js'
+import {collectCloudTrailLookup} from '../dist/steps/collect/cloudtrail.js'
 import {fixedClock} from '../dist/core/clock.js'
 import {silentLogger} from '../dist/core/logger.js'
 import {quietProgress} from '../dist/core/progress.js'
@@ -52,7 +52,7 @@ try {
     showSecrets: false,
   }
   const started = performance.now()
-  const result = await collectCloudTrail(ctx, 'BENCH-LOOKUP', {mode: 'lookup', since: new Date(start), until: new Date(start + EVENTS * 20_000), regions: ['us-east-1'], filters: [], chunkEvents: 500})
+  const result = await collectCloudTrailLookup({...ctx, caseId: 'BENCH-LOOKUP'}, {since: new Date(start).toISOString(), until: new Date(start + EVENTS * 20_000).toISOString(), regions: ['us-east-1'], chunkEvents: 500})
   const seconds = (performance.now() - started) / 1000
   sample()
   const collected = result.lookup[0].events

@@ -7,8 +7,9 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import {AwsClientFactory} from '../dist/aws/client-factory.js'
-import {collectLogEvents} from '../dist/collectors/logs.js'
-import {withEvidenceRun} from '../dist/collectors/run-collection.js'
+import {readManifest} from '../dist/evidence/cases.js'
+import {logsStep} from '../dist/steps/collect/logs.js'
+import {runStep} from '../dist/steps/runner.js'
 import {systemClock} from '../dist/core/clock.js'
 import {silentLogger} from '../dist/core/logger.js'
 import {quietProgress} from '../dist/core/progress.js'
@@ -75,9 +76,8 @@ try {
   const ctx = {clock: systemClock, logger: silentLogger, progress: quietProgress, signal: new AbortController().signal, aws, store, showSecrets: false}
   globalThis.gc?.()
   const started = process.hrtime.bigint()
-  const out = await withEvidenceRun(ctx, 'BENCH', 'collect logs', {}, (run, gaps) =>
-    collectLogEvents(ctx, run, gaps, {logGroupName: GROUP, start, end: start + SLICES * HOUR, sliceMs: HOUR}),
-  )
+  const {result, run} = await runStep({...ctx, caseId: 'BENCH'}, logsStep, {groups: [GROUP], start: new Date(start).toISOString(), end: new Date(start + SLICES * HOUR).toISOString(), sliceMs: HOUR})
+  const out = {...run, collected: result.groups[0], artifacts: (await readManifest(store, run.manifestKey)).artifacts}
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   sample()
   const events = out.collected.events

@@ -2,7 +2,7 @@ import {GetAccessKeyLastUsedCommand, GetRoleCommand, IAMClient} from '@aws-sdk/c
 import {GetFunctionConfigurationCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import type {AwsEnv} from '../collectors/context.js'
 import {roleNameOf} from '../collectors/iam-role.js'
-import {parseFunctionTarget} from '../collectors/lambda.js'
+import {parseFunctionTarget} from '../collectors/lambda-target.js'
 import type {ActionTarget, ContainmentAction, TargetType} from './action.js'
 
 /** What the responder named, before it is looked up. */

@@ -5,7 +5,7 @@ import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {quietProgress, terminalProgress} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
-import type {RunnerEnv, SealedRun, StepCall, StepOutcome} from '../steps/runner.js'
+import type {RunStepOptions, RunnerEnv, SealedRun, StepCall, StepOutcome} from '../steps/runner.js'
 import {runStep, runSteps} from '../steps/runner.js'
 import type {AnyStep} from '../steps/step.js'
 import {renderGaps} from './render-gaps.js'
@@ -150,13 +150,18 @@ export abstract class CoronerCommand<T> extends Command {
   }
 
   /** Runs one registered step with these parameters through the runner, journalled under this command's name. */
-  protected async runStep<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, options: {parameters?: Record<string, unknown>} = {}): Promise<StepOutcome<S>> {
-    return runStep(env, step, input, {command: this.id?.replace(/:/g, ' ') ?? step.command ?? step.id, ...options})
+  protected async runStep<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, options: RunStepOptions = {}): Promise<StepOutcome<S>> {
+    return runStep(env, step, input, {command: this.commandName(step), ...options})
+  }
+
+  /** This command's name as the custody journal records it, e.g. `collect lambda`. */
+  protected commandName(step?: AnyStep): string {
+    return this.id?.replace(/:/g, ' ') ?? step?.command ?? step?.id ?? 'coroner'
   }
 
   /** Runs several registered steps in order inside one evidence run, journalled under this command's name. */
   protected async runSteps(env: RunnerEnv, calls: readonly StepCall[], parameters: Record<string, unknown>): Promise<{results: unknown[]; run: SealedRun}> {
-    return runSteps(env, calls, {command: this.id?.replace(/:/g, ' ') ?? 'steps', parameters})
+    return runSteps(env, calls, {command: this.commandName(), parameters})
   }
 
   /**

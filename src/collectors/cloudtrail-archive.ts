@@ -1,11 +1,11 @@
 import path from 'node:path'
-import type {AwsEnv} from './context.js'
+import {forEachBounded} from '../core/pool.js'
+import type {AwsContext} from './context.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {MalformedInputError, inflate, isGzip, parseRecords, sha256Hex} from './cloudtrail-records.js'
 import type {ArchiveEntry, ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
-import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
 
 export const cloudtrailArchiveCollector: CollectorDefinition = {
   id: 'cloudtrail-archive',
@@ -32,8 +32,6 @@ export interface ArchiveOptions {
   regions?: readonly string[]
   /** Files downloaded and stored at once. */
   concurrency?: number
-  /** Keep each log file's uncompressed SHA-256 for digest validation (default true). */
-  keepLogHashes?: boolean
 }
 
 export interface ArchiveCollectResult {
@@ -46,8 +44,6 @@ export interface ArchiveCollectResult {
   records: number
   bytes: number
   partitions: ArchivePartition[]
-  /** Uncompressed SHA-256 of each log file read, by archive key: what a digest lists. */
-  logHashes: Map<string, string>
   /** The first malformed files, named, for the summary (every one is a gap in the journal). */
   problems: Array<{file: string; code: string; reason: string}>
 }
@@ -101,8 +97,9 @@ export function deliveryTime(key: string): Date | undefined {
  * stored byte for byte (`cloudtrail.delivery-file`) after checking that it inflates and parses;
  * a malformed one is recorded as a gap naming it, kept as a plain file, and the rest still lands.
  */
-export async function collectArchive(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
-  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
+export async function collectArchive(ctx: AwsContext, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
+  const {run} = ctx
+  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: []}
   result.partitions = await discoverPartitions(source, options.accounts, ctx.signal)
   const from = options.since.getTime()
   const to = options.until.getTime() + DELIVERY_LAG_MS
@@ -130,7 +127,7 @@ export async function collectArchive(ctx: AwsEnv, run: EvidenceRun, source: Arch
 
   await forEachBounded(candidates(), options.concurrency ?? 16, ctx.signal, async ({entry, partition, region}) => {
     result.files++
-    const bytes = await readOrGap(ctx, run, source, entry.key, 'listed but gone when read', region)
+    const bytes = await readOrGap(ctx, source, entry.key, 'listed but gone when read', region)
     if (!bytes) return
     result.bytes += bytes.length
     const name = path.posix.basename(entry.key)
@@ -149,7 +146,6 @@ export async function collectArchive(ctx: AwsEnv, run: EvidenceRun, source: Arch
         throw new MalformedInputError('record-without-eventTime', `record ${r.index}: ${r.reason} (${parsed.rejected.length} such record(s))`)
       }
       const uncompressedSha256 = sha256Hex(inflated)
-      if (options.keepLogHashes !== false) result.logHashes.set(entry.key, uncompressedSha256)
       await run.putArtifact(['cloudtrail', region, partition.account, name], bytes, {
         kind: 'cloudtrail.delivery-file',
         contentType: 'application/gzip',
@@ -183,8 +179,9 @@ export async function collectArchive(ctx: AwsEnv, run: EvidenceRun, source: Arch
  * Converts files of other shapes (plain `.json`, `.json.gz`, bare arrays, saved LookupEvents
  * output, NDJSON) into `cloudtrail.records`, keeping each original as a `file.added` artifact.
  */
-export async function importRecordFiles(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
-  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], logHashes: new Map(), problems: []}
+export async function importRecordFiles(ctx: AwsContext, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
+  const {run} = ctx
+  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: []}
   const task = ctx.progress.task(`CloudTrail files ${source.location}`)
   async function* all(): AsyncIterable<string> {
     if (keys) yield* keys
@@ -195,7 +192,7 @@ export async function importRecordFiles(ctx: AwsEnv, run: EvidenceRun, source: A
   }
   await forEachBounded(all(), 8, ctx.signal, async (key) => {
     result.files++
-    const bytes = await readOrGap(ctx, run, source, key, 'file not found')
+    const bytes = await readOrGap(ctx, source, key, 'file not found')
     if (!bytes) return
     result.bytes += bytes.length
     await importRecordsBytes(run, source, key, bytes, result)
@@ -210,17 +207,16 @@ export async function importRecordFiles(ctx: AwsEnv, run: EvidenceRun, source: A
  * (S3 AccessDenied, a KMS key the responder may not use, throttling past the SDK's retries), is a
  * gap naming it and the other files are still read; an interruption or a full store stops the run.
  */
-async function readOrGap(ctx: AwsEnv, run: EvidenceRun, source: ArchiveSource, key: string, missingReason: string, region?: string): Promise<Buffer | undefined> {
+async function readOrGap(ctx: AwsContext, source: ArchiveSource, key: string, missingReason: string, region?: string): Promise<Buffer | undefined> {
   const where = {collector: cloudtrailArchiveCollector.id, resource: source.uri(key), ...(region === undefined ? {} : {region})}
-  try {
-    const bytes = await source.read(key, ctx.signal)
-    if (!bytes) await run.gap({...where, code: 'missing', reason: missingReason})
-    return bytes
-  } catch (error) {
-    if (ctx.signal.aborted || isStoreWriteFailure(error)) throw error
-    await run.gap(gapFor(error, {...where, operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'}))
-    return undefined
-  }
+  let read = false
+  const bytes = await ctx.gaps.attempt({...where, operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'}, async () => {
+    const got = await source.read(key, ctx.signal)
+    read = true
+    return got
+  })
+  if (read && !bytes) await ctx.gaps.add({...where, code: 'missing', reason: missingReason})
+  return bytes
 }
 
 async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, result: ArchiveCollectResult): Promise<void> {
@@ -290,23 +286,4 @@ function preserveOriginal(run: EvidenceRun, source: ArchiveSource, key: string, 
     collector: cloudtrailArchiveCollector.id,
     attributes: {originalName: name, originalPath: source.uri(key), originalSize: bytes.length, ...extra},
   })
-}
-
-/** Runs `work` over a stream of items with at most `limit` in flight, pulling items only as slots free up. */
-export async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, signal: AbortSignal, work: (item: T) => Promise<void>): Promise<void> {
-  const running = new Set<Promise<void>>()
-  let failure: {error: unknown} | undefined
-  for await (const item of items) {
-    if (signal.aborted || failure) break
-    const p: Promise<void> = work(item)
-      .catch((error: unknown) => {
-        // Work cut short by the abort is not a failure: the run ends incomplete.
-        if (!signal.aborted) failure ??= {error}
-      })
-      .finally(() => running.delete(p))
-    running.add(p)
-    if (running.size >= limit) await Promise.race(running)
-  }
-  await Promise.all(running)
-  if (failure) throw failure.error
 }

@@ -1,12 +1,12 @@
 import {createPublicKey, verify as verifySignature} from 'node:crypto'
 import path from 'node:path'
 import {CloudTrailClient, paginateListPublicKeys} from '@aws-sdk/client-cloudtrail'
-import type {AwsEnv} from './context.js'
-import type {EvidenceRun} from '../evidence/run.js'
-import {DELIVERY_LAG_MS, dayPrefixes, deliveryTime, discoverPartitions, forEachBounded, type ArchivePartition} from './cloudtrail-archive.js'
+import type {AwsContext} from './context.js'
+import {forEachBounded} from '../core/pool.js'
+import {DELIVERY_LAG_MS, dayPrefixes, deliveryTime, discoverPartitions, type ArchivePartition} from './cloudtrail-archive.js'
 import {tryKey, type DigestPublicKey} from './cloudtrail-keys.js'
 import {inflate, sha256Hex} from './cloudtrail-records.js'
-import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
+import {gapFor} from '../evidence/gap-log.js'
 import type {ArchiveSource} from './cloudtrail-source.js'
 import type {CollectorDefinition} from './definition.js'
 
@@ -73,8 +73,6 @@ export interface DigestValidationOptions {
   publicKeys?: readonly DigestPublicKey[]
   /** Digest signatures for folders without S3 metadata, by archive key, `AWSLogs/…` path or file name. */
   signatures?: Readonly<Record<string, string>>
-  /** Uncompressed SHA-256 of log files already read by the archive collector, by archive key. */
-  logHashes?: ReadonlyMap<string, string>
   /** Also store every digest byte for byte as a `cloudtrail.digest` artifact. */
   storeDigests?: boolean
 }
@@ -102,16 +100,61 @@ interface LoadedDigest {
   signingInput?: Buffer
 }
 
+interface DigestGroup {
+  partition: ArchivePartition
+  region: string
+  digests: LoadedDigest[]
+}
+
+/** What the phases of one validation share: the source, the options, the run, and the report being filled. */
+interface Validation {
+  ctx: AwsContext
+  source: ArchiveSource
+  options: DigestValidationOptions
+  report: ValidationReport
+  window: {since: Date; until: Date} | undefined
+  loaded: Map<string, LoadedDigest>
+  groups: DigestGroup[]
+  keysByRegion: Map<string, DigestPublicKey[]>
+}
+
 /**
  * Validates a trail's digest files the way `aws cloudtrail validate-logs` does, over S3 or a local
  * copy: each digest's RSA signature (SHA256withRSA over the signing string), each listed log
  * file's SHA-256 (of its inflated bytes), and the chain through previousDigestS3Object and
  * previousDigestSignature. Missing, altered, unsigned and unlisted files, bad signatures and chain
- * breaks become findings. The report is stored as a `cloudtrail.validation` artifact when a run is given.
+ * breaks become findings. A log file the archive step already stored in this run is not read again:
+ * its hash is the `uncompressedSha256` that step recorded. The report is stored as a
+ * `cloudtrail.validation` artifact.
  */
-export async function validateDigests(ctx: AwsEnv, source: ArchiveSource, options: DigestValidationOptions, run?: EvidenceRun): Promise<ValidationReport> {
+export async function validateDigests(ctx: AwsContext, source: ArchiveSource, options: DigestValidationOptions): Promise<ValidationReport> {
   const window = options.since && options.until ? {since: options.since, until: options.until} : undefined
-  const report: ValidationReport = {
+  const v: Validation = {ctx, source, options, window, loaded: new Map(), groups: [], keysByRegion: new Map(), report: emptyReport(source, window)}
+  for (const k of options.publicKeys ?? []) v.report.publicKeys.push({fingerprint: k.fingerprint, source: k.source})
+  await loadDigestGroups(v)
+  checkSignatures(v)
+  for (const {digests} of v.groups) {
+    // Backfill digests (for log files a regular digest missed) form a chain of their own.
+    await checkChain(v, digests.filter((d) => !d.backfill), true)
+    await checkChain(v, digests.filter((d) => d.backfill), false)
+  }
+  const archived = archivedLogHashes(ctx, source)
+  const listed = await checkListedLogFiles(v, archived)
+  findUnlisted(v, archived, listed)
+  summarise(v.report, v.groups)
+  await ctx.run.putArtifact(['cloudtrail', 'validation', 'cloudtrail-validation.json'], `${JSON.stringify(v.report, null, 2)}\n`, {
+    kind: 'cloudtrail.validation',
+    contentType: 'application/json',
+    source: source.location,
+    collector: cloudtrailDigestCollector.id,
+    records: v.report.digests.length + v.report.logFiles.length,
+    attributes: {...v.report.summary},
+  })
+  return v.report
+}
+
+function emptyReport(source: ArchiveSource, window: {since: Date; until: Date} | undefined): ValidationReport {
+  return {
     schema: 'coroner.cloudtrail-validation/v1',
     source: source.location,
     window: window ? {since: window.since.toISOString(), until: window.until.toISOString()} : null,
@@ -121,78 +164,89 @@ export async function validateDigests(ctx: AwsEnv, source: ArchiveSource, option
     findings: [],
     summary: {digests: 0, validDigests: 0, logFiles: 0, okLogFiles: 0, findings: 0},
   }
-  const wantedRegions = options.regions && options.regions.length > 0 ? new Set(options.regions) : undefined
-  const loaded = new Map<string, LoadedDigest>()
-  const groups: Array<{partition: ArchivePartition; region: string; digests: LoadedDigest[]}> = []
-  const keysByRegion = new Map<string, DigestPublicKey[]>()
-  const offline = options.publicKeys ?? []
-  for (const k of offline) report.publicKeys.push({fingerprint: k.fingerprint, source: k.source})
+}
 
+/** Every digest of the accounts, regions and window asked for, by region, in chain order; and each region's keys. */
+async function loadDigestGroups(v: Validation): Promise<void> {
+  const {ctx, source, options, window} = v
+  const wantedRegions = options.regions && options.regions.length > 0 ? new Set(options.regions) : undefined
+  const offline = options.publicKeys ?? []
   for (const partition of await discoverPartitions(source, options.accounts, ctx.signal)) {
     for (const folder of await source.folders(`${partition.prefix}CloudTrail-Digest/`, ctx.signal)) {
       const region = folder.slice(`${partition.prefix}CloudTrail-Digest/`.length, -1)
       if (wantedRegions && !wantedRegions.has(region)) continue
       const prefixes = window ? dayPrefixes(window.since, new Date(window.until.getTime() + 2 * DELIVERY_LAG_MS)).map((d) => `${folder}${d}`) : [folder]
-      const group = {partition, region, digests: [] as LoadedDigest[]}
+      const group: DigestGroup = {partition, region, digests: []}
       async function* digestKeys(): AsyncIterable<string> {
         for (const prefix of prefixes) for await (const e of source.files(prefix, ctx.signal)) if (e.key.endsWith('.json.gz')) yield e.key
       }
       await forEachBounded(digestKeys(), 16, ctx.signal, async (key) => {
-        const d = await loadDigest(source, key, partition, region, options, ctx.signal, run)
+        const d = await loadDigest(ctx, source, key, partition, region, options)
         if (window && d.entry.digestStartTime && d.entry.digestEndTime) {
           // Digests cover an hour each; keep those overlapping the window plus the delivery lag.
           if (Date.parse(d.entry.digestEndTime) < window.since.getTime() || Date.parse(d.entry.digestStartTime) > window.until.getTime() + DELIVERY_LAG_MS) return
         }
         group.digests.push(d)
-        loaded.set(key, d)
+        v.loaded.set(key, d)
       })
       group.digests.sort((a, b) => (a.entry.digestEndTime ?? '').localeCompare(b.entry.digestEndTime ?? '') || a.entry.key.localeCompare(b.entry.key))
-      groups.push(group)
-      if (offline.length === 0 && !keysByRegion.has(region) && group.digests.length > 0) {
-        keysByRegion.set(region, await listPublicKeys(ctx, region, group.digests, report, run))
+      v.groups.push(group)
+      if (offline.length === 0 && !v.keysByRegion.has(region) && group.digests.length > 0) {
+        v.keysByRegion.set(region, await listPublicKeys(ctx, region, group.digests, v.report))
       }
     }
   }
+}
 
-  // Signatures.
-  for (const {region, digests} of groups) {
-    const keys = offline.length > 0 ? offline : keysByRegion.get(region) ?? []
-    for (const d of digests) {
-      if (d.entry.status !== 'valid') continue
-      checkSignature(d, keys, offline.length > 0)
+function checkSignatures(v: Validation): void {
+  const offline = v.options.publicKeys ?? []
+  for (const {region, digests} of v.groups) {
+    const keys = offline.length > 0 ? offline : v.keysByRegion.get(region) ?? []
+    for (const d of digests) if (d.entry.status === 'valid') checkSignature(d, keys, offline.length > 0)
+  }
+}
+
+/** Each digest names the previous one and carries its signature. */
+async function checkChain(v: Validation, digests: LoadedDigest[], restartsMatter: boolean): Promise<void> {
+  for (const [i, d] of digests.entries()) {
+    const prevObject = d.doc.previousDigestS3Object
+    if (d.entry.status === 'invalid-format') continue
+    if (typeof prevObject !== 'string' || prevObject === '') {
+      if (i > 0 && restartsMatter) v.report.findings.push({type: 'chain-restart', key: d.entry.key, message: 'digest starts a new chain (no previous digest): logging or validation was stopped and restarted, or a trail was recreated'})
+      continue
+    }
+    const prevKey = awsLogsPath(prevObject)
+    const prev = v.loaded.get(prevKey)
+    if (prev) {
+      if (prev.signature !== undefined && prev.signature !== d.doc.previousDigestSignature) {
+        v.report.findings.push({type: 'chain-mismatch', key: d.entry.key, message: `previousDigestSignature does not match the signature of ${prevKey}`})
+      }
+    } else if ((await v.source.metadata(prevKey, v.ctx.signal)) === undefined) {
+      v.report.findings.push({type: 'digest-missing', key: prevKey, message: `digest named as previous by ${d.entry.key} is missing: the chain is broken`})
     }
   }
+}
 
-  // Chain: each digest names the previous one and carries its signature. Backfill digests (for log
-  // files a regular digest missed) form a chain of their own.
-  for (const {digests} of groups) {
-    await checkChain(digests.filter((d) => !d.backfill), true)
-    await checkChain(digests.filter((d) => d.backfill), false)
+/**
+ * Uncompressed SHA-256 of the log files the archive step stored from this source in this run, by
+ * archive key, as recorded in their artifacts: what a digest lists.
+ */
+function archivedLogHashes(ctx: AwsContext, source: ArchiveSource): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const a of ctx.run.artifactRecords) {
+    const key = a.attributes?.archiveKey
+    const sha = a.attributes?.uncompressedSha256
+    if (a.kind === 'cloudtrail.delivery-file' && typeof key === 'string' && typeof sha === 'string' && a.source === source.uri(key)) out.set(key, sha)
   }
-  async function checkChain(digests: LoadedDigest[], restartsMatter: boolean): Promise<void> {
-    for (const [i, d] of digests.entries()) {
-      const prevObject = d.doc.previousDigestS3Object
-      if (d.entry.status === 'invalid-format') continue
-      if (typeof prevObject !== 'string' || prevObject === '') {
-        if (i > 0 && restartsMatter) report.findings.push({type: 'chain-restart', key: d.entry.key, message: 'digest starts a new chain (no previous digest): logging or validation was stopped and restarted, or a trail was recreated'})
-        continue
-      }
-      const prevKey = awsLogsPath(prevObject)
-      const prev = loaded.get(prevKey)
-      if (prev) {
-        if (prev.signature !== undefined && prev.signature !== d.doc.previousDigestSignature) {
-          report.findings.push({type: 'chain-mismatch', key: d.entry.key, message: `previousDigestSignature does not match the signature of ${prevKey}`})
-        }
-      } else if ((await source.metadata(prevKey, ctx.signal)) === undefined) {
-        report.findings.push({type: 'digest-missing', key: prevKey, message: `digest named as previous by ${d.entry.key} is missing: the chain is broken`})
-      }
-    }
-  }
+  return out
+}
 
-  // Log files listed by the digests.
+/** Hashes every log file a digest lists (reading only those not archived in this run); returns the keys listed. */
+async function checkListedLogFiles(v: Validation, archived: ReadonlyMap<string, string>): Promise<Set<string>> {
+  const {ctx, source, report} = v
   const listed = new Set<string>()
   const checks: Array<{key: string; digest: string; expected: string}> = []
-  for (const {digests} of groups) {
+  for (const {digests} of v.groups) {
     for (const d of digests) {
       const files = Array.isArray(d.doc.logFiles) ? (d.doc.logFiles as Array<Record<string, unknown>>) : []
       for (const f of files) {
@@ -204,45 +258,47 @@ export async function validateDigests(ctx: AwsEnv, source: ArchiveSource, option
     }
   }
   const task = ctx.progress.task('validating CloudTrail log files', checks.length)
-  async function* checkItems(): AsyncIterable<(typeof checks)[number]> {
-    yield* checks
-  }
-  await forEachBounded(checkItems(), 16, ctx.signal, async (c) => {
-    let actual = options.logHashes?.get(c.key)
-    let status: LogFileStatus
-    if (actual === undefined) {
-      let bytes: Buffer | undefined
-      try {
-        bytes = await source.read(c.key, ctx.signal)
-      } catch (error) {
-        if (ctx.signal.aborted || isStoreWriteFailure(error)) throw error
-        const gap = gapFor(error, {collector: cloudtrailDigestCollector.id, resource: source.uri(c.key), operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'})
-        if (run) await run.gap(gap)
-        else ctx.logger.warn(`${gap.resource}: ${gap.reason}`)
-        report.logFiles.push({key: c.key, digest: c.digest, status: 'unreadable', expectedSha256: c.expected})
-        task.advance()
-        return
-      }
-      if (bytes) actual = await inflate(bytes).then(sha256Hex, () => sha256Hex(bytes))
+  await forEachBounded(checks, 16, ctx.signal, async (c) => {
+    const read = archived.has(c.key) ? {actual: archived.get(c.key)} : await hashLogFile(ctx, source, c.key)
+    if (read === undefined) report.logFiles.push({key: c.key, digest: c.digest, status: 'unreadable', expectedSha256: c.expected})
+    else {
+      const status: LogFileStatus = read.actual === undefined ? 'missing' : read.actual === c.expected ? 'ok' : 'altered'
+      report.logFiles.push({key: c.key, digest: c.digest, status, expectedSha256: c.expected, ...(read.actual === undefined ? {} : {actualSha256: read.actual})})
     }
-    if (actual === undefined) status = 'missing'
-    else status = actual === c.expected ? 'ok' : 'altered'
-    report.logFiles.push({key: c.key, digest: c.digest, status, expectedSha256: c.expected, ...(actual === undefined ? {} : {actualSha256: actual})})
     task.advance()
   })
   task.done()
+  return listed
+}
 
-  // Log files read from the archive but named by no digest, inside the span the digests cover.
-  for (const [key, actual] of options.logHashes ?? []) {
+/** The SHA-256 of a log file's inflated bytes (`actual` undefined: the file is missing); undefined when it could not be read (a gap). */
+async function hashLogFile(ctx: AwsContext, source: ArchiveSource, key: string): Promise<{actual: string | undefined} | undefined> {
+  const call = {collector: cloudtrailDigestCollector.id, resource: source.uri(key), operation: source.kind === 's3' ? 's3:GetObject' : 'read of the file'}
+  let read = false
+  const bytes = await ctx.gaps.attempt(call, async () => {
+    const got = await source.read(key, ctx.signal)
+    read = true
+    return got
+  })
+  if (!read) return undefined
+  return {actual: bytes === undefined ? undefined : await inflate(bytes).then(sha256Hex, () => sha256Hex(bytes))}
+}
+
+/** Log files read from the archive but named by no digest, inside the span the digests cover. */
+function findUnlisted(v: Validation, archived: ReadonlyMap<string, string>, listed: ReadonlySet<string>): void {
+  for (const [key, actual] of archived) {
     if (listed.has(key)) continue
-    const group = groups.find((g) => key.startsWith(`${g.partition.prefix}CloudTrail/${g.region}/`))
+    const group = v.groups.find((g) => key.startsWith(`${g.partition.prefix}CloudTrail/${g.region}/`))
     const delivered = deliveryTime(key)?.getTime()
     const first = group?.digests[0]?.entry.digestStartTime
     const last = group?.digests.at(-1)?.entry.digestEndTime
     if (!group || delivered === undefined || !first || !last) continue
-    if (delivered >= Date.parse(first) && delivered <= Date.parse(last)) report.logFiles.push({key, digest: null, status: 'not-in-digest', actualSha256: actual})
+    if (delivered >= Date.parse(first) && delivered <= Date.parse(last)) v.report.logFiles.push({key, digest: null, status: 'not-in-digest', actualSha256: actual})
   }
+}
 
+/** Findings from every digest and log file that is not right, and the counts. */
+function summarise(report: ValidationReport, groups: readonly DigestGroup[]): void {
   report.logFiles.sort((a, b) => a.key.localeCompare(b.key))
   for (const g of groups) report.digests.push(...g.digests.map((d) => d.entry))
   for (const d of report.digests) {
@@ -260,28 +316,10 @@ export async function validateDigests(ctx: AwsEnv, source: ArchiveSource, option
     okLogFiles: report.logFiles.filter((f) => f.status === 'ok').length,
     findings: report.findings.length,
   }
-  if (run) {
-    await run.putArtifact(['cloudtrail', 'validation', 'cloudtrail-validation.json'], `${JSON.stringify(report, null, 2)}\n`, {
-      kind: 'cloudtrail.validation',
-      contentType: 'application/json',
-      source: source.location,
-      collector: cloudtrailDigestCollector.id,
-      records: report.digests.length + report.logFiles.length,
-      attributes: {...report.summary},
-    })
-  }
-  return report
 }
 
-async function loadDigest(
-  source: ArchiveSource,
-  key: string,
-  partition: ArchivePartition,
-  region: string,
-  options: DigestValidationOptions,
-  signal: AbortSignal,
-  run?: EvidenceRun,
-): Promise<LoadedDigest> {
+async function loadDigest(ctx: AwsContext, source: ArchiveSource, key: string, partition: ArchivePartition, region: string, options: DigestValidationOptions): Promise<LoadedDigest> {
+  const signal = ctx.signal
   const entry: DigestEntry = {key, account: partition.account, region, status: 'valid', logFiles: 0}
   const got = await source.readWithMetadata(key, signal)
   const bytes = got?.bytes
@@ -325,8 +363,8 @@ async function loadDigest(
   }
   algorithm ??= typeof doc.digestSignatureAlgorithm === 'string' ? doc.digestSignatureAlgorithm : undefined
 
-  if (options.storeDigests && run && bytes) {
-    await run.putArtifact(['cloudtrail', region, partition.account, 'digest', path.posix.basename(key)], bytes, {
+  if (options.storeDigests && bytes) {
+    await ctx.run.putArtifact(['cloudtrail', region, partition.account, 'digest', path.posix.basename(key)], bytes, {
       kind: 'cloudtrail.digest',
       contentType: 'application/gzip',
       source: source.uri(key),
@@ -380,7 +418,7 @@ function checkSignature(d: LoadedDigest, keys: readonly DigestPublicKey[], tryAl
   d.entry.reason = `signature does not verify with the key(s) ${candidates.map((k) => k.fingerprint).join(', ')}`
 }
 
-async function listPublicKeys(ctx: AwsEnv, region: string, digests: LoadedDigest[], report: ValidationReport, run?: EvidenceRun): Promise<DigestPublicKey[]> {
+async function listPublicKeys(ctx: AwsContext, region: string, digests: LoadedDigest[], report: ValidationReport): Promise<DigestPublicKey[]> {
   // A backfill digest is signed when it is made, possibly long after the hour it covers.
   const hour = 3_600_000
   const generated = digests.flatMap((d) => (d.generatedAt && !Number.isNaN(Date.parse(d.generatedAt)) ? [Date.parse(d.generatedAt)] : []))
@@ -402,8 +440,7 @@ async function listPublicKeys(ctx: AwsEnv, region: string, digests: LoadedDigest
   } catch (error) {
     const e = error as Error
     const reason = `ListPublicKeys failed in ${region}: ${e.name}: ${e.message}; digest signatures cannot be checked (give --public-key for offline validation)`
-    if (run) await run.gap({...gapFor(error, {collector: cloudtrailDigestCollector.id, resource: `cloudtrail:ListPublicKeys ${region}`, region, operation: 'cloudtrail:ListPublicKeys'}), reason})
-    else ctx.logger.warn(reason)
+    await ctx.gaps.add({...gapFor(error, {collector: cloudtrailDigestCollector.id, resource: `cloudtrail:ListPublicKeys ${region}`, region, operation: 'cloudtrail:ListPublicKeys'}), reason})
   }
   return out
 }

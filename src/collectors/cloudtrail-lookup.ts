@@ -1,11 +1,10 @@
 import {CloudTrailClient, paginateLookupEvents, type Event as LookupEvent, type LookupAttributeKey, type LookupEventsCommandOutput} from '@aws-sdk/client-cloudtrail'
 import {TokenBucket} from '../aws/token-bucket.js'
-import type {AwsEnv} from './context.js'
+import type {AwsContext} from './context.js'
 import type {ProgressTask} from '../core/progress.js'
 import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
-import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
 import type {GapCode} from '../evidence/gap.js'
 import {gapFor, isStoreWriteFailure} from '../evidence/gap-log.js'
@@ -89,7 +88,8 @@ export function streamId(region: string, filter: LookupFilter | null): string {
  * bucket (the limit is per account and region); regions run in parallel. Throttling is left to the
  * SDK's standard retries; when those give up, a gap is recorded and that region stops.
  */
-export async function collectLookupEvents(ctx: AwsEnv, run: EvidenceRun, options: LookupOptions): Promise<LookupStreamResult[]> {
+export async function collectLookupEvents(ctx: AwsContext, options: LookupOptions): Promise<LookupStreamResult[]> {
+  const {run} = ctx
   const filters: Array<LookupFilter | null> = options.filters.length === 0 ? [null] : [...options.filters]
   const ageDays = (ctx.clock.now().getTime() - options.since.getTime()) / 86_400_000
   if (ageDays > LOOKUP_RETENTION_DAYS) {
@@ -111,7 +111,7 @@ export async function collectLookupEvents(ctx: AwsEnv, run: EvidenceRun, options
           results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
           continue
         }
-        const result = await collectStream(ctx, run, client, bucket, region, filter, options)
+        const result = await collectStream(ctx, client, bucket, region, filter, options)
         results.push(result)
         // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
         const e = {name: result.error?.code}
@@ -129,14 +129,14 @@ export async function collectLookupEvents(ctx: AwsEnv, run: EvidenceRun, options
 }
 
 async function collectStream(
-  ctx: AwsEnv,
-  run: EvidenceRun,
+  ctx: AwsContext,
   client: CloudTrailClient,
   bucket: TokenBucket,
   region: string,
   filter: LookupFilter | null,
   options: LookupOptions,
 ): Promise<LookupStreamResult> {
+  const {run} = ctx
   const id = streamId(region, filter)
   const previous = options.resume?.get(id)
   const result: LookupStreamResult = {stream: id, region, filter, status: 'complete', events: 0, chunks: 0, requests: 0}

@@ -1,3 +1,4 @@
+import {asPrefix, parseS3Uri} from '../aws/s3-uri.js'
 import {readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {GetObjectCommand, HeadObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
@@ -34,14 +35,25 @@ export interface ArchiveSource {
   close(): void
 }
 
+/**
+ * An archive location as given, checked: `s3://…` as it is, a local folder made absolute (the
+ * `AWSLogs` folder itself is taken as its parent). A missing folder is a usage error.
+ */
+export async function resolveArchiveLocation(location: string): Promise<string> {
+  if (location.startsWith('s3://')) return location
+  const s = await stat(location).catch(() => undefined)
+  if (!s?.isDirectory()) throw usageError('archive-not-found', `${location} is not a folder.`, 'Give s3://bucket/prefix or a local folder holding AWSLogs/ (or plain CloudTrail JSON files).')
+  const absolute = path.resolve(location)
+  return path.basename(absolute) === 'AWSLogs' ? path.dirname(absolute) : absolute
+}
+
 /** Opens `s3://bucket/prefix` or a local folder as an archive source. */
 export function openArchive(location: string, aws: AwsClientFactory, region?: string): ArchiveSource {
   if (location.startsWith('s3://')) {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location)
-    if (!m || m[1] === '') throw usageError('invalid-archive', `Cannot read ${location} as s3://bucket/prefix.`, 'Write it as s3://bucket or s3://bucket/prefix.')
-    const prefix = m[2]!.replace(/\/+$/, '')
+    const uri = parseS3Uri(location)
+    if (!uri) throw usageError('invalid-archive', `Cannot read ${location} as s3://bucket/prefix.`, 'Write it as s3://bucket or s3://bucket/prefix.')
     // A trail's bucket is often in another region than the one the responder works in.
-    return new S3ArchiveSource(new S3Client(aws.config(region, {followRegionRedirects: true})), m[1]!, prefix === '' ? '' : `${prefix}/`)
+    return new S3ArchiveSource(new S3Client(aws.config(region, {followRegionRedirects: true})), uri.bucket, asPrefix(uri.key))
   }
   return new LocalArchiveSource(path.resolve(location))
 }

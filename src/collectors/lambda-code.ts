@@ -3,7 +3,7 @@ import type {AwsEnv} from './context.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import {storeVerifiedPackage} from './download.js'
 import type {GapLog} from '../evidence/gap-log.js'
-import type {FunctionTarget} from './lambda.js'
+import type {FunctionTarget} from './lambda-target.js'
 
 /** What code collection needs from the run, and the packages stored so far (by region, function and CodeSha256). */
 export interface CodeState {

@@ -21,6 +21,7 @@ import {isNotFound, isStoreWriteFailure, rethrowStoreWriteFailure, type GapLog} 
 import {collectLayer, collectVersionCode} from './lambda-code.js'
 import {collectRole, iamRoleCollector} from './iam-role.js'
 import {redactEnvironment} from './redact.js'
+import {parseFunctionTarget, type FunctionTarget} from './lambda-target.js'
 
 /** The Lambda API calls the collector makes; each is also the IAM action it needs. */
 const LAMBDA_CALLS = [
@@ -57,21 +58,6 @@ export const lambdaCollector: CollectorDefinition = {
 }
 
 const COLLECTOR = lambdaCollector.id
-
-/** A function as the responder named it, resolved to a name, a region and maybe a qualifier. */
-export interface FunctionTarget {
-  input: string
-  functionName: string
-  region: string
-  qualifier?: string
-}
-
-/** Parses a function name or ARN (`arn:aws:lambda:<region>:<acct>:function:<name>[:<qualifier>]`). */
-export function parseFunctionTarget(input: string, defaultRegion: string): FunctionTarget {
-  const m = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:([^:]+)(?::([^:]+))?$/.exec(input)
-  if (!m) return {input, functionName: input, region: defaultRegion}
-  return {input, functionName: m[2]!, region: m[1]!, ...(m[3] === undefined ? {} : {qualifier: m[3]})}
-}
 
 export interface LambdaCollectOptions {
   functions: readonly string[]

@@ -3,12 +3,11 @@ import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {pipeline, type Readable} from 'node:stream'
 import {GetObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
-import type {AwsEnv} from './context.js'
+import type {AwsContext, AwsEnv} from './context.js'
+import {parseS3Uri} from '../aws/s3-uri.js'
 import {usageError} from '../core/errors.js'
-import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
 import {ExportScanner} from './export-scan.js'
-import type {GapLog} from '../evidence/gap-log.js'
 
 export const logsExportCollector: CollectorDefinition = {
   id: 'logs-export',
@@ -69,12 +68,6 @@ export interface LogsExportImport {
   lines: number
 }
 
-/** `s3://bucket/prefix` split into its parts, or undefined for a local path. */
-export function parseS3Uri(input: string): {bucket: string; prefix: string} | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input)
-  return m ? {bucket: m[1]!, prefix: m[2]!} : undefined
-}
-
 interface Source extends ExportFile {
   open(): Promise<Readable>
   origin: Record<string, unknown>
@@ -111,7 +104,7 @@ async function* s3Sources(ctx: AwsEnv, bucket: string, prefix: string): AsyncIte
  * way into the store: one that does not decompress to its end (truncated, corrupt) is still kept,
  * marked, and recorded as a gap; the other files still land.
  */
-export async function importLogsExport(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, inputs: readonly string[], logGroupName?: string): Promise<LogsExportImport> {
+export async function importLogsExport(ctx: AwsContext, inputs: readonly string[], logGroupName?: string): Promise<LogsExportImport> {
   for (const input of inputs) {
     if (parseS3Uri(input) === undefined && !(await stat(input).catch(() => undefined))) {
       throw usageError('file-not-found', `Cannot read ${input}: no such file or folder.`, 'Give the folder an export task wrote (its prefix or one task folder), single .gz files, or s3://bucket/prefix.')
@@ -123,23 +116,24 @@ export async function importLogsExport(ctx: AwsEnv, run: EvidenceRun, gaps: GapL
     const s3 = parseS3Uri(input)
     const origin = s3 === undefined ? 'local' : 's3'
     try {
-      for await (const f of s3 === undefined ? localSources(input) : s3Sources(ctx, s3.bucket, s3.prefix)) {
+      for await (const f of s3 === undefined ? localSources(input) : s3Sources(ctx, s3.bucket, s3.key)) {
         if (ctx.signal.aborted) break
-        result.files.push(await importOne(ctx, run, gaps, f, origin, logGroupName))
+        result.files.push(await importOne(ctx, f, origin, logGroupName))
         result.lines += result.files.at(-1)!.lines
         task.advance()
       }
     } catch (error) {
       if (ctx.signal.aborted) throw error
       if (s3 === undefined) throw error
-      await gaps.failed(error, {collector: COLLECTOR, resource: input, operation: 's3:ListObjectsV2'})
+      await ctx.gaps.failed(error, {collector: COLLECTOR, resource: input, operation: 's3:ListObjectsV2'})
     }
   }
   task.done()
   return result
 }
 
-async function importOne(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, f: Source, origin: string, logGroupName: string | undefined): Promise<ImportedExportFile> {
+async function importOne(ctx: AwsContext, f: Source, origin: string, logGroupName: string | undefined): Promise<ImportedExportFile> {
+  const {run, gaps} = ctx
   const info = {
     path: f.file,
     ...(f.taskId === undefined ? {} : {taskId: f.taskId}),

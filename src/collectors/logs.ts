@@ -1,13 +1,12 @@
 import {CloudWatchLogsClient, paginateDescribeLogGroups, paginateFilterLogEvents} from '@aws-sdk/client-cloudwatch-logs'
-import type {AwsEnv} from './context.js'
+import type {AwsContext} from './context.js'
 import {mapPool} from '../core/pool.js'
 import {readManifest} from '../evidence/cases.js'
 import {MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
-import type {EvidenceRun} from '../evidence/run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
-import {rethrowStoreWriteFailure, type GapLog} from '../evidence/gap-log.js'
+import {rethrowStoreWriteFailure} from '../evidence/gap-log.js'
 import {rateLimitClient} from '../aws/rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
@@ -105,7 +104,8 @@ interface LogEventLine {
  * through the SDK paginator into its own gzip NDJSON artifact with per-stream counts. A slice that
  * fails is a gap; the others still land. With `resume`, slices sealed by an earlier run are skipped.
  */
-export async function collectLogEvents(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, options: LogsCollectOptions): Promise<LogsCollection> {
+export async function collectLogEvents(ctx: AwsContext, options: LogsCollectOptions): Promise<LogsCollection> {
+  const {run, gaps} = ctx
   const region = ctx.aws.defaultRegion
   const logs = ctx.aws.client(CloudWatchLogsClient, region)
   rateLimitClient(logs as unknown as Parameters<typeof rateLimitClient>[0], LOGS_REQUESTS_PER_SECOND)
@@ -159,7 +159,7 @@ export async function collectLogEvents(ctx: AwsEnv, run: EvidenceRun, gaps: GapL
           await run.skip('logs-slice', `${group} ${window.start}..${window.end} was sealed by run ${earlier.runId} (${earlier.key}, sha256 ${earlier.sha256})`)
           return {...window, status: 'skipped', events: earlier.records, key: earlier.key, sha256: earlier.sha256, runId: earlier.runId}
         }
-        return await collectSlice(ctx, run, gaps, logs, group, region, slice, options.filterPattern, result)
+        return await collectSlice(ctx, logs, group, region, slice, options.filterPattern, result)
       } finally {
         task.advance()
       }
@@ -178,9 +178,7 @@ export async function collectLogEvents(ctx: AwsEnv, run: EvidenceRun, gaps: GapL
 }
 
 async function collectSlice(
-  ctx: AwsEnv,
-  run: EvidenceRun,
-  gaps: GapLog,
+  ctx: AwsContext,
   logs: CloudWatchLogsClient,
   group: string,
   region: string,
@@ -188,6 +186,7 @@ async function collectSlice(
   filterPattern: string | undefined,
   total: LogsCollection,
 ): Promise<SliceOutcome> {
+  const {run, gaps} = ctx
   const window = {start: new Date(slice.start).toISOString(), end: new Date(slice.end).toISOString()}
   const streams: Record<string, number> = {}
   let events = 0
@@ -288,17 +287,11 @@ export async function sealedSlices(store: EvidenceStore, caseId: string, group: 
 export const lambdaLogGroup = (functionName: string): string => `/aws/lambda/${functionName}`
 
 /** Collects several log groups one after the other (each group's slices in parallel). */
-export async function collectLogGroups(
-  ctx: AwsEnv,
-  run: EvidenceRun,
-  gaps: GapLog,
-  groups: readonly string[],
-  options: Omit<LogsCollectOptions, 'logGroupName'>,
-): Promise<LogsCollection[]> {
+export async function collectLogGroups(ctx: AwsContext, groups: readonly string[], options: Omit<LogsCollectOptions, 'logGroupName'>): Promise<LogsCollection[]> {
   const out: LogsCollection[] = []
   for (const logGroupName of groups) {
     if (ctx.signal.aborted) break
-    out.push(await run.step('logs-group', {logGroupName, start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}, () => collectLogEvents(ctx, run, gaps, {...options, logGroupName})))
+    out.push(await ctx.run.step('logs-group', {logGroupName, start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}, () => collectLogEvents(ctx, {...options, logGroupName})))
   }
   return out
 }

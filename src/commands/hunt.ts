@@ -3,11 +3,11 @@ import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
-import {SIGMA_LEVELS, type SigmaLevel} from '../analysis/sigma/rule.js'
-import {huntCaseDatabase, type HuntReport} from '../analysis/sigma/run.js'
+import {SIGMA_LEVELS} from '../analysis/sigma/rule.js'
+import type {HuntReport} from '../analysis/sigma/run.js'
 import {formatIssue} from '../analysis/sigma/load.js'
 import {assertCaseId} from '../evidence/keys.js'
-import {ensureCaseDb, resolveDbPath} from '../analysis/case-db.js'
+import {huntStep} from '../steps/analyse/hunt.js'
 
 export default class Hunt extends CoronerCommand<HuntReport> {
   static override summary = "Run Sigma rules for AWS CloudTrail over a case's events"
@@ -30,17 +30,13 @@ export default class Hunt extends CoronerCommand<HuntReport> {
   protected async execute(): Promise<Outcome<HuntReport>> {
     const {flags} = await this.parse(Hunt)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const {dbPath} = await ensureCaseDb(ctx, caseId, resolveDbPath(flags))
-    const result = await huntCaseDatabase({
-      caseId,
-      db: dbPath,
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, huntStep, {
       ...(flags.rules === undefined ? {} : {rules: flags.rules}),
       builtin: flags.builtin,
-      ...(flags['min-level'] === undefined ? {} : {minLevel: flags['min-level'] as SigmaLevel}),
-      maxHitsPerRule: flags.limit,
-      progress: ctx.progress,
-      signal: ctx.signal,
+      ...(flags['min-level'] === undefined ? {} : {minLevel: flags['min-level']}),
+      limit: flags.limit,
+      ...(flags.db === undefined ? {} : {db: flags.db}),
     })
     const warnings = [
       ...result.invalid.map(formatIssue),

@@ -5,7 +5,7 @@ import {collectorPermissionStatements, iamPolicy, type IamPolicy} from '../aws/i
 import {storePermissionStatements} from '../evidence/stores/s3/permissions.js'
 import {ACTION_IDS} from '../actions/action.js'
 import {containmentPermissionStatements} from '../actions/permissions.js'
-import {COLLECTOR_IDS, collectorsById} from '../collectors/registry.js'
+import {COLLECTORS, collectorsById} from '../steps/registry.js'
 import {readinessCollector} from '../collectors/readiness/definition.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
 
@@ -16,7 +16,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
   static override flags = {
     hold: Flags.boolean({description: 'Include what `evidence hold` needs (s3:PutObjectLegalHold)', default: false}),
     init: Flags.boolean({description: 'Include what `evidence init` needs to create and configure the bucket', default: false}),
-    collector: Flags.string({description: 'Include the read-only actions of this collector (repeatable; `all` for every one)', multiple: true, options: [...COLLECTOR_IDS, 'all']}),
+    collector: Flags.string({description: 'Include the read-only actions of this collector (repeatable; `all` for every one)', multiple: true, options: [...COLLECTORS.map((c) => c.id), 'all']}),
     action: Flags.string({description: 'Include what this containment action needs, to apply and to undo it (repeatable; `all` for every one)', multiple: true, options: [...ACTION_IDS, 'all']}),
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
     readiness: Flags.boolean({description: 'Include the read-only actions `coroner readiness` calls', default: false}),
@@ -36,7 +36,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     const kmsKey = flags['kms-key'] ?? config.kmsKey
     const statements = [
       ...storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey})}),
-      ...collectorPermissionStatements(collectorsById(flags.collector ?? [])),
+      ...collectorPermissionStatements(collectorsById(flags.collector ?? []).map((c) => ({id: c.id, permissions: c.permissions()}))),
       ...collectorPermissionStatements(flags.readiness ? [readinessCollector] : []),
       ...containmentPermissionStatements(flags.action ?? []),
     ]

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {renderTable} from '../cli/table.js'
-import {ensureCaseDb, resolveDbPath} from '../analysis/case-db.js'
 import type {Row} from '../analysis/db.js'
-import {redactSecrets, toCsv, toNdjson} from '../analysis/output.js'
-import {openForQuery} from '../analysis/run-query.js'
-import {TIMELINE_SOURCES, readTimeline} from '../analysis/timeline.js'
+import {toCsv, toNdjson} from '../analysis/output.js'
+import {TIMELINE_SOURCES} from '../analysis/timeline.js'
+import {timelineStep} from '../steps/analyse/timeline.js'
 import {assertCaseId} from '../evidence/keys.js'
 
 interface TimelineResult {
@@ -39,24 +38,17 @@ export default class Timeline extends CoronerCommand<TimelineResult> {
     const {flags} = await this.parse(Timeline)
     this.format = flags.csv ? 'csv' : flags.ndjson ? 'ndjson' : 'table'
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
-    const dbPath = resolveDbPath(flags)
-    const ctx = caseId === undefined ? undefined : await this.context(flags, caseId)
-    const {loaded} = await ensureCaseDb(ctx, caseId, dbPath)
-    const db = await openForQuery(dbPath)
-    try {
-      const result = await readTimeline(db, {
-        ...(flags.since === undefined ? {} : {since: flags.since}),
-        ...(flags.until === undefined ? {} : {until: flags.until}),
-        ...(flags.actor === undefined ? {} : {actor: flags.actor}),
-        ...(flags.target === undefined ? {} : {target: flags.target}),
-        ...(flags.source === undefined ? {} : {sources: flags.source}),
-        ...(flags.limit === 0 ? {} : {limit: flags.limit}),
-      })
-      if (!flags['show-secrets']) result.rows = result.rows.map(redactSecrets)
-      return {result, warnings: loaded?.warnings ?? []}
-    } finally {
-      db.close()
-    }
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, timelineStep, {
+      ...(flags.since === undefined ? {} : {since: flags.since}),
+      ...(flags.until === undefined ? {} : {until: flags.until}),
+      ...(flags.actor === undefined ? {} : {actor: flags.actor}),
+      ...(flags.target === undefined ? {} : {target: flags.target}),
+      ...(flags.source === undefined ? {} : {sources: flags.source}),
+      ...(flags.limit === 0 ? {} : {limit: flags.limit}),
+      ...(flags.db === undefined ? {} : {db: flags.db}),
+    })
+    return {result: result.timeline, warnings: result.warnings}
   }
 
   protected render(r: TimelineResult): void {

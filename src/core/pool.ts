@@ -32,3 +32,22 @@ export async function mapPool<T, R>(
   await Promise.all(Array.from({length: Math.max(1, Math.min(limit, list.length))}, worker))
   return results
 }
+
+/** Runs `work` over a stream of items with at most `limit` in flight, pulling items only as slots free up. */
+export async function forEachBounded<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, signal: AbortSignal, work: (item: T) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>()
+  let failure: {error: unknown} | undefined
+  for await (const item of items) {
+    if (signal.aborted || failure) break
+    const p: Promise<void> = work(item)
+      .catch((error: unknown) => {
+        // Work cut short by the abort is not a failure: the run ends incomplete.
+        if (!signal.aborted) failure ??= {error}
+      })
+      .finally(() => running.delete(p))
+    running.add(p)
+    if (running.size >= limit) await Promise.race(running)
+  }
+  await Promise.all(running)
+  if (failure) throw failure.error
+}

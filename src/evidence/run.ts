@@ -121,6 +121,11 @@ export class EvidenceRun {
     return this.gapRecords
   }
 
+  /** The artifacts written so far, as journalled: what a later step of the same run reads (e.g. the hashes digest validation checks). */
+  get artifactRecords(): readonly ArtifactRecord[] {
+    return this.artifacts
+  }
+
   get artifactCount(): number {
     return this.artifacts.length
   }

@@ -1,6 +1,7 @@
+import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
 import {hashStream, sha256Hex} from './hashing.js'
-import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey} from './keys.js'
-import {MANIFEST_SCHEMA, computeSelfDigest, type Manifest} from './manifest.js'
+import {readJournalChain} from './journal.js'
+import {MANIFEST_SCHEMA, computeSelfDigest, type ArtifactRecord, type Manifest} from './manifest.js'
 import type {EvidenceStore, ObjectInfo} from './store.js'
 
 export type ArtifactStatus = 'ok' | 'missing' | 'altered' | 'extra' | 'overlaid' | 'unlocked'
@@ -34,10 +35,6 @@ export interface CaseVerification {
   warnings: string[]
 }
 
-interface RunObjects {
-  objects: Map<string, ObjectInfo[]>
-}
-
 /**
  * Re-reads every evidence object of a case, recomputes its SHA-256 and compares it with the
  * manifest (or, for a run that never sealed, with its journal); names every missing, altered,
@@ -45,125 +42,115 @@ interface RunObjects {
  * chain of manifests across runs. Read-only.
  */
 export async function verifyCase(store: EvidenceStore, caseId: string): Promise<CaseVerification> {
-  const runs = new Map<string, RunObjects>()
+  const index = await indexCase(store, caseId)
+  const result: CaseVerification = {caseId, store: store.location, ok: true, runs: [], artifacts: [], problems: [], warnings: []}
+  for (const o of index.stray) result.problems.push(`unexpected object ${o.key} outside any run`)
+  const sealed: SealedRun[] = []
+  for (const run of index.runs) {
+    const checked = await verifyRun(store, caseId, run, result)
+    if (checked) sealed.push(checked)
+  }
+  result.problems.push(...chainProblems(sealed))
+  result.ok = result.problems.length === 0 && result.runs.every((r) => r.problems.length === 0) && result.artifacts.every((a) => a.status === 'ok')
+  return result
+}
+
+interface SealedRun {
+  runId: string
+  manifest: Manifest
+  sha256: string
+}
+
+/** One run: its journal's chain, its manifest as first written, the lock of both, and each artifact it lists. */
+async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, result: CaseVerification): Promise<SealedRun | undefined> {
+  const check: RunCheck = {runId: run.runId, status: 'unsealed', artifacts: 0, problems: []}
+  result.runs.push(check)
+  const journal = await readJournalChain(store, run.journalKey)
+  if (journal.entries === 0) journal.problems.push(`journal ${run.journalKey} is missing or empty`)
+  check.problems.push(...journal.problems)
+  const sealed = await checkManifest(store, caseId, run, journal.lastHash, check)
+  if (sealed?.manifest.store?.allowUnlocked) result.warnings.push(`run ${run.runId} was written with --allow-unlocked: its objects were not protected by Object Lock`)
+  const locked = store.checkObject !== undefined && !sealed?.manifest.store?.allowUnlocked
+  await checkJournalSegments(store, run, check, locked)
+  if (locked && run.manifest) for (const issue of await store.checkObject!(run.manifestKey, run.manifest?.versionId)) check.problems.push(`manifest ${run.manifestKey}: ${issue.message}`)
+  const known = new Set([run.manifestKey, run.journalKey])
+  for (const key of run.objects.keys()) if (key.startsWith(`${run.journalKey}.d/`)) known.add(key)
+  for (const a of sealed?.manifest.artifacts ?? journal.artifacts) {
+    known.add(a.key)
+    check.artifacts++
+    result.artifacts.push(await checkArtifact(store, run, a, locked))
+  }
+  for (const key of run.objects.keys()) {
+    if (known.has(key)) continue
+    const detail = /\.partial-[0-9a-f]+$/.test(key) ? 'an unfinished write left behind by an interrupted run' : 'not listed in the manifest or journal'
+    result.artifacts.push({key, runId: run.runId, status: 'extra', detail})
+  }
+  return sealed
+}
+
+/** The manifest as first written: readable, of our schema, untouched since sealed, naming this run, ending where the journal ends. */
+async function checkManifest(store: EvidenceStore, caseId: string, run: IndexedRun, journalLastHash: string, check: RunCheck): Promise<SealedRun | undefined> {
+  const key = run.manifestKey
+  const state = live(run.objects.get(key))
+  if (state.overlaid) check.problems.push(`manifest ${key}: ${state.overlaid}`)
+  if (!state.present) {
+    check.problems.push(`run ${run.runId} has no manifest: it never finished (crash or kill); checking what its journal recorded`)
+    return undefined
+  }
+  const text = await readAll(store, key, run.manifest?.versionId)
+  const sha256 = sha256Hex(text)
+  check.manifestSha256 = sha256
+  let manifest: Manifest
+  try {
+    manifest = JSON.parse(text) as Manifest
+  } catch {
+    check.problems.push(`manifest ${key} is not valid JSON`)
+    return undefined
+  }
+  if (manifest.schema !== MANIFEST_SCHEMA) check.problems.push(`manifest ${key} has unknown schema ${String(manifest.schema)}`)
+  if (computeSelfDigest(manifest) !== manifest.selfDigest) check.problems.push(`manifest ${key} was edited: its content does not match its selfDigest`)
+  if (manifest.runId !== run.runId || manifest.caseId !== caseId) check.problems.push(`manifest ${key} names run ${manifest.runId} of case ${manifest.caseId}`)
+  if (journalLastHash !== manifest.journal?.lastHash) check.problems.push(`journal ${run.journalKey} does not end where the manifest says (entries or hash differ)`)
+  check.status = manifest.status
+  return {runId: run.runId, manifest, sha256}
+}
+
+/** Journal line objects (S3 writes one per line): none overlaid and, where the store locks, each locked. */
+async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, check: RunCheck, locked: boolean): Promise<void> {
+  const unlocked: string[] = []
+  let segments = 0
+  for (const [key, versions] of run.objects) {
+    if (!key.startsWith(`${run.journalKey}.d/`)) continue
+    segments++
+    const state = live(versions)
+    if (state.overlaid) check.problems.push(`journal segment ${key}: ${state.overlaid}`)
+    if (!locked) continue
+    const issues = await store.checkObject!(key, firstWritten(versions)?.versionId)
+    if (issues.length > 0) unlocked.push(`${key}: ${issues.map((i) => i.message).join('; ')}`)
+  }
+  if (unlocked.length > 0) check.problems.push(`journal ${run.journalKey}: ${unlocked.length} of ${segments} line object(s) not locked, first ${unlocked[0]}`)
+}
+
+/** One recorded artifact: present, the same bytes, not overlaid, locked. */
+async function checkArtifact(store: EvidenceStore, run: IndexedRun, a: Pick<ArtifactRecord, 'key' | 'sha256' | 'size' | 'versionId'>, locked: boolean): Promise<ArtifactCheck> {
+  const art: ArtifactCheck = {key: a.key, runId: run.runId, status: 'ok', expectedSha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId})}
+  const versions = run.objects.get(a.key)
+  const state = live(versions, a.versionId)
+  if (!state.present) return {...art, status: 'missing'}
+  const actual = await hashStream(await store.get(a.key, a.versionId ?? firstWritten(versions)?.versionId))
+  art.actualSha256 = actual.sha256
+  if (actual.sha256 !== a.sha256 || actual.size !== a.size) return {...art, status: 'altered', detail: `size ${actual.size}, expected ${a.size}`}
+  if (state.overlaid) return {...art, status: 'overlaid', detail: state.overlaid}
+  if (locked) {
+    const issues = await store.checkObject!(a.key, a.versionId)
+    if (issues.length > 0) return {...art, status: 'unlocked', detail: issues.map((i) => i.message).join('; ')}
+  }
+  return art
+}
+
+/** The chain of manifests: each links to the one before it, by the hash it had when the next run began. */
+function chainProblems(sealed: readonly SealedRun[]): string[] {
   const problems: string[] = []
-  const warnings: string[] = []
-  for await (const info of store.list(casePrefix(caseId))) {
-    const parsed = parseKey(info.key)
-    if (!parsed) {
-      problems.push(`unexpected object ${info.key} outside any run`)
-      continue
-    }
-    let run = runs.get(parsed.runId)
-    if (!run) runs.set(parsed.runId, (run = {objects: new Map()}))
-    const versions = run.objects.get(info.key) ?? []
-    versions.push(info)
-    run.objects.set(info.key, versions)
-  }
-
-  const result: CaseVerification = {caseId, store: store.location, ok: true, runs: [], artifacts: [], problems, warnings}
-  const sealed: Array<{runId: string; manifest: Manifest; sha256: string}> = []
-
-  for (const runId of [...runs.keys()].sort()) {
-    const {objects} = runs.get(runId)!
-    const prefix = `${casePrefix(caseId)}runs/${runId}/`
-    const check: RunCheck = {runId, status: 'unsealed', artifacts: 0, problems: []}
-    result.runs.push(check)
-    const manifestKey = `${prefix}${MANIFEST_NAME}`
-    const journalKey = `${prefix}${JOURNAL_NAME}`
-
-    const journal = await readJournalChain(store, journalKey)
-    check.problems.push(...journal.problems)
-
-    let manifest: Manifest | undefined
-    let allowUnlocked = false
-    const manifestVersions = live(objects.get(manifestKey))
-    if (manifestVersions.overlaid) check.problems.push(`manifest ${manifestKey}: ${manifestVersions.overlaid}`)
-    if (manifestVersions.present) {
-      const text = await readAll(store, manifestKey, originalVersion(objects.get(manifestKey)))
-      const sha256 = sha256Hex(text)
-      check.manifestSha256 = sha256
-      try {
-        manifest = JSON.parse(text) as Manifest
-      } catch {
-        check.problems.push(`manifest ${manifestKey} is not valid JSON`)
-      }
-      if (manifest) {
-        if (manifest.schema !== MANIFEST_SCHEMA) check.problems.push(`manifest ${manifestKey} has unknown schema ${String(manifest.schema)}`)
-        if (computeSelfDigest(manifest) !== manifest.selfDigest) check.problems.push(`manifest ${manifestKey} was edited: its content does not match its selfDigest`)
-        if (manifest.runId !== runId || manifest.caseId !== caseId) check.problems.push(`manifest ${manifestKey} names run ${manifest.runId} of case ${manifest.caseId}`)
-        if (journal.lastHash !== manifest.journal?.lastHash) check.problems.push(`journal ${journalKey} does not end where the manifest says (entries or hash differ)`)
-        if (manifest.store?.allowUnlocked) {
-          allowUnlocked = true
-          warnings.push(`run ${runId} was written with --allow-unlocked: its objects were not protected by Object Lock`)
-        }
-        check.status = manifest.status
-        sealed.push({runId, manifest, sha256})
-      }
-    } else {
-      check.problems.push(`run ${runId} has no manifest: it never finished (crash or kill); checking what its journal recorded`)
-    }
-
-    const expected = manifest?.artifacts ?? journal.artifacts
-    const known = new Set([manifestKey, journalKey])
-    const journalSegments = `${journalKey}.d/`
-    const unlockedSegments: string[] = []
-    let segments = 0
-    for (const [key, versions] of objects) {
-      if (!key.startsWith(journalSegments)) continue
-      known.add(key)
-      segments++
-      const state = live(versions)
-      if (state.overlaid) check.problems.push(`journal segment ${key}: ${state.overlaid}`)
-      if (store.checkObject && !allowUnlocked) {
-        const issues = await store.checkObject(key, originalVersion(versions))
-        if (issues.length > 0) unlockedSegments.push(`${key}: ${issues.map((i) => i.message).join('; ')}`)
-      }
-    }
-    if (unlockedSegments.length > 0) {
-      check.problems.push(`journal ${journalKey}: ${unlockedSegments.length} of ${segments} line object(s) not locked, first ${unlockedSegments[0]}`)
-    }
-    if (manifestVersions.present && store.checkObject && !allowUnlocked) {
-      for (const issue of await store.checkObject(manifestKey, originalVersion(objects.get(manifestKey)))) check.problems.push(`manifest ${manifestKey}: ${issue.message}`)
-    }
-    for (const a of expected) {
-      known.add(a.key)
-      check.artifacts++
-      const art: ArtifactCheck = {key: a.key, runId, status: 'ok', expectedSha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId})}
-      result.artifacts.push(art)
-      const versions = objects.get(a.key)
-      const state = live(versions, a.versionId)
-      if (!state.present) {
-        art.status = 'missing'
-        continue
-      }
-      const actual = await hashStream(await store.get(a.key, a.versionId ?? originalVersion(versions)))
-      art.actualSha256 = actual.sha256
-      if (actual.sha256 !== a.sha256 || actual.size !== a.size) {
-        art.status = 'altered'
-        art.detail = `size ${actual.size}, expected ${a.size}`
-        continue
-      }
-      if (state.overlaid) {
-        art.status = 'overlaid'
-        art.detail = state.overlaid
-        continue
-      }
-      if (store.checkObject && !allowUnlocked) {
-        const issues = await store.checkObject(a.key, a.versionId)
-        if (issues.length > 0) {
-          art.status = 'unlocked'
-          art.detail = issues.map((i) => i.message).join('; ')
-        }
-      }
-    }
-    for (const key of objects.keys()) {
-      if (known.has(key)) continue
-      const detail = /\.partial-[0-9a-f]+$/.test(key) ? 'an unfinished write left behind by an interrupted run' : 'not listed in the manifest or journal'
-      result.artifacts.push({key, runId, status: 'extra', detail})
-    }
-  }
-
   for (let i = 0; i < sealed.length; i++) {
     const {runId, manifest} = sealed[i]!
     const prev = manifest.previousManifest
@@ -177,9 +164,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
     else if (target.sha256 !== prev.sha256) problems.push(`chain: manifest of run ${prev.runId} changed after run ${runId} recorded its hash`)
     else if (expectedPrev && expectedPrev.runId !== prev.runId) problems.push(`chain: run ${runId} links to ${prev.runId}, not to the run before it (${expectedPrev.runId}); runs ran concurrently or one was removed`)
   }
-
-  result.ok = problems.length === 0 && result.runs.every((r) => r.problems.length === 0) && result.artifacts.every((a) => a.status === 'ok')
-  return result
+  return problems
 }
 
 /**
@@ -189,7 +174,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
 function live(versions: ObjectInfo[] | undefined, versionId?: string): {present: boolean; current: boolean; overlaid?: string} {
   if (!versions || versions.length === 0) return {present: false, current: false}
   const unversioned = versions.every((v) => v.versionId === undefined)
-  const target = versionId === undefined || unversioned ? original(versions) : versions.find((v) => v.versionId === versionId)
+  const target = versionId === undefined || unversioned ? firstWritten(versions) : versions.find((v) => v.versionId === versionId)
   if (!target || target.deleteMarker) return {present: false, current: false}
   const latest = versions.find((v) => v.isLatest !== false) ?? target
   if (latest.deleteMarker) return {present: true, current: false, overlaid: 'a delete marker lies over it'}
@@ -197,53 +182,8 @@ function live(versions: ObjectInfo[] | undefined, versionId?: string): {present:
   return {present: true, current: true}
 }
 
-/** The oldest version that is not a delete marker: what was written first (versions come newest first). */
-function original(versions: ObjectInfo[]): ObjectInfo | undefined {
-  for (let i = versions.length - 1; i >= 0; i--) if (!versions[i]!.deleteMarker) return versions[i]
-  return undefined
-}
-
-function originalVersion(versions: ObjectInfo[] | undefined): string | undefined {
-  return versions === undefined ? undefined : original(versions)?.versionId
-}
-
 async function readAll(store: EvidenceStore, key: string, versionId?: string): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
   return Buffer.concat(chunks).toString('utf8')
-}
-
-interface JournalArtifact {
-  key: string
-  sha256: string
-  size: number
-  versionId?: string
-}
-
-/** Reads a run's journal, checking its hash chain, and collects the artifacts it recorded. */
-async function readJournalChain(
-  store: EvidenceStore,
-  key: string,
-): Promise<{lastHash: string; artifacts: JournalArtifact[]; problems: string[]}> {
-  const problems: string[] = []
-  const artifacts: JournalArtifact[] = []
-  let lastHash = ''
-  let expectedSeq = 1
-  for await (const line of store.readJournal(key)) {
-    let entry: {seq?: number; prevHash?: string; type?: string; artifact?: JournalArtifact}
-    try {
-      entry = JSON.parse(line) as typeof entry
-    } catch {
-      problems.push(`journal ${key}: entry ${expectedSeq} is not valid JSON`)
-      lastHash = sha256Hex(line)
-      expectedSeq++
-      continue
-    }
-    if (entry.seq !== expectedSeq || entry.prevHash !== lastHash) problems.push(`journal ${key}: entry ${expectedSeq} breaks the hash chain`)
-    if (entry.type === 'artifact' && entry.artifact) artifacts.push(entry.artifact)
-    lastHash = sha256Hex(line)
-    expectedSeq++
-  }
-  if (expectedSeq === 1) problems.push(`journal ${key} is missing or empty`)
-  return {lastHash, artifacts, problems}
 }

@@ -6,6 +6,7 @@ import type {Gap} from '../evidence/gap.js'
 import {GapLog} from '../evidence/gap-log.js'
 import type {CallerRecord, RunStatus} from '../evidence/manifest.js'
 import {EvidenceRun} from '../evidence/run.js'
+import {MemoryStore} from '../evidence/stores/memory.js'
 import {parseParams} from './params.js'
 import type {AnyStep, AwsReadContext, ParamsOf, ResultOf} from './step.js'
 
@@ -44,7 +45,7 @@ export interface RunOpening {
  */
 export class RunSession {
   private constructor(
-    private readonly env: RunnerEnv,
+    readonly env: RunnerEnv,
     readonly run: EvidenceRun,
     readonly gaps: GapLog,
   ) {}
@@ -94,21 +95,34 @@ export function opensRun(step: AnyStep, caseId: string | undefined): boolean {
   return step.records === true || (step.records === 'with-case' && caseId !== undefined)
 }
 
+export interface RunStepOptions {
+  /** The command or playbook journalled as opening the run; default: the step's own command. */
+  command?: string
+  /** The parameters journalled as the run's; default: the step's. */
+  parameters?: Record<string, unknown>
+  /** A recording step run without a case: its run is kept in memory only, and nothing is stored. */
+  scratch?: boolean
+}
+
+/** The case id of a scratch run, which lives in memory and is never stored. */
+const SCRATCH_CASE = 'SCRATCH'
+
 /**
- * Runs one step as a command does: parameters checked against the step's schema, then, for a step
- * that records, inside a new evidence run of the case sealed however it ends.
+ * Runs one step as a command does: parameters checked against the step's schema and completed by
+ * its `prepare`, then, for a step that records, inside a new evidence run of the case sealed
+ * however it ends.
  */
-export async function runStep<S extends AnyStep>(
-  env: RunnerEnv,
-  step: S,
-  input: unknown,
-  options: {command?: string; parameters?: Record<string, unknown>} = {},
-): Promise<StepOutcome<S>> {
-  const params = parseParams(step, input)
+export async function runStep<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, options: RunStepOptions = {}): Promise<StepOutcome<S>> {
+  const params = await prepareParams(env, step, input)
   if (!opensRun(step, env.caseId)) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
-  if (env.caseId === undefined) throw usageError('no-case', `Step ${step.id} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
-  const {results, run} = await runParsed(env, env.caseId, [{step, params}], {command: options.command ?? step.command ?? step.id, parameters: options.parameters ?? (params as Record<string, unknown>)})
-  return {result: results[0] as ResultOf<S>, run} as StepOutcome<S>
+  const opening = {command: options.command ?? step.command ?? step.id, parameters: options.parameters ?? (params as Record<string, unknown>), identifyCaller: step.usesAws(params)}
+  return (await inNewRun(env, opening, (session) => session.call(step, params), options)) as StepOutcome<S>
+}
+
+/** A step's parameters checked against its schema, then completed by its `prepare`, before any run opens. */
+export async function prepareParams<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown): Promise<ParamsOf<S>> {
+  const params = parseParams(step, input)
+  return step.prepare ? ((await step.prepare(storeContext(env), params)) as ParamsOf<S>) : params
 }
 
 /** One step call of a run that does several things (`contain all`): the step and its raw parameters. */
@@ -123,36 +137,48 @@ export interface StepCall {
  * however it ends. A step that throws stops the rest (gaps do not: they are recorded and the run goes on).
  */
 export async function runSteps(env: RunnerEnv, calls: readonly StepCall[], options: {command: string; parameters: Record<string, unknown>}): Promise<{results: unknown[]; run: SealedRun}> {
-  const parsed = calls.map((c) => ({step: c.step, params: parseParams(c.step, c.input) as unknown}))
-  if (env.caseId === undefined) throw usageError('no-case', `${options.command} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
-  return runParsed(env, env.caseId, parsed, options)
-}
-
-async function runParsed(
-  env: RunnerEnv,
-  caseId: string,
-  calls: ReadonlyArray<{step: AnyStep; params: unknown}>,
-  options: {command: string; parameters: Record<string, unknown>},
-): Promise<{results: unknown[]; run: SealedRun}> {
-  const session = await RunSession.open(env, {caseId, command: options.command, parameters: options.parameters, identifyCaller: calls.some((c) => c.step.usesAws(c.params))})
-  const results: unknown[] = []
-  try {
-    for (const c of calls) results.push(await session.call(c.step, c.params))
-  } catch (error) {
-    // Seal what is there; if even that fails (a full disk), the journal already holds every hash.
-    await session.seal(error).catch(() => {})
-    throw error
-  }
-  return {results, run: await session.seal()}
+  const parsed: Array<{step: AnyStep; params: unknown}> = []
+  for (const c of calls) parsed.push({step: c.step, params: await prepareParams(env, c.step, c.input)})
+  const opening = {...options, identifyCaller: parsed.some((c) => c.step.usesAws(c.params))}
+  const {result, run} = await inNewRun(env, opening, async (session) => {
+    const results: unknown[] = []
+    for (const c of parsed) results.push(await session.call(c.step, c.params))
+    return results
+  })
+  return {results: result, run}
 }
 
 /**
- * The context a step of its kind is given, built field by field: an analysis or report step never
- * holds the AWS client factory, at run time as in its type. A `'with-case'` step run outside a
- * session gets no run: a collect or contain step keeps its AWS access, read-only by its permissions.
+ * Opens a new evidence run of the case, hands it to `work` (which calls steps in it) and seals it
+ * however the work ends: what a command running several steps in one run, and a playbook, stand on.
  */
-function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | AwsReadContext | RecordingContext | StoreContext {
-  const base: StoreContext = {
+export async function inNewRun<T>(
+  env: RunnerEnv,
+  opening: Omit<RunOpening, 'caseId'>,
+  work: (session: RunSession) => Promise<T>,
+  options: {scratch?: boolean} = {},
+): Promise<{result: T; run: SealedRun}> {
+  const runEnv: RunnerEnv = options.scratch ? {...env, store: new MemoryStore(), caseId: SCRATCH_CASE} : env
+  if (runEnv.caseId === undefined) throw usageError('no-case', `${opening.command} records evidence and needs a case: give --case.`, 'e.g. --case INC-2026-0042')
+  const session = await RunSession.open(runEnv, {...opening, caseId: runEnv.caseId, identifyCaller: opening.identifyCaller && !options.scratch})
+  try {
+    let result: T
+    try {
+      result = await work(session)
+    } catch (error) {
+      // Seal what is there; if even that fails (a full disk), the journal already holds every hash.
+      await session.seal(error).catch(() => {})
+      throw error
+    }
+    return {result, run: await session.seal()}
+  } finally {
+    if (options.scratch) await runEnv.store.close()
+  }
+}
+
+/** What every step is handed, whatever its kind: the world without AWS, and the evidence store. */
+function storeContext(env: RunnerEnv, session?: RunSession): StoreContext {
+  return {
     clock: env.clock,
     logger: env.logger,
     progress: env.progress,
@@ -161,6 +187,15 @@ function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsCon
     store: env.store,
     caseId: session?.caseId ?? env.caseId,
   }
+}
+
+/**
+ * The context a step of its kind is given, built field by field: an analysis or report step never
+ * holds the AWS client factory, at run time as in its type. A `'with-case'` step run outside a
+ * session gets no run: a collect or contain step keeps its AWS access, read-only by its permissions.
+ */
+function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | AwsReadContext | RecordingContext | StoreContext {
+  const base = storeContext(env, session)
   const usesAwsKind = step.kind === 'collect' || step.kind === 'contain'
   if (!usesAwsKind && !step.records) return base
   if (!session && step.records === 'with-case') return usesAwsKind ? {...base, aws: env.aws} : base

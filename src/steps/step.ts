@@ -56,12 +56,21 @@ export interface StepDefinition<K extends StepKind = StepKind, S extends z.ZodTy
   readonly records: Records
   /** The AWS operations it may call, as `service:Operation`. */
   readonly operations: readonly string[]
-  /** The IAM actions it needs with these parameters (read-only for every collect step). */
-  permissions(params: z.output<S>): readonly string[]
+  /**
+   * The IAM actions it needs with these parameters (read-only for every collect step); without
+   * parameters, every action it may need, for a standing policy (`coroner permissions`).
+   */
+  permissions(params?: z.output<S>): readonly string[]
   /** Whether it calls AWS with these parameters; the runner asks STS who the caller is only then. */
   usesAws(params: z.output<S>): boolean
   /** Artifact kinds it writes (docs/evidence-format.md). */
   readonly produces: readonly string[]
+  /**
+   * Checks and completes the parameters from the evidence and the files named before any run
+   * opens (e.g. `--resume` finding the earlier run to continue): a usage error here leaves no
+   * run behind. Reads only; never calls AWS.
+   */
+  prepare?(ctx: StoreContext, params: z.output<S>): Promise<z.output<S>>
   /** Does the work; the result is typed and JSON-serialisable. */
   run(ctx: ContextFor<K, Records>, params: z.output<S>): Promise<R>
 }

@@ -4,12 +4,11 @@ import path from 'node:path'
 import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
-import {collectLambdaFunctions} from '../../src/collectors/lambda.js'
-import {withEvidenceRun} from '../../src/collectors/run-collection.js'
+import {lambdaStep} from '../../src/steps/collect/lambda.js'
 import {readManifest} from '../../src/evidence/cases.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import type {ArtifactRecord} from '../../src/evidence/manifest.js'
-import {testContext} from '../support/context.js'
+import {collectIn, testContext} from '../support/context.js'
 import {servePackage, type LambdaProxy} from '../support/lambda-proxy.js'
 import {ENV_SECRET, seededLambdaBehindProxy, type SeededLambda} from '../support/lambda-seed.js'
 import {motoAws, resetMoto, useLambdaLayerBackend} from '../support/moto.js'
@@ -38,7 +37,7 @@ async function collect(functions: string[], allVersions = false) {
   const store = new LocalDirectoryStore(root)
   const aws = proxiedAws()
   const ctx = testContext(store, {aws})
-  const out = await withEvidenceRun(ctx, 'INC-L', 'collect lambda', {functions}, (run, gaps) => collectLambdaFunctions(ctx, run, gaps, {functions, allVersions}))
+  const out = await collectIn(ctx, 'INC-L', lambdaStep, {functions, allVersions})
   aws.destroy()
   const manifest = await readManifest(store, out.manifestKey)
   const byName = (suffix: string): ArtifactRecord => {
@@ -231,7 +230,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
       if (line.startsWith('GET /__code/')) abort.abort(new Error('interrupted by the user'))
     }
     const functions = ['payments-api']
-    const out = await withEvidenceRun(ctx, 'INC-L', 'collect lambda', {functions}, (run, gaps) => collectLambdaFunctions(ctx, run, gaps, {functions, allVersions: true}))
+    const out = await collectIn(ctx, 'INC-L', lambdaStep, {functions, allVersions: true})
     aws.destroy()
     expect(out.status).toBe('incomplete')
     expect(out.gaps).toEqual([])

@@ -9,12 +9,11 @@ import {importLogsExport} from '../../src/collectors/logs-export.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {fixedClock} from '../../src/core/clock.js'
-import {collectLogGroups} from '../../src/collectors/logs.js'
-import {withEvidenceRun} from '../../src/collectors/run-collection.js'
+import {logsStep} from '../../src/steps/collect/logs.js'
 import {readManifest} from '../../src/evidence/cases.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import type {ArtifactRecord} from '../../src/evidence/manifest.js'
-import {testContext} from '../support/context.js'
+import {collectIn, testContext} from '../support/context.js'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {startLambdaProxy} from '../support/lambda-proxy.js'
 import {motoAws, motoEndpoint, resetMoto} from '../support/moto.js'
@@ -56,7 +55,7 @@ async function collect(root: string, groups: string[], start: number, end: numbe
       : new AwsClientFactory({endpointUrl, region: 'us-east-1', maxAttempts: 1, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
   // Each run starts an hour after the one before, so run ids (and the manifest chain) are ordered.
   const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
-  const out = await withEvidenceRun(ctx, 'INC-LOGS', 'collect logs', {groups}, (run, gaps) => collectLogGroups(ctx, run, gaps, groups, {start, end, sliceMs: HOUR, resume}))
+  const out = await collectIn(ctx, 'INC-LOGS', logsStep, {groups, start: new Date(start).toISOString(), end: new Date(end).toISOString(), sliceMs: HOUR, resume})
   aws.destroy()
   return {out, manifest: await readManifest(store, out.manifestKey)}
 }
@@ -177,7 +176,7 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     const ctx = testContext(store, {aws})
     const run = await EvidenceRun.begin({store, caseId: 'INC-LOGS', command: 'import logs', parameters: {}, clock: ctx.clock})
     const gaps = new GapLog(run)
-    const result = await importLogsExport(ctx, run, gaps, ['s3://ir-exports/exportedlogs'], GROUP)
+    const result = await importLogsExport({...ctx, caseId: 'INC-LOGS', run, gaps}, ['s3://ir-exports/exportedlogs'], GROUP)
     const {manifest} = await run.finish()
 
     expect(result.files.filter((f) => f.status === 'stored')).toHaveLength(3)

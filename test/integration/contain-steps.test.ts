@@ -7,7 +7,6 @@ import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {systemClock} from '../../src/core/clock.js'
 import {memoryLogger} from '../../src/core/logger.js'
 import {quietProgress} from '../../src/core/progress.js'
-import {preserveFiles} from '../../src/evidence/preserve.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {
   closeUrlStep,
@@ -21,6 +20,7 @@ import {
   throttleStep,
 } from '../../src/steps/contain/actions.js'
 import {undoStep} from '../../src/steps/contain/undo.js'
+import {evidenceAddStep} from '../../src/steps/evidence/add.js'
 import {runStep, type RunnerEnv} from '../../src/steps/runner.js'
 import {FUNCTION, ROLE, containTargetBehindProxy, readTargetState, writeCalls, type ContainSeed} from '../support/contain-seed.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'
@@ -121,7 +121,7 @@ describe('each containment step run on its own, as a playbook runs it', () => {
     })
     const file = path.join(await tempDir(), 'guardduty.json')
     await writeFile(file, JSON.stringify({Findings: [finding('f-key', seed.accessKeyId), finding('f-session', 'ASIAEXAMPLETEMP12345')]}))
-    await preserveFiles(env, 'INC-STEPS', [file], 'GuardDuty findings from the SOC')
+    await runStep(env, evidenceAddStep, {files: [file], note: 'GuardDuty findings from the SOC'})
     const db = path.join(await tempDir(), 'case.duckdb')
     await loadCase(env.store, 'INC-STEPS', {dbPath: db})
 

@@ -1,9 +1,15 @@
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {fixedClock, type Clock} from '../../src/core/clock.js'
-import type {Context} from '../../src/core/context.js'
+import type {BaseContext} from '../../src/core/context.js'
+import type {AwsEnv} from '../../src/collectors/context.js'
+
+type Context = BaseContext & AwsEnv
 import {memoryLogger} from '../../src/core/logger.js'
 import {quietProgress} from '../../src/core/progress.js'
 import type {EvidenceStore} from '../../src/evidence/store.js'
+import {readManifest} from '../../src/evidence/cases.js'
+import {runStep, type RunnerEnv, type SealedRun} from '../../src/steps/runner.js'
+import type {AnyStep, InputOf, ResultOf} from '../../src/steps/step.js'
 
 /** A Context for tests: a stepping fixed clock, a memory logger, no progress drawing. */
 export function testContext(store: EvidenceStore, overrides: Partial<Context> = {}): Context & {logger: ReturnType<typeof memoryLogger>} {
@@ -18,4 +24,14 @@ export function testContext(store: EvidenceStore, overrides: Partial<Context> = 
     showSecrets: false,
     ...overrides,
   } as Context & {logger: ReturnType<typeof memoryLogger>}
+}
+
+/**
+ * Runs a recording step as a command does, in a new run of the case: the sealed run, what the
+ * step returned (`collected`) and the artifact records of its manifest.
+ */
+export async function collectIn<S extends AnyStep>(ctx: Omit<RunnerEnv, 'caseId'>, caseId: string, step: S, params: InputOf<S>) {
+  const {result, run} = (await runStep({...ctx, caseId}, step, params)) as {result: ResultOf<S>; run: SealedRun}
+  const manifest = await readManifest(ctx.store, run.manifestKey)
+  return {...run, artifacts: manifest.artifacts, collected: result}
 }

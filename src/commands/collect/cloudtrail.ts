@@ -1,13 +1,16 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText, renderTable} from '../../cli/table.js'
 import {ExitCode, usageError} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {collectCloudTrail, parseTimeFlag, type CloudTrailRunResult} from '../../collectors/cloudtrail.js'
-import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
+import {parseTimeSpec} from '../../core/time.js'
 import type {LookupFilter} from '../../collectors/cloudtrail-lookup.js'
+import type {RunnerEnv} from '../../steps/runner.js'
+import {collectCloudTrailArchive, collectCloudTrailLookup, type CloudTrailRunResult} from '../../steps/collect/cloudtrail.js'
+
+type Flags = Interfaces.InferredFlags<(typeof CollectCloudTrail)['flags']>
 
 export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResult> {
   static override summary = 'Collect CloudTrail events: LookupEvents (last 90 days) or a trail\'s S3 archive / a local copy of it'
@@ -46,52 +49,54 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
   protected async execute(): Promise<Outcome<CloudTrailRunResult>> {
     const {flags} = await this.parse(CollectCloudTrail)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context({...flags, region: flags.region?.[0]}, caseId)
-    const now = ctx.clock.now()
-    const since = flags.since === undefined ? undefined : parseTimeFlag(flags.since, now, '--since')
-    const until = flags.until === undefined ? (flags.resume ? undefined : now) : parseTimeFlag(flags.until, now, '--until')
-    let result: CloudTrailRunResult
-    if (flags.archive === undefined) {
-      const rate = Number(flags.rate)
-      if (!(rate > 0)) throw usageError('invalid-rate', `--rate ${flags.rate} is not a positive number.`)
-      const filters: LookupFilter[] = [
-        ...(flags.function ?? []).map((value) => ({key: 'ResourceName' as const, value})),
-        ...(flags.resource ?? []).map((value) => ({key: 'ResourceName' as const, value})),
-        ...(flags.principal ?? []).map((value) => ({key: 'Username' as const, value})),
-        ...(flags['event-name'] ?? []).map((value) => ({key: 'EventName' as const, value})),
-        ...(flags['event-source'] ?? []).map((value) => ({key: 'EventSource' as const, value})),
-      ]
-      result = await collectCloudTrail(ctx, caseId, {
-        mode: 'lookup',
-        ...(since ? {since} : {}),
-        ...(until ? {until} : {}),
-        regions: flags.region ?? [],
-        filters,
-        ratePerSecond: rate,
-        burst: flags.burst,
-        chunkEvents: flags['chunk-events'],
-        resume: flags.resume,
-      })
-    } else {
-      if (!since) throw usageError('missing-window', '--archive needs --since (and --until, default now).', 'e.g. --since 2026-03-01 --until 2026-03-08')
-      const inputs = await loadValidationInputs(flags['public-key'], flags.signatures)
-      result = await collectCloudTrail(ctx, caseId, {
-        mode: 'archive',
-        location: flags.archive,
-        since,
-        until: until ?? now,
-        ...(flags.account ? {accounts: flags.account} : {}),
-        ...(flags.region ? {regions: flags.region} : {}),
-        concurrency: flags.concurrency,
-        ...(flags.validate === undefined ? {} : {validate: flags.validate}),
-        ...inputs,
-      })
-    }
+    const env = await this.context({...flags, region: flags.region?.[0]}, caseId)
+    const now = env.clock.now()
+    const since = flags.since === undefined ? undefined : parseTimeSpec(flags.since, now, '--since').toISOString()
+    const until = flags.until === undefined ? (flags.resume ? undefined : now.toISOString()) : parseTimeSpec(flags.until, now, '--until').toISOString()
+    const result = flags.archive === undefined ? await this.lookup(env, flags, since, until) : await this.archive(env, flags, since, until ?? now.toISOString())
     const warnings = result.status === 'complete' ? [] : [`run ended ${result.status}: ${result.gaps} gap(s), see the custody journal`]
     if (result.validation && result.validation.findings.length > 0) {
       return {result, exitCode: ExitCode.findings, warnings: [...warnings, `digest validation: ${result.validation.findings.length} finding(s)`]}
     }
     return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings}
+  }
+
+  private lookup(env: RunnerEnv, flags: Flags, since: string | undefined, until: string | undefined): Promise<CloudTrailRunResult> {
+    const rate = Number(flags.rate)
+    if (!(rate > 0)) throw usageError('invalid-rate', `--rate ${flags.rate} is not a positive number.`)
+    const filters: LookupFilter[] = [
+      ...(flags.function ?? []).map((value) => ({key: 'ResourceName' as const, value})),
+      ...(flags.resource ?? []).map((value) => ({key: 'ResourceName' as const, value})),
+      ...(flags.principal ?? []).map((value) => ({key: 'Username' as const, value})),
+      ...(flags['event-name'] ?? []).map((value) => ({key: 'EventName' as const, value})),
+      ...(flags['event-source'] ?? []).map((value) => ({key: 'EventSource' as const, value})),
+    ]
+    return collectCloudTrailLookup(env, {
+      ...(since === undefined ? {} : {since}),
+      ...(until === undefined ? {} : {until}),
+      // Resuming takes the earlier run's regions unless others are given.
+      regions: flags.region ?? (flags.resume ? [] : [env.aws.defaultRegion]),
+      filters,
+      ratePerSecond: rate,
+      burst: flags.burst,
+      chunkEvents: flags['chunk-events'],
+      resume: flags.resume,
+    })
+  }
+
+  private archive(env: RunnerEnv, flags: Flags, since: string | undefined, until: string): Promise<CloudTrailRunResult> {
+    if (since === undefined) throw usageError('missing-window', '--archive needs --since (and --until, default now).', 'e.g. --since 2026-03-01 --until 2026-03-08')
+    return collectCloudTrailArchive(env, {
+      location: flags.archive!,
+      since,
+      until,
+      accounts: flags.account ?? [],
+      regions: flags.region ?? [],
+      concurrency: flags.concurrency,
+      ...(flags.validate === undefined ? {} : {validate: flags.validate}),
+      publicKeys: flags['public-key'] ?? [],
+      ...(flags.signatures === undefined ? {} : {signatures: flags.signatures}),
+    })
   }
 
   protected render(r: CloudTrailRunResult): void {

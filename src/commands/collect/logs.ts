@@ -2,15 +2,17 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
-import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
-import {ExitCode, usageError} from '../../core/errors.js'
+import {usageError} from '../../core/errors.js'
+import {parseDuration, parseTimeSpec} from '../../core/time.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {collectLogGroups, lambdaLogGroup, parseDuration, parseTimeSpec, type LogsCollection} from '../../collectors/logs.js'
-import {parseFunctionTarget} from '../../collectors/lambda.js'
-import {withEvidenceRun, type CollectionRun} from '../../collectors/run-collection.js'
+import {lambdaLogGroup} from '../../collectors/logs.js'
+import {parseFunctionTarget} from '../../collectors/lambda-target.js'
+import type {SealedRun} from '../../steps/runner.js'
+import type {ResultOf} from '../../steps/step.js'
+import {logsStep} from '../../steps/collect/logs.js'
 
-export type CollectLogsResult = Omit<CollectionRun, 'artifacts'> & {groups: LogsCollection[]; artifacts: number}
+export type CollectLogsResult = SealedRun & ResultOf<typeof logsStep>
 
 export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
   static override summary = 'Collect CloudWatch Logs events of Lambda functions or log groups over a time window'
@@ -43,19 +45,17 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
     if (end <= start) throw usageError('empty-window', `--since ${flags.since} is not before --until ${flags.until ?? 'now'}.`, 'Give a start earlier than the end.')
     const sliceMs = flags.slice === undefined ? undefined : parseDuration(flags.slice)
     if (flags.slice !== undefined && (sliceMs === undefined || sliceMs < 60_000)) throw usageError('invalid-slice', `--slice ${flags.slice} is not a duration of a minute or more.`, 'Use e.g. 15m, 1h, 1d.')
-    const ctx = await this.context(flags, caseId)
-    const options = {
-      start,
-      end,
+    const env = await this.context(flags, caseId)
+    const params = {
+      groups,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
       resume: flags.resume,
       ...(sliceMs === undefined ? {} : {sliceMs}),
       ...(flags['filter-pattern'] === undefined ? {} : {filterPattern: flags['filter-pattern']}),
     }
-    const parameters = {groups, start: new Date(start).toISOString(), end: new Date(end).toISOString(), region: ctx.aws.defaultRegion, resume: flags.resume, sliceMs, filterPattern: flags['filter-pattern']}
-    const {collected, artifacts, ...run} = await withEvidenceRun(ctx, caseId, 'collect logs', parameters, (r, gaps) => collectLogGroups(ctx, r, gaps, groups, options))
-    const result = {...run, groups: collected, artifacts: artifacts.length}
-    if (run.status === 'complete') return {result}
-    return {result, exitCode: ExitCode.partial, warnings: [...run.warnings, `run ended ${run.status}: ${run.gaps.length} gap(s), see the custody journal`]}
+    const {result, run} = await this.runStep(env, logsStep, params, {parameters: {...params, region: env.aws.defaultRegion}})
+    return this.sealedOutcome(run, {...run, ...result})
   }
 
   protected render(r: CollectLogsResult): void {
@@ -74,8 +74,6 @@ export default class CollectLogs extends CoronerCommand<CollectLogsResult> {
         })),
       ),
     )
-    for (const line of renderGaps(r.gaps)) this.log(line)
-    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.groups.length} log group(s), ${r.artifacts} artifact(s), ${r.gaps.length} gap(s) (${r.status}).`)
-    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+    this.logRunFooter(r, `${r.groups.length} log group(s)`)
   }
 }

@@ -3,9 +3,12 @@ import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {renderTable} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {preserveFiles, type PreserveResult} from '../../evidence/preserve.js'
+import type {ArtifactRecord} from '../../evidence/manifest.js'
+import type {SealedRun} from '../../steps/runner.js'
+import {evidenceAddStep} from '../../steps/evidence/add.js'
+
+export type PreserveResult = Pick<SealedRun, 'caseId' | 'runId' | 'manifestKey' | 'manifestSha256' | 'status'> & {artifacts: ArtifactRecord[]}
 
 export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
   static override summary = 'Preserve files you were handed (a finding, an export, a screenshot) as evidence of a case'
@@ -23,9 +26,10 @@ export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
   protected async execute(): Promise<Outcome<PreserveResult>> {
     const {argv, flags} = await this.parse(EvidenceAdd)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const result = await preserveFiles(ctx, caseId, argv as string[], flags.note)
-    return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings: [`run ended ${result.status}`]}
+    const env = await this.context(flags, caseId)
+    const {result, run} = await this.runStep(env, evidenceAddStep, {files: argv as string[], ...(flags.note === undefined ? {} : {note: flags.note})})
+    const {runId, manifestKey, manifestSha256, status} = run
+    return this.sealedOutcome(run, {caseId, runId, manifestKey, manifestSha256, status, artifacts: result.artifacts})
   }
 
   protected render(r: PreserveResult): void {

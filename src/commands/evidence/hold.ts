@@ -2,7 +2,10 @@ import {Args} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {ExitCode} from '../../core/errors.js'
-import {holdCase, type HoldResult} from '../../evidence/hold.js'
+import type {HoldOutcome} from '../../evidence/hold.js'
+import {evidenceHoldStep} from '../../steps/evidence/hold.js'
+
+export type HoldResult = HoldOutcome & {caseId: string; runId: string; manifestKey: string}
 import {assertCaseId} from '../../evidence/keys.js'
 
 export default class EvidenceHold extends CoronerCommand<HoldResult> {
@@ -16,8 +19,10 @@ export default class EvidenceHold extends CoronerCommand<HoldResult> {
   protected async execute(): Promise<Outcome<HoldResult>> {
     const {args, flags} = await this.parse(EvidenceHold)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const result = await holdCase(ctx, caseId, args.state === 'on')
+    const env = await this.context(flags, caseId)
+    const on = args.state === 'on'
+    const {result: outcome, run} = await this.runStep(env, evidenceHoldStep, {on}, {command: `evidence hold ${args.state}`})
+    const result: HoldResult = {caseId, ...outcome, runId: run.runId, manifestKey: run.manifestKey}
     return {
       result,
       warnings: [...result.notes, ...result.failed.map((f) => `${f.key} ${f.versionId ?? ''}: ${f.error}`)],

@@ -4,7 +4,8 @@ import {caseFlag} from '../../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {pullCase, type PullResult} from '../../evidence/pull.js'
+import type {PullResult} from '../../evidence/pull.js'
+import {evidencePullStep} from '../../steps/evidence/pull.js'
 
 export default class EvidencePull extends CoronerCommand<PullResult> {
   static override summary = 'Download a case into a local directory, checking every hash against the manifest'
@@ -19,8 +20,8 @@ export default class EvidencePull extends CoronerCommand<PullResult> {
   protected async execute(): Promise<Outcome<PullResult>> {
     const {flags} = await this.parse(EvidencePull)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const result = await pullCase(ctx.store, caseId, flags.to, ctx.progress)
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, evidencePullStep, {to: flags.to})
     const warnings = [
       ...result.verification.warnings,
       ...result.notPulled.map((k) => `${k} was not pulled: no manifest or journal names it (see \`coroner evidence verify\` on the source)`),

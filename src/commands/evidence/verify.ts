@@ -1,15 +1,9 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
-import {ExitCode, usageError} from '../../core/errors.js'
-import {listCases} from '../../evidence/cases.js'
+import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {verifyCase, type CaseVerification} from '../../evidence/verify.js'
-
-interface VerifyResult {
-  ok: boolean
-  cases: CaseVerification[]
-}
+import {evidenceVerifyStep, type VerifyResult} from '../../steps/evidence/verify.js'
 
 export default class EvidenceVerify extends CoronerCommand<VerifyResult> {
   static override summary = 'Re-hash every artifact, walk the manifest chain, and name anything missing, altered or extra'
@@ -27,20 +21,9 @@ export default class EvidenceVerify extends CoronerCommand<VerifyResult> {
     const {flags} = await this.parse(EvidenceVerify)
     this.showAll = flags.all
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const ids = caseId === undefined ? (await listCases(ctx.store)).map((c) => c.caseId) : [caseId]
-    if (ids.length === 0) throw usageError('no-cases', `No cases in ${ctx.store.location}.`, 'Check --store.')
-    const cases: CaseVerification[] = []
-    const task = ctx.progress.task('verifying cases', ids.length)
-    for (const id of ids) {
-      const v = await verifyCase(ctx.store, id)
-      if (caseId !== undefined && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
-      cases.push(v)
-      task.advance()
-    }
-    task.done()
-    const ok = cases.every((c) => c.ok)
-    return {result: {ok, cases}, warnings: cases.flatMap((c) => c.warnings), ...(ok ? {} : {exitCode: ExitCode.findings})}
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, evidenceVerifyStep, {allCases: caseId === undefined})
+    return {result, warnings: result.cases.flatMap((c) => c.warnings), ...(result.ok ? {} : {exitCode: ExitCode.findings})}
   }
 
   protected render(r: VerifyResult): void {

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
-import {ensureCaseDb, resolveDbPath} from '../../analysis/case-db.js'
-import {exportParquet, type ExportResult} from '../../analysis/export-parquet.js'
+import type {ExportResult} from '../../analysis/export-parquet.js'
+import {exportParquetStep} from '../../steps/analyse/export-parquet.js'
 import {assertCaseId} from '../../evidence/keys.js'
 
 export default class ExportParquet extends CoronerCommand<ExportResult> {
@@ -19,10 +19,9 @@ export default class ExportParquet extends CoronerCommand<ExportResult> {
   protected async execute(): Promise<Outcome<ExportResult>> {
     const {flags} = await this.parse(ExportParquet)
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
-    const dbPath = resolveDbPath(flags)
-    const ctx = caseId === undefined ? undefined : await this.context(flags, caseId)
-    const {loaded} = await ensureCaseDb(ctx, caseId, dbPath)
-    return {result: await exportParquet(dbPath, flags.to), warnings: loaded?.warnings ?? []}
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, exportParquetStep, {to: flags.to, ...(flags.db === undefined ? {} : {db: flags.db})})
+    return {result: result.export, warnings: result.warnings}
   }
 
   protected render(r: ExportResult): void {

@@ -3,9 +3,11 @@ import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {importCloudTrail, type ImportResult} from '../../collectors/cloudtrail.js'
+import type {SealedRun} from '../../steps/runner.js'
+import {cloudtrailImportStep, type CloudTrailImport} from '../../steps/collect/cloudtrail-import.js'
+
+export type ImportResult = Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256'> & CloudTrailImport
 
 export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
   static override summary = 'Import CloudTrail files you were handed (delivery files, JSON arrays, saved LookupEvents output) into a case'
@@ -22,9 +24,10 @@ export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
   protected async execute(): Promise<Outcome<ImportResult>> {
     const {argv, flags} = await this.parse(ImportCloudTrail)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const result = await importCloudTrail(ctx, caseId, argv as string[])
-    return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings: [`run ended ${result.status}: ${result.malformed} malformed file(s), see the custody journal`]}
+    const env = await this.context(flags, caseId)
+    const {result, run} = await this.runStep(env, cloudtrailImportStep, {paths: argv as string[]})
+    const {runId, status, manifestKey, manifestSha256} = run
+    return this.sealedOutcome(run, {caseId, runId, status, manifestKey, manifestSha256, ...result})
   }
 
   protected render(r: ImportResult): void {

@@ -2,14 +2,13 @@ import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
-import {renderGaps} from '../../cli/render-gaps.js'
 import {renderTable} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {importLogsExport, parseS3Uri, type LogsExportImport} from '../../collectors/logs-export.js'
-import {withEvidenceRun, type CollectionRun} from '../../collectors/run-collection.js'
+import type {LogsExportImport} from '../../collectors/logs-export.js'
+import type {SealedRun} from '../../steps/runner.js'
+import {logsExportStep} from '../../steps/collect/logs-export.js'
 
-export type ImportLogsResult = Omit<CollectionRun, 'artifacts'> & LogsExportImport & {artifacts: number}
+export type ImportLogsResult = SealedRun & LogsExportImport
 
 export default class ImportLogs extends CoronerCommand<ImportLogsResult> {
   static override summary = 'Preserve CloudWatch Logs export task output (in S3, or a folder copied from it) as evidence'
@@ -30,21 +29,13 @@ export default class ImportLogs extends CoronerCommand<ImportLogsResult> {
   protected async execute(): Promise<Outcome<ImportLogsResult>> {
     const {argv, flags} = await this.parse(ImportLogs)
     const caseId = assertCaseId(flags.case)
-    const ctx = await this.context(flags, caseId)
-    const paths = argv as string[]
-    const {collected, artifacts, ...run} = await withEvidenceRun(ctx, caseId, 'import logs', {paths, logGroupName: flags['log-group']}, (r, gaps) =>
-      importLogsExport(ctx, r, gaps, paths, flags['log-group']),
-      {identifyCaller: paths.some((p) => parseS3Uri(p) !== undefined)},
-    )
-    const result = {...run, ...collected, artifacts: artifacts.length}
-    if (run.status === 'complete') return {result}
-    return {result, exitCode: ExitCode.partial, warnings: [...run.warnings, `run ended ${run.status}: ${run.gaps.length} gap(s), see the custody journal`]}
+    const env = await this.context(flags, caseId)
+    const {result, run} = await this.runStep(env, logsExportStep, {paths: argv as string[], ...(flags['log-group'] === undefined ? {} : {logGroupName: flags['log-group']})})
+    return this.sealedOutcome(run, {...run, ...result})
   }
 
   protected render(r: ImportLogsResult): void {
     this.log(renderTable(r.files.map((f) => ({task: f.taskId, stream: f.logStreamName, lines: f.lines, status: f.status, sha256: f.sha256}))))
-    for (const line of renderGaps(r.gaps)) this.log(line)
-    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.files.length} file(s), ${r.lines} line(s), ${r.gaps.length} gap(s) (${r.status}).`)
-    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+    this.logRunFooter(r, `${r.files.length} file(s), ${r.lines} line(s)`)
   }
 }

@@ -2,10 +2,9 @@ import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
 import {usageError} from '../../core/errors.js'
-import {ensureCaseDb, resolveDbPath} from '../../analysis/case-db.js'
 import {toCsv, toNdjson, redactSecrets} from '../../analysis/output.js'
-import {findQuery, loadQueries} from '../../analysis/queries.js'
-import {openForQuery, parseParamArgs, runNamedQuery, runSql, type QueryResult} from '../../analysis/run-query.js'
+import {parseParamArgs, type QueryResult} from '../../analysis/run-query.js'
+import {queryStep} from '../../steps/analyse/query.js'
 import {assertCaseId} from '../../evidence/keys.js'
 
 export default class Query extends CoronerCommand<QueryResult> {
@@ -37,20 +36,15 @@ export default class Query extends CoronerCommand<QueryResult> {
     if ((args.name === undefined) === (flags.sql === undefined)) {
       throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
     }
-    const params = parseParamArgs(flags.param)
-    const query = args.name === undefined ? undefined : findQuery(loadQueries(), args.name)
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
-    const dbPath = resolveDbPath(flags)
-    const ctx = caseId === undefined ? undefined : await this.context(flags, caseId)
-    const {loaded} = await ensureCaseDb(ctx, caseId, dbPath)
-    const db = await openForQuery(dbPath)
-    try {
-      const result = query ? await runNamedQuery(db, query, params) : await runSql(db, flags.sql!, params)
-      if (!this.showSecrets) result.rows = result.rows.map(redactSecrets)
-      return {result, warnings: loaded?.warnings ?? []}
-    } finally {
-      db.close()
-    }
+    const env = await this.context(flags, caseId)
+    const {result} = await this.runStep(env, queryStep, {
+      ...(args.name === undefined ? {} : {name: args.name}),
+      ...(flags.sql === undefined ? {} : {sql: flags.sql}),
+      params: parseParamArgs(flags.param),
+      ...(flags.db === undefined ? {} : {db: flags.db}),
+    })
+    return {result: result.query, warnings: result.warnings}
   }
 
   protected render(r: QueryResult): void {

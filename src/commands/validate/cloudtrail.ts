@@ -2,11 +2,11 @@ import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
+import {CoronerError, ExitCode} from '../../core/errors.js'
+import {parseTimeSpec} from '../../core/time.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {parseTimeFlag, validateCloudTrail} from '../../collectors/cloudtrail.js'
 import type {ValidationReport} from '../../collectors/cloudtrail-digest.js'
-import {loadValidationInputs} from '../../collectors/cloudtrail-keys.js'
+import {cloudtrailDigestStep} from '../../steps/collect/cloudtrail-digest.js'
 
 interface ValidateResult {
   report: ValidationReport
@@ -37,21 +37,26 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
   protected async execute(): Promise<Outcome<ValidateResult>> {
     const {args, flags} = await this.parse(ValidateCloudTrail)
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
-    const ctx = await this.context({...flags, region: flags.region?.[0]}, caseId)
-    const now = ctx.clock.now()
-    const inputs = await loadValidationInputs(flags['public-key'], flags.signatures)
-    const result = await validateCloudTrail(
-      ctx,
-      {
-        location: args.location,
-        ...(flags.since === undefined ? {} : {since: parseTimeFlag(flags.since, now, '--since'), until: flags.until === undefined ? now : parseTimeFlag(flags.until, now, '--until')}),
-        ...(flags.account ? {accounts: flags.account} : {}),
-        ...(flags.region ? {regions: flags.region} : {}),
-        ...inputs,
-      },
-      caseId,
-    )
-    return result.report.findings.length > 0 ? {result, exitCode: ExitCode.findings, warnings: [`${result.report.findings.length} finding(s)`]} : {result}
+    const env = await this.context({...flags, region: flags.region?.[0]}, caseId)
+    const now = env.clock.now()
+    const window = flags.since === undefined ? {} : {since: parseTimeSpec(flags.since, now, '--since').toISOString(), until: (flags.until === undefined ? now : parseTimeSpec(flags.until, now, '--until')).toISOString()}
+    const params = {
+      location: args.location,
+      ...window,
+      accounts: flags.account ?? [],
+      regions: flags.region ?? [],
+      publicKeys: flags['public-key'] ?? [],
+      ...(flags.signatures === undefined ? {} : {signatures: flags.signatures}),
+      // Without a case nothing is stored: the run is a scratch one, kept in memory.
+      storeDigests: caseId !== undefined,
+    }
+    const {result: validated, run} = await this.runStep(env, cloudtrailDigestStep, params, {scratch: caseId === undefined})
+    if ('skipped' in validated) throw new CoronerError('internal', `validation did not run: ${validated.skipped}`)
+    const result: ValidateResult = {report: validated.report, ...(caseId === undefined ? {} : {runId: run.runId, manifestKey: run.manifestKey})}
+    // Gaps of a scratch run are in no journal: they are said here.
+    const warnings = caseId === undefined ? run.gaps.map((g) => `${g.resource}: ${g.reason}`) : run.warnings
+    if (result.report.findings.length > 0) return {result, exitCode: ExitCode.findings, warnings: [...warnings, `${result.report.findings.length} finding(s)`]}
+    return {result, ...(warnings.length === 0 ? {} : {warnings})}
   }
 
   protected render(r: ValidateResult): void {

@@ -22,7 +22,7 @@ export const lambdaStep = defineStep({
   params,
   records: true,
   operations: lambdaCollector.operations,
-  permissions: (p) => (p.collectRoles ? lambdaCollector.permissions : lambdaCollector.permissions.filter((a) => !iamRoleCollector.permissions.includes(a))),
+  permissions: (p) => (p?.collectRoles ?? true ? lambdaCollector.permissions : lambdaCollector.permissions.filter((a) => !iamRoleCollector.permissions.includes(a))),
   usesAws: () => true,
   produces: lambdaCollector.produces,
   run: (ctx, p) => collectLambdaFunctions(ctx, ctx.run, ctx.gaps, p),

@@ -40,7 +40,7 @@ export const undoStep = defineStep({
   params,
   records: true,
   operations: [...new Set([...SNAPSHOT_PERMISSIONS, ...ACTIONS.flatMap((a) => [...a.permissions.read, ...a.permissions.undo])])],
-  permissions: (p) => [...new Set([...SNAPSHOT_PERMISSIONS, ...chosen(p.actions).flatMap((a) => [...a.permissions.read, ...(p.apply ? a.permissions.undo : [])])])],
+  permissions: (p) => [...new Set([...SNAPSHOT_PERMISSIONS, ...chosen(p?.actions ?? []).flatMap((a) => [...a.permissions.read, ...(p?.apply ?? true ? a.permissions.undo : [])])])],
   usesAws: () => true,
   produces: CONTAIN_PRODUCES,
   async run(ctx, p): Promise<UndoStepResult> {

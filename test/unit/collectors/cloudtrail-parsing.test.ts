@@ -4,7 +4,7 @@ import {dayPrefixes, deliveryTime} from '../../../src/collectors/cloudtrail-arch
 import {digestSigningString} from '../../../src/collectors/cloudtrail-digest.js'
 import {keyFingerprint, loadPublicKeyFile, parseSignaturesFile} from '../../../src/collectors/cloudtrail-keys.js'
 import {MalformedInputError, parseRecords} from '../../../src/collectors/cloudtrail-records.js'
-import {parseTimeFlag} from '../../../src/collectors/cloudtrail.js'
+import {parseTimeSpec as parseTimeFlag} from '../../../src/core/time.js'
 import {CoronerError} from '../../../src/core/errors.js'
 
 describe('parseRecords', () => {

@@ -53,7 +53,7 @@ describe('CloudWatch Logs export import', () => {
     const ctx = testContext(store)
     const run = await EvidenceRun.begin({store, caseId: 'INC-EXP', command: 'import logs', parameters: {}, clock: ctx.clock})
     const gaps = new GapLog(run)
-    const result = await importLogsExport(ctx, run, gaps, [prefix], '/aws/lambda/payments-api')
+    const result = await importLogsExport({...ctx, caseId: 'INC-EXP', run, gaps}, [prefix], '/aws/lambda/payments-api')
     const {manifest, manifestKey} = await run.finish()
     expect((await readManifest(store, manifestKey)).status).toBe('partial')
 

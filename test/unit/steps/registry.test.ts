@@ -3,7 +3,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {paramsJsonSchema} from '../../../src/steps/params.js'
-import {STEPS, findStep} from '../../../src/steps/registry.js'
+import {COLLECTORS, STEPS, findStep} from '../../../src/steps/registry.js'
+import {coroner, type Envelope} from '../../support/cli.js'
 import {STEP_KINDS, type AnyStep} from '../../../src/steps/step.js'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
@@ -20,10 +21,10 @@ function testSources(dir: string): string[] {
 }
 const tests = testSources(path.join(root, 'test')).filter((t) => !t.includes('the step registry meta-test'))
 
-/** A test runs a step when it calls its CLI command, or hands the step itself to the runner. */
+/** A test runs a step when it calls its CLI command (through `coroner` or `run`, both runCommand), or hands the step itself to the runner. */
 function runBySomeTest(command: string | undefined, exportName: string): boolean {
   const words = command?.split(' ').map((w) => `'${w}'`).join(',\\s*')
-  const cli = words === undefined ? undefined : new RegExp(`coroner\\(\\[\\s*${words}`)
+  const cli = words === undefined ? undefined : new RegExp(`(coroner|run)\\(\\[\\s*${words}`)
   return tests.some((t) => (cli?.test(t) ?? false) || new RegExp(`\\b${exportName}\\b`).test(t))
 }
 
@@ -63,13 +64,38 @@ describe('the step registry meta-test', () => {
   }
 })
 
+describe('the collectors (collect steps that call AWS)', () => {
+  for (const c of COLLECTORS) {
+    it(`${c.id} declares its operations and read-only permissions, with parameters or without (a standing policy)`, () => {
+      expect(c.operations.length).toBeGreaterThan(0)
+      expect(c.permissions().length).toBeGreaterThan(0)
+      for (const p of c.permissions()) expect(p).toMatch(READ_ONLY)
+    })
+  }
+})
+
+describe('coroner permissions --collector', () => {
+  it('adds each named collector\'s actions to the policy, and works for a local store', async () => {
+    const out = await coroner(['permissions', '--store', './here', '--collector', 'lambda', '--collector', 'cloudtrail-lookup', '--json'])
+    expect(out.error).toBeUndefined()
+    const policy = (JSON.parse(out.stdout) as Envelope<{Statement: Array<{Action: string[]}>}>).result
+    const actions = policy.Statement.flatMap((s) => s.Action)
+    expect(actions).toEqual(expect.arrayContaining(['lambda:GetFunction', 'lambda:ListVersionsByFunction', 'cloudtrail:LookupEvents']))
+    expect(actions).not.toContain('logs:FilterLogEvents')
+    const all = await coroner(['permissions', '--store', 's3://acme-evidence', '--collector', 'all', '--json'])
+    const everything = (JSON.parse(all.stdout) as Envelope<{Statement: Array<{Action: string[]}>}>).result.Statement.flatMap((s) => s.Action)
+    for (const c of COLLECTORS) for (const p of c.permissions()) expect(everything).toContain(p)
+    expect(everything).toContain('s3:PutObject')
+  })
+})
+
 /** Required parameters filled with their first example, else a plausible value of their type, from the JSON Schema. */
 function sampleParams(schema: Record<string, unknown>): Record<string, unknown> {
-  const props = (schema.properties ?? {}) as Record<string, {type?: string; items?: {type?: string}; enum?: unknown[]; examples?: unknown[]}>
+  const props = (schema.properties ?? {}) as Record<string, {type?: string; format?: string; items?: {type?: string}; enum?: unknown[]; examples?: unknown[]}>
   const out: Record<string, unknown> = {}
   for (const name of (schema.required ?? []) as string[]) {
     const p = props[name] ?? {}
-    out[name] = p.examples?.[0] ?? p.enum?.[0] ?? (p.type === 'array' ? ['sample'] : p.type === 'boolean' ? false : p.type === 'integer' || p.type === 'number' ? 1 : 'sample')
+    out[name] = p.examples?.[0] ?? p.enum?.[0] ?? (p.type === 'array' ? ['sample'] : p.type === 'boolean' ? false : p.type === 'integer' || p.type === 'number' ? 1 : p.format === 'date-time' ? '2026-11-20T00:00:00Z' : 'sample')
   }
   return out
 }

@@ -1,3 +1,4 @@
+import {asPrefix, parseS3Uri} from '../../../aws/s3-uri.js'
 import {createHash} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {
@@ -65,14 +66,13 @@ interface WriteSettings {
 
 /** Splits `s3://bucket/prefix` into the bucket and a prefix that is '' or ends with '/'. */
 export function parseS3Location(location: string): {bucket: string; prefix: string} {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location)
-  const bucket = m?.[1]
-  if (!m || bucket === undefined || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+  const uri = parseS3Uri(location)
+  if (!uri || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(uri.bucket)) {
     throw usageError('invalid-store', `${JSON.stringify(location)} is not a valid S3 store location.`, 'Use s3://bucket or s3://bucket/prefix with a valid bucket name.')
   }
-  const rest = (m[2] ?? '').replace(/\/+$/, '')
-  if (rest !== '') assertSafeKey(rest)
-  return {bucket, prefix: rest === '' ? '' : `${rest}/`}
+  const prefix = asPrefix(uri.key)
+  if (prefix !== '') assertSafeKey(prefix.slice(0, -1))
+  return {bucket: uri.bucket, prefix}
 }
 
 /**

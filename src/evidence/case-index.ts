@@ -1,0 +1,63 @@
+import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from './keys.js'
+import type {EvidenceStore, ObjectInfo} from './store.js'
+
+/** One run of a case as the store lists it. */
+export interface IndexedRun {
+  runId: string
+  prefix: string
+  manifestKey: string
+  journalKey: string
+  /** The manifest as first written; undefined for a run that never sealed (or whose manifest was deleted). */
+  manifest?: ObjectInfo
+  /** Whether the run has a journal (one object, or one object per line on S3). */
+  hasJournal: boolean
+  /** Every object of the run with its versions, newest first, delete markers included. */
+  objects: Map<string, ObjectInfo[]>
+}
+
+/** A case's runs, in run order, and any object under the case that belongs to no run. */
+export interface CaseIndex {
+  caseId: string
+  runs: IndexedRun[]
+  stray: ObjectInfo[]
+}
+
+/**
+ * Lists a case once: its runs with their manifests as first written, journals and every object
+ * version. The one view of a case that verify, pull, hold, load and every `--resume` stand on, so
+ * they can never disagree on which manifest or object counts.
+ */
+export async function indexCase(store: EvidenceStore, caseId: string): Promise<CaseIndex> {
+  const byRun = new Map<string, Map<string, ObjectInfo[]>>()
+  const stray: ObjectInfo[] = []
+  for await (const info of store.list(casePrefix(caseId))) {
+    const parsed = parseKey(info.key)
+    if (!parsed) {
+      stray.push(info)
+      continue
+    }
+    let objects = byRun.get(parsed.runId)
+    if (!objects) byRun.set(parsed.runId, (objects = new Map()))
+    objects.set(info.key, [...(objects.get(info.key) ?? []), info])
+  }
+  const runs = [...byRun.keys()].sort().map((runId): IndexedRun => {
+    const objects = byRun.get(runId)!
+    const prefix = runPrefix(caseId, runId)
+    const manifestKey = `${prefix}${MANIFEST_NAME}`
+    const journalKey = `${prefix}${JOURNAL_NAME}`
+    const manifest = firstWritten(objects.get(manifestKey))
+    const hasJournal = [...objects.keys()].some((k) => k === journalKey || k.startsWith(`${journalKey}.d/`))
+    return {runId, prefix, manifestKey, journalKey, ...(manifest === undefined ? {} : {manifest}), hasJournal, objects}
+  })
+  return {caseId, runs, stray}
+}
+
+/** The version written first: the oldest that is not a delete marker (versions are listed newest first). */
+export function firstWritten(versions: readonly ObjectInfo[] | undefined): ObjectInfo | undefined {
+  if (!versions) return undefined
+  for (let i = versions.length - 1; i >= 0; i--) if (!versions[i]!.deleteMarker) return versions[i]
+  return undefined
+}
+
+/** Whether a case has any object at all (a delete marker alone does not count). */
+export const caseExists = (index: CaseIndex): boolean => index.runs.some((r) => [...r.objects.values()].some((v) => v.some((i) => !i.deleteMarker)))

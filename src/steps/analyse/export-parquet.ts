@@ -1,0 +1,25 @@
+import {z} from 'zod'
+import {ensureCaseDb} from '../../analysis/case-db.js'
+import {exportParquet, type ExportResult} from '../../analysis/export-parquet.js'
+import {caseDbParams, dbPathOf} from './case-db-params.js'
+import {defineStep} from '../step.js'
+
+const params = z.object({to: z.string().min(1).describe('A new or empty directory'), ...caseDbParams}).strict()
+
+/** `export parquet`: every table of the case database as Parquet partitioned by date, with Athena/Trino DDL. */
+export const exportParquetStep = defineStep({
+  id: 'export-parquet',
+  kind: 'analyse',
+  title: 'Export every table of the case database to Parquet, partitioned by date, with Athena/Trino DDL',
+  command: 'export parquet',
+  params,
+  records: false,
+  operations: [],
+  permissions: () => [],
+  usesAws: () => false,
+  produces: [],
+  async run(ctx, p): Promise<{export: ExportResult; warnings: string[]}> {
+    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    return {export: await exportParquet(dbPath, p.to), warnings: loaded?.warnings ?? []}
+  },
+})

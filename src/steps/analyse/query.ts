@@ -1,0 +1,44 @@
+import {z} from 'zod'
+import {ensureCaseDb} from '../../analysis/case-db.js'
+import {redactSecrets} from '../../analysis/output.js'
+import {findQuery, loadQueries} from '../../analysis/queries.js'
+import {openForQuery, runNamedQuery, runSql, type QueryResult} from '../../analysis/run-query.js'
+import {usageError} from '../../core/errors.js'
+import {caseDbParams, dbPathOf} from './case-db-params.js'
+import {defineStep} from '../step.js'
+
+const params = z
+  .object({
+    name: z.string().min(1).optional().describe('A named query (queries/*.sql); `coroner query list` shows them'),
+    sql: z.string().min(1).optional().describe('Your own SQL instead of a named query (read-only)'),
+    params: z.record(z.string(), z.string()).default({}).describe('Query parameters, bound, never spliced'),
+    ...caseDbParams,
+  })
+  .strict()
+
+/** `query`: a named hunting query or read-only SQL over the case database, secrets redacted unless asked. */
+export const queryStep = defineStep({
+  id: 'query',
+  kind: 'analyse',
+  title: 'Run a named hunting query, or read-only SQL, over the case database',
+  command: 'query',
+  params,
+  records: false,
+  operations: [],
+  permissions: () => [],
+  usesAws: () => false,
+  produces: [],
+  async run(ctx, p): Promise<{query: QueryResult; warnings: string[]}> {
+    if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
+    const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
+    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const db = await openForQuery(dbPath)
+    try {
+      const result = query ? await runNamedQuery(db, query, p.params) : await runSql(db, p.sql!, p.params)
+      if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
+      return {query: result, warnings: loaded?.warnings ?? []}
+    } finally {
+      db.close()
+    }
+  },
+})

@@ -1,0 +1,47 @@
+import {z} from 'zod'
+import {ensureCaseDb} from '../../analysis/case-db.js'
+import type {Row} from '../../analysis/db.js'
+import {redactSecrets} from '../../analysis/output.js'
+import {openForQuery} from '../../analysis/run-query.js'
+import {TIMELINE_SOURCES, readTimeline, type TimelineFilter} from '../../analysis/timeline.js'
+import {caseDbParams, dbPathOf} from './case-db-params.js'
+import {defineStep} from '../step.js'
+
+const params = z
+  .object({
+    since: z.string().min(1).optional().describe('From this time (ISO 8601), inclusive'),
+    until: z.string().min(1).optional().describe('Up to this time (ISO 8601), exclusive'),
+    actor: z.string().optional().describe('Only rows whose actor contains this text'),
+    target: z.string().optional().describe('Only rows whose target contains this text'),
+    sources: z.array(z.enum(TIMELINE_SOURCES)).optional().describe('Only these sources'),
+    limit: z.number().int().min(1).optional().describe('At most this many rows; default all'),
+    ...caseDbParams,
+  })
+  .strict()
+
+/** `timeline`: CloudTrail, function logs, Lambda changes and custody of a case, in time order, each row citing its evidence. */
+export const timelineStep = defineStep({
+  id: 'timeline',
+  kind: 'analyse',
+  title: 'The timeline of a case, each row naming its evidence object and SHA-256',
+  command: 'timeline',
+  params,
+  records: false,
+  operations: [],
+  permissions: () => [],
+  usesAws: () => false,
+  produces: [],
+  async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}; warnings: string[]}> {
+    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const db = await openForQuery(dbPath)
+    try {
+      const {db: _db, ...given} = p
+      const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
+      const result = await readTimeline(db, filter)
+      if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
+      return {timeline: result, warnings: loaded?.warnings ?? []}
+    } finally {
+      db.close()
+    }
+  },
+})

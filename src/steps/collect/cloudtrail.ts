@@ -1,0 +1,61 @@
+import type {ArchiveCollectResult} from '../../collectors/cloudtrail-archive.js'
+import type {ValidationReport} from '../../collectors/cloudtrail-digest.js'
+import {inNewRun, prepareParams, runStep, type RunnerEnv, type SealedRun} from '../runner.js'
+import type {InputOf, ResultOf} from '../step.js'
+import {cloudtrailArchiveStep} from './cloudtrail-archive.js'
+import {cloudtrailDigestStep} from './cloudtrail-digest.js'
+import {cloudtrailLookupStep} from './cloudtrail-lookup.js'
+
+/** What `collect cloudtrail` reports, LookupEvents or archive alike. */
+export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256'> {
+  artifacts: number
+  gaps: number
+  lookup?: ResultOf<typeof cloudtrailLookupStep>['lookup']
+  resumedFrom?: string
+  archive?: ArchiveCollectResult
+  validation?: {summary: ValidationReport['summary']; findings: ValidationReport['findings']}
+}
+
+const COMMAND = 'collect cloudtrail'
+
+function summary(run: SealedRun): Omit<CloudTrailRunResult, 'lookup' | 'archive' | 'validation'> {
+  const {caseId, runId, status, manifestKey, manifestSha256} = run
+  return {caseId, runId, status, manifestKey, manifestSha256, artifacts: run.artifacts, gaps: run.gaps.length}
+}
+
+/** `collect cloudtrail` without --archive: the LookupEvents step in a run of its own. */
+export async function collectCloudTrailLookup(env: RunnerEnv, input: InputOf<typeof cloudtrailLookupStep>): Promise<CloudTrailRunResult> {
+  const {result, run} = await runStep(env, cloudtrailLookupStep, input, {command: COMMAND})
+  return {...summary(run), ...result}
+}
+
+export type ArchiveRunInput = InputOf<typeof cloudtrailArchiveStep> &
+  Pick<InputOf<typeof cloudtrailDigestStep>, 'publicKeys' | 'signatures'> & {
+    /** Validate digests: true, false, or undefined for "when the archive holds any". */
+    validate?: boolean
+  }
+
+/**
+ * `collect cloudtrail --archive`: the archive step, then the digest step, in one run. The digest
+ * step reads the hashes the archive step recorded in the run's artifacts; nothing passes between
+ * them in memory.
+ */
+export async function collectCloudTrailArchive(env: RunnerEnv, input: ArchiveRunInput): Promise<CloudTrailRunResult> {
+  const {validate, publicKeys, signatures, ...selection} = input
+  const archive = await prepareParams(env, cloudtrailArchiveStep, selection)
+  const {location, since, until, accounts, regions} = archive
+  const digest =
+    validate === false
+      ? undefined
+      : await prepareParams(env, cloudtrailDigestStep, {location, since, until, accounts, regions, publicKeys, signatures, whenNoDigests: validate ? 'warn' : 'skip'})
+  const parameters = {mode: 'archive', location, since, until, accounts, regions, validate: validate ?? 'auto'}
+  // Asking STS follows the archive: a local copy validated with ListPublicKeys does not need the caller named.
+  const opening = {command: COMMAND, parameters, identifyCaller: cloudtrailArchiveStep.usesAws(archive)}
+  const {result, run} = await inNewRun(env, opening, async (session) => {
+    const collected = await session.call(cloudtrailArchiveStep, archive)
+    const validated = digest === undefined || env.signal.aborted ? undefined : await session.call(cloudtrailDigestStep, digest)
+    return {collected, validated}
+  })
+  const report = result.validated !== undefined && 'report' in result.validated ? result.validated.report : undefined
+  return {...summary(run), archive: result.collected, ...(report ? {validation: {summary: report.summary, findings: report.findings}} : {})}
+}

@@ -1,0 +1,41 @@
+import {z} from 'zod'
+import {usageError} from '../../core/errors.js'
+import {listCases} from '../../evidence/cases.js'
+import {verifyCase, type CaseVerification} from '../../evidence/verify.js'
+import {defineStep} from '../step.js'
+
+const params = z.object({allCases: z.boolean().default(false).describe('Every case in the store, not only the case worked on')}).strict()
+
+export interface VerifyResult {
+  ok: boolean
+  cases: CaseVerification[]
+}
+
+/** `evidence verify`: every artifact re-hashed, every journal's chain and the chain of manifests walked. */
+export const evidenceVerifyStep = defineStep({
+  id: 'evidence-verify',
+  kind: 'evidence',
+  title: 'Re-hash every artifact of a case, walk its journals and manifest chain, name anything missing, altered or extra',
+  command: 'evidence verify',
+  params,
+  records: false,
+  operations: [],
+  permissions: () => [],
+  usesAws: () => false,
+  produces: [],
+  async run(ctx, p): Promise<VerifyResult> {
+    if (!p.allCases && ctx.caseId === undefined) throw usageError('no-case', 'Say which case to verify: --case X (or every case).')
+    const ids = p.allCases ? (await listCases(ctx.store)).map((c) => c.caseId) : [ctx.caseId!]
+    if (ids.length === 0) throw usageError('no-cases', `No cases in ${ctx.store.location}.`, 'Check --store.')
+    const cases: CaseVerification[] = []
+    const task = ctx.progress.task('verifying cases', ids.length)
+    for (const id of ids) {
+      const v = await verifyCase(ctx.store, id)
+      if (!p.allCases && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
+      cases.push(v)
+      task.advance()
+    }
+    task.done()
+    return {ok: cases.every((c) => c.ok), cases}
+  },
+})
