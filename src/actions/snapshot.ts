@@ -36,7 +36,7 @@ export async function snapshotTargets(ctx: AwsContext, targets: readonly ActionT
   }
   for (const [region, names] of functions) {
     await ctx.run.note('evidence first: snapshotting the functions before any change', {region, functions: [...names.values()]})
-    const collected = await collectLambdaFunctions(ctx, ctx.run, ctx.gaps, {functions: [...names.values()], region, allVersions: false, collectRoles: true})
+    const collected = await collectLambdaFunctions(ctx, {functions: [...names.values()], region, allVersions: false, collectRoles: true})
     for (const key of names.keys()) seen.add(key)
     for (const role of collected.roles) {
       seen.add(`role:${roleNameOf(role)}`)
@@ -45,7 +45,7 @@ export async function snapshotTargets(ctx: AwsContext, targets: readonly ActionT
   }
   for (const [key, role] of roles) {
     await ctx.run.note('evidence first: snapshotting the role before any change', {role})
-    await collectRole(ctx, ctx.run, ctx.gaps, role)
+    await collectRole(ctx, role)
     seen.add(key)
   }
 }

@@ -9,11 +9,9 @@ import {
   type AttachedPolicy,
   type Role,
 } from '@aws-sdk/client-iam'
-import type {AwsEnv} from './context.js'
+import type {AwsContext, AwsEnv} from './context.js'
 import type {ArtifactRecord} from '../evidence/manifest.js'
-import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
-import type {GapLog} from '../evidence/gap-log.js'
 
 export const iamRoleCollector: CollectorDefinition = {
   id: 'iam-role',
@@ -125,25 +123,17 @@ export async function readRole(ctx: AwsEnv, roleArnOrName: string, attempt: IamA
  * and every attached managed policy with its default version (documents decoded) as
  * `iam.role-policies`. A failure of one call is a gap; what could be read is still written.
  */
-export async function collectRole(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, roleArnOrName: string): Promise<RoleCollection> {
+export async function collectRole(ctx: AwsContext, roleArnOrName: string): Promise<RoleCollection> {
   const roleName = roleNameOf(roleArnOrName)
   const out: RoleCollection = {roleName, artifacts: []}
   const prefix = ['iam', 'global', 'roles', roleName]
-  const attempt: IamAttempt = async (operation, resource, work) => {
-    try {
-      return await work()
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      await gaps.failed(error, {collector: COLLECTOR, resource, region: 'global', operation})
-      return undefined
-    }
-  }
+  const attempt: IamAttempt = (operation, resource, work) => ctx.gaps.attempt({collector: COLLECTOR, resource, region: 'global', operation}, work)
   const read = await readRole(ctx, roleArnOrName, attempt)
   if (read.role === undefined) return out
   const arn = read.role.Role?.Arn
   if (arn !== undefined) out.roleArn = arn
   out.artifacts.push(
-    await run.putArtifact([...prefix, 'role.json'], JSON.stringify(read.role, null, 2), {
+    await ctx.run.putArtifact([...prefix, 'role.json'], JSON.stringify(read.role, null, 2), {
       kind: 'iam.role',
       contentType: 'application/json',
       source: arn ?? roleArnOrName,
@@ -154,7 +144,7 @@ export async function collectRole(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, r
   )
   const boundary = read.boundary === undefined ? {} : {PermissionsBoundary: read.boundary}
   out.artifacts.push(
-    await run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: read.inline, AttachedPolicies: read.attached, ...boundary}, null, 2), {
+    await ctx.run.putArtifact([...prefix, 'role-policies.json'], JSON.stringify({RoleName: roleName, InlinePolicies: read.inline, AttachedPolicies: read.attached, ...boundary}, null, 2), {
       kind: 'iam.role-policies',
       contentType: 'application/json',
       source: out.roleArn ?? roleArnOrName,

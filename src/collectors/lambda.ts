@@ -13,7 +13,7 @@ import {
   type FunctionConfiguration,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
-import type {AwsEnv} from './context.js'
+import type {AwsContext} from './context.js'
 import {mapPool} from '../core/pool.js'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {CollectorDefinition} from './definition.js'
@@ -99,7 +99,7 @@ export interface LambdaCollection {
 
 /** Run-wide state shared by the functions collected in one run, so shared things are read once. */
 interface Shared {
-  ctx: AwsEnv
+  ctx: AwsContext
   run: EvidenceRun
   gaps: GapLog
   layers: Map<string, Promise<void>>
@@ -115,8 +115,9 @@ interface Shared {
  * Snapshots Lambda functions into an evidence run, several at once; one function's failure never
  * stops another's. Everything that cannot be read becomes a gap and the run goes on.
  */
-export async function collectLambdaFunctions(ctx: AwsEnv, run: EvidenceRun, gaps: GapLog, options: LambdaCollectOptions): Promise<LambdaCollection> {
-  const shared: Shared = {ctx, run, gaps, layers: new Map(), roles: new Map(), packages: new Map(), collectRoles: options.collectRoles ?? true}
+export async function collectLambdaFunctions(ctx: AwsContext, options: LambdaCollectOptions): Promise<LambdaCollection> {
+  const {run} = ctx
+  const shared: Shared = {ctx, run, gaps: ctx.gaps, layers: new Map(), roles: new Map(), packages: new Map(), collectRoles: options.collectRoles ?? true}
   const targets = options.functions.map((f) => parseFunctionTarget(f, options.region ?? ctx.aws.defaultRegion))
   const task = ctx.progress.task('collecting Lambda functions', targets.length)
   const settled = await mapPool(
@@ -152,73 +153,81 @@ function emptySummary(t: FunctionTarget): FunctionSummary {
 
 const versionOrder = (a: string, b: string): number => (a === '$LATEST' ? -1 : b === '$LATEST' ? 1 : Number(a) - Number(b))
 
+/** One function being collected: its client, its names, and what it wrote so far. */
+interface FunctionRead {
+  s: Shared
+  t: FunctionTarget
+  lambda: LambdaClient
+  /** The function's name or ARN without a qualifier, as the API takes it. */
+  name: string
+  summary: FunctionSummary
+  artifacts: number
+  /** The function's own ARN once listed, else what the responder gave. */
+  source: string
+}
+
+const callOf = (f: FunctionRead, operation: string, resource = f.t.input) => ({collector: COLLECTOR, resource, region: f.t.region, operation})
+/** One read of the function; a failure is a gap (an interruption is passed on). */
+const read = <R>(f: FunctionRead, operation: string, work: () => Promise<R>, resource?: string) => f.s.gaps.attempt(callOf(f, operation, resource), work)
+/** A read where "not found" means there is none: a journal note, not a gap. */
+const optional = <R>(f: FunctionRead, operation: string, what: string, resource: string, work: () => Promise<R>) => f.s.gaps.attempt(callOf(f, operation, resource), work, {notFound: what})
+const opts = (f: FunctionRead) => ({abortSignal: f.s.ctx.signal})
+
+async function put(f: FunctionRead, segments: string[], value: unknown, kind: string, source: string, attributes?: Record<string, unknown>, records?: number): Promise<void> {
+  await f.s.run.putArtifact(['lambda', f.t.region, f.t.functionName, ...segments], JSON.stringify(value, null, 2), {
+    kind,
+    contentType: 'application/json',
+    source,
+    collector: COLLECTOR,
+    region: f.t.region,
+    ...(records === undefined ? {} : {records}),
+    attributes: {functionName: f.t.functionName, ...attributes},
+  })
+  f.artifacts++
+}
+
 async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: boolean): Promise<FunctionSummary> {
   // Functions run concurrently: this one's gaps and artifacts are counted on their own.
   const s: Shared = {...shared, gaps: shared.gaps.child()}
-  const {ctx, run, gaps} = s
-  const lambda = ctx.aws.client(LambdaClient, t.region)
-  const summary = emptySummary(t)
-  let artifacts = 0
-  const fn = t.functionName
   const name = t.qualifier === undefined ? t.input : t.input.slice(0, -(t.qualifier.length + 1))
-  const base = ['lambda', t.region, fn]
-  const call = (operation: string, resource = t.input) => ({collector: COLLECTOR, resource, region: t.region, operation})
-  const opts = {abortSignal: ctx.signal}
-  const put = async (segments: string[], value: unknown, kind: string, source: string, attributes?: Record<string, unknown>, records?: number) => {
-    await run.putArtifact([...base, ...segments], JSON.stringify(value, null, 2), {
-      kind,
-      contentType: 'application/json',
-      source,
-      collector: COLLECTOR,
-      region: t.region,
-      ...(records === undefined ? {} : {records}),
-      attributes: {functionName: fn, ...attributes},
-    })
-    artifacts++
+  const f: FunctionRead = {s, t, lambda: s.ctx.aws.client(LambdaClient, t.region), name, summary: emptySummary(t), artifacts: 0, source: t.input}
+  const ended = await listVersions(f)
+  if (ended) return ended
+  const aliases = await readAliases(f)
+  f.summary.versions = wantedVersions(f, aliases, allVersions)
+  const configurations = await readVersions(f)
+  summariseLatest(f, configurations)
+  for (const c of configurations.values()) {
+    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(shared, s.layers, layer.Arn, () => collectLayer({ctx: s.ctx, run: s.run, gaps: shared.gaps, packages: s.packages, collector: COLLECTOR}, layer.Arn!))
+    if (s.collectRoles && c.Role !== undefined) sharedOnce(shared, s.roles, c.Role, async () => void (await collectRole({...shared.ctx, gaps: shared.gaps}, c.Role!)))
   }
-  /** Runs one read; a failure becomes a gap (an interruption is passed on). */
-  const attempt = async <R>(operation: string, work: () => Promise<R>, resource?: string): Promise<R | undefined> => {
-    try {
-      return await work()
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      await gaps.failed(error, call(operation, resource))
-      return undefined
-    }
-  }
-  /** A read where "not found" means there is none: a journal note, not a gap. */
-  const optional = async <R>(operation: string, what: string, resource: string, work: () => Promise<R>): Promise<R | undefined> => {
-    try {
-      return await work()
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      if (isNotFound(error)) await run.note(`${resource} has no ${what}.`, {collector: COLLECTOR, resource})
-      else await gaps.failed(error, call(operation, resource))
-      return undefined
-    }
-  }
+  await readQualified(f)
+  await readTriggersAndLimits(f)
+  return {...f.summary, status: s.gaps.gaps.length > 0 ? 'partial' : 'collected', gaps: s.gaps.gaps.length, artifacts: f.artifacts + f.summary.codePackages}
+}
 
+/** Lists the published versions into the journal; returns the summary when the function is not there (or cannot be listed). */
+async function listVersions(f: FunctionRead): Promise<FunctionSummary | undefined> {
+  const {s, t, summary} = f
   const published: FunctionConfiguration[] = []
-  let notFound = false
-  try {
-    for await (const page of paginateListVersionsByFunction({client: lambda}, {FunctionName: name})) published.push(...(page.Versions ?? []))
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    if (!isNotFound(error)) {
-      const gap = await gaps.failed(error, call('lambda:ListVersionsByFunction'))
-      return {...summary, status: 'failed', message: gap.reason, gaps: gaps.gaps.length}
-    }
-    notFound = true
-  }
+  const listed = await s.gaps.attempt(
+    callOf(f, 'lambda:ListVersionsByFunction'),
+    async () => {
+      for await (const page of paginateListVersionsByFunction({client: f.lambda}, {FunctionName: f.name})) published.push(...(page.Versions ?? []))
+      return 'listed' as const
+    },
+    {ifNotFound: 'not-found' as const},
+  )
+  if (listed === undefined) return {...summary, status: 'failed', message: s.gaps.gaps.at(-1)?.reason ?? 'ListVersionsByFunction failed', gaps: s.gaps.gaps.length}
   // An existing function always lists $LATEST; an empty list (some emulators) means there is none.
-  if (notFound || published.length === 0) {
+  if (listed === 'not-found' || published.length === 0) {
     const message = `Lambda function ${JSON.stringify(t.input)} was not found in ${t.region}. List the functions there with \`aws lambda list-functions --region ${t.region}\`, or pass --region (or the function ARN) if it lives in another region.`
-    await gaps.add({collector: COLLECTOR, resource: t.input, region: t.region, code: 'function-not-found', reason: message})
-    return {...summary, status: 'not-found', message, gaps: gaps.gaps.length}
+    await s.gaps.add({collector: COLLECTOR, resource: t.input, region: t.region, code: 'function-not-found', reason: message})
+    return {...summary, status: 'not-found', message, gaps: s.gaps.gaps.length}
   }
   summary.publishedVersions = published.map((v) => v.Version ?? '').filter((v) => v !== '').sort(versionOrder)
   // Every version's identity goes into the journal, even those not collected: a later run can fetch them.
-  await run.note(`${t.input}: ${published.length} version(s) listed`, {
+  await s.run.note(`${t.input}: ${published.length} version(s) listed`, {
     collector: COLLECTOR,
     resource: t.input,
     versions: published.map((v) => ({Version: v.Version, CodeSha256: v.CodeSha256, LastModified: v.LastModified, RevisionId: v.RevisionId})),
@@ -226,102 +235,104 @@ async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: b
   // Listed ARNs carry the version as a qualifier; the function's own ARN has seven parts.
   const functionArn = published[0]?.FunctionArn?.split(':').slice(0, 7).join(':')
   if (functionArn !== undefined) summary.functionArn = functionArn
-  const source = functionArn ?? t.input
+  f.source = functionArn ?? t.input
+  return undefined
+}
 
+async function readAliases(f: FunctionRead): Promise<AliasConfiguration[]> {
   const aliases: AliasConfiguration[] = []
-  const aliasesRead = await attempt('lambda:ListAliases', async () => {
-    for await (const page of paginateListAliases({client: lambda}, {FunctionName: name})) aliases.push(...(page.Aliases ?? []))
+  const aliasesRead = await read(f, 'lambda:ListAliases', async () => {
+    for await (const page of paginateListAliases({client: f.lambda}, {FunctionName: f.name})) aliases.push(...(page.Aliases ?? []))
     return true
   })
-  if (aliasesRead) await put(['aliases.json'], {Aliases: aliases}, 'lambda.aliases', source, {}, aliases.length)
-  summary.aliases = aliases.map((a) => a.Name ?? '').filter((a) => a !== '')
+  if (aliasesRead) await put(f, ['aliases.json'], {Aliases: aliases}, 'lambda.aliases', f.source, {}, aliases.length)
+  f.summary.aliases = aliases.map((a) => a.Name ?? '').filter((a) => a !== '')
+  return aliases
+}
 
+/** $LATEST, every version an alias routes to, the qualifier asked for, and with allVersions every published one. */
+function wantedVersions(f: FunctionRead, aliases: readonly AliasConfiguration[], allVersions: boolean): string[] {
   const wanted = new Set<string>(['$LATEST'])
-  if (allVersions) for (const v of summary.publishedVersions) wanted.add(v)
+  if (allVersions) for (const v of f.summary.publishedVersions) wanted.add(v)
   for (const a of aliases) {
     if (a.FunctionVersion !== undefined) wanted.add(a.FunctionVersion)
     for (const v of Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})) wanted.add(v)
   }
-  if (t.qualifier !== undefined) {
-    const aliased = aliases.find((a) => a.Name === t.qualifier)
-    wanted.add(aliased?.FunctionVersion ?? t.qualifier)
+  if (f.t.qualifier !== undefined) {
+    const aliased = aliases.find((a) => a.Name === f.t.qualifier)
+    wanted.add(aliased?.FunctionVersion ?? f.t.qualifier)
   }
-  summary.versions = [...wanted].sort(versionOrder)
+  return [...wanted].sort(versionOrder)
+}
 
+/** GetFunction of every wanted version, and its code package checked against CodeSha256. */
+async function readVersions(f: FunctionRead): Promise<Map<string, FunctionConfiguration>> {
   const configurations = new Map<string, FunctionConfiguration>()
-  for (const version of summary.versions) {
-    const got = await attempt(
-      'lambda:GetFunction',
-      () => lambda.send(new GetFunctionCommand({FunctionName: name, ...(version === '$LATEST' ? {} : {Qualifier: version})}), opts),
-      `${t.input}:${version}`,
-    )
+  for (const version of f.summary.versions) {
+    const got = await read(f, 'lambda:GetFunction', () => f.lambda.send(new GetFunctionCommand({FunctionName: f.name, ...(version === '$LATEST' ? {} : {Qualifier: version})}), opts(f)), `${f.t.input}:${version}`)
     if (!got) continue
     const {$metadata: _m, ...body} = got as GetFunctionCommandOutput
-    await put(['versions', version, 'function.json'], body, 'lambda.function', body.Configuration?.FunctionArn ?? `${source}:${version}`, {version, codeSha256: body.Configuration?.CodeSha256})
+    await put(f, ['versions', version, 'function.json'], body, 'lambda.function', body.Configuration?.FunctionArn ?? `${f.source}:${version}`, {version, codeSha256: body.Configuration?.CodeSha256})
     if (body.Configuration) configurations.set(version, body.Configuration)
-    if (await collectVersionCode({ctx, run, gaps, packages: s.packages, collector: COLLECTOR}, t, version, body, summary.functionArn)) summary.codePackages++
+    if (await collectVersionCode({ctx: f.s.ctx, run: f.s.run, gaps: f.s.gaps, packages: f.s.packages, collector: COLLECTOR}, f.t, version, body, f.summary.functionArn)) f.summary.codePackages++
   }
+  return configurations
+}
+
+function summariseLatest(f: FunctionRead, configurations: ReadonlyMap<string, FunctionConfiguration>): void {
   const latest = configurations.get('$LATEST') ?? configurations.values().next().value
-  if (latest) {
-    if (latest.Runtime !== undefined) summary.runtime = latest.Runtime
-    if (latest.PackageType !== undefined) summary.packageType = latest.PackageType
-    if (latest.Role !== undefined) summary.role = latest.Role
-    const env = redactEnvironment(latest.Environment?.Variables, ctx.showSecrets)
-    if (env !== undefined) summary.environment = env
-  }
+  if (!latest) return
+  if (latest.Runtime !== undefined) f.summary.runtime = latest.Runtime
+  if (latest.PackageType !== undefined) f.summary.packageType = latest.PackageType
+  if (latest.Role !== undefined) f.summary.role = latest.Role
+  const env = redactEnvironment(latest.Environment?.Variables, f.s.ctx.showSecrets)
+  if (env !== undefined) f.summary.environment = env
+}
 
-  for (const c of configurations.values()) {
-    for (const layer of c.Layers ?? []) if (layer.Arn !== undefined) sharedOnce(shared, s.layers, layer.Arn, () => collectLayer({ctx, run, gaps: shared.gaps, packages: s.packages, collector: COLLECTOR}, layer.Arn!))
-    if (s.collectRoles && c.Role !== undefined) sharedOnce(shared, s.roles, c.Role, async () => void (await collectRole(ctx, run, shared.gaps, c.Role!)))
-  }
-
-  const qualifiers: Array<string | undefined> = [undefined, ...summary.aliases]
-  for (const q of qualifiers) {
+/** The resource policy and the URL of the function and of each alias (none is an answer, not a gap). */
+async function readQualified(f: FunctionRead): Promise<void> {
+  for (const q of [undefined, ...f.summary.aliases]) {
     const where = q === undefined ? [] : ['aliases', q]
-    const resource = q === undefined ? t.input : `${t.input}:${q}`
-    const withQualifier = {FunctionName: name, ...(q === undefined ? {} : {Qualifier: q})}
-    const policy = await optional('lambda:GetPolicy', 'resource-based policy', resource, () => lambda.send(new GetPolicyCommand(withQualifier), opts))
+    const resource = q === undefined ? f.t.input : `${f.t.input}:${q}`
+    const withQualifier = {FunctionName: f.name, ...(q === undefined ? {} : {Qualifier: q})}
+    const policy = await optional(f, 'lambda:GetPolicy', 'resource-based policy', resource, () => f.lambda.send(new GetPolicyCommand(withQualifier), opts(f)))
     if (policy) {
       const {$metadata: _m, ...p} = policy
-      await put([...where, 'policy.json'], {...p, Policy: parsePolicy(p.Policy)}, 'lambda.policy', resource, q === undefined ? {} : {qualifier: q})
+      await put(f, [...where, 'policy.json'], {...p, Policy: parsePolicy(p.Policy)}, 'lambda.policy', resource, q === undefined ? {} : {qualifier: q})
     }
-    const url = await optional('lambda:GetFunctionUrlConfig', 'function URL', resource, () => lambda.send(new GetFunctionUrlConfigCommand(withQualifier), opts))
+    const url = await optional(f, 'lambda:GetFunctionUrlConfig', 'function URL', resource, () => f.lambda.send(new GetFunctionUrlConfigCommand(withQualifier), opts(f)))
     if (url) {
       const {$metadata: _m, ...u} = url
-      await put([...where, 'url-config.json'], u, 'lambda.url-config', resource, {...(q === undefined ? {} : {qualifier: q}), authType: u.AuthType})
+      await put(f, [...where, 'url-config.json'], u, 'lambda.url-config', resource, {...(q === undefined ? {} : {qualifier: q}), authType: u.AuthType})
     }
   }
+}
 
+/** Event source mappings, reserved and provisioned concurrency, code signing. */
+async function readTriggersAndLimits(f: FunctionRead): Promise<void> {
   const mappings: unknown[] = []
-  const mappingsRead = await attempt('lambda:ListEventSourceMappings', async () => {
-    for await (const page of paginateListEventSourceMappings({client: lambda}, {FunctionName: name})) mappings.push(...(page.EventSourceMappings ?? []))
+  const mappingsRead = await read(f, 'lambda:ListEventSourceMappings', async () => {
+    for await (const page of paginateListEventSourceMappings({client: f.lambda}, {FunctionName: f.name})) mappings.push(...(page.EventSourceMappings ?? []))
     return true
   })
-  if (mappingsRead) await put(['event-source-mappings.json'], {EventSourceMappings: mappings}, 'lambda.event-source-mappings', source, {}, mappings.length)
+  if (mappingsRead) await put(f, ['event-source-mappings.json'], {EventSourceMappings: mappings}, 'lambda.event-source-mappings', f.source, {}, mappings.length)
 
-  const reserved = await attempt('lambda:GetFunctionConcurrency', () => lambda.send(new GetFunctionConcurrencyCommand({FunctionName: name}), opts))
+  const reserved = await read(f, 'lambda:GetFunctionConcurrency', () => f.lambda.send(new GetFunctionConcurrencyCommand({FunctionName: f.name}), opts(f)))
   const provisioned: unknown[] = []
-  const provisionedRead = await attempt('lambda:ListProvisionedConcurrencyConfigs', async () => {
-    for await (const page of paginateListProvisionedConcurrencyConfigs({client: lambda}, {FunctionName: name})) provisioned.push(...(page.ProvisionedConcurrencyConfigs ?? []))
+  const provisionedRead = await read(f, 'lambda:ListProvisionedConcurrencyConfigs', async () => {
+    for await (const page of paginateListProvisionedConcurrencyConfigs({client: f.lambda}, {FunctionName: f.name})) provisioned.push(...(page.ProvisionedConcurrencyConfigs ?? []))
     return true
   })
   if (reserved || provisionedRead) {
-    await put(
-      ['concurrency.json'],
-      {reserved: reserved ? (reserved.ReservedConcurrentExecutions ?? null) : null, provisioned: provisionedRead ? provisioned : null},
-      'lambda.concurrency',
-      source,
-      {complete: reserved !== undefined && provisionedRead === true},
-    )
+    const value = {reserved: reserved ? (reserved.ReservedConcurrentExecutions ?? null) : null, provisioned: provisionedRead ? provisioned : null}
+    await put(f, ['concurrency.json'], value, 'lambda.concurrency', f.source, {complete: reserved !== undefined && provisionedRead === true})
   }
 
-  const signing = await attempt('lambda:GetFunctionCodeSigningConfig', () => lambda.send(new GetFunctionCodeSigningConfigCommand({FunctionName: name}), opts))
+  const signing = await read(f, 'lambda:GetFunctionCodeSigningConfig', () => f.lambda.send(new GetFunctionCodeSigningConfigCommand({FunctionName: f.name}), opts(f)))
   if (signing) {
     const {$metadata: _m, ...body} = signing
-    await put(['code-signing.json'], body, 'lambda.code-signing', source)
+    await put(f, ['code-signing.json'], body, 'lambda.code-signing', f.source)
   }
-
-  return {...summary, status: gaps.gaps.length > 0 ? 'partial' : 'collected', gaps: gaps.gaps.length, artifacts: artifacts + summary.codePackages}
 }
 
 /**

@@ -89,13 +89,15 @@ export class GapLog {
   /**
    * Runs one AWS read: its value, or undefined once a failure is recorded as a gap. An interruption
    * and the store's own write failures are passed on, never mistaken for what AWS refused.
-   * With `notFound`, "there is none" is that answer, noted in the journal instead of a gap.
+   * With `notFound`, "there is none" is that answer, noted in the journal instead of a gap; with
+   * `ifNotFound`, it is that value, neither noted nor a gap (the caller says what it means).
    */
-  async attempt<R>(call: FailedCall, work: () => Promise<R>, options: {notFound?: string} = {}): Promise<R | undefined> {
+  async attempt<R, N = never>(call: FailedCall, work: () => Promise<R>, options: {notFound?: string; ifNotFound?: N} = {}): Promise<R | N | undefined> {
     try {
       return await work()
     } catch (error) {
       if (this.signal?.aborted) throw error
+      if ('ifNotFound' in options && isNotFound(error)) return options.ifNotFound as N
       if (options.notFound !== undefined && isNotFound(error)) {
         await this.run.note(`${call.resource} has no ${options.notFound}.`, {collector: call.collector, resource: call.resource})
         return undefined

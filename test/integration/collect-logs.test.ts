@@ -55,7 +55,8 @@ async function collect(root: string, groups: string[], start: number, end: numbe
       : new AwsClientFactory({endpointUrl, region: 'us-east-1', maxAttempts: 1, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
   // Each run starts an hour after the one before, so run ids (and the manifest chain) are ordered.
   const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
-  const out = await collectIn(ctx, 'INC-LOGS', logsStep, {groups, start: new Date(start).toISOString(), end: new Date(end).toISOString(), sliceMs: HOUR, resume})
+  const run = await collectIn(ctx, 'INC-LOGS', logsStep, {groups, start: new Date(start).toISOString(), end: new Date(end).toISOString(), sliceMs: HOUR, resume})
+  const out = {...run, collected: run.collected.groups}
   aws.destroy()
   return {out, manifest: await readManifest(store, out.manifestKey)}
 }

@@ -25,5 +25,5 @@ export const lambdaStep = defineStep({
   permissions: (p) => (p?.collectRoles ?? true ? lambdaCollector.permissions : lambdaCollector.permissions.filter((a) => !iamRoleCollector.permissions.includes(a))),
   usesAws: () => true,
   produces: lambdaCollector.produces,
-  run: (ctx, p) => collectLambdaFunctions(ctx, ctx.run, ctx.gaps, p),
+  run: (ctx, p) => collectLambdaFunctions(ctx, p),
 })

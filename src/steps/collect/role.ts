@@ -19,7 +19,7 @@ export const iamRoleStep = defineStep({
   async run(ctx, p) {
     const roles = []
     for (const role of p.roles) {
-      const {artifacts, ...collected} = await collectRole(ctx, ctx.run, ctx.gaps, role)
+      const {artifacts, ...collected} = await collectRole(ctx, role)
       roles.push({...collected, artifacts: artifacts.length})
     }
     return {roles}
