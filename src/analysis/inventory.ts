@@ -1,8 +1,10 @@
 import path from 'node:path'
 import {CoronerError, ExitCode, usageError} from '../core/errors.js'
 import {readManifest} from '../evidence/cases.js'
-import {hashStream, sha256Hex} from '../evidence/hashing.js'
-import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from '../evidence/keys.js'
+import {indexCase, type IndexedRun} from '../evidence/case-index.js'
+import {hashStream} from '../evidence/hashing.js'
+import {readJournalChain} from '../evidence/journal.js'
+import {runPrefix} from '../evidence/keys.js'
 import {LocalDirectoryStore} from '../evidence/stores/local.js'
 import {computeSelfDigest, type ArtifactRecord} from '../evidence/manifest.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -52,16 +54,8 @@ export function localRoot(store: EvidenceStore, caseId: string): string {
  */
 export async function inventoryCase(store: EvidenceStore, caseId: string): Promise<CaseInventory> {
   const root = localRoot(store, caseId)
-  const runs = new Map<string, {manifest?: string; journal?: string}>()
-  for await (const info of store.list(casePrefix(caseId))) {
-    const parsed = parseKey(info.key)
-    if (!parsed) continue
-    const r = runs.get(parsed.runId) ?? {}
-    if (parsed.rest === MANIFEST_NAME) r.manifest = info.key
-    else if (parsed.rest === JOURNAL_NAME) r.journal = info.key
-    runs.set(parsed.runId, r)
-  }
-  if (runs.size === 0) {
+  const index = await indexCase(store, caseId)
+  if (index.runs.length === 0) {
     throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {
       exitCode: ExitCode.usage,
       hint: 'Run `coroner case list`, or check --store.',
@@ -69,72 +63,45 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
   }
   const inventory: CaseInventory = {caseId, root, artifacts: [], journals: [], warnings: []}
   const fileOf = (key: string): string => path.join(root, ...key.split('/'))
-  for (const runId of [...runs.keys()].sort()) {
-    const r = runs.get(runId)!
-    let records: ArtifactRecord[] = []
-    let sealed = false
-    let trusted = true
-    if (r.manifest) {
-      sealed = true
-      const manifest = await readManifest(store, r.manifest)
-      if (computeSelfDigest(manifest) !== manifest.selfDigest) {
-        trusted = false
-        inventory.warnings.push(`manifest ${r.manifest} was edited after it was sealed: none of run ${runId}'s artifacts are loaded`)
-      }
-      records = manifest.artifacts ?? []
-    } else if (r.journal) {
-      inventory.warnings.push(`run ${runId} never sealed: loading the artifacts its journal records`)
-      records = await journalArtifacts(store, r.journal, inventory.warnings)
-    }
-    if (r.journal) inventory.journals.push({runId, key: r.journal, path: fileOf(r.journal), sealed})
+  for (const run of index.runs) {
+    const {records, sealed, trusted} = await recordedArtifacts(store, run, inventory.warnings)
+    if (run.hasJournal) inventory.journals.push({runId: run.runId, key: run.journalKey, path: fileOf(run.journalKey), sealed})
     for (const record of records) {
-      const artifact: CaseArtifact = {...record, runId, sealed, state: 'verified', path: ''}
-      if (!trusted) {
-        artifact.state = 'untrusted'
-        artifact.detail = 'its manifest was edited'
-      } else if (typeof record.key !== 'string' || !record.key.startsWith(runPrefix(caseId, runId))) {
-        // A run only ever writes under its own prefix: a record naming another case's (or run's)
-        // object was put there by hand, and loading it would mix evidence across cases.
-        artifact.state = 'untrusted'
-        artifact.detail = `listed by run ${runId} but outside its prefix`
-      } else if (!(await store.exists(record.key))) {
-        artifact.state = 'missing'
-        artifact.detail = 'not in the store'
-      } else {
-        const actual = await hashStream(await store.get(record.key))
-        if (actual.sha256 !== record.sha256 || actual.size !== record.size) {
-          artifact.state = 'altered'
-          artifact.detail = `SHA-256 ${actual.sha256} (${actual.size} bytes), recorded ${record.sha256} (${record.size} bytes)`
-        }
-      }
+      const artifact = await checkRecorded(store, caseId, run.runId, record, sealed, trusted)
       if (artifact.state === 'verified') artifact.path = fileOf(record.key)
-      if (artifact.state !== 'verified') inventory.warnings.push(`${artifact.state} artifact not loaded: ${record.key}${artifact.detail ? ` (${artifact.detail})` : ''}`)
+      else inventory.warnings.push(`${artifact.state} artifact not loaded: ${record.key}${artifact.detail ? ` (${artifact.detail})` : ''}`)
       inventory.artifacts.push(artifact)
     }
   }
   return inventory
 }
 
-/** The artifact records a journal holds, stopping trust at the first line that breaks its hash chain. */
-async function journalArtifacts(store: EvidenceStore, key: string, warnings: string[]): Promise<ArtifactRecord[]> {
-  const out: ArtifactRecord[] = []
-  let prev = ''
-  let seq = 1
-  for await (const line of store.readJournal(key)) {
-    let entry: {seq?: number; prevHash?: string; type?: string; artifact?: ArtifactRecord}
-    try {
-      entry = JSON.parse(line) as typeof entry
-    } catch {
-      warnings.push(`journal ${key}: entry ${seq} is not valid JSON; later entries are not trusted`)
-      break
-    }
-    if (entry.seq !== seq || entry.prevHash !== prev) {
-      warnings.push(`journal ${key}: entry ${seq} breaks the hash chain; later entries are not trusted`)
-      break
-    }
-    if (entry.type === 'artifact' && entry.artifact) out.push(entry.artifact)
-    prev = sha256Hex(line)
-    seq++
+/** What a run recorded: its manifest as first written (untrusted when edited), or the journal of a run that never sealed, up to its first break. */
+async function recordedArtifacts(store: EvidenceStore, run: IndexedRun, warnings: string[]): Promise<{records: ArtifactRecord[]; sealed: boolean; trusted: boolean}> {
+  if (run.manifest) {
+    const manifest = await readManifest(store, run.manifestKey, run.manifest.versionId)
+    const trusted = computeSelfDigest(manifest) === manifest.selfDigest
+    if (!trusted) warnings.push(`manifest ${run.manifestKey} was edited after it was sealed: none of run ${run.runId}'s artifacts are loaded`)
+    return {records: manifest.artifacts ?? [], sealed: true, trusted}
   }
-  return out
+  if (!run.hasJournal) return {records: [], sealed: false, trusted: true}
+  warnings.push(`run ${run.runId} never sealed: loading the artifacts its journal records`)
+  const chain = await readJournalChain(store, run.journalKey, {trustUntilBreak: true})
+  warnings.push(...chain.problems)
+  return {records: chain.artifacts, sealed: false, trusted: true}
+}
+
+/** One recorded artifact checked: inside its run, present, and the bytes it was recorded with. */
+async function checkRecorded(store: EvidenceStore, caseId: string, runId: string, record: ArtifactRecord, sealed: boolean, trusted: boolean): Promise<CaseArtifact> {
+  const artifact: CaseArtifact = {...record, runId, sealed, state: 'verified', path: ''}
+  if (!trusted) return {...artifact, state: 'untrusted', detail: 'its manifest was edited'}
+  // A run only ever writes under its own prefix: a record naming another case's (or run's)
+  // object was put there by hand, and loading it would mix evidence across cases.
+  if (typeof record.key !== 'string' || !record.key.startsWith(runPrefix(caseId, runId))) return {...artifact, state: 'untrusted', detail: `listed by run ${runId} but outside its prefix`}
+  if (!(await store.exists(record.key))) return {...artifact, state: 'missing', detail: 'not in the store'}
+  const actual = await hashStream(await store.get(record.key))
+  if (actual.sha256 !== record.sha256 || actual.size !== record.size) {
+    return {...artifact, state: 'altered', detail: `SHA-256 ${actual.sha256} (${actual.size} bytes), recorded ${record.sha256} (${record.size} bytes)`}
+  }
+  return artifact
 }

@@ -2,7 +2,7 @@ import {CloudWatchLogsClient, paginateDescribeLogGroups, paginateFilterLogEvents
 import type {AwsContext} from './context.js'
 import {mapPool} from '../core/pool.js'
 import {readManifest} from '../evidence/cases.js'
-import {MANIFEST_NAME, casePrefix, parseKey} from '../evidence/keys.js'
+import {indexCase} from '../evidence/case-index.js'
 import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
@@ -262,17 +262,15 @@ interface SealedSlice {
 
 /**
  * Slices of this log group (same region and filter pattern) that sealed runs of the case already
- * hold, by `start-end`. Only manifests count: a run that was cut short sealed nothing.
+ * hold, by `start-end`, from each manifest as first written (the case index): a manifest laid
+ * over later is not trusted, as verify does not trust it. Only manifests count: a run that was
+ * cut short sealed nothing.
  */
 export async function sealedSlices(store: EvidenceStore, caseId: string, group: string, region: string, filterPattern?: string): Promise<Map<string, SealedSlice>> {
   const out = new Map<string, SealedSlice>()
-  const manifests: string[] = []
-  for await (const info of store.list(casePrefix(caseId))) {
-    if (info.deleteMarker || info.isLatest === false) continue
-    if (parseKey(info.key)?.rest === MANIFEST_NAME) manifests.push(info.key)
-  }
-  for (const key of manifests.sort()) {
-    const m = await readManifest(store, key)
+  for (const run of (await indexCase(store, caseId)).runs) {
+    if (!run.manifest) continue
+    const m = await readManifest(store, run.manifestKey, run.manifest.versionId)
     for (const a of m.artifacts) {
       const at = a.attributes ?? {}
       if (a.kind !== 'logs.events' || at.logGroupName !== group || a.region !== region || at.filterPattern !== filterPattern) continue

@@ -1,5 +1,6 @@
 import {CoronerError, ExitCode} from '../core/errors.js'
-import {MANIFEST_NAME, casePrefix, parseKey} from './keys.js'
+import {caseExists, indexCase, type IndexedRun} from './case-index.js'
+import {MANIFEST_NAME, parseKey} from './keys.js'
 import type {Manifest} from './manifest.js'
 import type {EvidenceStore} from './store.js'
 
@@ -47,29 +48,16 @@ export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
 
 /** The runs of one case, each with what its manifest says (or `unsealed` when it has none). */
 export async function showCase(store: EvidenceStore, caseId: string): Promise<RunSummary[]> {
-  const runs = new Map<string, {manifestKey?: string; manifestVersion?: string; objects: number}>()
-  for await (const info of store.list(casePrefix(caseId))) {
-    if (info.deleteMarker) continue
-    const parsed = parseKey(info.key)
-    if (!parsed) continue
-    const r = runs.get(parsed.runId) ?? {objects: 0}
-    runs.set(parsed.runId, r)
-    // Versions come newest first: the last one seen is the manifest as first written.
-    if (parsed.rest === MANIFEST_NAME) {
-      r.manifestKey = info.key
-      if (info.versionId !== undefined) r.manifestVersion = info.versionId
-    } else if (info.isLatest !== false && !parsed.rest.startsWith('custody.jsonl')) r.objects++
-  }
   const out: RunSummary[] = []
-  for (const runId of [...runs.keys()].sort()) {
-    const r = runs.get(runId)!
-    if (!r.manifestKey) {
-      out.push({runId, status: 'unsealed', artifacts: r.objects})
+  for (const run of (await indexCase(store, caseId)).runs) {
+    if (![...run.objects.values()].flat().some((v) => !v.deleteMarker)) continue
+    if (!run.manifest) {
+      out.push({runId: run.runId, status: 'unsealed', artifacts: currentObjects(run)})
       continue
     }
-    const m = await readManifest(store, r.manifestKey, r.manifestVersion)
+    const m = await readManifest(store, run.manifestKey, run.manifest.versionId)
     out.push({
-      runId,
+      runId: run.runId,
       status: m.status,
       command: m.command,
       startedAt: m.startedAt,
@@ -82,6 +70,10 @@ export async function showCase(store: EvidenceStore, caseId: string): Promise<Ru
   }
   return out
 }
+
+/** Objects of a run that stand (not overlaid, not deleted), the journal aside. */
+const currentObjects = (run: IndexedRun): number =>
+  [...run.objects.entries()].filter(([key, versions]) => !key.slice(run.prefix.length).startsWith('custody.jsonl') && versions.some((v) => !v.deleteMarker && v.isLatest !== false)).length
 
 /** A run's manifest; one that is not a JSON manifest is an error naming it, not a bare SyntaxError. */
 export async function readManifest(store: EvidenceStore, key: string, versionId?: string): Promise<Manifest> {
@@ -121,19 +113,12 @@ export interface ListedArtifact {
 
 /** The artifacts of every sealed run of a case, from their manifests; undefined when the case has no run. */
 export async function listArtifacts(store: EvidenceStore, caseId: string): Promise<ListedArtifact[] | undefined> {
-  const manifests = new Map<string, string | undefined>()
-  let any = false
-  for await (const info of store.list(casePrefix(caseId))) {
-    if (info.deleteMarker) continue
-    any = true
-    const parsed = parseKey(info.key)
-    // Versions come newest first: the last one seen is the manifest as first written.
-    if (parsed?.rest === MANIFEST_NAME) manifests.set(info.key, info.versionId)
-  }
-  if (!any) return undefined
+  const index = await indexCase(store, caseId)
+  if (!caseExists(index)) return undefined
   const out: ListedArtifact[] = []
-  for (const key of [...manifests.keys()].sort()) {
-    const m = await readManifest(store, key, manifests.get(key))
+  for (const run of index.runs) {
+    if (!run.manifest) continue
+    const m = await readManifest(store, run.manifestKey, run.manifest.versionId)
     for (const a of m.artifacts) {
       out.push({runId: m.runId, key: a.key, kind: a.kind, size: a.size, sha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId}), source: a.source, collectedAt: a.collectedAt})
     }
