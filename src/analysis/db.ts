@@ -7,9 +7,22 @@ export type Row = Record<string, CellValue>
 export type Params = Record<string, DuckDBValue> | DuckDBValue[]
 export type ParamTypes = Record<string, DuckDBType | undefined> | DuckDBType[]
 
+export interface OpenOptions {
+  readOnly?: boolean
+  threads?: number
+  memoryLimit?: string
+  /**
+   * The only folders DuckDB may read or write files in beside the database itself (the evidence
+   * a load reads, the folder an export writes); none by default.
+   */
+  allowedDirectories?: readonly string[]
+}
+
 /**
  * One DuckDB database file and one connection to it, with the session pinned to UTC so that times
- * read and written never depend on the machine's zone.
+ * read and written never depend on the machine's zone. The one way coroner opens DuckDB: external
+ * access is always off (a crafted database's views cannot read local files or the network) but
+ * for the folders named, and the configuration is locked so no statement can turn it back on.
  */
 export class AnalysisDb {
   private constructor(
@@ -18,14 +31,24 @@ export class AnalysisDb {
     readonly path: string,
   ) {}
 
-  static async open(path: string, options: {readOnly?: boolean; threads?: number; memoryLimit?: string} = {}): Promise<AnalysisDb> {
+  static async open(path: string, options: OpenOptions = {}): Promise<AnalysisDb> {
     const config: Record<string, string> = {}
     if (options.readOnly) config.access_mode = 'READ_ONLY'
     if (options.threads !== undefined) config.threads = String(options.threads)
     if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
     const instance = await DuckDBInstance.create(path, config)
     const connection = await instance.connect()
-    await connection.run("SET TimeZone = 'UTC'")
+    try {
+      await connection.run("SET TimeZone = 'UTC'")
+      const allowed = (options.allowedDirectories ?? []).map((d) => (d.endsWith('/') ? d : `${d}/`))
+      if (allowed.length > 0) await connection.run(`SET allowed_directories = [${allowed.map(sqlString).join(', ')}]`)
+      await connection.run('SET enable_external_access = false')
+      await connection.run('SET lock_configuration = true')
+    } catch (error) {
+      connection.closeSync()
+      instance.closeSync()
+      throw error
+    }
     return new AnalysisDb(instance, connection, path)
   }
 

@@ -46,7 +46,7 @@ export async function exportParquet(dbPath: string, dir: string): Promise<Export
   if (existing !== undefined && !existing.isDirectory()) throw usageError('export-not-a-directory', `The export target ${target} exists and is not a directory.`, 'Choose a new or empty directory with --to.')
   await mkdir(target, {recursive: true})
   if ((await readdir(target)).length > 0) throw usageError('export-not-empty', `The export directory ${target} is not empty.`, 'Choose a new or empty directory with --to.')
-  const db = await AnalysisDb.open(dbPath, {readOnly: true})
+  const db = await AnalysisDb.open(dbPath, {readOnly: true, allowedDirectories: [target]})
   try {
     const result: ExportResult = {dir: target, tables: [], ddl: path.join(target, 'ddl.sql')}
     const ddl: string[] = [

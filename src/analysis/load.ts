@@ -101,7 +101,9 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
   await mkdir(path.dirname(target), {recursive: true})
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
   const memoryLimit = options.memoryLimit ?? process.env.CORONER_DUCKDB_MEMORY
+  // DuckDB reads the verified evidence files under the store root, and nothing else.
   const db = await AnalysisDb.open(tmp, {
+    allowedDirectories: [inventory.root],
     ...(options.threads === undefined ? {} : {threads: options.threads}),
     ...(memoryLimit === undefined || memoryLimit === '' ? {} : {memoryLimit}),
   })

@@ -73,10 +73,7 @@ export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
   if (!existsSync(dbPath)) {
     throw new CoronerError('no-case-db', `There is no case database at ${dbPath}.`, {exitCode: ExitCode.usage, hint: 'Run `coroner load --case X` first (or pass --db).'})
   }
-  const db = await AnalysisDb.open(dbPath, {readOnly: true})
-  await db.run('SET enable_external_access = false')
-  await db.run('SET lock_configuration = true')
-  return db
+  return AnalysisDb.open(dbPath, {readOnly: true})
 }
 
 /**

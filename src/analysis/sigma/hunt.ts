@@ -1,5 +1,6 @@
 import {stat} from 'node:fs/promises'
-import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+import type {DuckDBConnection} from '@duckdb/node-api'
+import {AnalysisDb} from '../db.js'
 import {CoronerError, ExitCode} from '../../core/errors.js'
 import type {Progress} from '../../core/progress.js'
 import {compileRule} from './compile.js'
@@ -212,28 +213,14 @@ async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
   }
 }
 
-/** An open case database; close it when done. */
-export interface CaseDatabase {
-  connection: DuckDBConnection
-  close(): void
-}
-
 /**
- * Opens a case's DuckDB file read-only. A missing file is a usage error telling the user to load
- * the case first.
+ * Opens a case's DuckDB file read-only, external access off (AnalysisDb.open). A missing file is a
+ * usage error telling the user to load the case first.
  */
-export async function openCaseDatabase(file: string, caseId: string): Promise<CaseDatabase> {
+export async function openCaseDatabase(file: string, caseId: string): Promise<AnalysisDb> {
   const exists = await stat(file).then((s) => s.isFile(), () => false)
   if (!exists) {
     throw new CoronerError('case-not-loaded', `no case database at ${file}`, {exitCode: ExitCode.usage, hint: `Run \`coroner load --case ${caseId}\` first, or pass --db.`})
   }
-  const instance = await DuckDBInstance.create(file, {access_mode: 'READ_ONLY'})
-  const connection = await instance.connect()
-  return {
-    connection,
-    close() {
-      connection.closeSync()
-      instance.closeSync()
-    },
-  }
+  return AnalysisDb.open(file, {readOnly: true})
 }

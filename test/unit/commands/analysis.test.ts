@@ -141,7 +141,7 @@ describe('coroner load / query / timeline / export parquet', () => {
     expect(ddl).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `cloudtrail_events`')
     expect(ddl).toMatch(/`raw` string/)
     expect(ddl).toContain('PARTITIONED BY (`year` int, `month` int, `day` int)')
-    const db = await AnalysisDb.open(':memory:')
+    const db = await AnalysisDb.open(':memory:', {allowedDirectories: [to]})
     const back = await db.all(`SELECT event_name, typeof(raw) AS t, json_extract_string(raw, '$.eventID') AS id, year FROM read_parquet('${to}/cloudtrail_events/**/*.parquet', hive_partitioning=true) ORDER BY event_time`)
     db.close()
     expect(back.rows).toEqual([

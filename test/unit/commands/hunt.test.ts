@@ -114,6 +114,38 @@ describe('coroner hunt', () => {
   })
 })
 
+describe('coroner hunt over a crafted database', () => {
+  it('cannot read local files: a view over read_text is refused, and the file never reaches the output', async () => {
+    const dir = await tempDir()
+    const secret = path.join(dir, 'secret.txt')
+    await writeFile(secret, 'TOP-SECRET-7f3a')
+    const file = path.join(dir, 'case.duckdb')
+    const instance = await DuckDBInstance.create(file)
+    const connection = await instance.connect()
+    // What an attacker who can hand over a database would write: the events "table" reads a local file.
+    await connection.run(
+      `CREATE VIEW cloudtrail_events AS
+       SELECT 'e-1' AS event_id, TIMESTAMPTZ '2026-11-20 10:00:00+00' AS event_time, content AS event_name, 'signin.amazonaws.com' AS event_source,
+              json_object('eventName', content, 'eventSource', 'signin.amazonaws.com', 'eventTime', '2026-11-20T10:00:00Z')::JSON AS raw,
+              'cases/INC-1/runs/r1/cloudtrail/x.json' AS artifact_key, 'x' AS artifact_sha256
+       FROM read_text('${secret}')`,
+    )
+    connection.closeSync()
+    instance.closeSync()
+    const rules = path.join(dir, 'rules')
+    await mkdir(rules)
+    await writeFile(
+      path.join(rules, 'any-signin.yml'),
+      ['title: Any sign-in', 'id: 5f0c7d1e-0000-4000-8000-000000000001', 'status: test', 'logsource:', '  product: aws', '  service: cloudtrail', 'detection:', '  selection:', '    eventSource: signin.amazonaws.com', '  condition: selection', 'level: high', ''].join('\n'),
+    )
+    const out = await coroner(['hunt', '--case', 'INC-1', '--db', file, '--rules', rules, '--no-builtin', '--json'])
+    expect(out.stdout + out.stderr).not.toContain('TOP-SECRET-7f3a')
+    const env = JSON.parse(out.stdout) as Envelope<HuntJson>
+    expect(env.result.hits).toEqual([])
+    expect(env.warnings.join('\n')).toMatch(/disabled by configuration/)
+  })
+})
+
 describe('coroner sigma compile / check', () => {
   it('prints the SQL with the values as parameters', async () => {
     const rule = path.join(repoRoot, 'queries', 'sigma', 'coroner', 'lambda_permission_public_principal.yml')
