@@ -1,5 +1,5 @@
 import {CloudTrailClient, paginateLookupEvents, type Event as LookupEvent, type LookupAttributeKey, type LookupEventsCommandOutput} from '@aws-sdk/client-cloudtrail'
-import {TokenBucket} from '../aws/token-bucket.js'
+import {rateLimitClient, type MiddlewareClient} from '../aws/rate-limit.js'
 import type {AwsContext} from './context.js'
 import type {ProgressTask} from '../core/progress.js'
 import {isAwsAccessError, isThrottlingError} from '../core/errors.js'
@@ -84,9 +84,10 @@ export function streamId(region: string, filter: LookupFilter | null): string {
  * Collects CloudTrail management events with LookupEvents for every region × filter, writing
  * chunked gzip NDJSON artifacts (`cloudtrail.lookup-events`) as it goes: a chunk is sealed at a page
  * boundary, its attributes carry the NextToken to continue from, so an interruption loses at most
- * the chunk being filled and `resume` continues without duplicates. Each region has its own token
- * bucket (the limit is per account and region); regions run in parallel. Throttling is left to the
- * SDK's standard retries; when those give up, a gap is recorded and that region stops.
+ * the chunk being filled and `resume` continues without duplicates. Each region's client is paced
+ * on its own (the limit is per account and region), every attempt of it, the SDK's retries too;
+ * regions run in parallel. Throttling is left to the SDK's standard retries; when those give up, a
+ * gap is recorded and that region stops.
  */
 export async function collectLookupEvents(ctx: AwsContext, options: LookupOptions): Promise<LookupStreamResult[]> {
   const {run} = ctx
@@ -99,8 +100,9 @@ export async function collectLookupEvents(ctx: AwsContext, options: LookupOption
     )
   }
   const settled = await mapPool(options.regions, options.regions.length, async (region) => {
-    const bucket = new TokenBucket(options.ratePerSecond ?? LOOKUP_DEFAULT_RATE, options.burst ?? 1, undefined, options.guardMs ?? 25)
     const client = new CloudTrailClient(ctx.aws.config(region, {maxAttempts: LOOKUP_MAX_ATTEMPTS}))
+    // Every attempt is paced, the SDK's retries of a throttled call too: they count against the same limit.
+    rateLimitClient(client as unknown as MiddlewareClient, options.ratePerSecond ?? LOOKUP_DEFAULT_RATE, {burst: options.burst ?? 1, guardMs: options.guardMs ?? 25})
     const results: LookupStreamResult[] = []
     let stopped: {code: string; message: string; gap: GapCode} | undefined
     try {
@@ -111,7 +113,7 @@ export async function collectLookupEvents(ctx: AwsContext, options: LookupOption
           results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
           continue
         }
-        const result = await collectStream(ctx, client, bucket, region, filter, options)
+        const result = await collectStream(ctx, client, region, filter, options)
         results.push(result)
         // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
         const e = {name: result.error?.code}
@@ -131,7 +133,6 @@ export async function collectLookupEvents(ctx: AwsContext, options: LookupOption
 async function collectStream(
   ctx: AwsContext,
   client: CloudTrailClient,
-  bucket: TokenBucket,
   region: string,
   filter: LookupFilter | null,
   options: LookupOptions,
@@ -211,7 +212,6 @@ async function collectStream(
       )[Symbol.asyncIterator]()
       let more = true
       while (more) {
-        await bucket.take(ctx.signal)
         result.requests++
         const next = await pages.next()
         if (next.done) break

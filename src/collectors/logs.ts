@@ -7,7 +7,7 @@ import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {CollectorDefinition} from './definition.js'
 import {rethrowStoreWriteFailure} from '../evidence/gap-log.js'
-import {rateLimitClient} from '../aws/rate-limit.js'
+import {rateLimitClient, type MiddlewareClient} from '../aws/rate-limit.js'
 
 export const logsCollector: CollectorDefinition = {
   id: 'logs',
@@ -108,7 +108,7 @@ export async function collectLogEvents(ctx: AwsContext, options: LogsCollectOpti
   const {run, gaps} = ctx
   const region = ctx.aws.defaultRegion
   const logs = ctx.aws.client(CloudWatchLogsClient, region)
-  rateLimitClient(logs as unknown as Parameters<typeof rateLimitClient>[0], LOGS_REQUESTS_PER_SECOND)
+  rateLimitClient(logs as unknown as MiddlewareClient, LOGS_REQUESTS_PER_SECOND)
   const group = options.logGroupName
   const sliceMs = options.sliceMs ?? chooseSliceMs(options.end - options.start)
   const result: LogsCollection = {

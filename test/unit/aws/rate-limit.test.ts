@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {CloudTrailClient, LookupEventsCommand} from '@aws-sdk/client-cloudtrail'
 import {CloudWatchLogsClient, DescribeLogGroupsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {afterEach, describe, expect, it} from 'vitest'
 import {rateLimitClient} from '../../../src/aws/rate-limit.js'
@@ -36,5 +37,29 @@ describe('rateLimitClient', () => {
     const gaps = times.slice(1).map((t, i) => t - times[i]!)
     // 10/s with a burst of one: about 100 ms between requests, never two at once.
     for (const g of gaps) expect(g).toBeGreaterThanOrEqual(80)
+  })
+})
+
+describe('rateLimitClient and the SDK\'s retries', () => {
+  it('paces each retry of a failed call like any request: the limit counts attempts, not calls', async () => {
+    const times: number[] = []
+    const server = http.createServer((req, res) => {
+      times.push(performance.now())
+      req.resume().on('end', () => {
+        const fail = times.length <= 2
+        res.writeHead(fail ? 500 : 200, {'content-type': 'application/x-amz-json-1.1'})
+        res.end(fail ? '{"__type":"InternalFailure","message":"try again"}' : '{"Events":[]}')
+      })
+    })
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const client = new CloudTrailClient({endpoint: url, region: 'us-east-1', maxAttempts: 3, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}})
+    rateLimitClient(client, 2)
+    await client.send(new LookupEventsCommand({}))
+    client.destroy()
+    // Two failures retried by the SDK (its own backoff is under 400 ms), then the answer: three attempts 500 ms apart.
+    expect(times).toHaveLength(3)
+    for (const [i, t] of times.slice(1).entries()) expect(t - times[i]!).toBeGreaterThanOrEqual(450)
   })
 })
