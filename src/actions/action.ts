@@ -1,5 +1,5 @@
 import type {AwsEnv} from '../collectors/context.js'
-import {isNotFound} from '../evidence/gap-log.js'
+import {isNotFound} from '../core/errors.js'
 
 /** The containment actions coroner offers, in the order a run applies them (undo runs backwards). */
 export const ACTION_IDS = [

@@ -1,3 +1,4 @@
+import {formatIssue} from './issue.js'
 import {readFileSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -40,7 +41,6 @@ export interface QueryIssue {
   message: string
 }
 
-export const formatIssue = (i: QueryIssue): string => `${i.file}:${i.line}:${i.column}  ${i.severity}  ${i.code}  ${i.message}`
 
 /** The queries shipped with coroner (`queries/` at the package root). */
 export function builtinQueryDir(): string {

@@ -3,7 +3,7 @@ import {readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {GetObjectCommand, HeadObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
 import type {AwsClientFactory} from '../aws/client-factory.js'
-import {usageError} from '../core/errors.js'
+import {isNotFound, usageError} from '../core/errors.js'
 
 /** One file of an archive: its key relative to the archive root, and its size. */
 export interface ArchiveEntry {
@@ -174,7 +174,3 @@ export class S3ArchiveSource implements ArchiveSource {
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
-  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404
-}

@@ -5,7 +5,7 @@ import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {SIGMA_LEVELS} from '../analysis/sigma/rule.js'
 import type {HuntReport} from '../analysis/sigma/run.js'
-import {formatIssue} from '../analysis/sigma/load.js'
+import {formatIssue} from '../analysis/issue.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {huntStep} from '../steps/analyse/hunt.js'
 

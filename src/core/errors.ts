@@ -76,6 +76,17 @@ export function isThrottlingError(error: unknown): boolean {
   return typeof name === 'string' && /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(name)
 }
 
+/**
+ * AWS's "there is none" answers: ResourceNotFoundException, NoSuchEntity, NotFound, NoSuchKey,
+ * NoSuchVersion, or an HTTP 404 the SDK could not name (but not an endpoint's 404 for an
+ * operation it does not know, which the SDK reports as a SyntaxError). The one isNotFound.
+ */
+export function isNotFound(error: unknown): boolean {
+  const e = error as {name?: unknown; $metadata?: {httpStatusCode?: number}} | null
+  const name = typeof e?.name === 'string' ? e.name : ''
+  return /ResourceNotFound|NoSuchEntity|NotFound|NoSuchKey|NoSuchVersion/.test(name) || (e?.$metadata?.httpStatusCode === 404 && name !== 'SyntaxError')
+}
+
 /** Socket and DNS failures: the AWS endpoint could not be reached at all. */
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'])
 

@@ -14,35 +14,35 @@ export async function mapPool<T, R>(
 ): Promise<Array<Settled<R>>> {
   const list = [...items]
   const results: Array<Settled<R>> = new Array(list.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < list.length) {
-      const i = next++
-      if (signal?.aborted) {
-        results[i] = {ok: false, error: signal.reason}
-        continue
-      }
-      try {
-        results[i] = {ok: true, value: await work(list[i]!, i)}
-      } catch (error) {
-        results[i] = {ok: false, error}
-      }
+  // The work below never throws, so the pool runs every item however many fail.
+  await forEachBounded(list.entries(), Math.max(1, limit), undefined, async ([i, item]) => {
+    if (signal?.aborted) {
+      results[i] = {ok: false, error: signal.reason}
+      return
     }
-  }
-  await Promise.all(Array.from({length: Math.max(1, Math.min(limit, list.length))}, worker))
+    try {
+      results[i] = {ok: true, value: await work(item, i)}
+    } catch (error) {
+      results[i] = {ok: false, error}
+    }
+  })
   return results
 }
 
-/** Runs `work` over a stream of items with at most `limit` in flight, pulling items only as slots free up. */
-export async function forEachBounded<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, signal: AbortSignal, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * The one bounded pool: runs `work` over a stream of items with at most `limit` in flight, pulling
+ * items only as slots free up. The first failure stops pulling and is rethrown once the items in
+ * flight have settled; an abort stops pulling and is not a failure.
+ */
+export async function forEachBounded<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>()
   let failure: {error: unknown} | undefined
   for await (const item of items) {
-    if (signal.aborted || failure) break
+    if (signal?.aborted || failure) break
     const p: Promise<void> = work(item)
       .catch((error: unknown) => {
         // Work cut short by the abort is not a failure: the run ends incomplete.
-        if (!signal.aborted) failure ??= {error}
+        if (!signal?.aborted) failure ??= {error}
       })
       .finally(() => running.delete(p))
     running.add(p)

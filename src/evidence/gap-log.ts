@@ -1,4 +1,4 @@
-import {isAwsAccessError, isNetworkError, isThrottlingError} from '../core/errors.js'
+import {isAwsAccessError, isNetworkError, isNotFound, isThrottlingError} from '../core/errors.js'
 import type {Settled} from '../core/pool.js'
 import type {Gap} from './gap.js'
 import type {EvidenceRun} from './run.js'
@@ -14,9 +14,6 @@ export interface FailedCall {
 
 const errorName = (error: unknown): string => String((error as {name?: unknown} | null)?.name ?? 'Error')
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-/** AWS's "there is none" answers: ResourceNotFoundException, NoSuchEntity, NoSuchKey, NotFound… */
-export const isNotFound = (error: unknown): boolean => /ResourceNotFound|NoSuchEntity|NotFound|NoSuchKey/.test(errorName(error))
 
 /**
  * The evidence store's own disk is full or read-only. That is no gap in what AWS gave: every

@@ -62,4 +62,3 @@ export async function loadRules(paths: readonly string[]): Promise<RuleSet> {
 }
 
 /** One issue as `file:line:col  severity  code  message`. */
-export const formatIssue = (i: RuleIssue): string => `${i.file}:${i.line}:${i.col}  ${i.severity}  ${i.code}  ${i.message}`

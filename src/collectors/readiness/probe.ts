@@ -1,5 +1,6 @@
 import type {Gap} from '../../evidence/gap.js'
-import {gapFor, isNotFound, isStoreWriteFailure, type GapLog} from '../../evidence/gap-log.js'
+import {isNotFound} from '../../core/errors.js'
+import {gapFor, isStoreWriteFailure, type GapLog} from '../../evidence/gap-log.js'
 
 export const READINESS_COLLECTOR = 'readiness'
 

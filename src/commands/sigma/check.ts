@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
-import {formatIssue, loadRules} from '../../analysis/sigma/load.js'
+import {formatIssue} from '../../analysis/issue.js'
+import {loadRules} from '../../analysis/sigma/load.js'
 import type {RuleIssue} from '../../analysis/sigma/rule.js'
 
 interface CheckResult {

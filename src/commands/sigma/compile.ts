@@ -5,7 +5,7 @@ import {terminalSafe} from '../../cli/table.js'
 import {CoronerError, ExitCode} from '../../core/errors.js'
 import {tryCompileRule} from '../../analysis/sigma/compile.js'
 import {EVENTS_TABLE} from '../../analysis/sigma/hunt.js'
-import {formatIssue} from '../../analysis/sigma/load.js'
+import {formatIssue} from '../../analysis/issue.js'
 import {parseSigmaRule} from '../../analysis/sigma/parse.js'
 import type {SqlParam} from '../../analysis/sigma/rule.js'
 

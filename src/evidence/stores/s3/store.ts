@@ -13,7 +13,7 @@ import {
   type ObjectLockMode,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode, usageError} from '../../../core/errors.js'
+import {CoronerError, ExitCode, isNotFound, usageError} from '../../../core/errors.js'
 import {PartReader, uploadMultipart} from './multipart.js'
 import {assertSafeKey} from '../../keys.js'
 import {
@@ -440,10 +440,6 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchVersion' || e.$metadata?.httpStatusCode === 404
-}
 
 /** A body as chunks, pulled only as parts need them: bytes and text as one chunk, streams and iterables as they come. */
 function bodyChunks(body: BodySource): AsyncIterable<Uint8Array | string> {
