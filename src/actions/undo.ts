@@ -1,5 +1,5 @@
 import type {AwsContext} from '../collectors/context.js'
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError} from '../core/errors.js'
 import {readRunArtifacts} from '../evidence/read-run.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {ActionTarget, AnyAction, ChangeOptions} from './action.js'
@@ -30,7 +30,7 @@ export async function recordedChanges(store: EvidenceStore, caseId: string, runI
     }
     const action = isContainRecord(record) ? findAction(record.action) : undefined
     if (!isContainRecord(record) || !action) {
-      throw new CoronerError('unknown-record', `${artifact.key} is not a ${CONTAIN_SCHEMA} record of a known action.`, {exitCode: ExitCode.invalidInput, hint: 'It may come from a newer coroner; undo it with that version.'})
+      throw new CoronerError('unknown-record', `${artifact.key} is not a ${CONTAIN_SCHEMA} record of a known action.`, {hint: 'It may come from a newer coroner; undo it with that version.'})
     }
     const {type, name, arn, region} = record.target
     return {record, artifact: {key: artifact.key, sha256: artifact.sha256}, action, target: {type, name, arn, region, facts: {...record.facts}}}

@@ -24,5 +24,7 @@ export async function ensureCaseDb(ctx: StoreContext | undefined, caseId: string
   }
   ctx.logger.info(`No case database at ${dbPath} yet: loading case ${caseId} from ${ctx.store.location} first.`)
   const loaded = await loadCase(ctx.store, caseId, {dbPath, progress: ctx.progress})
+  // What the load had to say (refused or unreadable evidence) is said by the command that needed it.
+  for (const w of loaded.warnings) ctx.logger.warn(w)
   return {dbPath, loaded}
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {readManifest} from '../evidence/cases.js'
 import {indexCase, type IndexedRun} from '../evidence/case-index.js'
 import {hashStream} from '../evidence/hashing.js'
@@ -57,7 +57,6 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
   const index = await indexCase(store, caseId)
   if (index.runs.length === 0) {
     throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {
-      exitCode: ExitCode.usage,
       hint: 'Run `coroner case list`, or check --store.',
     })
   }

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, open, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError} from '../core/errors.js'
 import type {Progress} from '../core/progress.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
@@ -284,7 +284,7 @@ async function runOverFiles(
         .filter(({f}) => message.includes(f.path))
         .sort((a, b) => b.f.path.length - a.f.path.length)[0]
       if (!culprit) {
-        throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {exitCode: ExitCode.internal, cause: error})
+        throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {cause: error})
       }
       culprit.g.files.splice(culprit.g.files.indexOf(culprit.f), 1)
       onUnreadable(culprit.f, message.split('\n')[0]!.replaceAll(culprit.f.path, culprit.f.key))

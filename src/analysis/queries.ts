@@ -2,7 +2,7 @@ import {formatIssue} from './issue.js'
 import {readFileSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 
 export type ParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp'
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical'
@@ -184,7 +184,7 @@ export function usedParameters(sql: string): Array<{name: string; line: number; 
 /** Checks a parameter value given as text against its declared type; returns it as the type's JS value. */
 export function convertParameter(parameter: Pick<QueryParameter, 'name' | 'type'>, text: string): string | number | boolean | Date {
   const fail = (expected: string): never => {
-    throw new Error(`parameter "${parameter.name}" is a ${parameter.type}: ${JSON.stringify(text)} is not ${expected}`)
+    throw usageError('invalid-param', `parameter "${parameter.name}" is a ${parameter.type}: ${JSON.stringify(text)} is not ${expected}`)
   }
   switch (parameter.type) {
     case 'string':
@@ -218,7 +218,7 @@ export function loadQueries(dir: string = builtinQueryDir()): NamedQuery[] {
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()
   } catch (error) {
-    throw new CoronerError('invalid-query', `Cannot read the query directory ${dir}: ${(error as Error).message}`, {exitCode: ExitCode.invalidInput, cause: error})
+    throw new CoronerError('invalid-query', `Cannot read the query directory ${dir}: ${(error as Error).message}`, {cause: error})
   }
   const queries: NamedQuery[] = []
   const issues: QueryIssue[] = []
@@ -230,7 +230,6 @@ export function loadQueries(dir: string = builtinQueryDir()): NamedQuery[] {
   }
   if (issues.length > 0) {
     throw new CoronerError('invalid-query', `Invalid query file(s):\n${issues.map(formatIssue).join('\n')}`, {
-      exitCode: ExitCode.invalidInput,
       hint: 'Fix the header or SQL at the places listed (see docs/analysis.md for the header format).',
     })
   }
@@ -242,7 +241,6 @@ export function findQuery(queries: NamedQuery[], id: string): NamedQuery {
   const q = queries.find((x) => x.id === id)
   if (!q) {
     throw new CoronerError('unknown-query', `There is no query named ${JSON.stringify(id)}.`, {
-      exitCode: ExitCode.usage,
       hint: 'Run `coroner query list` for the names of the queries.',
     })
   }

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 import {BOOLEAN, DOUBLE, BIGINT, StatementType, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {AnalysisDb, type Row} from './db.js'
 import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
 
@@ -71,7 +71,7 @@ export function bindQueryParameters(
 /** Opens a case database for reading only, with no access to files beyond it. */
 export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
   if (!existsSync(dbPath)) {
-    throw new CoronerError('no-case-db', `There is no case database at ${dbPath}.`, {exitCode: ExitCode.usage, hint: 'Run `coroner load --case X` first (or pass --db).'})
+    throw new CoronerError('no-case-db', `There is no case database at ${dbPath}.`, {hint: 'Run `coroner load --case X` first (or pass --db).'})
   }
   return AnalysisDb.open(dbPath, {readOnly: true})
 }
@@ -87,11 +87,11 @@ export async function runNamedQuery(db: AnalysisDb, query: NamedQuery, given: Re
   try {
     result = await db.all(query.sql, values, types)
   } catch (error) {
-    throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {exitCode: ExitCode.invalidInput, cause: error})
+    throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
   }
   for (const c of ['evidence_key', 'evidence_sha256']) {
     if (!result.columns.includes(c)) {
-      throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {exitCode: ExitCode.invalidInput})
+      throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {})
     }
   }
   return {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns: result.columns, rows: result.rows}
@@ -112,7 +112,7 @@ export async function runSql(db: AnalysisDb, sql: string, given: Record<string, 
   try {
     result = await db.all(sql, given, types)
   } catch (error) {
-    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {exitCode: ExitCode.usage, cause: error})
+    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {cause: error})
   }
   return {query: 'sql', parameters: given, columns: result.columns, rows: result.rows}
 }
@@ -137,7 +137,7 @@ async function assertOneReadStatement(db: AnalysisDb, sql: string): Promise<void
     prepared.destroySync()
   } catch (error) {
     if (error instanceof CoronerError) throw error
-    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {exitCode: ExitCode.usage, cause: error})
+    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {cause: error})
   }
   if (!READ_STATEMENTS.has(type)) {
     throw usageError('sql-not-a-query', `--sql runs queries only; this is a ${StatementType[type] ?? String(type)} statement.`, 'Use SELECT (or FROM, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, CALL) over the case tables.')

@@ -52,6 +52,8 @@ export abstract class CoronerCommand<T> extends Command {
   }
 
   protected readonly abort = new AbortController()
+  /** Warnings the core logged while the command ran: they end up with the outcome's, in the envelope or on stderr. */
+  private readonly loggedWarnings: string[] = []
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private interrupted = false
 
@@ -79,7 +81,7 @@ export abstract class CoronerCommand<T> extends Command {
 
   async run(): Promise<void> {
     const outcome = await this.execute()
-    const warnings = outcome.warnings ?? []
+    const warnings = [...(outcome.warnings ?? []), ...this.loggedWarnings]
     if (this.jsonEnabled()) {
       this.logJson({status: outcome.exitCode === ExitCode.partial ? 'partial' : 'ok', result: outcome.result, warnings})
     } else {
@@ -135,7 +137,9 @@ export abstract class CoronerCommand<T> extends Command {
     })
     this.cleanups.push(() => aws.destroy(), () => store.close())
     const logger = createLogger((r) => {
-      if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${screenText(r.message)}\n`)
+      // A warning is part of the outcome (the --json envelope's warnings); information is for the terminal only.
+      if (r.level === 'warn' || r.level === 'error') this.loggedWarnings.push(r.message)
+      else if (!json) process.stderr.write(`${r.level === 'info' ? '' : `${r.level}: `}${screenText(r.message)}\n`)
     }, process.env.CORONER_DEBUG ? 'debug' : 'info')
     return {
       clock: systemClock,

@@ -1,5 +1,5 @@
 import {createInterface} from 'node:readline/promises'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {terminalSafe} from './table.js'
 
 /**
@@ -19,7 +19,7 @@ export async function confirmChanges(what: string, targets: readonly string[], y
   const rl = createInterface({input: process.stdin, output: process.stderr})
   try {
     const answer = (await rl.question('Apply these changes? Type "yes" to go on: ')).trim().toLowerCase()
-    if (answer !== 'yes' && answer !== 'y') throw new CoronerError('not-confirmed', 'Not confirmed: nothing was changed.', {exitCode: ExitCode.usage})
+    if (answer !== 'yes' && answer !== 'y') throw new CoronerError('not-confirmed', 'Not confirmed: nothing was changed.', {})
   } finally {
     rl.close()
   }

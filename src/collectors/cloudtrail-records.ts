@@ -1,3 +1,6 @@
+import type {MalformedInputCode} from '../core/error-codes.js'
+import {CoronerError} from '../core/errors.js'
+import type {GapCode} from '../evidence/gap.js'
 import {createHash} from 'node:crypto'
 import {promisify} from 'node:util'
 import {gunzip as gunzipCallback} from 'node:zlib'
@@ -5,9 +8,11 @@ import {gunzip as gunzipCallback} from 'node:zlib'
 const gunzipAsync = promisify(gunzipCallback)
 
 /** Why a CloudTrail input file could not be read, named so a responder knows what to look at. */
-export class MalformedInputError extends Error {
-  constructor(readonly code: 'truncated-gzip' | 'too-large' | 'invalid-json' | 'unknown-shape' | 'record-without-eventTime', message: string) {
-    super(message)
+export class MalformedInputError extends CoronerError {
+  /** What is wrong with it; the gap recorded for it has the same code. */
+  declare readonly code: MalformedInputCode & GapCode
+  constructor(code: MalformedInputCode & GapCode, message: string) {
+    super(code, message)
     this.name = 'MalformedInputError'
   }
 }

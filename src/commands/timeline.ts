@@ -48,7 +48,7 @@ export default class Timeline extends CoronerCommand<TimelineResult> {
       ...(flags.limit === 0 ? {} : {limit: flags.limit}),
       ...(flags.db === undefined ? {} : {db: flags.db}),
     })
-    return {result: result.timeline, warnings: result.warnings}
+    return {result: result.timeline}
   }
 
   protected render(r: TimelineResult): void {

@@ -1,55 +1,36 @@
-/**
- * Exit codes, one meaning each; documented in every command's help.
- */
-export const ExitCode = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  findings: 3,
-  invalidInput: 4,
-  awsAccess: 5,
-  partial: 6,
-} as const
+import {ERROR_CATALOGUE, type ErrorCode, type UsageErrorCode} from './error-codes.js'
+import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
-
-export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
-  [ExitCode.ok, 'success'],
-  [ExitCode.internal, 'internal error (a bug: please report it)'],
-  [ExitCode.usage, 'usage error: a flag, argument or path is wrong'],
-  [ExitCode.findings, 'findings present (a query, hunt or verify found something)'],
-  [ExitCode.invalidInput, 'invalid playbook, query or rule'],
-  [ExitCode.awsAccess, 'AWS credentials or permissions, or AWS unreachable'],
-  [ExitCode.partial, 'partial collection: some evidence could not be gathered (see the custody journal)'],
-]
+export {EXIT_CODE_HELP, ExitCode, type ExitCodeValue} from './exit-codes.js'
+export type {ErrorCode} from './error-codes.js'
 
 export interface CoronerErrorOptions {
   /** One line telling the user what to do about it. */
   hint?: string
-  exitCode?: ExitCodeValue
   cause?: unknown
 }
 
 /**
- * The one error type of coroner's core. `code` is a stable identifier (tests and scripts may match
- * on it); `hint` tells the user what to do; `exitCode` is what the CLI exits with.
+ * The one error type of coroner. `code` is a stable identifier from the catalogue
+ * (core/error-codes.ts; tests and scripts may match on it), which also gives the exit code the
+ * CLI ends with; `hint` tells the user what to do.
  */
 export class CoronerError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly hint: string | undefined
   readonly exitCode: ExitCodeValue
 
-  constructor(code: string, message: string, options: CoronerErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: CoronerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = 'CoronerError'
     this.code = code
     this.hint = options.hint
-    this.exitCode = options.exitCode ?? ExitCode.internal
+    this.exitCode = ERROR_CATALOGUE[code].exit
   }
 }
 
-export const usageError = (code: string, message: string, hint?: string): CoronerError =>
-  new CoronerError(code, message, {exitCode: ExitCode.usage, ...(hint === undefined ? {} : {hint})})
+export const usageError = (code: UsageErrorCode, message: string, hint?: string): CoronerError =>
+  new CoronerError(code, message, hint === undefined ? {} : {hint})
 
 /** Error names the AWS SDK uses for credential and permission failures. */
 const AWS_ACCESS_ERRORS = new Set([
@@ -97,7 +78,9 @@ export function isNetworkError(error: unknown): boolean {
   return e?.cause !== undefined && e.cause !== error && isNetworkError(e.cause)
 }
 
-/** Filesystem errors a responder can act on, mapped to hints. */
+/** Filesystem errors a responder can act on, their codes and hints. */
+const FS_CODES = {ENOSPC: 'fs-enospc', EACCES: 'fs-eacces', EROFS: 'fs-erofs', ENOENT: 'fs-enoent'} as const
+
 const FS_HINTS: Record<string, string> = {
   ENOSPC: 'The disk is full. Free space or point --store at another volume; evidence written so far is intact.',
   EACCES: 'Permission denied. Check the owner and mode of the path.',
@@ -114,7 +97,6 @@ export function toCoronerError(error: unknown): CoronerError {
   if (isAwsAccessError(error)) {
     const e = error as Error
     return new CoronerError('aws-access', `AWS refused the request: ${e.name}: ${e.message}`, {
-      exitCode: ExitCode.awsAccess,
       hint: 'Check the credentials (--profile, AWS_PROFILE) and that the role grants the permissions `coroner permissions` lists.',
       cause: error,
     })
@@ -122,7 +104,6 @@ export function toCoronerError(error: unknown): CoronerError {
   if (isNetworkError(error)) {
     const e = error as Error
     return new CoronerError('aws-unreachable', `Could not reach AWS: ${e.message}`, {
-      exitCode: ExitCode.awsAccess,
       hint: 'Check the network (and HTTPS_PROXY), --region, and --endpoint-url if one is given.',
       cause: error,
     })
@@ -130,13 +111,12 @@ export function toCoronerError(error: unknown): CoronerError {
   const errno = (error as NodeJS.ErrnoException | null)?.code
   if (typeof errno === 'string' && errno in FS_HINTS) {
     const e = error as NodeJS.ErrnoException
-    return new CoronerError(`fs-${errno.toLowerCase()}`, e.message, {
-      // A full disk cuts a collection short: what was written stands, the rest is missing.
-      exitCode: errno === 'ENOSPC' ? ExitCode.partial : ExitCode.usage,
+    // A full disk cuts a collection short (exit 6): what was written stands, the rest is missing.
+    return new CoronerError(FS_CODES[errno as keyof typeof FS_CODES], e.message, {
       ...(FS_HINTS[errno] === undefined ? {} : {hint: FS_HINTS[errno]}),
       cause: error,
     })
   }
   const message = error instanceof Error ? error.message : String(error)
-  return new CoronerError('internal', message, {exitCode: ExitCode.internal, cause: error})
+  return new CoronerError('internal', message, {cause: error})
 }

@@ -1,4 +1,4 @@
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError} from '../core/errors.js'
 import {caseExists, indexCase, type IndexedRun} from './case-index.js'
 import {MANIFEST_NAME, parseKey} from './keys.js'
 import type {Manifest} from './manifest.js'
@@ -92,7 +92,6 @@ export async function readManifest(store: EvidenceStore, key: string, versionId?
 function unreadableManifest(store: EvidenceStore, key: string, what: string, cause?: unknown): CoronerError {
   const caseId = parseKey(key)?.caseId ?? '<case>'
   return new CoronerError('manifest-unreadable', `Manifest ${key} in ${store.location} ${what}: it was altered or damaged.`, {
-    exitCode: ExitCode.findings,
     hint: `Run \`coroner evidence verify --case ${caseId}\` to see every problem; the artifacts it listed can still be checked against their journal.`,
     ...(cause === undefined ? {} : {cause}),
   })

@@ -1,7 +1,7 @@
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import type {Progress} from '../core/progress.js'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {indexCase, type IndexedRun} from './case-index.js'
 import {journalLines} from './journal.js'
 import {LocalDirectoryStore} from './stores/local.js'
@@ -90,7 +90,6 @@ async function pullArtifact(source: EvidenceStore, dest: EvidenceStore, caseId: 
   // A run only ever writes under its own prefix; a listed key elsewhere was put there by hand.
   if (typeof a.key !== 'string' || !a.key.startsWith(run.prefix)) {
     throw new CoronerError('pull-key-outside-run', `Run ${run.runId} of case ${caseId} in ${source.location} lists artifact ${JSON.stringify(a.key)}, outside the run's own prefix ${run.prefix}; the pull stopped and it was not copied.`, {
-      exitCode: ExitCode.findings,
       hint: `Run \`coroner evidence verify --case ${caseId}\` on the source store: its manifest or journal was altered.`,
     })
   }
@@ -100,7 +99,6 @@ async function pullArtifact(source: EvidenceStore, dest: EvidenceStore, caseId: 
   } catch (error) {
     if (error instanceof EvidenceHashMismatchError) {
       throw new CoronerError('pull-hash-mismatch', `Evidence object ${a.key}${a.versionId === undefined ? '' : ` (version ${a.versionId})`} in ${source.location} hashes to ${error.actual}, but the manifest records ${a.sha256}; the pull stopped and it was not copied.`, {
-        exitCode: ExitCode.findings,
         hint: `Run \`coroner evidence verify --case ${caseId}\` on the source store to see every problem.`,
         cause: error,
       })

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {readManifest} from './cases.js'
 import {MANIFEST_NAME, isRunId, runPrefix} from './keys.js'
 import {computeSelfDigest, type ArtifactRecord, type Manifest} from './manifest.js'
@@ -43,7 +43,6 @@ export async function readRunArtifacts(store: EvidenceStore, caseId: string, run
 
 function altered(caseId: string, what: string): CoronerError {
   return new CoronerError('evidence-altered', `Evidence of case ${caseId} does not verify: ${what}.`, {
-    exitCode: ExitCode.findings,
     hint: `Run \`coroner evidence verify --case ${caseId}\`; nothing is acted on from evidence that does not verify.`,
   })
 }

@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {CoronerError, ExitCode, type ExitCodeValue} from '../core/errors.js'
+import {CoronerError} from '../core/errors.js'
 import type {AnyStep, ParamsOf} from './step.js'
 
 /** One problem with a step's parameters: where (a dotted path) and what. */
@@ -22,10 +22,8 @@ export function parseParams<S extends AnyStep>(step: S, input: unknown, from: 'f
   const parsed = step.params.safeParse(input)
   if (parsed.success) return parsed.data as ParamsOf<S>
   const issues = paramIssues(parsed.error)
-  const exitCode: ExitCodeValue = from === 'flags' ? ExitCode.usage : ExitCode.invalidInput
   const list = issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ')
-  throw new CoronerError('invalid-parameters', `Step ${step.id}: ${list}.`, {
-    exitCode,
+  throw new CoronerError(from === 'flags' ? 'invalid-parameters' : 'invalid-step-parameters', `Step ${step.id}: ${list}.`, {
     hint: from === 'flags' ? `See \`coroner ${step.command ?? step.id} --help\`.` : `See the parameters of step ${step.id} in \`coroner playbook show\` or playbooks/schema.json.`,
   })
 }

@@ -1,4 +1,4 @@
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import {cutText, escapeControls} from '../../core/text.js'
 import {hashStream} from '../../evidence/hashing.js'
 import type {EvidenceStore} from '../../evidence/store.js'
@@ -14,7 +14,6 @@ export async function verifyPackage(store: EvidenceStore, pkg: PackageRef): Prom
   const {sha256, size} = await hashStream(await store.get(pkg.artifactKey, pkg.versionId ?? undefined))
   if (sha256 !== pkg.artifactSha256) {
     throw new CoronerError('evidence-altered', `Evidence object ${pkg.artifactKey} hashes to ${sha256}, its manifest records ${pkg.artifactSha256}: nothing is read from it.`, {
-      exitCode: ExitCode.findings,
       hint: 'Run `coroner evidence verify --case X` to see what changed in the store.',
     })
   }

@@ -1,4 +1,4 @@
-import {CoronerError, ExitCode, usageError} from '../../core/errors.js'
+import {CoronerError, usageError} from '../../core/errors.js'
 import type {AnalysisDb, Row} from '../db.js'
 
 /** One code package of one function version, as lambda_code_packages records it. */
@@ -71,7 +71,6 @@ export async function versionPackage(db: AnalysisDb, fn: string, version: string
     const known = (await functionPackages(db, fn)).packages.map((p) => p.version)
     if (known.length === 0) {
       throw new CoronerError('no-code', `The case database holds no code package of function ${fn}.`, {
-        exitCode: ExitCode.usage,
         hint: 'Collect it with `coroner collect lambda --function F --all-versions`, then `coroner load` again; `coroner code ls --case X --function F` lists what is there.',
       })
     }

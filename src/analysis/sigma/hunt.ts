@@ -1,7 +1,7 @@
 import {stat} from 'node:fs/promises'
 import type {DuckDBConnection} from '@duckdb/node-api'
 import {AnalysisDb} from '../db.js'
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import type {Progress} from '../../core/progress.js'
 import {compileRule} from './compile.js'
 import {levelRank, type CompiledRule, type SigmaLevel, type UnsupportedRule} from './rule.js'
@@ -209,7 +209,7 @@ function text(v: unknown): string | null {
 async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
   const reader = await connection.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, [EVENTS_TABLE])
   if (Number(reader.getRows()[0]?.[0] ?? 0) === 0) {
-    throw new CoronerError('case-not-loaded', `the case database has no ${EVENTS_TABLE} table`, {exitCode: ExitCode.usage, hint: 'Run `coroner load --case <case>` first.'})
+    throw new CoronerError('case-not-loaded', `the case database has no ${EVENTS_TABLE} table`, {hint: 'Run `coroner load --case <case>` first.'})
   }
 }
 
@@ -220,7 +220,7 @@ async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
 export async function openCaseDatabase(file: string, caseId: string): Promise<AnalysisDb> {
   const exists = await stat(file).then((s) => s.isFile(), () => false)
   if (!exists) {
-    throw new CoronerError('case-not-loaded', `no case database at ${file}`, {exitCode: ExitCode.usage, hint: `Run \`coroner load --case ${caseId}\` first, or pass --db.`})
+    throw new CoronerError('case-not-loaded', `no case database at ${file}`, {hint: `Run \`coroner load --case ${caseId}\` first, or pass --db.`})
   }
   return AnalysisDb.open(file, {readOnly: true})
 }

@@ -1,7 +1,7 @@
 import {readFile, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import {tryCompileRule} from './compile.js'
 import {parseSigmaRule} from './parse.js'
 import type {CompiledRule, RuleIssue, UnsupportedRule} from './rule.js'
@@ -30,7 +30,7 @@ export async function findRuleFiles(paths: readonly string[]): Promise<string[]>
   }
   for (const p of paths) {
     const s = await stat(p).catch((error: unknown) => {
-      throw new CoronerError('rules-not-found', `cannot read the rules at '${p}': ${(error as Error).message}`, {exitCode: ExitCode.usage, hint: 'Pass a Sigma rule file or a directory of them to --rules.', cause: error})
+      throw new CoronerError('rules-not-found', `cannot read the rules at '${p}': ${(error as Error).message}`, {hint: 'Pass a Sigma rule file or a directory of them to --rules.', cause: error})
     })
     if (s.isDirectory()) await walk(p)
     else out.push(p)

@@ -1,3 +1,5 @@
+import {CoronerError} from '../../core/errors.js'
+import type {SigmaErrorCode} from '../../core/error-codes.js'
 /** Severity levels of Sigma rules, lowest first. */
 export const SIGMA_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const
 export type SigmaLevel = (typeof SIGMA_LEVELS)[number]
@@ -56,7 +58,7 @@ export interface UnsupportedRule {
   rule: SigmaRule | undefined
   path: string
   /** Stable code, e.g. `unsupported-aggregation`. */
-  code: string
+  code: SigmaErrorCode
   /** The construct named, e.g. `count() aggregation`, `near`, `modifier 'expand'`. */
   construct: string
   message: string
@@ -67,16 +69,17 @@ export interface UnsupportedRule {
 }
 
 /** Raised inside the compiler; turned into an UnsupportedRule or an error issue by the caller. */
-export class SigmaCompileError extends Error {
+export class SigmaCompileError extends CoronerError {
+  declare readonly code: SigmaErrorCode
   constructor(
-    readonly code: string,
+    code: SigmaErrorCode,
     readonly construct: string,
     message: string,
     readonly position?: SourcePosition,
     /** `error` for a broken rule, `warning` for a valid rule using something coroner cannot run. */
     readonly severity: 'error' | 'warning' = 'warning',
   ) {
-    super(message)
+    super(code, message)
     this.name = 'SigmaCompileError'
   }
 }

@@ -21,7 +21,7 @@ export default class ExportParquet extends CoronerCommand<ExportResult> {
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
     const {result} = await this.runStep(env, exportParquetStep, {to: flags.to, ...(flags.db === undefined ? {} : {db: flags.db})})
-    return {result: result.export, warnings: result.warnings}
+    return {result: result.export}
   }
 
   protected render(r: ExportResult): void {

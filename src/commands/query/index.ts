@@ -44,7 +44,7 @@ export default class Query extends CoronerCommand<QueryResult> {
       params: parseParamArgs(flags.param),
       ...(flags.db === undefined ? {} : {db: flags.db}),
     })
-    return {result: result.query, warnings: result.warnings}
+    return {result: result.query}
   }
 
   protected render(r: QueryResult): void {

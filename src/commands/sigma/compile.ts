@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {Args} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {terminalSafe} from '../../cli/table.js'
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import {tryCompileRule} from '../../analysis/sigma/compile.js'
 import {EVENTS_TABLE} from '../../analysis/sigma/hunt.js'
 import {formatIssue} from '../../analysis/issue.js'
@@ -34,12 +34,12 @@ export default class SigmaCompile extends CoronerCommand<CompileResult> {
     const text = await readFile(args.rule, 'utf8')
     const {rule, issues} = parseSigmaRule(text, args.rule)
     if (rule === undefined) {
-      throw new CoronerError('invalid-rule', `${args.rule} is not a valid Sigma rule:\n${issues.map(formatIssue).join('\n')}`, {exitCode: ExitCode.invalidInput, hint: 'Fix the rule at the positions shown.'})
+      throw new CoronerError('invalid-rule', `${args.rule} is not a valid Sigma rule:\n${issues.map(formatIssue).join('\n')}`, {hint: 'Fix the rule at the positions shown.'})
     }
     const result = tryCompileRule(rule)
     if ('unsupported' in result) {
       const u = result.unsupported
-      throw new CoronerError(u.code, `${u.path}:${u.line}:${u.col} ${u.message} (${u.construct})`, {exitCode: ExitCode.invalidInput, hint: 'See docs/sigma.md for what coroner supports.'})
+      throw new CoronerError(u.code, `${u.path}:${u.line}:${u.col} ${u.message} (${u.construct})`, {hint: 'See docs/sigma.md for what coroner supports.'})
     }
     const c = result.compiled
     return {

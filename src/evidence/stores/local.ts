@@ -5,7 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {pipeline} from 'node:stream/promises'
 import type {Readable} from 'node:stream'
 import {createInterface} from 'node:readline'
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import {HashingStream, toReadable} from '../hashing.js'
 import {assertSafeKey} from '../keys.js'
 import {
@@ -76,7 +76,6 @@ export class LocalDirectoryStore implements EvidenceStore {
     const p = this.pathOf(key)
     await stat(p).catch((error: NodeJS.ErrnoException) => {
       throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {
-        exitCode: ExitCode.findings,
         cause: error,
       })
     })
@@ -85,7 +84,7 @@ export class LocalDirectoryStore implements EvidenceStore {
 
   async readRange(key: string, start: number, length: number): Promise<Buffer> {
     const handle = await open(this.pathOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
-      throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {exitCode: ExitCode.findings, cause: error})
+      throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {cause: error})
     })
     try {
       const buffer = Buffer.alloc(length)

@@ -2,7 +2,7 @@ import {z} from 'zod'
 import {binarySummary, readEntries, verifyPackage} from '../../analysis/code/evidence-entry.js'
 import {looksLikeText} from '../../analysis/code/file-sink.js'
 import {redactValues, secretValues, versionPackage} from '../../analysis/code/packages.js'
-import {CoronerError, ExitCode, usageError} from '../../core/errors.js'
+import {CoronerError, usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
 import {codeParams, withCodeDb} from './code-db.js'
@@ -63,10 +63,10 @@ export const codeShowStep = defineStep({
       const {size} = await verifyPackage(ctx.store, pkg)
       const got = (await readEntries(ctx.store, pkg, size, new Map([[Number(row.entry_index), MAX_SHOWN]]))).get(Number(row.entry_index))
       if (got === undefined || got.read === null || got.read.sha256 === null) {
-        throw new CoronerError('entry-unreadable', `Entry ${p.path} of ${pkg.artifactKey} cannot be read (${got?.read?.stopped ?? 'encrypted, a directory, or past a cap'}): see \`coroner code ls\` and the anomalies.`, {exitCode: ExitCode.usage})
+        throw new CoronerError('entry-unreadable', `Entry ${p.path} of ${pkg.artifactKey} cannot be read (${got?.read?.stopped ?? 'encrypted, a directory, or past a cap'}): see \`coroner code ls\` and the anomalies.`, {})
       }
       if (row.sha256 !== null && got.read.sha256 !== row.sha256) {
-        throw new CoronerError('evidence-altered', `Entry ${p.path} hashes to ${got.read.sha256}, the case database recorded ${String(row.sha256)}.`, {exitCode: ExitCode.findings, hint: 'Run `coroner load` again, then `coroner evidence verify`.'})
+        throw new CoronerError('evidence-altered', `Entry ${p.path} hashes to ${got.read.sha256}, the case database recorded ${String(row.sha256)}.`, {hint: 'Run `coroner load` again, then `coroner evidence verify`.'})
       }
       const symlink = row.entry_type === 'symlink'
       const text = !symlink && looksLikeText(got.bytes.subarray(0, 8000), got.size <= 8000)

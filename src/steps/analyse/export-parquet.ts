@@ -18,8 +18,8 @@ export const exportParquetStep = defineStep({
   permissions: () => [],
   usesAws: () => false,
   produces: [],
-  async run(ctx, p): Promise<{export: ExportResult; warnings: string[]}> {
-    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
-    return {export: await exportParquet(dbPath, p.to), warnings: loaded?.warnings ?? []}
+  async run(ctx, p): Promise<{export: ExportResult}> {
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    return {export: await exportParquet(dbPath, p.to)}
   },
 })

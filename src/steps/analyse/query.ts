@@ -28,15 +28,15 @@ export const queryStep = defineStep({
   permissions: () => [],
   usesAws: () => false,
   produces: [],
-  async run(ctx, p): Promise<{query: QueryResult; warnings: string[]}> {
+  async run(ctx, p): Promise<{query: QueryResult}> {
     if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
     const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
-    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
     const db = await openForQuery(dbPath)
     try {
       const result = query ? await runNamedQuery(db, query, p.params) : await runSql(db, p.sql!, p.params)
       if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
-      return {query: result, warnings: loaded?.warnings ?? []}
+      return {query: result}
     } finally {
       db.close()
     }

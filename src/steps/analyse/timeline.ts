@@ -31,15 +31,15 @@ export const timelineStep = defineStep({
   permissions: () => [],
   usesAws: () => false,
   produces: [],
-  async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}; warnings: string[]}> {
-    const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+  async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}}> {
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
     const db = await openForQuery(dbPath)
     try {
       const {db: _db, ...given} = p
       const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
       const result = await readTimeline(db, filter)
       if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
-      return {timeline: result, warnings: loaded?.warnings ?? []}
+      return {timeline: result}
     } finally {
       db.close()
     }

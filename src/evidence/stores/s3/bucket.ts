@@ -14,7 +14,7 @@ import {
   S3Client,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode} from '../../../core/errors.js'
+import {CoronerError} from '../../../core/errors.js'
 import type {AwsClientFactory} from '../../../aws/client-factory.js'
 import type {LockMode} from './store.js'
 
@@ -91,7 +91,7 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
     const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
     if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) return false
     if (e.$metadata?.httpStatusCode === 403) {
-      throw new CoronerError('aws-access', `Bucket ${bucket} exists but these credentials may not read it (403), or it belongs to another account.`, {exitCode: ExitCode.awsAccess, cause: error})
+      throw new CoronerError('aws-access', `Bucket ${bucket} exists but these credentials may not read it (403), or it belongs to another account.`, {cause: error})
     }
     throw error
   }

@@ -9,7 +9,7 @@ import {
   type CreateMultipartUploadCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode} from '../../../core/errors.js'
+import {CoronerError} from '../../../core/errors.js'
 
 export interface MultipartUploadOptions {
   client: S3Client
@@ -90,7 +90,7 @@ export async function uploadMultipart(o: MultipartUploadOptions, first: Buffer, 
     for (const p of done) composite.update(Buffer.from(p.ChecksumSHA256!, 'base64'))
     const expected = composite.digest('base64')
     if (out.ChecksumSHA256 !== undefined && out.ChecksumSHA256.replace(/-\d+$/, '') !== expected) {
-      throw new CoronerError('checksum-mismatch', `S3 reports checksum ${out.ChecksumSHA256} for ${Key}, but the parts sent give ${expected}-${done.length}.`, {exitCode: ExitCode.findings})
+      throw new CoronerError('checksum-mismatch', `S3 reports checksum ${out.ChecksumSHA256} for ${Key}, but the parts sent give ${expected}-${done.length}.`, {})
     }
     return {sha256, size, ...(out.VersionId === undefined ? {} : {versionId: out.VersionId})}
   } catch (error) {

@@ -13,7 +13,7 @@ import {
   type ObjectLockMode,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {CoronerError, ExitCode, isNotFound, usageError} from '../../../core/errors.js'
+import {CoronerError, isNotFound, usageError} from '../../../core/errors.js'
 import {PartReader, uploadMultipart} from './multipart.js'
 import {assertSafeKey} from '../../keys.js'
 import {
@@ -108,7 +108,6 @@ export class S3EvidenceStore implements EvidenceStore {
         } catch (error) {
           if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
           throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
-            exitCode: ExitCode.awsAccess,
             hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.`,
             cause: error,
           })
@@ -159,7 +158,6 @@ export class S3EvidenceStore implements EvidenceStore {
       const name = (error as {name?: string}).name
       if (name === 'NoSuchBucket') {
         throw new CoronerError('no-such-bucket', `Evidence bucket ${this.bucket} does not exist.`, {
-          exitCode: ExitCode.usage,
           hint: `Create it with \`coroner evidence init --bucket ${this.bucket}\`.`,
           cause: error,
         })
@@ -169,7 +167,6 @@ export class S3EvidenceStore implements EvidenceStore {
     if (!enabled) {
       if (this.options.allowUnlocked) return {}
       throw new CoronerError('bucket-not-locked', `Bucket ${this.bucket} does not have Object Lock enabled, so evidence written there could be deleted or overwritten.`, {
-        exitCode: ExitCode.usage,
         hint: `Create an evidence bucket with \`coroner evidence init --bucket NAME\` (or check ${this.bucket} with \`coroner evidence init --bucket ${this.bucket}\`), or pass --allow-unlocked to write anyway; that choice is recorded in the manifest.`,
       })
     }
@@ -177,7 +174,6 @@ export class S3EvidenceStore implements EvidenceStore {
     const retainDays = this.options.retainDays ?? days
     if ((lockMode !== 'COMPLIANCE' && lockMode !== 'GOVERNANCE') || retainDays === undefined || retainDays <= 0) {
       throw new CoronerError('no-retention', `Bucket ${this.bucket} has Object Lock but no default retention, and none was given.`, {
-        exitCode: ExitCode.usage,
         hint: `Set a default retention with \`coroner evidence init --bucket ${this.bucket} --apply\`, or pass --lock-mode and --retain-days.`,
       })
     }
@@ -219,7 +215,7 @@ export class S3EvidenceStore implements EvidenceStore {
         ...this.objectHeaders(settings, options),
       })))
       if (out.ChecksumSHA256 !== undefined && out.ChecksumSHA256 !== checksum) {
-        throw new CoronerError('checksum-mismatch', `S3 reports SHA-256 ${out.ChecksumSHA256} for ${key}, but coroner sent bytes hashing to ${checksum}.`, {exitCode: ExitCode.findings})
+        throw new CoronerError('checksum-mismatch', `S3 reports SHA-256 ${out.ChecksumSHA256} for ${key}, but coroner sent bytes hashing to ${checksum}.`, {})
       }
       return {key, sha256, size, ...(out.VersionId === undefined ? {} : {versionId: out.VersionId})}
     }
@@ -302,7 +298,7 @@ export class S3EvidenceStore implements EvidenceStore {
       return out.Body as Readable
     } catch (error) {
       if (isNotFound(error) || (error as {name?: string}).name === 'InvalidArgument') {
-        throw new CoronerError('evidence-missing', `Evidence object ${key}${versionId === undefined ? '' : ` version ${versionId}`} is missing from ${this.location}.`, {exitCode: ExitCode.findings, cause: error})
+        throw new CoronerError('evidence-missing', `Evidence object ${key}${versionId === undefined ? '' : ` version ${versionId}`} is missing from ${this.location}.`, {cause: error})
       }
       throw error
     }
@@ -315,7 +311,7 @@ export class S3EvidenceStore implements EvidenceStore {
       .catch((error: unknown) => {
         // A range starting at or past the end is refused (416): there are no bytes there.
         if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode === 416) return undefined
-        if (isNotFound(error)) throw new CoronerError('evidence-missing', `Evidence object ${key}${versionId === undefined ? '' : ` version ${versionId}`} is missing from ${this.location}.`, {exitCode: ExitCode.findings, cause: error})
+        if (isNotFound(error)) throw new CoronerError('evidence-missing', `Evidence object ${key}${versionId === undefined ? '' : ` version ${versionId}`} is missing from ${this.location}.`, {cause: error})
         throw error
       })
     if (out === undefined) return Buffer.alloc(0)
