@@ -65,19 +65,15 @@ export async function storeVerifiedPackage(run: EvidenceRun, gaps: GapLog, signa
     const reason = `CODE SHA-256 MISMATCH for ${t.resource}: AWS reports ${expected}, the downloaded bytes hash to ${error.actual}. The bytes are kept as unverified evidence.`
     await gaps.add({...base, code: 'code-sha256-mismatch', reason})
     await run.warn(reason)
-    try {
-      const kept = await run.putArtifact(t.mismatchSegments, await download(t.url, signal), {
+    const kept = await gaps.attempt({...base, operation: `second download of ${t.operation} location`}, async () =>
+      run.putArtifact(t.mismatchSegments, await download(t.url!, signal), {
         ...t.meta,
         attributes: {...attributes, verified: false, sha256Mismatch: true, expectedSha256: expected, firstDownloadSha256: error.actual},
-      })
-      if (kept.sha256 !== error.actual) {
-        await run.warn(`The second download of ${t.resource} hashed to ${kept.sha256}, the first to ${error.actual}: the location serves changing bytes.`)
-      }
-      return kept
-    } catch (again) {
-      if (signal.aborted) throw again
-      await gaps.failed(again, {...base, operation: `second download of ${t.operation} location`})
-      return undefined
+      }),
+    )
+    if (kept !== undefined && kept.sha256 !== error.actual) {
+      await run.warn(`The second download of ${t.resource} hashed to ${kept.sha256}, the first to ${error.actual}: the location serves changing bytes.`)
     }
+    return kept
   }
 }

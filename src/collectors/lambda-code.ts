@@ -76,15 +76,11 @@ export async function collectLayer(s: CodeState, layerVersionArn: string): Promi
   }
   const [, layerArn, region, , layerName, version] = m as unknown as [string, string, string, string, string, string]
   const lambda = ctx.aws.client(LambdaClient, region)
-  let got
-  try {
-    // GetLayerVersion with the layer ARN works for other accounts' layers too, like GetLayerVersionByArn.
-    got = await lambda.send(new GetLayerVersionCommand({LayerName: layerArn, VersionNumber: Number(version)}), {abortSignal: ctx.signal})
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector, resource: layerVersionArn, region, operation: 'lambda:GetLayerVersion'})
-    return
-  }
+  // GetLayerVersion with the layer ARN works for other accounts' layers too, like GetLayerVersionByArn.
+  const got = await gaps.attempt({collector, resource: layerVersionArn, region, operation: 'lambda:GetLayerVersion'}, () =>
+    lambda.send(new GetLayerVersionCommand({LayerName: layerArn, VersionNumber: Number(version)}), {abortSignal: ctx.signal}),
+  )
+  if (got === undefined) return
   const {$metadata: _m, ...body} = got
   const base = ['lambda', region, 'layers', layerName, version]
   await run.putArtifact([...base, 'layer.json'], JSON.stringify(body, null, 2), {

@@ -115,18 +115,17 @@ export async function importLogsExport(ctx: AwsContext, inputs: readonly string[
   for (const input of inputs) {
     const s3 = parseS3Uri(input)
     const origin = s3 === undefined ? 'local' : 's3'
-    try {
+    const importAll = async (): Promise<void> => {
       for await (const f of s3 === undefined ? localSources(input) : s3Sources(ctx, s3.bucket, s3.key)) {
         if (ctx.signal.aborted) break
         result.files.push(await importOne(ctx, f, origin, logGroupName))
         result.lines += result.files.at(-1)!.lines
         task.advance()
       }
-    } catch (error) {
-      if (ctx.signal.aborted) throw error
-      if (s3 === undefined) throw error
-      await ctx.gaps.failed(error, {collector: COLLECTOR, resource: input, operation: 's3:ListObjectsV2'})
     }
+    // A local folder that cannot be read is the responder's to fix; a listing S3 refuses is a gap.
+    if (s3 === undefined) await importAll()
+    else await ctx.gaps.attempt({collector: COLLECTOR, resource: input, operation: 's3:ListObjectsV2'}, importAll)
   }
   task.done()
   return result
@@ -141,44 +140,46 @@ async function importOne(ctx: AwsContext, f: Source, origin: string, logGroupNam
   }
   const name = f.file.split(/[\\/]/).at(-1) ?? 'export.gz'
   const scanner = new ExportScanner()
-  try {
-    // pipeline, not pipe: a source that fails mid-way must fail the write, not stall it.
-    const body = pipeline(await f.open(), scanner, () => {})
-    const record = await run.putArtifact(['logs-export', origin, f.taskId ?? 'unknown-task', f.logStreamName ?? 'unknown-stream', name], body, {
-      kind: 'logs.export',
-      contentType: 'application/gzip',
-      source: origin === 'local' ? `file://${f.file}` : f.file,
-      collector: COLLECTOR,
-      // Read once the last byte is stored, when the scan of the same bytes is complete.
-      get records() {
-        return scanner.result().lines
-      },
-      get attributes() {
-        const scan = scanner.result()
-        return {
-          ...info,
-          ...f.origin,
-          ...(logGroupName === undefined ? {} : {logGroupName}),
-          ...(scan.firstTime === undefined ? {} : {firstTime: scan.firstTime, lastTime: scan.lastTime}),
-          complete: scan.error === undefined,
-          ...(scan.error === undefined ? {} : {readError: scan.error}),
-        }
-      },
-    })
-    const scan = scanner.result()
-    if (scan.error !== undefined) {
-      await gaps.add({
+  const call = {collector: COLLECTOR, resource: f.file, operation: origin === 'local' ? 'read of the export file' : 's3:GetObject'}
+  const record = await gaps.attempt(call, async () => {
+    try {
+      // pipeline, not pipe: a source that fails mid-way must fail the write, not stall it.
+      const body = pipeline(await f.open(), scanner, () => {})
+      return await run.putArtifact(['logs-export', origin, f.taskId ?? 'unknown-task', f.logStreamName ?? 'unknown-stream', name], body, {
+        kind: 'logs.export',
+        contentType: 'application/gzip',
+        source: origin === 'local' ? `file://${f.file}` : f.file,
         collector: COLLECTOR,
-        resource: f.file,
-        code: 'truncated-gzip',
-        reason: `${f.file} does not decompress to its end (${scan.error}); kept byte for byte, only its first ${scan.lines} line(s) are readable.`,
+        // Read once the last byte is stored, when the scan of the same bytes is complete.
+        get records() {
+          return scanner.result().lines
+        },
+        get attributes() {
+          const scan = scanner.result()
+          return {
+            ...info,
+            ...f.origin,
+            ...(logGroupName === undefined ? {} : {logGroupName}),
+            ...(scan.firstTime === undefined ? {} : {firstTime: scan.firstTime, lastTime: scan.lastTime}),
+            complete: scan.error === undefined,
+            ...(scan.error === undefined ? {} : {readError: scan.error}),
+          }
+        },
       })
+    } catch (error) {
+      scanner.destroy()
+      throw error
     }
-    return {...info, lines: scan.lines, key: record.key, sha256: record.sha256, status: scan.error === undefined ? 'stored' : 'truncated'}
-  } catch (error) {
-    scanner.destroy()
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector: COLLECTOR, resource: f.file, operation: origin === 'local' ? 'read of the export file' : 's3:GetObject'})
-    return {...info, lines: 0, status: 'failed'}
+  })
+  if (record === undefined) return {...info, lines: 0, status: 'failed'}
+  const scan = scanner.result()
+  if (scan.error !== undefined) {
+    await gaps.add({
+      collector: COLLECTOR,
+      resource: f.file,
+      code: 'truncated-gzip',
+      reason: `${f.file} does not decompress to its end (${scan.error}); kept byte for byte, only its first ${scan.lines} line(s) are readable.`,
+    })
   }
+  return {...info, lines: scan.lines, key: record.key, sha256: record.sha256, status: scan.error === undefined ? 'stored' : 'truncated'}
 }

@@ -124,25 +124,21 @@ export async function collectLogEvents(ctx: AwsContext, options: LogsCollectOpti
   }
   const base = {collector: COLLECTOR, resource: group, region}
 
-  try {
-    let found = false
+  // Without DescribeLogGroups the events may still be readable: a failure is a gap and the slices are still read.
+  const found = await gaps.attempt({...base, operation: 'logs:DescribeLogGroups'}, async () => {
     for await (const page of paginateDescribeLogGroups({client: logs}, {logGroupNamePrefix: group})) {
-      if ((page.logGroups ?? []).some((g) => g.logGroupName === group)) found = true
-      if (found) break
+      if ((page.logGroups ?? []).some((g) => g.logGroupName === group)) return true
     }
-    if (!found) {
-      result.found = false
-      await gaps.add({
-        ...base,
-        code: 'log-group-not-found',
-        reason: `Log group ${JSON.stringify(group)} does not exist in ${region} (a function that never ran, or logs sent elsewhere). List groups with \`aws logs describe-log-groups --region ${region}\`.`,
-      })
-      return result
-    }
-  } catch (error) {
-    if (ctx.signal.aborted) throw error
-    // Without DescribeLogGroups the events may still be readable: note the gap and go on.
-    await gaps.failed(error, {...base, operation: 'logs:DescribeLogGroups'})
+    return false
+  })
+  if (found === false) {
+    result.found = false
+    await gaps.add({
+      ...base,
+      code: 'log-group-not-found',
+      reason: `Log group ${JSON.stringify(group)} does not exist in ${region} (a function that never ran, or logs sent elsewhere). List groups with \`aws logs describe-log-groups --region ${region}\`.`,
+    })
+    return result
   }
 
   const slices = planSlices(options.start, options.end, sliceMs)
@@ -214,8 +210,9 @@ async function collectSlice(
       last = last === undefined ? e.timestamp : Math.max(last, e.timestamp)
     }
   })
-  try {
-    const record = await run.putArtifact(['logs', region, group, `events_${stamp(slice.start)}_${stamp(slice.end)}.ndjson.gz`], body, {
+  const call = {collector: COLLECTOR, resource: `${group} ${window.start}..${window.end}`, region, operation: 'logs:FilterLogEvents'}
+  const record = await gaps.attempt(call, () =>
+    run.putArtifact(['logs', region, group, `events_${stamp(slice.start)}_${stamp(slice.end)}.ndjson.gz`], body, {
       kind: 'logs.events',
       contentType: 'application/x-ndjson+gzip',
       source: `logs:${region}:${group}`,
@@ -228,16 +225,15 @@ async function collectSlice(
       get attributes() {
         return sliceAttributes()
       },
-    })
-    total.events += events
-    for (const [s, n] of Object.entries(streams)) total.streams[s] = (total.streams[s] ?? 0) + n
-    return {...window, status: 'collected', events, key: record.key, sha256: record.sha256}
-  } catch (error) {
-    body.destroy()
-    if (ctx.signal.aborted) throw error
-    await gaps.failed(error, {collector: COLLECTOR, resource: `${group} ${window.start}..${window.end}`, region, operation: 'logs:FilterLogEvents'})
-    return {...window, status: 'failed', events: 0}
-  }
+    }).catch((error: unknown) => {
+      body.destroy()
+      throw error
+    }),
+  )
+  if (record === undefined) return {...window, status: 'failed', events: 0}
+  total.events += events
+  for (const [s, n] of Object.entries(streams)) total.streams[s] = (total.streams[s] ?? 0) + n
+  return {...window, status: 'collected', events, key: record.key, sha256: record.sha256}
 
   function sliceAttributes(): Record<string, unknown> {
     return {
