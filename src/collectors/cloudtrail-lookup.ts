@@ -130,145 +130,188 @@ export async function collectLookupEvents(ctx: AwsContext, options: LookupOption
   return settled.flatMap((s) => (s.ok ? s.value : []))
 }
 
-async function collectStream(
-  ctx: AwsContext,
-  client: CloudTrailClient,
-  region: string,
-  filter: LookupFilter | null,
-  options: LookupOptions,
-): Promise<LookupStreamResult> {
-  const {run} = ctx
+/** One lookup stream (a region and a filter) being collected: where it stands, and the events not yet sealed. */
+interface Stream {
+  ctx: AwsContext
+  client: CloudTrailClient
+  region: string
+  filter: LookupFilter | null
+  options: LookupOptions
+  id: string
+  result: LookupStreamResult
+  task: ProgressTask
+  chunk: number
+  total: number
+  /** Oldest EventTime written so far (events arrive newest first), and the ids seen at that instant. */
+  oldest: string | undefined
+  boundaryIds: Set<string>
+  pending: LookupEvent[]
+  pendingToken: string | null
+}
+
+/** Where the next request starts: a stored NextToken, or a time (and the events already written at that instant). */
+interface Start {
+  endTime: Date
+  token: string | undefined
+  skip?: {at: string; ids: Set<string>}
+}
+
+async function collectStream(ctx: AwsContext, client: CloudTrailClient, region: string, filter: LookupFilter | null, options: LookupOptions): Promise<LookupStreamResult> {
   const id = streamId(region, filter)
   const previous = options.resume?.get(id)
   const result: LookupStreamResult = {stream: id, region, filter, status: 'complete', events: 0, chunks: 0, requests: 0}
   if (previous?.complete) {
-    await run.note('cloudtrail-lookup stream already complete', {checkpoint: previous})
+    await ctx.run.note('cloudtrail-lookup stream already complete', {checkpoint: previous})
     return {...result, status: 'resumed-complete', events: previous.events, chunks: previous.chunk}
   }
-  const chunkEvents = options.chunkEvents ?? 1000
-  const task = ctx.progress.task(`LookupEvents ${id}`)
-  let chunk = previous?.chunk ?? 0
-  let total = previous?.events ?? 0
-  let oldest = previous?.oldestEventTime
-  let boundaryIds = new Set(previous?.boundaryEventIds ?? [])
-  let pending: LookupEvent[] = []
-  let pendingToken: string | null = previous?.nextToken ?? null
-
-  const flush = async (complete: boolean): Promise<void> => {
-    if (pending.length === 0 && !complete) return
-    if (pending.length > 0) {
-      chunk++
-      total += pending.length
-      const events = pending
-      pending = []
-      const checkpoint: LookupCheckpoint = {
-        stream: id,
-        chunk,
-        events: total,
-        nextToken: complete ? null : pendingToken,
-        ...(oldest === undefined ? {} : {oldestEventTime: oldest, boundaryEventIds: [...boundaryIds]}),
-        complete,
-      }
-      await run.putArtifact(['cloudtrail', region, filter ? `${filter.key}=${filter.value}` : 'all-management-events', `lookup-events-${String(chunk).padStart(6, '0')}.ndjson.gz`], ndjsonGzip(events), {
-        kind: 'cloudtrail.lookup-events',
-        contentType: 'application/gzip',
-        source: `aws:cloudtrail:${region}:LookupEvents`,
-        collector: cloudtrailLookupCollector.id,
-        region,
-        records: events.length,
-        attributes: {
-          startTime: options.since.toISOString(),
-          endTime: options.until.toISOString(),
-          lookupAttribute: filter ? {AttributeKey: filter.key, AttributeValue: filter.value} : null,
-          newestEventTime: isoTime(events[0]?.EventTime),
-          oldestEventTime: isoTime(events.at(-1)?.EventTime),
-          checkpoint,
-        },
-      })
-      result.chunks++
-    } else {
-      await run.note('cloudtrail-lookup stream complete', {checkpoint: {stream: id, chunk, events: total, nextToken: null, complete: true}})
-    }
+  const s: Stream = {
+    ctx,
+    client,
+    region,
+    filter,
+    options,
+    id,
+    result,
+    task: ctx.progress.task(`LookupEvents ${id}`),
+    chunk: previous?.chunk ?? 0,
+    total: previous?.events ?? 0,
+    oldest: previous?.oldestEventTime,
+    boundaryIds: new Set(previous?.boundaryEventIds ?? []),
+    pending: [],
+    pendingToken: previous?.nextToken ?? null,
   }
-
-  // Resuming by time, when a stored NextToken is refused: events are returned newest first, so
-  // continue at the oldest instant written and skip the events already seen at that instant.
-  let endTime = options.until
-  let startingToken = previous?.nextToken ?? undefined
-  // Events already written at the instant a time-based resume restarts from (several pages may share it).
-  let skip: {at: string; ids: Set<string>} | undefined
+  let start: Start = {endTime: options.until, token: previous?.nextToken ?? undefined}
   for (let attempt = 0; ; attempt++) {
     try {
-      const input = {
-        StartTime: options.since,
-        EndTime: endTime,
-        MaxResults: PAGE_SIZE,
-        ...(filter ? {LookupAttributes: [{AttributeKey: filter.key, AttributeValue: filter.value}]} : {}),
-      }
-      const pages = paginateLookupEvents(
-        {client, pageSize: PAGE_SIZE, ...(startingToken === undefined ? {} : {startingToken})},
-        input,
-        {abortSignal: ctx.signal},
-      )[Symbol.asyncIterator]()
-      let more = true
-      while (more) {
-        result.requests++
-        const next = await pages.next()
-        if (next.done) break
-        const page: LookupEventsCommandOutput = next.value
-        for (const event of page.Events ?? []) {
-          const t = isoTime(event.EventTime)
-          if (skip && t === skip.at && event.EventId !== undefined && skip.ids.has(event.EventId)) continue
-          if (t !== undefined) {
-            if (t !== oldest) boundaryIds = new Set()
-            oldest = t
-            if (event.EventId !== undefined) boundaryIds.add(event.EventId)
-          }
-          pending.push(event)
-        }
-        task.advance(page.Events?.length ?? 0)
-        estimateTotal(task, total + pending.length, oldest, options)
-        pendingToken = page.NextToken ?? null
-        more = page.NextToken !== undefined && page.NextToken !== ''
-        if (more && pending.length >= chunkEvents) await flush(false)
-      }
-      await flush(true)
-      result.events = total
-      task.done(`${total} events in ${result.chunks} chunk(s)`)
+      await readPages(s, start)
+      await flush(s, true)
+      result.events = s.total
+      s.task.done(`${s.total} events in ${result.chunks} chunk(s)`)
       return result
     } catch (error) {
-      if (ctx.signal.aborted) {
-        // Keep every complete page read so far; the checkpoint says where to continue.
-        await flush(false)
-        await run.note('cloudtrail-lookup stream interrupted', {checkpoint: {stream: id, chunk, events: total, nextToken: pendingToken, oldestEventTime: oldest, boundaryEventIds: [...boundaryIds], complete: false}})
-        result.events = total
-        task.done(`interrupted after ${total} events`)
-        return {...result, status: 'interrupted'}
-      }
+      if (ctx.signal.aborted) return interrupted(s)
       // The store's disk is full: nothing more can be written, so it is not a LookupEvents gap.
       if (isStoreWriteFailure(error)) throw error
       const name = (error as {name?: string}).name ?? 'Error'
-      if (attempt === 0 && startingToken !== undefined && /InvalidNextToken/.test(name)) {
-        await run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: id, endTime: oldest ?? options.until.toISOString()})
-        startingToken = undefined
-        // Nothing written yet (pages can be empty): start over; otherwise continue at the oldest instant written.
-        if (oldest !== undefined) endTime = new Date(oldest)
-        if (oldest !== undefined) skip = {at: oldest, ids: new Set(boundaryIds)}
+      if (attempt === 0 && start.token !== undefined && /InvalidNextToken/.test(name)) {
+        start = await resumeByTime(s)
         continue
       }
-      await flush(false)
-      const e = {code: name, message: (error as Error).message ?? String(error)}
-      const reason = isThrottlingError(error)
-        ? `LookupEvents still throttled after the SDK's retries; stopped this region after ${total} events (resume with --resume)`
-        : isAwsAccessError(error)
-          ? `LookupEvents refused: ${e.message}`
-          : `LookupEvents failed: ${e.message}`
-      await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: gapFor(error, {collector: cloudtrailLookupCollector.id, resource: id, region, operation: 'cloudtrail:LookupEvents'}).code, reason: `${reason} (${name})`})
-      result.events = total
-      task.done(`stopped: ${name}`)
-      return {...result, status: 'gap', error: e}
+      return stopped(s, error)
     }
   }
+}
+
+/** Pages of one LookupEvents walk, newest first, into the pending chunk; a chunk is sealed at a page boundary once full. */
+async function readPages(s: Stream, start: Start): Promise<void> {
+  const {options, filter, ctx} = s
+  const input = {
+    StartTime: options.since,
+    EndTime: start.endTime,
+    MaxResults: PAGE_SIZE,
+    ...(filter ? {LookupAttributes: [{AttributeKey: filter.key, AttributeValue: filter.value}]} : {}),
+  }
+  const pages = paginateLookupEvents({client: s.client, pageSize: PAGE_SIZE, ...(start.token === undefined ? {} : {startingToken: start.token})}, input, {abortSignal: ctx.signal})[Symbol.asyncIterator]()
+  const chunkEvents = options.chunkEvents ?? 1000
+  for (let more = true; more; ) {
+    s.result.requests++
+    const next = await pages.next()
+    if (next.done) break
+    const page: LookupEventsCommandOutput = next.value
+    for (const event of page.Events ?? []) {
+      const t = isoTime(event.EventTime)
+      if (start.skip && t === start.skip.at && event.EventId !== undefined && start.skip.ids.has(event.EventId)) continue
+      if (t !== undefined) {
+        if (t !== s.oldest) s.boundaryIds = new Set()
+        s.oldest = t
+        if (event.EventId !== undefined) s.boundaryIds.add(event.EventId)
+      }
+      s.pending.push(event)
+    }
+    s.task.advance(page.Events?.length ?? 0)
+    estimateTotal(s.task, s.total + s.pending.length, s.oldest, options)
+    s.pendingToken = page.NextToken ?? null
+    more = page.NextToken !== undefined && page.NextToken !== ''
+    if (more && s.pending.length >= chunkEvents) await flush(s, false)
+  }
+}
+
+/** Seals the pending events as one chunk, its checkpoint saying where to continue; a stream that ends empty is noted complete. */
+async function flush(s: Stream, complete: boolean): Promise<void> {
+  if (s.pending.length === 0 && !complete) return
+  const {run} = s.ctx
+  if (s.pending.length === 0) {
+    await run.note('cloudtrail-lookup stream complete', {checkpoint: {stream: s.id, chunk: s.chunk, events: s.total, nextToken: null, complete: true}})
+    return
+  }
+  s.chunk++
+  s.total += s.pending.length
+  const events = s.pending
+  s.pending = []
+  const checkpoint: LookupCheckpoint = {
+    stream: s.id,
+    chunk: s.chunk,
+    events: s.total,
+    nextToken: complete ? null : s.pendingToken,
+    ...(s.oldest === undefined ? {} : {oldestEventTime: s.oldest, boundaryEventIds: [...s.boundaryIds]}),
+    complete,
+  }
+  const {filter, region, options} = s
+  await run.putArtifact(['cloudtrail', region, filter ? `${filter.key}=${filter.value}` : 'all-management-events', `lookup-events-${String(s.chunk).padStart(6, '0')}.ndjson.gz`], ndjsonGzip(events), {
+    kind: 'cloudtrail.lookup-events',
+    contentType: 'application/gzip',
+    source: `aws:cloudtrail:${region}:LookupEvents`,
+    collector: cloudtrailLookupCollector.id,
+    region,
+    records: events.length,
+    attributes: {
+      startTime: options.since.toISOString(),
+      endTime: options.until.toISOString(),
+      lookupAttribute: filter ? {AttributeKey: filter.key, AttributeValue: filter.value} : null,
+      newestEventTime: isoTime(events[0]?.EventTime),
+      oldestEventTime: isoTime(events.at(-1)?.EventTime),
+      checkpoint,
+    },
+  })
+  s.result.chunks++
+}
+
+/**
+ * A stored NextToken was refused: continue by time. Events come newest first, so restart at the
+ * oldest instant written and skip the events already seen at it (several pages may share it);
+ * with nothing written yet, start over.
+ */
+async function resumeByTime(s: Stream): Promise<Start> {
+  await s.ctx.run.note('cloudtrail-lookup stored NextToken refused; resuming by time', {stream: s.id, endTime: s.oldest ?? s.options.until.toISOString()})
+  if (s.oldest === undefined) return {endTime: s.options.until, token: undefined}
+  return {endTime: new Date(s.oldest), token: undefined, skip: {at: s.oldest, ids: new Set(s.boundaryIds)}}
+}
+
+/** Interrupted: every complete page read so far is kept, and the checkpoint says where to continue. */
+async function interrupted(s: Stream): Promise<LookupStreamResult> {
+  await flush(s, false)
+  const checkpoint = {stream: s.id, chunk: s.chunk, events: s.total, nextToken: s.pendingToken, oldestEventTime: s.oldest, boundaryEventIds: [...s.boundaryIds], complete: false}
+  await s.ctx.run.note('cloudtrail-lookup stream interrupted', {checkpoint})
+  s.result.events = s.total
+  s.task.done(`interrupted after ${s.total} events`)
+  return {...s.result, status: 'interrupted'}
+}
+
+/** LookupEvents gave up (throttled past the SDK's retries, refused, failed): a gap, and what was read is kept. */
+async function stopped(s: Stream, error: unknown): Promise<LookupStreamResult> {
+  await flush(s, false)
+  const name = (error as {name?: string}).name ?? 'Error'
+  const e = {code: name, message: (error as Error).message ?? String(error)}
+  const reason = isThrottlingError(error)
+    ? `LookupEvents still throttled after the SDK's retries; stopped this region after ${s.total} events (resume with --resume)`
+    : isAwsAccessError(error)
+      ? `LookupEvents refused: ${e.message}`
+      : `LookupEvents failed: ${e.message}`
+  const call = {collector: cloudtrailLookupCollector.id, resource: s.id, region: s.region, operation: 'cloudtrail:LookupEvents'}
+  await s.ctx.run.gap({collector: call.collector, resource: s.id, region: s.region, code: gapFor(error, call).code, reason: `${reason} (${name})`})
+  s.result.events = s.total
+  s.task.done(`stopped: ${name}`)
+  return {...s.result, status: 'gap', error: e}
 }
 
 /**
