@@ -3,7 +3,7 @@ import {mkdir, open, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 import {CoronerError} from '../core/errors.js'
-import type {Progress} from '../core/progress.js'
+import type {Progress, ProgressTask} from '../core/progress.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
 import {CODE_KINDS} from './code/tables.js'
@@ -96,7 +96,6 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
   }
   const inventory = await inventoryCase(store, caseId)
   phase('verify')
-  const warnings = [...inventory.warnings]
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
@@ -107,78 +106,24 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     ...(options.threads === undefined ? {} : {threads: options.threads}),
     ...(memoryLimit === undefined || memoryLimit === '' ? {} : {memoryLimit}),
   })
-  const unreadable: RefusedArtifact[] = []
-  let malformedRecords = 0
-  const task = options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length)
+  const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length), phase}
   try {
-    for (const sql of Object.values(TABLES)) await db.run(sql)
-    for (const sql of MACROS) await db.run(sql)
-    await stageFiles(db, inventory)
-    await insertArtifacts(db, inventory)
-
-    const verified = inventory.artifacts.filter((a) => a.state === 'verified' && isLoadable(a))
+    const verified = await prepare(l)
     const groups = await groupFiles(verified.filter((a) => !CODE_KINDS.has(a.kind)))
     phase('prepare')
-    const onUnreadable = (a: CaseArtifact, reason: string): void => {
-      unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
-      if (a.kind !== 'file.added') warnings.push(`artifact ${a.key} (${a.kind}) could not be read and was skipped: ${reason}`)
-    }
-
-    const ct = groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)
-    for (const group of ct) {
-      await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length)), onUnreadable)
-      if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
-        await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable, async (sql, params, types) => {
-          const r = await db.all(sql, params, types)
-          malformedRecords += Number(r.rows[0]?.n ?? 0)
-        })
-      }
-      task?.advance(group.files.length)
-    }
-    phase('cloudtrail')
-    const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
-    if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
-    const needs = await db.all(NEEDS_DEDUPLICATION)
-    if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
-    phase('deduplicate')
-
-    const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
-    await runOverFiles(db, logs, (readers) => insertLogs(readers), onUnreadable)
-    task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
-    phase('logs')
-
-    for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
-      await runOverFiles(db, [group], ([reader]) => reader!, onUnreadable)
-      task?.advance(group.files.length)
-    }
-
-    phase('lambda, iam, findings')
+    await loadCloudTrail(l, groups)
+    await loadLogsAndDocuments(l, groups)
     const code = await loadCodePackages(db, store, inventory.artifacts, {progress: options.progress})
-    unreadable.push(...code.unreadable)
-    warnings.push(...code.warnings)
+    l.unreadable.push(...code.unreadable)
+    l.warnings.push(...code.warnings)
     phase('code')
-    if (inventory.journals.length > 0) {
-      await db.run(insertCustody(), {files: listValue(inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
-    }
-    for (const u of unreadable) {
-      await db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
-    }
-    phase('custody')
-    for (const sql of Object.values(VIEWS)) await db.run(sql)
-    if (malformedRecords > 0) warnings.push(`${malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
-
-    const tables: Record<string, number> = {}
-    for (const name of ['cloudtrail_events', ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
-      const r = await db.all(`SELECT count(*) AS n FROM ${name}`)
-      tables[name] = Number(r.rows[0]?.n ?? 0)
-    }
-    await db.run('CHECKPOINT')
-    db.close()
+    await loadCustody(l)
+    const tables = await finish(l)
     phase('checkpoint')
     await rm(target, {force: true})
     await rm(`${target}.wal`, {force: true})
     await rename(tmp, target)
-    task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
+    l.task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
     const refused = inventory.artifacts
       .filter((a) => a.state !== 'verified')
       .map((a) => ({key: a.key, kind: a.kind, state: a.state, ...(a.detail === undefined ? {} : {detail: a.detail})}))
@@ -188,15 +133,15 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
       tables,
       artifacts: {
         total: inventory.artifacts.length,
-        loaded: verified.length - unreadable.length,
+        loaded: verified.length - l.unreadable.length,
         refused,
-        unreadable,
+        unreadable: l.unreadable,
         notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !isLoadable(a)).length,
       },
-      malformedRecords,
+      malformedRecords: l.malformedRecords,
       code: code.summary,
       phases,
-      warnings,
+      warnings: l.warnings,
     }
   } catch (error) {
     try {
@@ -208,6 +153,91 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await rm(`${tmp}.wal`, {force: true})
     throw error
   }
+}
+
+/** One load under way: the database being built, what it reads, and what it met. */
+interface Loading {
+  db: AnalysisDb
+  inventory: CaseInventory
+  warnings: string[]
+  unreadable: RefusedArtifact[]
+  malformedRecords: number
+  task: ProgressTask | undefined
+  phase: (name: string) => void
+}
+
+/** Creates the tables and macros, stages the files and the artifacts table; returns the artifacts to read. */
+async function prepare(l: Loading): Promise<CaseArtifact[]> {
+  for (const sql of Object.values(TABLES)) await l.db.run(sql)
+  for (const sql of MACROS) await l.db.run(sql)
+  await stageFiles(l.db, l.inventory)
+  await insertArtifacts(l.db, l.inventory)
+  return l.inventory.artifacts.filter((a) => a.state === 'verified' && isLoadable(a))
+}
+
+function onUnreadable(l: Loading): (a: CaseArtifact, reason: string) => void {
+  return (a, reason) => {
+    l.unreadable.push({key: a.key, kind: a.kind, state: 'unreadable', detail: reason})
+    if (a.kind !== 'file.added') l.warnings.push(`artifact ${a.key} (${a.kind}) could not be read and was skipped: ${reason}`)
+  }
+}
+
+/** Every CloudTrail kind into cloudtrail_records, malformed lines counted, duplicates folded. */
+async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
+  const {db, inventory} = l
+  for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
+    await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length)), onUnreadable(l))
+    if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
+      await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable(l), async (sql, params, types) => {
+        const r = await db.all(sql, params, types)
+        l.malformedRecords += Number(r.rows[0]?.n ?? 0)
+      })
+    }
+    l.task?.advance(group.files.length)
+  }
+  l.phase('cloudtrail')
+  const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
+  if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
+  const needs = await db.all(NEEDS_DEDUPLICATION)
+  if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
+  l.phase('deduplicate')
+}
+
+async function loadLogsAndDocuments(l: Loading, groups: FileGroup[]): Promise<void> {
+  const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
+  await runOverFiles(l.db, logs, (readers) => insertLogs(readers), onUnreadable(l))
+  l.task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
+  l.phase('logs')
+  for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
+    await runOverFiles(l.db, [group], ([reader]) => reader!, onUnreadable(l))
+    l.task?.advance(group.files.length)
+  }
+  l.phase('lambda, iam, findings')
+}
+
+/** The custody journals, and the artifacts found unreadable marked so. */
+async function loadCustody(l: Loading): Promise<void> {
+  if (l.inventory.journals.length > 0) {
+    await l.db.run(insertCustody(), {files: listValue(l.inventory.journals.map((j) => j.path))}, {files: LIST(VARCHAR)})
+  }
+  for (const u of l.unreadable) {
+    await l.db.run("UPDATE artifacts SET status = 'unreadable', detail = $detail WHERE key = $key", {detail: u.detail ?? null, key: u.key})
+  }
+  l.phase('custody')
+}
+
+/** The views, the row count of every table, and the database checkpointed and closed. */
+async function finish(l: Loading): Promise<Record<string, number>> {
+  for (const sql of Object.values(VIEWS)) await l.db.run(sql)
+  if (l.malformedRecords > 0) l.warnings.push(`${l.malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
+  const tables: Record<string, number> = {}
+  for (const name of ['cloudtrail_events', ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
+    const r = await l.db.all(`SELECT count(*) AS n FROM ${name}`)
+    tables[name] = Number(r.rows[0]?.n ?? 0)
+  }
+  await l.db.run('CHECKPOINT')
+  l.db.close()
+  return tables
 }
 
 /** The files of each kind, split by compression (read from the bytes, not trusted from the name). */
