@@ -56,25 +56,56 @@ const ATTACK = /^T\d{4}(\.\d{3})?$/
  * Parses one query file. The header is the run of `--` comment lines at the top: `-- key: value`
  * lines, a description may continue on following `--` lines. Returns the query, or every issue.
  */
+type Header = Map<string, {value: string; line: number; column: number}>
+type Issue = (line: number, column: number, code: string, message: string) => void
+
 export function parseQuery(text: string, file: string): {query?: NamedQuery; issues: QueryIssue[]} {
   const issues: QueryIssue[] = []
-  const issue = (line: number, column: number, code: string, message: string): void => {
-    issues.push({file, line, column, severity: 'error', code, message})
-  }
+  const issue: Issue = (line, column, code, message) => void issues.push({file, line, column, severity: 'error', code, message})
   const lines = text.split(/\r?\n/)
-  const header = new Map<string, {value: string; line: number; column: number}>()
+  const {header, bodyStart} = readHeader(lines, issue)
+  checkHeader(header, file, issue)
+  const parameters = readParameters(header, lines, issue)
+  const attack = listed(header, 'attack')
+  for (const t of attack) {
+    if (!ATTACK.test(t)) issue(header.get('attack')!.line, header.get('attack')!.column, 'invalid-attack', `"${t}" is not a MITRE ATT&CK technique id (T1234 or T1234.001)`)
+  }
+  const evidence = listed(header, 'evidence')
+  for (const e of evidence) {
+    if (!(EVIDENCE_SOURCES as readonly string[]).includes(e)) {
+      issue(header.get('evidence')!.line, header.get('evidence')!.column, 'invalid-evidence', `evidence "${e}" is not one of ${EVIDENCE_SOURCES.join(', ')}`)
+    }
+  }
+  const sql = lines.slice(bodyStart).join('\n').trim()
+  checkBody(sql, bodyStart, parameters, header, issue)
+  if (issues.length > 0) return {issues}
+  return {
+    query: {
+      id: header.get('id')!.value,
+      title: header.get('title')!.value,
+      description: header.get('description')!.value,
+      severity: header.get('severity')!.value as Severity,
+      parameters,
+      attack,
+      evidence,
+      sql: sql.replace(/;\s*$/, ''),
+      file,
+    },
+    issues,
+  }
+}
+
+/** The `-- key: value` header up to the first line of SQL (a description may go on over several lines). */
+function readHeader(lines: readonly string[], issue: Issue): {header: Header; bodyStart: number} {
+  const header: Header = new Map()
   let last: string | undefined
-  let bodyStart = lines.length
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     if (line.trim() === '') {
       last = undefined
       continue
     }
-    if (!line.trimStart().startsWith('--')) {
-      bodyStart = i
-      break
-    }
+    if (!line.trimStart().startsWith('--')) return {header, bodyStart: i}
     const content = line.trimStart().slice(2)
     const m = /^\s*([a-z][a-z-]*):(?:\s|$)(.*)$/.exec(content)
     if (m && HEADER_KEYS.has(m[1]!)) {
@@ -89,6 +120,11 @@ export function parseQuery(text: string, file: string): {query?: NamedQuery; iss
       issue(i + 1, line.indexOf(m[1]!) + 1, 'unknown-key', `unknown header key "${m[1]}" (expected one of ${[...HEADER_KEYS].join(', ')})`)
     }
   }
+  return {header, bodyStart: lines.length}
+}
+
+/** Required keys present, the id matching the file name, a known severity. */
+function checkHeader(header: Header, file: string, issue: Issue): void {
   for (const key of REQUIRED_KEYS) {
     if (!header.get(key)?.value) issue(header.get(key)?.line ?? 1, 1, `missing-${key}`, `the header has no "-- ${key}:" line`)
   }
@@ -100,44 +136,43 @@ export function parseQuery(text: string, file: string): {query?: NamedQuery; iss
   if (severity?.value && !SEVERITIES.includes(severity.value as Severity)) {
     issue(severity.line, severity.column, 'invalid-severity', `severity "${severity.value}" is not one of ${SEVERITIES.join(', ')}`)
   }
+}
+
+/** `-- parameters: name:type=default …`, each of a known type with a default of that type. */
+function readParameters(header: Header, lines: readonly string[], issue: Issue): QueryParameter[] {
   const parameters: QueryParameter[] = []
   const paramLine = header.get('parameters')
-  if (paramLine?.value) {
-    for (const token of paramLine.value.split(/\s+/)) {
-      const m = PARAM.exec(token)
-      const column = paramLine.column + lines[paramLine.line - 1]!.slice(paramLine.column - 1).indexOf(token)
-      if (!m) {
-        issue(paramLine.line, column, 'invalid-parameter', `parameter "${token}" is not written name:type=default`)
-        continue
-      }
-      const [, name, type, def] = m
-      if (!PARAMETER_TYPES.includes(type as ParameterType)) {
-        issue(paramLine.line, column, 'invalid-parameter-type', `parameter "${name}" has type "${type}", expected one of ${PARAMETER_TYPES.join(', ')}`)
-        continue
-      }
-      if (parameters.some((p) => p.name === name)) issue(paramLine.line, column, 'duplicate-parameter', `parameter "${name}" is declared twice`)
-      const parameter: QueryParameter = {name: name!, type: type as ParameterType, default: def === undefined ? undefined : def === '' ? null : def}
-      if (typeof parameter.default === 'string') {
-        try {
-          convertParameter(parameter, parameter.default)
-        } catch (error) {
-          issue(paramLine.line, column, 'invalid-default', (error as Error).message)
-        }
-      }
-      parameters.push(parameter)
+  if (!paramLine?.value) return parameters
+  for (const token of paramLine.value.split(/\s+/)) {
+    const m = PARAM.exec(token)
+    const column = paramLine.column + lines[paramLine.line - 1]!.slice(paramLine.column - 1).indexOf(token)
+    if (!m) {
+      issue(paramLine.line, column, 'invalid-parameter', `parameter "${token}" is not written name:type=default`)
+      continue
     }
-  }
-  const attack = (header.get('attack')?.value ?? '').split(/[\s,]+/).filter((t) => t !== '')
-  for (const t of attack) {
-    if (!ATTACK.test(t)) issue(header.get('attack')!.line, header.get('attack')!.column, 'invalid-attack', `"${t}" is not a MITRE ATT&CK technique id (T1234 or T1234.001)`)
-  }
-  const evidence = (header.get('evidence')?.value ?? '').split(/[\s,]+/).filter((t) => t !== '')
-  for (const e of evidence) {
-    if (!(EVIDENCE_SOURCES as readonly string[]).includes(e)) {
-      issue(header.get('evidence')!.line, header.get('evidence')!.column, 'invalid-evidence', `evidence "${e}" is not one of ${EVIDENCE_SOURCES.join(', ')}`)
+    const [, name, type, def] = m
+    if (!PARAMETER_TYPES.includes(type as ParameterType)) {
+      issue(paramLine.line, column, 'invalid-parameter-type', `parameter "${name}" has type "${type}", expected one of ${PARAMETER_TYPES.join(', ')}`)
+      continue
     }
+    if (parameters.some((p) => p.name === name)) issue(paramLine.line, column, 'duplicate-parameter', `parameter "${name}" is declared twice`)
+    const parameter: QueryParameter = {name: name!, type: type as ParameterType, default: def === undefined ? undefined : def === '' ? null : def}
+    if (typeof parameter.default === 'string') {
+      try {
+        convertParameter(parameter, parameter.default)
+      } catch (error) {
+        issue(paramLine.line, column, 'invalid-default', (error as Error).message)
+      }
+    }
+    parameters.push(parameter)
   }
-  const sql = lines.slice(bodyStart).join('\n').trim()
+  return parameters
+}
+
+const listed = (header: Header, key: string): string[] => (header.get(key)?.value ?? '').split(/[\s,]+/).filter((t) => t !== '')
+
+/** One statement, every parameter it uses declared and every declared one used. */
+function checkBody(sql: string, bodyStart: number, parameters: readonly QueryParameter[], header: Header, issue: Issue): void {
   if (sql === '') issue(bodyStart + 1, 1, 'empty-query', 'the file has a header but no SQL')
   const used = usedParameters(sql)
   for (const u of used) {
@@ -145,25 +180,11 @@ export function parseQuery(text: string, file: string): {query?: NamedQuery; iss
       issue(bodyStart + u.line, u.column, 'undeclared-parameter', `$${u.name} is used but not declared in "-- parameters:"`)
     }
   }
+  const paramLine = header.get('parameters')
   for (const p of parameters) {
     if (!used.some((u) => u.name === p.name)) issue(paramLine!.line, paramLine!.column, 'unused-parameter', `parameter "${p.name}" is declared but the SQL never uses $${p.name}`)
   }
   if (/;\s*\S/.test(stripLiterals(sql))) issue(bodyStart + 1, 1, 'multiple-statements', 'a query file holds one SQL statement')
-  if (issues.length > 0) return {issues}
-  return {
-    query: {
-      id: id!.value,
-      title: header.get('title')!.value,
-      description: header.get('description')!.value,
-      severity: severity!.value as Severity,
-      parameters,
-      attack,
-      evidence,
-      sql: sql.replace(/;\s*$/, ''),
-      file,
-    },
-    issues,
-  }
 }
 
 /** Blanks out string literals, quoted identifiers and comments, keeping offsets. */
