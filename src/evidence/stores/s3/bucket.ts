@@ -101,62 +101,84 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 
 /** Reads every setting of an existing bucket and compares it with what evidence needs. */
 export async function inspectEvidenceBucket(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck[]> {
+  const checks = [
+    await versioningCheck(s3, spec),
+    ...(await lockChecks(s3, spec)),
+    await publicAccessCheck(s3, spec),
+    await encryptionCheck(s3, spec),
+    ...(await policyChecks(s3, spec)),
+  ]
+  return checks.map(({fix, ...c}) => (c.ok || fix === undefined ? c : {...c, fix}))
+}
+
+async function versioningCheck(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck> {
   const Bucket = spec.bucket
-  const checks: BucketCheck[] = []
   const versioning = (await s3.send(new GetBucketVersioningCommand({Bucket}))).Status ?? 'never enabled'
-  checks.push({
+  return {
     setting: 'versioning',
     expected: 'Enabled',
     actual: versioning,
     ok: versioning === 'Enabled',
     fix: `Enable versioning (aws s3api put-bucket-versioning --bucket ${Bucket} --versioning-configuration Status=Enabled, or --apply).`,
-  })
+  }
+}
 
-  const lock = (await optional(() => s3.send(new GetObjectLockConfigurationCommand({Bucket})), ['ObjectLockConfigurationNotFoundError']))?.ObjectLockConfiguration
+/** Object Lock on, and a default retention at least as strong and as long as asked. */
+async function lockChecks(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck[]> {
+  const lock = (await optional(() => s3.send(new GetObjectLockConfigurationCommand({Bucket: spec.bucket})), ['ObjectLockConfigurationNotFoundError']))?.ObjectLockConfiguration
   const lockOn = lock?.ObjectLockEnabled === 'Enabled'
-  checks.push({
+  const enabled: BucketCheck = {
     setting: 'object-lock',
     expected: 'Enabled',
     actual: lockOn ? 'Enabled' : 'not enabled',
     ok: lockOn,
     fix: 'Object Lock can be enabled on an existing bucket only once versioning is Enabled, and never turned off again (PutObjectLockConfiguration ObjectLockEnabled=Enabled, or --apply); objects written before keep no lock. A new bucket made by `coroner evidence init` has it from the start.',
-  })
+  }
 
   const d = lock?.Rule?.DefaultRetention
   const days = d?.Days ? d.Days : d?.Years ? d.Years * 365 : 0
   const strongEnough = d?.Mode === spec.mode || d?.Mode === 'COMPLIANCE'
-  checks.push({
+  const retention: BucketCheck = {
     setting: 'default-retention',
     expected: `${spec.mode}, at least ${spec.days} day(s)`,
     actual: d?.Mode ? `${d.Mode}, ${days} day(s)` : 'none',
     ok: lockOn && strongEnough && days >= spec.days,
     fix: `Set the default retention to ${spec.mode} for ${spec.days} day(s) (--apply), so every object is locked even when a writer sends no lock headers.`,
-  })
+  }
+  return [enabled, retention]
+}
 
-  const pab = (await optional(() => s3.send(new GetPublicAccessBlockCommand({Bucket})), ['NoSuchPublicAccessBlockConfiguration']))?.PublicAccessBlockConfiguration
+async function publicAccessCheck(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck> {
+  const pab = (await optional(() => s3.send(new GetPublicAccessBlockCommand({Bucket: spec.bucket})), ['NoSuchPublicAccessBlockConfiguration']))?.PublicAccessBlockConfiguration
   const pabFlags = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const
   const off = pabFlags.filter((f) => pab?.[f] !== true)
-  checks.push({
+  return {
     setting: 'block-public-access',
     expected: 'all four settings on',
     actual: pab === undefined ? 'not configured' : off.length === 0 ? 'all four on' : `off: ${off.join(', ')}`,
     ok: off.length === 0,
     fix: 'Turn on BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets (--apply).',
-  })
+  }
+}
 
-  const enc = (await optional(() => s3.send(new GetBucketEncryptionCommand({Bucket})), ['ServerSideEncryptionConfigurationNotFoundError']))?.ServerSideEncryptionConfiguration
+/** Default encryption: SSE-S3 or SSE-KMS, or SSE-KMS with the key given. */
+async function encryptionCheck(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck> {
+  const enc = (await optional(() => s3.send(new GetBucketEncryptionCommand({Bucket: spec.bucket})), ['ServerSideEncryptionConfigurationNotFoundError']))?.ServerSideEncryptionConfiguration
   const rule = enc?.Rules?.[0]?.ApplyServerSideEncryptionByDefault
   const algo = rule?.SSEAlgorithm
   const encOk = spec.kmsKey !== undefined ? algo === 'aws:kms' && rule?.KMSMasterKeyID === spec.kmsKey : algo === 'AES256' || algo === 'aws:kms' || algo === 'aws:kms:dsse'
-  checks.push({
+  return {
     setting: 'default-encryption',
     expected: spec.kmsKey !== undefined ? `aws:kms with ${spec.kmsKey}` : 'AES256 (SSE-S3) or aws:kms',
     actual: algo === undefined ? 'none' : `${algo}${rule?.KMSMasterKeyID ? ` with ${rule.KMSMasterKeyID}` : ''}`,
     ok: encOk,
     fix: spec.kmsKey !== undefined ? `Set default encryption to SSE-KMS with ${spec.kmsKey} (--apply).` : 'Set default encryption, SSE-S3 or SSE-KMS (--apply, or --kms-key ARN for SSE-KMS).',
-  })
+  }
+}
 
-  const policyText = (await optional(() => s3.send(new GetBucketPolicyCommand({Bucket})), ['NoSuchBucketPolicy']))?.Policy
+/** The bucket policy denies insecure transport and every deletion, to everyone. */
+async function policyChecks(s3: S3Client, spec: EvidenceBucketSpec): Promise<BucketCheck[]> {
+  const policyText = (await optional(() => s3.send(new GetBucketPolicyCommand({Bucket: spec.bucket})), ['NoSuchBucketPolicy']))?.Policy
   let statements: PolicyStatement[] = []
   if (policyText) {
     try {
@@ -167,23 +189,23 @@ export async function inspectEvidenceBucket(s3: S3Client, spec: EvidenceBucketSp
   }
   const denies = statements.filter((s) => s.Effect === 'Deny' && (s.Principal === '*' || JSON.stringify(s.Principal) === '{"AWS":"*"}'))
   const tls = denies.some((s) => String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false' && list(s.Action).some((a) => a === 's3:*'))
-  checks.push({
+  const transport: BucketCheck = {
     setting: 'policy-deny-insecure-transport',
     expected: 'Deny s3:* when aws:SecureTransport is false',
     actual: policyText === undefined ? 'no bucket policy' : tls ? 'present' : 'missing',
     ok: tls,
     fix: `Add the ${POLICY_SIDS.tls} statement to the bucket policy (--apply keeps the other statements).`,
-  })
+  }
   const deniedActions = new Set(denies.filter((s) => s.Condition === undefined).flatMap((s) => list(s.Action)))
   const missing = DENIED_ACTIONS.filter((a) => !deniedActions.has(a) && !deniedActions.has('s3:*'))
-  checks.push({
+  const deletion: BucketCheck = {
     setting: 'policy-deny-deletion',
     expected: `Deny ${DENIED_ACTIONS.join(', ')}`,
     actual: policyText === undefined ? 'no bucket policy' : missing.length === 0 ? 'present' : `not denied: ${missing.join(', ')}`,
     ok: missing.length === 0,
     fix: `Add the ${POLICY_SIDS.deletes} statement to the bucket policy (--apply keeps the other statements).`,
-  })
-  return checks.map(({fix, ...c}) => (c.ok || fix === undefined ? c : {...c, fix}))
+  }
+  return [transport, deletion]
 }
 
 /** Creates a new bucket with Object Lock and every evidence setting. */
