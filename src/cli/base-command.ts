@@ -1,4 +1,4 @@
-import {Command, Flags, Errors, type Interfaces} from '@oclif/core'
+import {Command, Flags, Errors} from '@oclif/core'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
 import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
@@ -29,8 +29,6 @@ export interface StoreFlagValues {
   'lock-mode'?: string | undefined
   'retain-days'?: number | undefined
 }
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CoronerCommand)['baseFlags'] & T['flags']>
 
 /**
  * The base of every coroner command. It owns the global flags, the `--json` envelope

@@ -3,7 +3,8 @@ import type {Clock} from '../core/clock.js'
 import {toCoronerError} from '../core/errors.js'
 import {TOOL} from '../core/version.js'
 import {hashStream, sha256Hex} from './hashing.js'
-import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, keySegment, newRunId, parseKey, runPrefix} from './keys.js'
+import {indexCase} from './case-index.js'
+import {JOURNAL_NAME, MANIFEST_NAME, keySegment, newRunId, runPrefix} from './keys.js'
 import {
   MANIFEST_SCHEMA,
   computeSelfDigest,
@@ -292,21 +293,11 @@ async function* manifestBytes(manifest: Manifest): AsyncGenerator<Buffer> {
   if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8')
 }
 
-/** The latest sealed run of a case before `runId`, with its manifest's SHA-256, for the chain. */
-export async function findPreviousManifest(
-  store: EvidenceStore,
-  caseId: string,
-  beforeRunId: string,
-): Promise<Manifest['previousManifest']> {
-  let best: {runId: string; key: string; versionId?: string} | undefined
-  for await (const info of store.list(`${casePrefix(caseId)}runs/`)) {
-    if (info.deleteMarker) continue
-    const parsed = parseKey(info.key)
-    if (!parsed || parsed.rest !== MANIFEST_NAME || parsed.runId >= beforeRunId) continue
-    // Versions come newest first: the last one seen of a key is the manifest as first written.
-    if (!best || parsed.runId >= best.runId) best = {runId: parsed.runId, key: info.key, ...(info.versionId === undefined ? {} : {versionId: info.versionId})}
-  }
-  if (!best) return null
-  const {sha256} = await hashStream(await store.get(best.key, best.versionId))
-  return {runId: best.runId, key: best.key, sha256}
+/** The latest sealed run of a case before `runId`, with its manifest's SHA-256 as first written, for the chain. */
+export async function findPreviousManifest(store: EvidenceStore, caseId: string, beforeRunId: string): Promise<Manifest['previousManifest']> {
+  const sealed = (await indexCase(store, caseId)).runs.filter((r) => r.manifest !== undefined && r.runId < beforeRunId)
+  const last = sealed.at(-1)
+  if (!last) return null
+  const {sha256} = await hashStream(await store.get(last.manifestKey, last.manifest!.versionId))
+  return {runId: last.runId, key: last.manifestKey, sha256}
 }

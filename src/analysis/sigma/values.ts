@@ -35,9 +35,6 @@ export const hasWildcard = (parts: readonly SigmaStringPart[]): boolean => parts
 /** The literal text of a string without wildcards. */
 export const plainText = (parts: readonly SigmaStringPart[]): string => parts.map((p) => (typeof p === 'string' ? p : p.wildcard)).join('')
 
-/** The escape character used with every LIKE pattern the compiler emits (`ESCAPE '\'`). */
-export const LIKE_ESCAPE = '\\'
-
 /** Escapes the LIKE metacharacters `%`, `_` and the escape character itself in literal text. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
