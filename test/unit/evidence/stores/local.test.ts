@@ -3,10 +3,10 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {hashStream} from '../../../src/evidence/hashing.js'
-import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
-import {EvidenceExistsError, EvidenceHashMismatchError} from '../../../src/evidence/store.js'
-import {tempDir} from '../../support/temp.js'
+import {hashStream} from '../../../../src/evidence/hashing.js'
+import {LocalDirectoryStore} from '../../../../src/evidence/stores/local.js'
+import {EvidenceExistsError, EvidenceHashMismatchError} from '../../../../src/evidence/store.js'
+import {tempDir} from '../../../support/temp.js'
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex')
 

@@ -1,7 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {PartReader} from '../../../src/evidence/stores/s3/multipart.js'
+import {PartReader} from '../../../../../src/evidence/stores/s3/multipart.js'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
-const src = path.resolve(fileURLToPath(import.meta.url), '../../../../src')
+const src = path.resolve(fileURLToPath(import.meta.url), '../../../src')
 
 async function* files(dir: string): AsyncIterable<string> {
   for (const e of await readdir(dir, {withFileTypes: true})) {

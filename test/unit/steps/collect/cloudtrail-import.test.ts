@@ -2,11 +2,11 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import {importCloudTrail} from '../../support/cloudtrail-steps.js'
-import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
-import {verifyCase} from '../../../src/evidence/verify.js'
-import {testContext} from '../../support/context.js'
-import {tempDir} from '../../support/temp.js'
+import {importCloudTrail} from '../../../support/cloudtrail-steps.js'
+import {LocalDirectoryStore} from '../../../../src/evidence/stores/local.js'
+import {verifyCase} from '../../../../src/evidence/verify.js'
+import {testContext} from '../../../support/context.js'
+import {tempDir} from '../../../support/temp.js'
 
 describe('import cloudtrail of a gzip that inflates beyond reason', () => {
   it('records it as too-large, keeps its bytes and imports the other files', async () => {

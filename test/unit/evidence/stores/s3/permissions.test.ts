@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {parseS3Location} from '../../../src/evidence/stores/s3/store.js'
-import {collectorPermissionStatements, iamPolicy} from '../../../src/aws/iam-policy.js'
-import {storePermissionStatements} from '../../../src/evidence/stores/s3/permissions.js'
+import {parseS3Location} from '../../../../../src/evidence/stores/s3/store.js'
+import {collectorPermissionStatements, iamPolicy} from '../../../../../src/aws/iam-policy.js'
+import {storePermissionStatements} from '../../../../../src/evidence/stores/s3/permissions.js'
 
 describe('S3 store locations', () => {
   it('splits bucket and prefix, and refuses what is not a bucket', () => {
