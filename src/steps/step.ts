@@ -81,6 +81,13 @@ export type ParamsOf<T extends AnyStep> = z.output<T['params']>
 export type InputOf<T extends AnyStep> = z.input<T['params']>
 export type ResultOf<T extends AnyStep> = Awaited<ReturnType<T['run']>>
 
+/** What a step that never calls AWS declares: no operations, no IAM actions, no caller to name. */
+export const NO_AWS = {
+  operations: [] as readonly string[],
+  permissions: (): readonly string[] => [],
+  usesAws: (): boolean => false,
+}
+
 /** Declares a step; the literal types of `kind` and `records` pick the context its `run` gets. */
 export function defineStep<K extends StepKind, S extends z.ZodType, R, Records extends Recording>(
   definition: StepDefinition<K, S, R, Records>,

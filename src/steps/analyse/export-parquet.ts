@@ -3,6 +3,7 @@ import {ensureCaseDb} from '../../analysis/case-db.js'
 import {exportParquet, type ExportResult} from '../../analysis/export-parquet.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 
 const params = z.object({to: z.string().min(1).describe('A new or empty directory'), ...caseDbParams}).strict()
 
@@ -13,11 +14,7 @@ export const exportParquetStep = defineStep({
   title: 'Export every table of the case database to Parquet, partitioned by date, with Athena/Trino DDL',
   command: 'export parquet',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   async run(ctx, p): Promise<{export: ExportResult}> {
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
     return {export: await exportParquet(dbPath, p.to)}

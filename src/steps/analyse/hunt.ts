@@ -5,6 +5,7 @@ import {huntCaseDatabase, type HuntReport} from '../../analysis/sigma/run.js'
 import {usageError} from '../../core/errors.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 
 const params = z
   .object({
@@ -23,11 +24,7 @@ export const huntStep = defineStep({
   title: "Run Sigma rules for AWS CloudTrail over a case's events",
   command: 'hunt',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   async run(ctx, p): Promise<HuntReport> {
     if (ctx.caseId === undefined) throw usageError('no-case', 'hunt needs a case: give --case.')
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))

@@ -6,6 +6,7 @@ import {openForQuery, runNamedQuery, runSql, type QueryResult} from '../../analy
 import {usageError} from '../../core/errors.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 
 const params = z
   .object({
@@ -23,11 +24,7 @@ export const queryStep = defineStep({
   title: 'Run a named hunting query, or read-only SQL, over the case database',
   command: 'query',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   async run(ctx, p): Promise<{query: QueryResult}> {
     if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
     const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)

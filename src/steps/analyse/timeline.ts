@@ -6,6 +6,7 @@ import {openForQuery} from '../../analysis/run-query.js'
 import {TIMELINE_SOURCES, readTimeline, type TimelineFilter} from '../../analysis/timeline.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from './offline.js'
 
 const params = z
   .object({
@@ -26,11 +27,7 @@ export const timelineStep = defineStep({
   title: 'The timeline of a case, each row naming its evidence object and SHA-256',
   command: 'timeline',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}}> {
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
     const db = await openForQuery(dbPath)

@@ -3,6 +3,7 @@ import {cloudtrailArchiveCollector, collectArchive, hasTrailLayout, importRecord
 import {openArchive, resolveArchiveLocation} from '../../collectors/cloudtrail-source.js'
 import {usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 /** Which part of a trail archive a step reads: the same fields for collecting and for validating it. */
 export const archiveSelection = {
@@ -29,16 +30,13 @@ const params = z
  * AWSLogs/ is read as plain CloudTrail JSON files.
  */
 export const cloudtrailArchiveStep = defineStep({
-  id: cloudtrailArchiveCollector.id,
+  ...declaredBy(cloudtrailArchiveCollector),
   kind: 'collect',
-  title: cloudtrailArchiveCollector.title,
   command: 'collect cloudtrail',
   params,
   records: true,
-  operations: cloudtrailArchiveCollector.operations,
   permissions: (p) => (p === undefined || fromS3(p.location) ? cloudtrailArchiveCollector.permissions : []),
   usesAws: (p) => fromS3(p.location),
-  produces: cloudtrailArchiveCollector.produces,
   async prepare(_ctx, p) {
     if (Date.parse(p.since) > Date.parse(p.until)) throw usageError('invalid-window', `--since ${p.since} is after --until ${p.until}.`, 'Swap them.')
     return {...p, location: await resolveArchiveLocation(p.location)}

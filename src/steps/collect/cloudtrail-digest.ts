@@ -8,6 +8,7 @@ import {openArchive, resolveArchiveLocation, type ArchiveSource} from '../../col
 import type {AwsContext} from '../../collectors/context.js'
 import {usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 import {archiveSelection, fromS3} from './cloudtrail-archive.js'
 
 const time = z.iso.datetime({offset: true})
@@ -36,17 +37,14 @@ export type DigestStepResult = {report: ValidationReport} | {skipped: string}
  * already stored in the same run is checked against the hash that step recorded, not read again.
  */
 export const cloudtrailDigestStep = defineStep({
-  id: cloudtrailDigestCollector.id,
+  ...declaredBy(cloudtrailDigestCollector),
   kind: 'collect',
-  title: cloudtrailDigestCollector.title,
   command: 'validate cloudtrail',
   params,
   records: true,
-  operations: cloudtrailDigestCollector.operations,
   permissions: (p) =>
     p === undefined ? cloudtrailDigestCollector.permissions : cloudtrailDigestCollector.permissions.filter((a) => (a.startsWith('s3:') ? fromS3(p.location) : p.publicKeys.length === 0)),
   usesAws: (p) => fromS3(p.location) || p.publicKeys.length === 0,
-  produces: cloudtrailDigestCollector.produces,
   async prepare(_ctx, p) {
     const location = await resolveArchiveLocation(p.location)
     if (p.whenNoDigests === 'error' && !fromS3(location) && !(await stat(path.join(location, 'AWSLogs')).catch(() => undefined))) throw notATrail(location)

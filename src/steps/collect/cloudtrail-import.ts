@@ -4,7 +4,7 @@ import {z} from 'zod'
 import {importRecordFiles, type ArchiveCollectResult} from '../../collectors/cloudtrail-archive.js'
 import {LocalArchiveSource} from '../../collectors/cloudtrail-source.js'
 import {usageError} from '../../core/errors.js'
-import {defineStep} from '../step.js'
+import {NO_AWS, defineStep} from '../step.js'
 
 const params = z.object({paths: z.array(z.string().min(1)).min(1).describe('CloudTrail files, or folders of them (.json, .json.gz, .ndjson)')}).strict()
 
@@ -24,9 +24,7 @@ export const cloudtrailImportStep = defineStep({
   command: 'import cloudtrail',
   params,
   records: true,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
+  ...NO_AWS,
   produces: ['cloudtrail.records', 'file.added'],
   async prepare(_ctx, p) {
     for (const file of p.paths) {

@@ -4,6 +4,7 @@ import {findLookupCheckpoints} from '../../collectors/cloudtrail-resume.js'
 import {usageError} from '../../core/errors.js'
 import type {StoreContext} from '../../evidence/context.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const
 const time = z.iso.datetime({offset: true})
@@ -28,16 +29,13 @@ type Params = z.output<typeof params>
 
 /** `collect cloudtrail` without --archive: management events through LookupEvents, paced, chunked and resumable. */
 export const cloudtrailLookupStep = defineStep({
-  id: cloudtrailLookupCollector.id,
+  ...declaredBy(cloudtrailLookupCollector),
   kind: 'collect',
-  title: cloudtrailLookupCollector.title,
   command: 'collect cloudtrail',
   params,
   records: true,
-  operations: cloudtrailLookupCollector.operations,
   permissions: () => cloudtrailLookupCollector.permissions,
   usesAws: () => true,
-  produces: cloudtrailLookupCollector.produces,
   prepare: resolveWindow,
   async run(ctx, p) {
     const resumed = p.resumeOf === undefined ? undefined : await findLookupCheckpoints(ctx.store, ctx.caseId, {runId: p.resumeOf})

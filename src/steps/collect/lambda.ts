@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {collectLambdaFunctions, lambdaCollector} from '../../collectors/lambda.js'
 import {iamRoleCollector} from '../../collectors/iam-role.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 const params = z
   .object({
@@ -15,15 +16,12 @@ const params = z
 
 /** `collect lambda`: a read-only snapshot of functions, their code, configuration, triggers and roles. */
 export const lambdaStep = defineStep({
-  id: lambdaCollector.id,
+  ...declaredBy(lambdaCollector),
   kind: 'collect',
-  title: lambdaCollector.title,
   command: 'collect lambda',
   params,
   records: true,
-  operations: lambdaCollector.operations,
   permissions: (p) => (p?.collectRoles ?? true ? lambdaCollector.permissions : lambdaCollector.permissions.filter((a) => !iamRoleCollector.permissions.includes(a))),
   usesAws: () => true,
-  produces: lambdaCollector.produces,
   run: (ctx, p) => collectLambdaFunctions(ctx, p),
 })

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {parseS3Uri} from '../../aws/s3-uri.js'
 import {importLogsExport, logsExportCollector} from '../../collectors/logs-export.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 const params = z
   .object({
@@ -14,15 +15,12 @@ const fromS3 = (paths: readonly string[]): boolean => paths.some((p) => parseS3U
 
 /** `import logs`: CloudWatch Logs export task output, preserved byte for byte. */
 export const logsExportStep = defineStep({
-  id: logsExportCollector.id,
+  ...declaredBy(logsExportCollector),
   kind: 'collect',
-  title: logsExportCollector.title,
   command: 'import logs',
   params,
   records: true,
-  operations: logsExportCollector.operations,
   permissions: (p) => (p === undefined || fromS3(p.paths) ? logsExportCollector.permissions : []),
   usesAws: (p) => fromS3(p.paths),
-  produces: logsExportCollector.produces,
   run: (ctx, p) => importLogsExport(ctx, p.paths, p.logGroupName),
 })

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {collectLogGroups, logsCollector} from '../../collectors/logs.js'
 import {usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 const params = z
   .object({
@@ -16,16 +17,13 @@ const params = z
 
 /** `collect logs`: CloudWatch Logs events of log groups over a window, in sealed time slices. */
 export const logsStep = defineStep({
-  id: logsCollector.id,
+  ...declaredBy(logsCollector),
   kind: 'collect',
-  title: logsCollector.title,
   command: 'collect logs',
   params,
   records: true,
-  operations: logsCollector.operations,
   permissions: () => logsCollector.permissions,
   usesAws: () => true,
-  produces: logsCollector.produces,
   async prepare(_ctx, p) {
     if (Date.parse(p.end) <= Date.parse(p.start)) throw usageError('empty-window', `start ${p.start} is not before end ${p.end}.`, 'Give a start earlier than the end.')
     return p

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {checkFiles, preserveFiles} from '../../evidence/preserve.js'
-import {defineStep} from '../step.js'
+import {NO_AWS, defineStep} from '../step.js'
 
 const params = z
   .object({
@@ -17,9 +17,7 @@ export const evidenceAddStep = defineStep({
   command: 'evidence add',
   params,
   records: true,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
+  ...NO_AWS,
   produces: ['file.added'],
   prepare: async (_ctx, p) => ({...p, files: (await checkFiles(p.files)).map((f) => f.file)}),
   run: async (ctx, p) => ({artifacts: await preserveFiles(ctx, p.files, p.note)}),

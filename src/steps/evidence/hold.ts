@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {caseVersions, holdCase, legalHoldOf} from '../../evidence/hold.js'
 import {usageError} from '../../core/errors.js'
-import {defineStep} from '../step.js'
+import {NO_AWS, defineStep} from '../step.js'
 
 const params = z.object({on: z.boolean().describe('Place the legal hold (true) or lift it (false)')}).strict()
 
@@ -13,10 +13,8 @@ export const evidenceHoldStep = defineStep({
   command: 'evidence hold',
   params,
   records: true,
-  operations: [],
   // The store's own client does the work; its permissions come with the store's (`coroner permissions --hold`).
-  permissions: () => [],
-  usesAws: () => false,
+  ...NO_AWS,
   produces: ['evidence.legal-hold'],
   async prepare(ctx, p) {
     legalHoldOf(ctx.store)

@@ -3,6 +3,7 @@ import {usageError} from '../../core/errors.js'
 import {listCases} from '../../evidence/cases.js'
 import {verifyCase, type CaseVerification} from '../../evidence/verify.js'
 import {defineStep} from '../step.js'
+import {OFFLINE} from '../analyse/offline.js'
 
 const params = z.object({allCases: z.boolean().default(false).describe('Every case in the store, not only the case worked on')}).strict()
 
@@ -18,11 +19,7 @@ export const evidenceVerifyStep = defineStep({
   title: 'Re-hash every artifact of a case, walk its journals and manifest chain, name anything missing, altered or extra',
   command: 'evidence verify',
   params,
-  records: false,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: [],
+  ...OFFLINE,
   async run(ctx, p): Promise<VerifyResult> {
     if (!p.allCases && ctx.caseId === undefined) throw usageError('no-case', 'Say which case to verify: --case X (or every case).')
     const ids = p.allCases ? (await listCases(ctx.store)).map((c) => c.caseId) : [ctx.caseId!]
