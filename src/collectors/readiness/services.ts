@@ -1,3 +1,4 @@
+import {parseS3Uri} from '../../aws/s3-uri.js'
 import {ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand} from '@aws-sdk/client-config-service'
 import {GetDetectorCommand, GuardDutyClient, ListDetectorsCommand} from '@aws-sdk/client-guardduty'
 import {S3Client} from '@aws-sdk/client-s3'
@@ -68,7 +69,7 @@ export async function auditConfig(env: AuditEnv, region: string): Promise<CheckR
  */
 export async function auditEvidenceBucket(env: AuditEnv, store: EvidenceStore, given: string | undefined): Promise<CheckResult[]> {
   const account = {resource: accountResource(env), region: env.regions.join(',')}
-  const bucket = given ?? (store.kind === 's3' ? /^s3:\/\/([^/]+)/.exec(store.location)?.[1] : undefined)
+  const bucket = given ?? (store.kind === 's3' ? parseS3Uri(store.location)?.bucket : undefined)
   if (bucket === undefined) {
     return [fail('coroner-evidence-bucket-configured', {
       ...account,
