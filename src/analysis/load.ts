@@ -150,7 +150,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
       task?.advance(group.files.length)
     }
 
-    phase('lambda, iam, findings')
+    phase('lambda, iam, guardduty')
     const code = await loadCodePackages(db, store, inventory.artifacts, {progress: options.progress})
     unreadable.push(...code.unreadable)
     warnings.push(...code.warnings)

@@ -55,11 +55,18 @@ export const TABLES: Record<string, string> = {
     run_id VARCHAR, schema VARCHAR, action VARCHAR, target_type VARCHAR, target_name VARCHAR, target_arn VARCHAR, region VARCHAR,
     applied BOOLEAN, status VARCHAR, verified BOOLEAN, "at" TIMESTAMPTZ, undoes VARCHAR, before JSON, intended JSON, after JSON,
     calls JSON, changes JSON, mismatches JSON, drift JSON, notes JSON, inverse JSON, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  findings: `CREATE TABLE findings (
+  guardduty_findings: `CREATE TABLE guardduty_findings (
     finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
     resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   ...CODE_TABLES,
 }
+
+/** What a CloudTrail event acted on, over the columns of `cloudtrail_events`: the timeline's target, and a finding's. */
+export const CLOUDTRAIL_TARGET = `coalesce(
+        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
+        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
+        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
+        resources->>'$[0].ARN')`
 
 /** Views built over the tables once they are filled. */
 export const VIEWS: Record<string, string> = {
@@ -104,11 +111,7 @@ export const VIEWS: Record<string, string> = {
     SELECT event_time AS time, 'cloudtrail' AS source,
       coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
       split_part(event_source, '.', 1) || ':' || event_name AS action,
-      coalesce(
-        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
-        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
-        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
-        resources->>'$[0].ARN') AS target,
+      ${CLOUDTRAIL_TARGET} AS target,
       source_ip,
       CASE WHEN error_code IS NOT NULL THEN error_code || coalesce(': ' || error_message, '') END AS detail,
       artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
