@@ -1,4 +1,4 @@
-import type {AnalysisDb} from '../db.js'
+import {AnalysisDb} from '../db.js'
 import type {Finding, FindingCheck} from './model.js'
 
 /** The tables `coroner findings` fills; dropped and rebuilt whole each time. */
@@ -60,4 +60,15 @@ export async function readFindings(db: AnalysisDb): Promise<{findings: Finding[]
   const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v)
   const findings = f.rows.map((r) => ({...r, attack: r.attack ?? [], eventIds: r.eventIds ?? [], reasons: json(r.reasons), evidence: json(r.evidence), details: json(r.details)}) as unknown as Finding)
   return {findings, checks: c.rows.map((r) => ({...r, attack: r.attack ?? []}) as unknown as FindingCheck)}
+}
+
+/** Whether `coroner findings` has filled this case database. */
+export async function findingsPresent(dbPath: string): Promise<boolean> {
+  const db = await AnalysisDb.open(dbPath, {readOnly: true})
+  try {
+    const r = await db.all(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('findings', 'finding_checks') AND table_schema = 'main'`)
+    return Number(r.rows[0]?.n ?? 0) === 2
+  } finally {
+    db.close()
+  }
 }

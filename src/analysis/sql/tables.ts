@@ -114,34 +114,35 @@ export const VIEWS: Record<string, string> = {
       ${CLOUDTRAIL_TARGET} AS target,
       source_ip,
       CASE WHEN error_code IS NOT NULL THEN error_code || coalesce(': ' || error_message, '') END AS detail,
-      artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
+      artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256, event_id
     FROM cloudtrail_events
     UNION ALL
-    SELECT time, 'logs', function_name, 'log', log_group, NULL, message, artifact_key, artifact_sha256 FROM log_events
+    SELECT time, 'logs', function_name, 'log', log_group, NULL, message, artifact_key, artifact_sha256, event_id FROM log_events
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'function-modified', function_arn, NULL,
-      'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256
+      'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256, NULL
     FROM lambda_functions
     UNION ALL
     SELECT creation_time, 'lambda', NULL, 'function-url-created', function_arn, NULL,
-      'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256
+      'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256, NULL
     FROM lambda_url_configs
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'event-source-mapping-modified', function_arn, NULL,
-      coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256
+      coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256, NULL
     FROM lambda_event_source_mappings
     UNION ALL
-    SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256
+    SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256, NULL
     FROM lambda_layers
     UNION ALL
     SELECT c."at", 'containment',
       (SELECT coalesce(j.line->>'$.caller.arn', j.line->>'$.host.user') FROM custody j WHERE j.run_id = c.run_id AND j.type = 'run-started'),
       CASE WHEN c.undoes IS NULL THEN 'contain:' ELSE 'undo:' END || c.action, coalesce(c.target_arn, c.target_name), NULL,
       c.status || CASE WHEN c.verified THEN ', verified' ELSE ', NOT verified' END || coalesce(' (undoes run ' || c.undoes || ')', ''),
-      c.artifact_key, c.artifact_sha256
-    FROM containment_actions c WHERE c.applied    UNION ALL
+      c.artifact_key, c.artifact_sha256, NULL
+    FROM containment_actions c WHERE c.applied
+    UNION ALL
     SELECT "at", 'custody', line->>'$.host.user', type, run_id, NULL,
       coalesce(line->>'$.step', line->>'$.artifact.key', line->>'$.gap.reason', line->>'$.message', line->>'$.status', line->>'$.command'),
-      journal_key, line_sha256
+      journal_key, line_sha256, NULL
     FROM custody`,
 }
