@@ -16,21 +16,22 @@ export async function timelineChart(m: ReportModel): Promise<string> {
   const x = {field: 'bucket', type: 'temporal' as const, title: `time (UTC), ${m.timeline.bucket} per bar`, axis: {format: '%Y-%m-%d %H:%M', labelAngle: -30}}
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 860,
     config: {font: 'sans-serif', view: {stroke: null}},
     data: {values},
     vconcat: [
       {
+        width: 860,
         height: 180,
         title: 'Events by source',
         mark: {type: 'bar'},
         encoding: {
           x: {...x, timeUnit: undefined},
-          y: {aggregate: 'sum', field: 'count', type: 'quantitative', title: 'events'},
+          y: {aggregate: 'sum', field: 'count', type: 'quantitative', title: 'events', axis: {tickMinStep: 1, format: 'd'}},
           color: {field: 'source', type: 'nominal', title: 'source', scale: {scheme: 'tableau10'}},
         },
       },
       {
+        width: 860,
         height: 90,
         title: 'Events in findings, by severity',
         transform: [{filter: "datum.severity !== 'none'"}],
@@ -38,7 +39,7 @@ export async function timelineChart(m: ReportModel): Promise<string> {
         encoding: {
           x,
           y: {field: 'severity', type: 'ordinal', sort: ['critical', 'high', 'medium', 'low', 'info'], title: null},
-          size: {aggregate: 'sum', field: 'count', type: 'quantitative', title: 'events', legend: {orient: 'right'}},
+          size: {aggregate: 'sum', field: 'count', type: 'quantitative', title: 'events', legend: {orient: 'right', format: 'd', tickMinStep: 1}},
           color: {field: 'severity', type: 'nominal', scale: {domain: Object.keys(SEVERITY_COLOURS), range: Object.values(SEVERITY_COLOURS)}, legend: null},
         },
       },

@@ -9,7 +9,8 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;padding-top
 .meta,.note{color:var(--muted)}
 nav ol{columns:3;margin:12px 0 16px;padding-left:20px}nav a{color:#0969da;text-decoration:none}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12.5px}
-th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td.nowrap{white-space:nowrap}
 th{background:var(--head);position:sticky;top:0}
 th button{all:unset;cursor:pointer;font-weight:600}th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 table.kv th{width:220px;position:static}

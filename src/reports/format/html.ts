@@ -118,7 +118,7 @@ function containment(m: ReportModel): string {
 }
 
 const timelineBody = (rows: readonly TimelineRow[]): string =>
-  rows.map((r) => `<tr data-source="${html(r.source)}" data-severity="${html(r.severity ?? '')}">${td(r.time, 'mono')}${td(r.source)}${sev(r.severity)}${td(r.actor)}${td(r.action)}${td(r.target)}${td(r.sourceIp)}${td(r.detail)}${td(r.evidenceKey, 'mono')}</tr>`).join('\n')
+  rows.map((r) => `<tr data-source="${html(r.source)}" data-severity="${html(r.severity ?? '')}">${td(r.time, 'mono nowrap')}${td(r.source, 'nowrap')}${sev(r.severity)}${td(r.actor)}${td(r.action)}${td(r.target)}${td(r.sourceIp)}${td(r.detail)}${td(r.evidenceKey, 'mono')}</tr>`).join('\n')
 const TIMELINE_HEAD = `<thead><tr>${['time', 'source', 'severity', 'actor', 'action', 'target', 'source IP', 'detail', 'evidence'].map((h) => `<th>${h}</th>`).join('')}</tr></thead>`
 
 function timeline(m: ReportModel, options: HtmlOptions): string {
