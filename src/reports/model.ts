@@ -204,5 +204,5 @@ export type EvidenceRef = z.infer<typeof evidenceRef>
 
 /** The JSON Schema of the report, as committed under docs/json/. */
 export function reportJsonSchema(): Record<string, unknown> {
-  return {$id: 'https://coroner.dev/schemas/report.schema.json', ...(z.toJSONSchema(reportModel, {target: 'draft-2020-12', unrepresentable: 'any'}) as Record<string, unknown>)}
+  return {title: `coroner report (${REPORT_SCHEMA_ID})`, ...(z.toJSONSchema(reportModel, {target: 'draft-2020-12', unrepresentable: 'any'}) as Record<string, unknown>)}
 }

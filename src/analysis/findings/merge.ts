@@ -54,7 +54,9 @@ export function mergeCandidates(candidates: readonly Candidate[], versionOf: (ke
       details,
     })
   }
-  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.time ?? '\uffff').localeCompare(b.time ?? '\uffff') || a.id.localeCompare(b.id))
+  // Ties are broken by what the finding says before its id (which names evidence keys, and so runs).
+  const content = (f: Finding): string => JSON.stringify([f.title, f.target, f.actor, f.eventIds, f.details])
+  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.time ?? '\uffff').localeCompare(b.time ?? '\uffff') || content(a).localeCompare(content(b)) || a.id.localeCompare(b.id))
 }
 
 function dedupeReasons(reasons: readonly FindingReason[]): FindingReason[] {

@@ -103,8 +103,10 @@ export async function custody(db: AnalysisDb, limit: number): Promise<{rows: Row
 
 /** A table another step adds, as it is (all columns as text), at most `limit` rows, with its count. */
 export async function readTable(db: AnalysisDb, name: string, limit: number, where = 'true', params: Record<string, string> = {}): Promise<{columns: string[]; rows: Row[]; total: number}> {
-  const cols = (await db.all(`SELECT column_name FROM information_schema.columns WHERE table_name = $name ORDER BY ordinal_position`, {name})).rows.map((r) => String(r.column_name))
-  const select = cols.map((c) => `CAST("${c.replace(/"/g, '""')}" AS VARCHAR) AS "${c.replace(/"/g, '""')}"`).join(', ')
+  const info = (await db.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $name ORDER BY ordinal_position`, {name})).rows
+  const cols = info.map((r) => String(r.column_name))
+  const quoted = (c: string): string => `"${c.replace(/"/g, '""')}"`
+  const select = info.map((r) => (String(r.data_type).startsWith('TIMESTAMP') ? `${ISO(quoted(String(r.column_name)))} AS ${quoted(String(r.column_name))}` : `CAST(${quoted(String(r.column_name))} AS VARCHAR) AS ${quoted(String(r.column_name))}`)).join(', ')
   const rows = (await db.all(`SELECT ${select} FROM "${name}" WHERE ${where} ORDER BY ALL LIMIT ${Math.trunc(limit)}`, params)).rows
   const total = Number((await db.all(`SELECT count(*) AS n FROM "${name}" WHERE ${where}`, params)).rows[0]?.n ?? 0)
   return {columns: cols, rows, total}

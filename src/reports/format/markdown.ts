@@ -34,7 +34,7 @@ function findings(m: ReportModel): string[] {
   if (m.findings.length === 0) return ['No rule or query flagged anything.', '']
   const out = [...table(['#', 'severity', 'time', 'finding', 'actor', 'target', 'ATT&CK', 'id'], m.findings.map((f, i) => [i + 1, f.severity, f.time, f.title, f.actor, f.target, f.attack.join(' '), f.id]))]
   for (const [i, f] of m.findings.entries()) {
-    out.push(`### ${i + 1}. ${md(f.title)} (${md(f.severity)})`, '', `Finding ${md(f.id)} at ${md(f.time)}; actor ${md(f.actor ?? 'unknown')}, target ${md(f.target ?? 'unknown')}, from ${md(f.sourceIp ?? 'unknown')}.`, '')
+    out.push(`### ${i + 1}. ${md(f.title)} (${md(f.severity)})`, '', `Finding ${md(f.id)} at ${md(f.time ?? "unknown time")}; actor ${md(f.actor ?? 'unknown')}, target ${md(f.target ?? 'unknown')}, from ${md(f.sourceIp ?? 'unknown')}.`, '')
     out.push(...reasonLine(f).map((r) => `- ${md(r, 1000)}`), '')
     if (f.eventIds.length > 0) out.push(`Events: ${f.eventIds.map((e) => md(e)).join(', ')}`, '')
     out.push(...table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.map((e) => [e.key, short(e.sha256), e.versionId ?? 'none (local store)'])))
