@@ -1,11 +1,12 @@
 import type {AnalysisDb, Row} from '../analysis/db.js'
 import {readFindings} from '../analysis/findings/store.js'
 import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, indicators, readTable} from '../analysis/report/facts.js'
-import {relevantTimeline, streamTimeline, timelineHistogram} from '../analysis/report/timeline.js'
+import {findingMarks, relevantTimeline, streamTimeline, timelineHistogram} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {verifyCase} from '../evidence/verify.js'
 import {manifestChain, verificationSummary} from './chain.js'
+import {FINDING_CARDS, FINDING_ROWS} from './format/outline.js'
 import {REPORT_SCHEMA_ID, type ReportModel, type TableSection, type TimelineRow} from './model.js'
 import {redactor, type Redact} from './redact.js'
 import {DEFAULT_GAP_MEANING, GAP_MEANING, containmentSection, duration, functionsSection} from './sections.js'
@@ -55,9 +56,10 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   const collected = await collectionTimes(db)
   const actors = [...new Set(findings.map((f) => f.actor).filter((a): a is string => a !== null))].sort()
   const addresses = [...new Set(findings.map((f) => f.sourceIp).filter((a): a is string => a !== null && !/amazonaws\.com$|^AWS Internal$/.test(a)))].sort()
-  const relevant = await relevantTimeline(db, hasFindings, actors, addresses, limits.relevantRows)
+  const marks = await findingMarks(db, hasFindings)
+  const relevant = await relevantTimeline(db, marks, actors, addresses, limits.relevantRows)
   const rows: Row[] = []
-  for await (const r of streamTimeline(db, hasFindings, limits.timelineRows)) rows.push(r)
+  for await (const r of streamTimeline(db, marks, limits.timelineRows)) rows.push(r)
   const histogram = await timelineHistogram(db, hasFindings, scope)
   const ind = await indicators(db, hasFindings, limits.indicatorsPerType)
   const journal = await custody(db, limits.custodyLines)
@@ -122,7 +124,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   await addCodeSections(db, model, limits.tableRows)
   model.limits = limitsOf(model, ind.totals, limits)
   const safe = redact(model)
-  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, hasFindings), redact)}
+  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact)}
 }
 
 async function* redactRows(rows: AsyncGenerator<Row>, redact: Redact): AsyncGenerator<TimelineRow> {
@@ -178,6 +180,7 @@ async function addCodeSections(db: AnalysisDb, model: ReportModel, limit: number
 function limitsOf(m: ReportModel, indicatorTotals: Record<string, number>, limits: ReportLimits): string[] {
   const out: string[] = []
   if (m.timeline.rows.length < m.timeline.total) out.push(`The timeline lists its first ${m.timeline.rows.length} of ${m.timeline.total} rows here; the JSON report and the case database (table timeline) hold every row.`)
+  if (m.findings.length > FINDING_CARDS) out.push(`HTML and Markdown list the first ${Math.min(FINDING_ROWS, m.findings.length)} of ${m.findings.length} findings and detail the first ${FINDING_CARDS}; the JSON report and the case database (table findings) hold them all.`)
   if (m.timeline.relevant.length < m.timeline.relevantTotal) out.push(`Attacker-relevant rows: the first ${m.timeline.relevant.length} of ${m.timeline.relevantTotal}.`)
   if (m.custody.length < m.custodyTotal) out.push(`Custody journal: the first ${m.custody.length} of ${m.custodyTotal} lines; every line is in the case database (table custody) and the journals.`)
   for (const [type, n] of Object.entries(indicatorTotals)) if (n > limits.indicatorsPerType) out.push(`Indicators (${type}): ${limits.indicatorsPerType} of ${n}, those in findings first.`)

@@ -178,7 +178,9 @@ export const reportModel = z
         relevant: z.array(timelineRow).describe('Rows tied to a finding, or by a flagged principal or address, first'),
         relevantTotal: z.number().int(),
         rows: z.array(timelineRow).describe('The timeline in time order: all of it in JSON, the first rows in HTML and Markdown'),
-        histogram: z.array(z.object({bucket: text, source: text, severity: text, count: z.number().int()}).strict()),
+        histogram: z
+          .array(z.object({bucket: text, source: text, severity: text, count: z.number().int()}).strict())
+          .describe('Events per bucket: by source with severity "all", and CloudTrail events in findings by the severity of their most severe finding'),
         bucket: z.string().describe('The width of one histogram bucket, e.g. 1 hour'),
       })
       .strict(),

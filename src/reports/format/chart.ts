@@ -23,6 +23,7 @@ export async function timelineChart(m: ReportModel): Promise<string> {
         width: 860,
         height: 180,
         title: 'Events by source',
+        transform: [{filter: "datum.severity === 'all'"}],
         mark: {type: 'bar'},
         encoding: {
           x: {...x, timeUnit: undefined},
@@ -34,7 +35,7 @@ export async function timelineChart(m: ReportModel): Promise<string> {
         width: 860,
         height: 90,
         title: 'Events in findings, by severity',
-        transform: [{filter: "datum.severity !== 'none'"}],
+        transform: [{filter: "datum.severity !== 'all'"}],
         mark: {type: 'circle', opacity: 0.85},
         encoding: {
           x,

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import type {ReportModel, TableSection, TimelineRow} from '../model.js'
 import {html, stringOf} from './escape.js'
 import {SCRIPT, STYLE} from './html-assets.js'
-import {SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+import {FINDING_CARDS, FINDING_ROWS, SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
 
 /** Rows of the full timeline a printed (PDF) report holds; the screen version holds what the model does. */
 export const PRINT_TIMELINE_ROWS = 300
@@ -87,9 +87,10 @@ ${parts.join('\n')}
 
 function findings(m: ReportModel): string {
   if (m.findings.length === 0) return '<p>No rule or query flagged anything.</p>'
-  const rows = m.findings.map((f, i) => `<tr><td data-sort="${i + 1}">${i + 1}</td>${sev(f.severity)}${td(f.time)}<td><a href="#${html(f.id)}">${html(f.title)}</a></td>${td(f.actor)}${td(f.target)}${td(f.attack.join(' '))}${td(f.id, 'mono')}</tr>`)
+  const rows = m.findings.slice(0, FINDING_ROWS).map((f, i) => `<tr><td data-sort="${i + 1}">${i + 1}</td>${sev(f.severity)}${td(f.time)}<td><a href="#${html(f.id)}">${html(f.title)}</a></td>${td(f.actor)}${td(f.target)}${td(f.attack.join(' '))}${td(f.id, 'mono')}</tr>`)
   const summary = `<table class="sortable" id="findings-table"><thead><tr>${['#', 'severity', 'time', 'finding', 'actor', 'target', 'ATT&CK', 'id'].map((h) => `<th>${html(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
-  const cards = m.findings.map(
+  const more = m.findings.length > FINDING_ROWS ? `<p class="note">The first ${FINDING_ROWS} of ${m.findings.length} findings; the JSON report holds them all.</p>` : ''
+  const cards = m.findings.slice(0, FINDING_CARDS).map(
     (f, i) => `<div class="finding ${html(f.severity)}" id="${html(f.id)}"><h3>${i + 1}. ${html(f.title)} <span class="sev sev-${html(f.severity)}">${html(f.severity)}</span></h3>
 <p>Finding <span class="mono">${html(f.id)}</span> at ${html(f.time ?? 'unknown time')}; actor ${html(f.actor ?? 'unknown')}, target ${html(f.target ?? 'unknown')}, from ${html(f.sourceIp ?? 'unknown')}.</p>
 <ul>${reasonLine(f).map((r) => `<li>${html(r)}</li>`).join('')}</ul>
@@ -97,7 +98,7 @@ ${f.eventIds.length > 0 ? `<p>Events: <span class="mono">${html(f.eventIds.join(
 ${table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.map((e) => [e.key, e.sha256, e.versionId ?? 'none (local store)']), {sortable: false})}
 ${Object.keys(f.details).length > 0 ? `<details><summary>Details</summary>${kv(Object.entries(f.details).map(([k, v]) => [k, v]))}</details>` : ''}</div>`,
   )
-  return `${summary}\n${cards.join('\n')}`
+  return `${summary}\n${more}\n${cards.join('\n')}`
 }
 
 function functions(m: ReportModel): string {

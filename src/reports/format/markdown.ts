@@ -1,12 +1,18 @@
 import type {ReportModel, TableSection, TimelineRow} from '../model.js'
 import {md} from './escape.js'
-import {SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+import {FINDING_CARDS, FINDING_ROWS, SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
 
 /** Rows of the full timeline Markdown lists (GitHub stops rendering very large files). */
 export const MARKDOWN_TIMELINE_ROWS = 500
 
-const table = (headers: readonly string[], rows: ReadonlyArray<readonly unknown[]>, max = 300): string[] =>
-  rows.length === 0 ? ['_None._', ''] : [`| ${headers.map((h) => md(h)).join(' | ')} |`, `|${headers.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map((c) => md(c, max)).join(' | ')} |`), '']
+/** A table as one string (rows joined, never spread into an argument list: a table may hold thousands). */
+function tableText(headers: readonly string[], rows: ReadonlyArray<readonly unknown[]>, max = 300): string {
+  if (rows.length === 0) return '_None._\n'
+  const lines = [`| ${headers.map((h) => md(h)).join(' | ')} |`, `|${headers.map(() => ' --- ').join('|')}|`]
+  for (const r of rows) lines.push(`| ${r.map((c) => md(c, max)).join(' | ')} |`)
+  return `${lines.join('\n')}\n`
+}
+const table = (headers: readonly string[], rows: ReadonlyArray<readonly unknown[]>, max = 300): string[] => [tableText(headers, rows, max)]
 
 const title = (id: (typeof SECTIONS)[number][0]): string => `## ${SECTIONS.findIndex(([s]) => s === id) + 1}. ${SECTIONS.find(([s]) => s === id)![1]}`
 const short = (sha: string | null): string => (sha === null ? '' : sha)
@@ -32,8 +38,9 @@ export function renderMarkdown(m: ReportModel): string {
 
 function findings(m: ReportModel): string[] {
   if (m.findings.length === 0) return ['No rule or query flagged anything.', '']
-  const out = [...table(['#', 'severity', 'time', 'finding', 'actor', 'target', 'ATT&CK', 'id'], m.findings.map((f, i) => [i + 1, f.severity, f.time, f.title, f.actor, f.target, f.attack.join(' '), f.id]))]
-  for (const [i, f] of m.findings.entries()) {
+  const out = [...table(['#', 'severity', 'time', 'finding', 'actor', 'target', 'ATT&CK', 'id'], m.findings.slice(0, FINDING_ROWS).map((f, i) => [i + 1, f.severity, f.time, f.title, f.actor, f.target, f.attack.join(' '), f.id]))]
+  if (m.findings.length > FINDING_ROWS) out.push(`The first ${FINDING_ROWS} of ${m.findings.length} findings; the JSON report holds them all.`, '')
+  for (const [i, f] of m.findings.slice(0, FINDING_CARDS).entries()) {
     out.push(`### ${i + 1}. ${md(f.title)} (${md(f.severity)})`, '', `Finding ${md(f.id)} at ${md(f.time ?? "unknown time")}; actor ${md(f.actor ?? 'unknown')}, target ${md(f.target ?? 'unknown')}, from ${md(f.sourceIp ?? 'unknown')}.`, '')
     out.push(...reasonLine(f).map((r) => `- ${md(r, 1000)}`), '')
     if (f.eventIds.length > 0) out.push(`Events: ${f.eventIds.map((e) => md(e)).join(', ')}`, '')

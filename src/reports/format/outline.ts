@@ -22,6 +22,10 @@ export const SECTIONS = [
 
 export type SectionId = (typeof SECTIONS)[number][0]
 
+/** Findings HTML and Markdown list in their table, and detail one by one (the JSON holds all). */
+export const FINDING_ROWS = 2000
+export const FINDING_CARDS = 200
+
 /** The key times as label and value rows. */
 export function keyTimeRows(m: ReportModel): Array<[string, string, string]> {
   const k = m.keyTimes
