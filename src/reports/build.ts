@@ -38,7 +38,7 @@ export interface BuiltReport {
   fullTimeline(): AsyncGenerator<TimelineRow>
 }
 
-/** Tables other steps add, shown as sections when the case database holds them. */
+/** Tables other steps add, shown as sections when the case database holds rows of them. */
 const EXTRA_TABLES: Array<{id: string; title: string}> = [{id: 'readiness_checks', title: 'Readiness checks'}]
 
 /**
@@ -160,6 +160,7 @@ async function extraSections(db: AnalysisDb, limit: number): Promise<TableSectio
   for (const t of EXTRA_TABLES) {
     if (!(await hasTable(db, t.id))) continue
     const r = await readTable(db, t.id, limit)
+    if (r.total === 0) continue
     out.push({id: t.id, title: t.title, columns: r.columns, rows: r.rows as TableSection['rows'], total: r.total, note: r.total > r.rows.length ? `first ${r.rows.length} of ${r.total} rows; all are in the case database` : null})
   }
   return out

@@ -102,7 +102,7 @@ describe('report', () => {
     const handle = await AnalysisDb.open(db)
     await handle.run(`CREATE TABLE containment_actions AS SELECT 'throttle' AS action_id, 'payments' AS target_name, 'applied' AS status, true AS applied, true AS verified,
       TIMESTAMPTZ '2024-08-02T10:00:00Z' AS applied_at, 'r1' AS run_id, '{"ReservedConcurrentExecutions":5}' AS before, '{"ReservedConcurrentExecutions":0}' AS after, 'stops new invocations' AS notes`)
-    await handle.run(`CREATE TABLE readiness_checks AS SELECT 'cloudtrail-multi-region' AS check_id, 'fail' AS status, ${`'${HOSTILE.script}'`} AS detail`)
+    await handle.run(`INSERT INTO readiness_checks (check_id, status, reason) VALUES ('cloudtrail-multi-region', 'fail', '${HOSTILE.script}')`)
     handle.close()
     const r = JSON.parse((await renderFixture(f, 'json', {dbPath: db})).text)
     expect(r.containment.actions).toEqual([expect.objectContaining({action: 'throttle', target: 'payments', applied: true, before: '{"ReservedConcurrentExecutions":5}', after: '{"ReservedConcurrentExecutions":0}'})])
