@@ -43,14 +43,8 @@ export interface Finding {
 export type CheckStatus = 'ran' | 'failed' | 'not-run' | 'unsupported' | 'invalid'
 
 /** A rule or query that was (or could not be) run, for the record of what was checked. */
-export interface FindingCheck {
-  kind: 'sigma' | 'query'
-  id: string
-  title: string
-  author: string | null
-  severity: Severity
-  attack: string[]
-  file: string
+export interface FindingCheck extends Omit<FindingReason, 'source'> {
+  kind: FindingReason['source']
   status: CheckStatus
   /** Matching events or rows, all counted. */
   hits: number
