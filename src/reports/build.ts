@@ -102,7 +102,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
     },
     findings,
     functions: functionsSection(await functionVersions(db), () => []),
-    containment: {present: containment !== undefined, actions, total: containment?.total ?? 0},
+    containment: {present: (containment?.total ?? 0) > 0, actions, total: containment?.total ?? 0},
     timeline: {
       total,
       relevant: relevant.rows.map(toTimelineRow),

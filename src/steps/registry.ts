@@ -12,7 +12,7 @@ import {reportStep} from './report/report.js'
 import type {AnyStep} from './step.js'
 
 /** Every step coroner has: what commands and playbooks call, and what `plan` and `permissions` read. */
-export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, codeLsStep, codeDiffStep, codeShowStep, ...CONTAIN_STEPS, undoStep, findingsStep]
+export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, codeLsStep, codeDiffStep, codeShowStep, ...CONTAIN_STEPS, undoStep, findingsStep, reportStep]
 import {findingsStep} from './analyse/findings.js'
 
 /** The step with this id, or undefined. */

@@ -100,8 +100,9 @@ describe('report', () => {
     const db = path.join(f.dir, 'with-containment.duckdb')
     await copyFile(f.dbPath, db)
     const handle = await AnalysisDb.open(db)
-    await handle.run(`CREATE TABLE containment_actions AS SELECT 'throttle' AS action_id, 'payments' AS target_name, 'applied' AS status, true AS applied, true AS verified,
-      TIMESTAMPTZ '2024-08-02T10:00:00Z' AS applied_at, 'r1' AS run_id, '{"ReservedConcurrentExecutions":5}' AS before, '{"ReservedConcurrentExecutions":0}' AS after, 'stops new invocations' AS notes`)
+    await handle.run(`INSERT INTO containment_actions (run_id, schema, action, target_type, target_name, region, applied, status, verified, "at", before, after, notes)
+      VALUES ('r1', 'coroner.contain/v1', 'throttle', 'function', 'payments', 'us-east-1', true, 'applied', true, TIMESTAMPTZ '2024-08-02T10:00:00Z',
+        '{"ReservedConcurrentExecutions":5}', '{"ReservedConcurrentExecutions":0}', '"stops new invocations"')`)
     await handle.run(`INSERT INTO readiness_checks (check_id, status, reason) VALUES ('cloudtrail-multi-region', 'fail', '${HOSTILE.script}')`)
     handle.close()
     const r = JSON.parse((await renderFixture(f, 'json', {dbPath: db})).text)
