@@ -171,7 +171,8 @@ async function addCodeSections(db: AnalysisDb, model: ReportModel, limit: number
   for (const [id, title] of [['lambda_code_files', 'Changed code files'], ['lambda_code_indicators', 'Indicators in the code']] as const) {
     if (!(await hasTable(db, id))) continue
     for (const fn of model.functions) {
-      const r = await readTable(db, id, limit, 'function_name = $name', {name: fn.name})
+      // The file contents stay in the case database (`coroner code show`): a report lists what changed, not the code.
+      const r = await readTable(db, id, limit, 'function_name = $name', {name: fn.name}, ['content'])
       if (r.total === 0) continue
       fn.code.push({id, title, columns: r.columns, rows: r.rows as TableSection['rows'], total: r.total, note: r.total > r.rows.length ? `first ${r.rows.length} of ${r.total} rows; all are in the case database` : null})
     }

@@ -13,7 +13,6 @@ import type {AnyStep} from './step.js'
 
 /** Every step coroner has: what commands and playbooks call, and what `plan` and `permissions` read. */
 export const STEPS: readonly AnyStep[] = [lambdaStep, iamRoleStep, readinessStep, loadStep, codeLsStep, codeDiffStep, codeShowStep, ...CONTAIN_STEPS, undoStep, findingsStep, reportStep]
-import {findingsStep} from './analyse/findings.js'
 
 /** The step with this id, or undefined. */
 export function findStep(id: string): AnyStep | undefined {

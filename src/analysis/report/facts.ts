@@ -102,8 +102,8 @@ export async function custody(db: AnalysisDb, limit: number): Promise<{rows: Row
 }
 
 /** A table another step adds, as it is (all columns as text), at most `limit` rows, with its count. */
-export async function readTable(db: AnalysisDb, name: string, limit: number, where = 'true', params: Record<string, string> = {}): Promise<{columns: string[]; rows: Row[]; total: number}> {
-  const info = (await db.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $name ORDER BY ordinal_position`, {name})).rows
+export async function readTable(db: AnalysisDb, name: string, limit: number, where = 'true', params: Record<string, string> = {}, omit: readonly string[] = []): Promise<{columns: string[]; rows: Row[]; total: number}> {
+  const info = (await db.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $name ORDER BY ordinal_position`, {name})).rows.filter((r) => !omit.includes(String(r.column_name)))
   const cols = info.map((r) => String(r.column_name))
   const quoted = (c: string): string => `"${c.replace(/"/g, '""')}"`
   const select = info.map((r) => (String(r.data_type).startsWith('TIMESTAMP') ? `${ISO(quoted(String(r.column_name)))} AS ${quoted(String(r.column_name))}` : `CAST(${quoted(String(r.column_name))} AS VARCHAR) AS ${quoted(String(r.column_name))}`)).join(', ')
