@@ -70,6 +70,21 @@ export class AnalysisDb {
     return {columns, rows}
   }
 
+  /** Streams a statement's rows a chunk at a time, as plain values: memory stays flat however many rows. */
+  async *stream(sql: string, params?: Params, types?: ParamTypes): AsyncGenerator<Row> {
+    const result = await this.connection.stream(sql, params, types)
+    const columns = result.deduplicatedColumnNames()
+    for await (const rows of result.yieldRowsJs()) {
+      for (const values of rows) {
+        const row: Row = {}
+        values.forEach((v, i) => {
+          row[columns[i]!] = plain(v)
+        })
+        yield row
+      }
+    }
+  }
+
   close(): void {
     this.connection.closeSync()
     this.instance.closeSync()

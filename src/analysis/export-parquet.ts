@@ -9,13 +9,13 @@ const PARTITION_TIME: Record<string, string> = {
   log_events: 't.time',
   custody: 't."at"',
   artifacts: 't.collected_at',
-  findings: 'coalesce(t.created_at, a.collected_at)',
+  guardduty_findings: 'coalesce(t.created_at, a.collected_at)',
 }
 
 /** What is exported: every table, with cloudtrail_events (a view) in place of its storage table. */
 const EXPORTED = [
   'cloudtrail_events', 'cloudtrail_event_copies', 'log_events', 'lambda_functions', 'lambda_aliases', 'lambda_policies',
-  'lambda_url_configs', 'lambda_event_source_mappings', 'lambda_layers', 'iam_policies', 'findings', 'artifacts', 'custody',
+  'lambda_url_configs', 'lambda_event_source_mappings', 'lambda_layers', 'iam_policies', 'guardduty_findings', 'artifacts', 'custody',
 ]
 
 export interface ExportResult {

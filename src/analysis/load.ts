@@ -212,7 +212,7 @@ async function loadLogsAndDocuments(l: Loading, groups: FileGroup[]): Promise<vo
     await runOverFiles(l.db, [group], ([reader]) => reader!, onUnreadable(l))
     l.task?.advance(group.files.length)
   }
-  l.phase('lambda, iam, findings')
+  l.phase('lambda, iam, guardduty')
 }
 
 /** The custody journals, and the artifacts found unreadable marked so. */

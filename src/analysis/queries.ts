@@ -9,7 +9,7 @@ export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical'
 
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical']
 export const PARAMETER_TYPES: readonly ParameterType[] = ['string', 'integer', 'number', 'boolean', 'timestamp']
-export const EVIDENCE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'iam', 'custody', 'findings'] as const
+export const EVIDENCE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'iam', 'custody', 'guardduty'] as const
 
 export interface QueryParameter {
   name: string
@@ -27,6 +27,8 @@ export interface NamedQuery {
   parameters: QueryParameter[]
   attack: string[]
   evidence: string[]
+  /** Who wrote the query (`-- author:`); the shipped queries are coroner's own. */
+  author: string
   sql: string
   file: string
 }
@@ -47,7 +49,7 @@ export function builtinQueryDir(): string {
   return path.resolve(fileURLToPath(import.meta.url), '../../../queries')
 }
 
-const HEADER_KEYS = new Set(['id', 'title', 'description', 'severity', 'parameters', 'attack', 'evidence'])
+const HEADER_KEYS = new Set(['id', 'title', 'description', 'severity', 'parameters', 'attack', 'evidence', 'author'])
 const REQUIRED_KEYS = ['id', 'title', 'description', 'severity', 'evidence'] as const
 const PARAM = /^([A-Za-z_][A-Za-z0-9_]*):([a-z]+)(?:=(.*))?$/
 const ATTACK = /^T\d{4}(\.\d{3})?$/
@@ -88,6 +90,7 @@ export function parseQuery(text: string, file: string): {query?: NamedQuery; iss
       parameters,
       attack,
       evidence,
+      author: header.get('author')?.value || 'coroner',
       sql: sql.replace(/;\s*$/, ''),
       file,
     },

@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   'load-failed': {exit: ExitCode.internal, meaning: 'the case database could not be built'},
   // 2: usage
   'archive-not-found': {exit: ExitCode.usage, meaning: 'the CloudTrail archive folder does not exist'},
+  'browser-missing': {exit: ExitCode.usage, meaning: 'a PDF report needs Chromium and none was found'},
   'bucket-not-locked': {exit: ExitCode.usage, meaning: 'the evidence bucket has no Object Lock (give --allow-unlocked, or run evidence init)'},
   'case-not-loaded': {exit: ExitCode.usage, meaning: 'the case database is missing or has no events table'},
   'empty-window': {exit: ExitCode.usage, meaning: 'the time window ends before it starts'},

@@ -2,6 +2,7 @@ import {codeDiffStep} from './analyse/code-diff.js'
 import {codeLsStep} from './analyse/code-ls.js'
 import {codeShowStep} from './analyse/code-show.js'
 import {exportParquetStep} from './analyse/export-parquet.js'
+import {findingsStep} from './analyse/findings.js'
 import {huntStep} from './analyse/hunt.js'
 import {loadStep} from './analyse/load.js'
 import {queryStep} from './analyse/query.js'
@@ -21,6 +22,7 @@ import {evidenceAddStep} from './evidence/add.js'
 import {evidenceHoldStep} from './evidence/hold.js'
 import {evidencePullStep} from './evidence/pull.js'
 import {evidenceVerifyStep} from './evidence/verify.js'
+import {reportStep} from './report/report.js'
 import type {AnyStep} from './step.js'
 
 /** Every step coroner has: what commands and playbooks call, and what `plan` and `permissions` read. */
@@ -46,6 +48,8 @@ export const STEPS: readonly AnyStep[] = [
   codeLsStep,
   codeDiffStep,
   codeShowStep,
+  findingsStep,
+  reportStep,
   ...CONTAIN_STEPS,
   undoStep,
 ]

@@ -2,6 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {ContainRecord} from '../../src/actions/record.js'
+import {buildFindings} from '../../src/analysis/findings/build.js'
 import {loadCase} from '../../src/analysis/load.js'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {systemClock} from '../../src/core/clock.js'
@@ -124,6 +125,7 @@ describe('each containment step run on its own, as a playbook runs it', () => {
     await runStep(env, evidenceAddStep, {files: [file], note: 'GuardDuty findings from the SOC'})
     const db = path.join(await tempDir(), 'case.duckdb')
     await loadCase(env.store, 'INC-STEPS', {dbPath: db})
+    await buildFindings({dbPath: db})
 
     await expect(runStep(env, deactivateKeysStep, {fromFindings: true, db: path.join(path.dirname(db), 'none.duckdb')})).rejects.toThrow(/no case database/)
     const planned = await step(deactivateKeysStep, {fromFindings: true, db})
@@ -131,7 +133,7 @@ describe('each containment step run on its own, as a playbook runs it', () => {
     expect(ops(planned.records)).toEqual([`iam:UpdateAccessKey {"UserName":"intruder","AccessKeyId":"${seed.accessKeyId}","Status":"Inactive"}`])
     expect(planned.status).toBe('complete')
     const {run} = await runStep(env, deactivateKeysStep, {fromFindings: true, db})
-    expect(run.warnings).toEqual([expect.stringContaining('temporary credentials ASIAEXAMPLETEMP12345 (f-session)')])
+    expect(run.warnings).toEqual([expect.stringMatching(/temporary credentials ASIAEXAMPLETEMP12345 \(F-[0-9a-f]{12}\)/)])
     expect(writeCalls(proxy)).toEqual([])
   })
 })

@@ -227,7 +227,7 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
       raw, artifact_key, artifact_sha256
     FROM d ORDER BY 1, 12, artifact_key`,
   // A preserved file that is a GuardDuty finding (bare, a GetFindings response, or an EventBridge event).
-  'file.added': (c) => `INSERT INTO findings
+  'file.added': (c) => `INSERT INTO guardduty_findings
     WITH d AS (${docs(c)}),
     f AS (SELECT unnest(CASE
         WHEN json_type(raw->'$.Findings') = 'ARRAY' THEN json_extract(raw, '$.Findings[*]')

@@ -55,11 +55,18 @@ export const TABLES: Record<string, string> = {
     run_id VARCHAR, schema VARCHAR, action VARCHAR, target_type VARCHAR, target_name VARCHAR, target_arn VARCHAR, region VARCHAR,
     applied BOOLEAN, status VARCHAR, verified BOOLEAN, "at" TIMESTAMPTZ, undoes VARCHAR, before JSON, intended JSON, after JSON,
     calls JSON, changes JSON, mismatches JSON, drift JSON, notes JSON, inverse JSON, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  findings: `CREATE TABLE findings (
+  guardduty_findings: `CREATE TABLE guardduty_findings (
     finding_id VARCHAR, type VARCHAR, severity DOUBLE, title VARCHAR, account_id VARCHAR, region VARCHAR,
     resource_type VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   ...CODE_TABLES,
 }
+
+/** What a CloudTrail event acted on, over the columns of `cloudtrail_events`: the timeline's target, and a finding's. */
+export const CLOUDTRAIL_TARGET = `coalesce(
+        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
+        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
+        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
+        resources->>'$[0].ARN')`
 
 /** Views built over the tables once they are filled. */
 export const VIEWS: Record<string, string> = {
@@ -104,41 +111,38 @@ export const VIEWS: Record<string, string> = {
     SELECT event_time AS time, 'cloudtrail' AS source,
       coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
       split_part(event_source, '.', 1) || ':' || event_name AS action,
-      coalesce(
-        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
-        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
-        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
-        resources->>'$[0].ARN') AS target,
+      ${CLOUDTRAIL_TARGET} AS target,
       source_ip,
       CASE WHEN error_code IS NOT NULL THEN error_code || coalesce(': ' || error_message, '') END AS detail,
-      artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
+      artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256, event_id
     FROM cloudtrail_events
     UNION ALL
-    SELECT time, 'logs', function_name, 'log', log_group, NULL, message, artifact_key, artifact_sha256 FROM log_events
+    SELECT time, 'logs', function_name, 'log', log_group, NULL, message, artifact_key, artifact_sha256, event_id FROM log_events
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'function-modified', function_arn, NULL,
-      'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256
+      'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256, NULL
     FROM lambda_functions
     UNION ALL
     SELECT creation_time, 'lambda', NULL, 'function-url-created', function_arn, NULL,
-      'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256
+      'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256, NULL
     FROM lambda_url_configs
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'event-source-mapping-modified', function_arn, NULL,
-      coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256
+      coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256, NULL
     FROM lambda_event_source_mappings
     UNION ALL
-    SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256
+    SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256, NULL
     FROM lambda_layers
     UNION ALL
     SELECT c."at", 'containment',
       (SELECT coalesce(j.line->>'$.caller.arn', j.line->>'$.host.user') FROM custody j WHERE j.run_id = c.run_id AND j.type = 'run-started'),
       CASE WHEN c.undoes IS NULL THEN 'contain:' ELSE 'undo:' END || c.action, coalesce(c.target_arn, c.target_name), NULL,
       c.status || CASE WHEN c.verified THEN ', verified' ELSE ', NOT verified' END || coalesce(' (undoes run ' || c.undoes || ')', ''),
-      c.artifact_key, c.artifact_sha256
-    FROM containment_actions c WHERE c.applied    UNION ALL
+      c.artifact_key, c.artifact_sha256, NULL
+    FROM containment_actions c WHERE c.applied
+    UNION ALL
     SELECT "at", 'custody', line->>'$.host.user', type, run_id, NULL,
       coalesce(line->>'$.step', line->>'$.artifact.key', line->>'$.gap.reason', line->>'$.message', line->>'$.status', line->>'$.command'),
-      journal_key, line_sha256
+      journal_key, line_sha256, NULL
     FROM custody`,
 }

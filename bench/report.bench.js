@@ -1,0 +1,54 @@
+// Report benchmark: a case of 1,000,000 CloudTrail events (BENCH_EVENTS overrides), loaded and
+// with its findings, then reported as HTML, Markdown and JSON (the JSON streams every timeline
+// row). Times each phase, the size of each report and the peak memory; one JSON line on stdout.
+import {mkdtemp, rm, stat} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {buildFindings} from '../dist/analysis/findings/build.js'
+import {loadCase} from '../dist/analysis/load.js'
+import {openForQuery} from '../dist/analysis/run-query.js'
+import {buildReport} from '../dist/reports/build.js'
+import {writeReport} from '../dist/reports/write.js'
+import {generateCloudTrailCase} from './lib/generate-cloudtrail.js'
+
+const events = Number(process.env.BENCH_EVENTS ?? 1_000_000)
+let peakRss = process.memoryUsage().rss
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+}, 25)
+
+async function timed(name, work) {
+  const t = performance.now()
+  const value = await work()
+  const seconds = (performance.now() - t) / 1000
+  process.stderr.write(`${name}: ${seconds.toFixed(2)} s\n`)
+  return {seconds: Number(seconds.toFixed(2)), value}
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-bench-report-'))
+try {
+  const {store} = await generateCloudTrailCase({root: path.join(dir, 'store'), events})
+  const dbPath = path.join(dir, 'case.duckdb')
+  await timed('load', () => loadCase(store, 'BENCH', {dbPath}))
+  const findings = await timed('findings', () => buildFindings({dbPath}))
+  const out = {bench: 'report', events, findings: findings.value.findings, findingsSeconds: findings.seconds}
+  for (const format of ['html', 'md', 'json']) {
+    const db = await openForQuery(dbPath)
+    try {
+      const r = await timed(`report ${format}`, async () => {
+        const built = await buildReport(db, {store, caseId: 'BENCH', generatedAt: new Date().toISOString(), showSecrets: false, findingsComputed: false})
+        return writeReport(built, format, path.join(dir, `report.${format}`))
+      })
+      out[`${format}Seconds`] = r.seconds
+      out[`${format}MiB`] = Number(((await stat(r.value.path)).size / 2 ** 20).toFixed(2))
+    } finally {
+      db.close()
+    }
+  }
+  clearInterval(sampler)
+  out.peakRssMiB = Math.round(peakRss / 2 ** 20)
+  process.stdout.write(`${JSON.stringify(out)}\n`)
+} finally {
+  clearInterval(sampler)
+  await rm(dir, {recursive: true, force: true})
+}

@@ -1,0 +1,71 @@
+import type {AnalysisDb} from '../db.js'
+import {runNamedQuery} from '../run-query.js'
+import type {NamedQuery} from '../queries.js'
+import {candidateOfRow, type Candidate} from './candidates.js'
+import type {FindingCheck, FindingReason} from './model.js'
+
+/** The table whose rows say the case holds each kind of evidence a query header names. */
+const EVIDENCE_TABLES: Record<string, string[]> = {
+  cloudtrail: ['cloudtrail_records'],
+  logs: ['log_events'],
+  lambda: ['lambda_functions', 'lambda_policies', 'lambda_url_configs', 'lambda_aliases', 'lambda_event_source_mappings', 'lambda_layers'],
+  iam: ['iam_policies'],
+  custody: ['custody'],
+  guardduty: ['guardduty_findings'],
+}
+
+/** Which evidence sources the case database holds rows of. */
+export async function heldEvidence(db: AnalysisDb): Promise<Set<string>> {
+  const tables = new Set((await db.all('SELECT table_name FROM information_schema.tables')).rows.map((r) => String(r.table_name)))
+  const held = new Set<string>()
+  for (const [source, names] of Object.entries(EVIDENCE_TABLES)) {
+    for (const t of names.filter((n) => tables.has(n))) {
+      const r = await db.all(`SELECT EXISTS (SELECT 1 FROM ${t}) AS any`)
+      if (r.rows[0]?.any === true) {
+        held.add(source)
+        break
+      }
+    }
+  }
+  return held
+}
+
+const reasonOf = (q: NamedQuery): FindingReason => ({source: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file})
+
+/**
+ * Runs every detection query (a severity above info) whose evidence the case holds, with its
+ * default parameters, and turns each row into a candidate. A query that needs evidence the case
+ * lacks, or a parameter with no default, is recorded as not run; one that fails, as failed.
+ */
+export async function runDetectionQueries(db: AnalysisDb, queries: readonly NamedQuery[], limit: number, signal?: AbortSignal): Promise<{candidates: Candidate[]; checks: FindingCheck[]}> {
+  const held = await heldEvidence(db)
+  const candidates: Candidate[] = []
+  const checks: FindingCheck[] = []
+  for (const q of queries.filter((x) => x.severity !== 'info')) {
+    signal?.throwIfAborted()
+    const check: FindingCheck = {kind: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file, status: 'ran', hits: 0, kept: 0, reason: null}
+    checks.push(check)
+    const missing = q.evidence.filter((e) => !held.has(e))
+    const required = q.parameters.filter((p) => p.default === undefined)
+    if (missing.length > 0 || required.length > 0) {
+      check.status = 'not-run'
+      check.reason = missing.length > 0 ? `the case holds no ${missing.join(', ')} evidence` : `needs parameter(s) ${required.map((p) => p.name).join(', ')} with no default`
+      continue
+    }
+    try {
+      const result = await runNamedQuery(db, q)
+      check.hits = result.rows.length
+      const kept = result.rows.slice(0, limit)
+      check.kept = kept.length
+      if (kept.length < result.rows.length) check.reason = `${result.rows.length - kept.length} row(s) over the limit of ${limit} not kept as findings`
+      for (const row of kept) candidates.push(candidateOfRow(reasonOf(q), row))
+    } catch (error) {
+      check.status = 'failed'
+      check.reason = (error as Error).message.split('\n')[0]!
+    }
+  }
+  for (const q of queries.filter((x) => x.severity === 'info')) {
+    checks.push({kind: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file, status: 'not-run', hits: 0, kept: 0, reason: 'severity info: an inventory, not a detection'})
+  }
+  return {candidates, checks}
+}

@@ -1,0 +1,113 @@
+import {BIGINT} from '@duckdb/node-api'
+import type {AnalysisDb, Row} from '../db.js'
+
+const ISO = (col: string): string => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%gZ')`
+
+/** Whether the case database holds a table or view of this name. */
+export async function hasTable(db: AnalysisDb, name: string): Promise<boolean> {
+  const r = await db.all(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $name`, {name})
+  return Number(r.rows[0]?.n ?? 0) > 0
+}
+
+/** Rows per timeline source, the window the evidence covers (coroner's own custody rows aside), accounts, regions, functions. */
+export async function caseScope(db: AnalysisDb): Promise<{events: Record<string, number>; from: string | null; to: string | null; accounts: string[]; regions: string[]; functions: string[]}> {
+  const events: Record<string, number> = {}
+  for (const r of (await db.all('SELECT source, count(*) AS n FROM timeline GROUP BY source ORDER BY source')).rows) events[String(r.source)] = Number(r.n)
+  const w = (await db.all(`SELECT ${ISO('min(time)')} AS "from", ${ISO('max(time)')} AS "to" FROM timeline WHERE source <> 'custody'`)).rows[0] ?? {}
+  const list = async (sql: string): Promise<string[]> => (await db.all(sql)).rows.map((r) => String(r.v))
+  return {
+    events,
+    from: (w.from as string | null) ?? null,
+    to: (w.to as string | null) ?? null,
+    accounts: await list(`SELECT DISTINCT v FROM (SELECT account_id AS v FROM cloudtrail_events UNION ALL SELECT account_id FROM guardduty_findings UNION ALL SELECT split_part(function_arn, ':', 5) FROM lambda_functions) WHERE v IS NOT NULL AND v <> '' ORDER BY v LIMIT 100`),
+    regions: await list(`SELECT DISTINCT v FROM (SELECT aws_region AS v FROM cloudtrail_events UNION ALL SELECT region FROM artifacts UNION ALL SELECT split_part(function_arn, ':', 4) FROM lambda_functions) WHERE v IS NOT NULL AND v <> '' ORDER BY v LIMIT 100`),
+    functions: await list(`SELECT DISTINCT function_name AS v FROM lambda_functions WHERE function_name IS NOT NULL ORDER BY v`),
+  }
+}
+
+/** When evidence was collected: the first and last run of the case, from the custody journals. */
+export async function collectionTimes(db: AnalysisDb): Promise<{first: string | null; last: string | null}> {
+  const r = (await db.all(`SELECT ${ISO('min("at")')} AS first, ${ISO('max("at")')} AS last FROM custody WHERE type = 'run-started'`)).rows[0] ?? {}
+  return {first: (r.first as string | null) ?? null, last: (r.last as string | null) ?? null}
+}
+
+/** Every collected version of every function, with its evidence object, in function and version order. */
+export async function functionVersions(db: AnalysisDb): Promise<Row[]> {
+  return (
+    await db.all(`SELECT f.function_name AS name, f.version, f.function_arn AS arn, f.code_sha256 AS "codeSha256", f.code_size AS "codeSize", f.runtime, f.handler, f.role,
+        ${ISO('f.last_modified')} AS "lastModified", CAST(f.layers AS VARCHAR) AS layers, CAST(f.environment_keys AS VARCHAR) AS "environmentKeys",
+        f.timeout, f.memory_size AS "memorySize", f.artifact_key AS key, f.artifact_sha256 AS sha256, a.version_id AS "versionId"
+      FROM lambda_functions f LEFT JOIN artifacts a ON a.key = f.artifact_key
+      ORDER BY f.function_name, TRY_CAST(f.version AS BIGINT) NULLS LAST, f.version, f.artifact_key`)
+  ).rows
+}
+
+/** The values of every Lambda environment variable in the case: what reports hide unless told to show secrets. */
+export async function environmentValues(db: AnalysisDb): Promise<string[]> {
+  const r = await db.all(`SELECT DISTINCT unnest(json_extract_string(environment, '$.Variables.*')) AS v FROM lambda_functions WHERE environment IS NOT NULL`)
+  return r.rows.map((x) => x.v).filter((v): v is string => typeof v === 'string')
+}
+
+const INDICATORS: Array<[string, string, string]> = [
+  ['ip', 'source_ip', `source_ip IS NOT NULL AND source_ip NOT LIKE '%.amazonaws.com' AND source_ip <> 'AWS Internal'`],
+  ['access-key', 'access_key_id', 'access_key_id IS NOT NULL'],
+  ['principal', 'coalesce(principal_arn, principal_id)', 'coalesce(principal_arn, principal_id) IS NOT NULL'],
+  ['user-agent', 'user_agent', 'user_agent IS NOT NULL'],
+]
+
+/**
+ * Addresses, access keys, principals and user agents seen in CloudTrail with first and last seen
+ * and how many of their events are in findings; those in findings first, at most `perType` of each.
+ */
+export async function indicators(db: AnalysisDb, hasFindings: boolean, perType: number): Promise<{rows: Row[]; totals: Record<string, number>}> {
+  const flagged = hasFindings ? `(SELECT DISTINCT unnest(event_ids) AS event_id FROM findings)` : `(SELECT NULL::VARCHAR AS event_id WHERE false)`
+  const rows: Row[] = []
+  const totals: Record<string, number> = {}
+  for (const [type, expr, where] of INDICATORS) {
+    const sql = `WITH x AS (SELECT ${expr} AS value, event_time, event_id FROM cloudtrail_events WHERE ${where}),
+      g AS (SELECT value, ${ISO('min(event_time)')} AS "firstSeen", ${ISO('max(event_time)')} AS "lastSeen", count(*) AS events,
+        count(*) FILTER (WHERE event_id IN (SELECT event_id FROM ${flagged})) AS "inFindings" FROM x GROUP BY value)
+      SELECT '${type}' AS type, *, count(*) OVER () AS total FROM g ORDER BY "inFindings" DESC, events DESC, value LIMIT $limit`
+    const r = (await db.all(sql, {limit: BigInt(perType)}, {limit: BIGINT})).rows
+    totals[type] = Number(r[0]?.total ?? 0)
+    for (const row of r) {
+      delete row.total
+      rows.push(row)
+    }
+  }
+  return {rows, totals}
+}
+
+/** The gaps every run recorded, from the custody journals. */
+export async function gaps(db: AnalysisDb): Promise<Row[]> {
+  return (
+    await db.all(`SELECT run_id AS "runId", line->>'$.gap.collector' AS collector, line->>'$.gap.resource' AS resource, line->>'$.gap.code' AS code,
+        line->>'$.gap.region' AS region, line->>'$.gap.reason' AS reason FROM custody WHERE type = 'gap' ORDER BY run_id, seq`)
+  ).rows
+}
+
+/** The custody journal lines of every run, at most `limit`, with what each says in a few words. */
+export async function custody(db: AnalysisDb, limit: number): Promise<{rows: Row[]; total: number}> {
+  const rows = (
+    await db.all(
+      `SELECT run_id AS "runId", seq, ${ISO('"at"')} AS "at", type,
+        coalesce(line->>'$.step' || coalesce(' ' || (line->>'$.outcome'), ''), line->>'$.artifact.key', line->>'$.gap.reason', line->>'$.message', line->>'$.command', line->>'$.status') AS summary,
+        line_sha256 AS "lineSha256" FROM custody ORDER BY run_id, seq LIMIT $limit`,
+      {limit: BigInt(limit)},
+      {limit: BIGINT},
+    )
+  ).rows
+  const total = Number((await db.all('SELECT count(*) AS n FROM custody')).rows[0]?.n ?? 0)
+  return {rows, total}
+}
+
+/** A table another step adds, as it is (all columns as text), at most `limit` rows, with its count. */
+export async function readTable(db: AnalysisDb, name: string, limit: number, where = 'true', params: Record<string, string> = {}, omit: readonly string[] = []): Promise<{columns: string[]; rows: Row[]; total: number}> {
+  const info = (await db.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $name ORDER BY ordinal_position`, {name})).rows.filter((r) => !omit.includes(String(r.column_name)))
+  const cols = info.map((r) => String(r.column_name))
+  const quoted = (c: string): string => `"${c.replace(/"/g, '""')}"`
+  const select = info.map((r) => (String(r.data_type).startsWith('TIMESTAMP') ? `${ISO(quoted(String(r.column_name)))} AS ${quoted(String(r.column_name))}` : `CAST(${quoted(String(r.column_name))} AS VARCHAR) AS ${quoted(String(r.column_name))}`)).join(', ')
+  const rows = (await db.all(`SELECT ${select} FROM "${name}" WHERE ${where} ORDER BY ALL LIMIT ${Math.trunc(limit)}`, params)).rows
+  const total = Number((await db.all(`SELECT count(*) AS n FROM "${name}" WHERE ${where}`, params)).rows[0]?.n ?? 0)
+  return {columns: cols, rows, total}
+}

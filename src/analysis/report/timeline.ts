@@ -1,0 +1,95 @@
+import {BIGINT, VARCHAR, LIST, listValue, TIMESTAMPTZ, timestampTZValue} from '@duckdb/node-api'
+import type {AnalysisDb, Row} from '../db.js'
+
+/** The findings an event belongs to, and the most severe of them (0 info … 4 critical). */
+export type FindingMarks = Map<string, {rank: number; ids: string[]}>
+
+const SEVERITY_OF_RANK = ['info', 'low', 'medium', 'high', 'critical']
+
+/** Every event named by a finding, read once from the findings table (tying rows to findings in SQL over the timeline view is far slower). */
+export async function findingMarks(db: AnalysisDb, hasFindings: boolean): Promise<FindingMarks> {
+  const marks: FindingMarks = new Map()
+  if (!hasFindings) return marks
+  const r = await db.all(`SELECT event_id, max(severity_rank) AS rank, list(DISTINCT finding_id ORDER BY finding_id) AS ids
+    FROM (SELECT unnest(event_ids) AS event_id, finding_id, severity_rank FROM findings) GROUP BY event_id`)
+  for (const row of r.rows) marks.set(String(row.event_id), {rank: Number(row.rank), ids: (row.ids as string[]) ?? []})
+  return marks
+}
+
+const ROW = `strftime(t.time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, t.source, t.actor, t.action, t.target, t.source_ip AS "sourceIp", t.detail,
+  t.evidence_key AS "evidenceKey", t.evidence_sha256 AS "evidenceSha256", t.event_id AS "eventId"`
+const ORDER = 'ORDER BY t.time NULLS LAST, t.source, t.evidence_key, t.event_id, t.action, t.target, t.detail'
+
+function mark(row: Row, marks: FindingMarks): Row {
+  const m = row.source === 'cloudtrail' && typeof row.eventId === 'string' ? marks.get(row.eventId) : undefined
+  return {...row, severity: m === undefined ? null : SEVERITY_OF_RANK[m.rank] ?? null, findings: m?.ids ?? []}
+}
+
+/**
+ * The case timeline in time order with each row's findings; `limit` undefined streams all of it.
+ * With a limit, the time of the last row kept is found first (reading the time column only), so
+ * only the rows kept are built from their records.
+ */
+export async function* streamTimeline(db: AnalysisDb, marks: FindingMarks, limit?: number): AsyncGenerator<Row> {
+  let where = ''
+  const params: Record<string, unknown> = {}
+  if (limit !== undefined) {
+    const cut = (await db.all(`SELECT epoch_ms(time) AS ms FROM timeline WHERE time IS NOT NULL ORDER BY time LIMIT 1 OFFSET $n`, {n: BigInt(Math.max(0, limit - 1))}, {n: BIGINT})).rows[0]?.ms
+    if (cut !== undefined && cut !== null) {
+      where = 'WHERE t.time <= $cut OR t.time IS NULL'
+      params.cut = timestampTZValue(BigInt(Number(cut)) * 1000n)
+    }
+  }
+  const sql = `SELECT ${ROW} FROM timeline t ${where} ${ORDER} LIMIT $limit`
+  const types = {limit: BIGINT, ...(params.cut === undefined ? {} : {cut: TIMESTAMPTZ})}
+  for await (const row of db.stream(sql, {...params, limit: BigInt(limit ?? 9_000_000_000_000)} as never, types)) yield mark(row, marks)
+}
+
+/**
+ * What the attacker did first: rows tied to a finding, and everything done by a flagged principal or
+ * from a flagged address (AWS's own service addresses aside), in time order, at most `limit`.
+ */
+export async function relevantTimeline(db: AnalysisDb, marks: FindingMarks, actors: readonly string[], addresses: readonly string[], limit: number): Promise<{rows: Row[]; total: number}> {
+  const where = `WHERE t.source <> 'custody' AND ((t.source = 'cloudtrail' AND t.event_id IN (SELECT unnest($events))) OR t.actor IN (SELECT unnest($actors)) OR t.source_ip IN (SELECT unnest($ips)))`
+  const params = {events: listValue([...marks.keys()]), actors: listValue([...actors]), ips: listValue([...addresses])}
+  const types = {events: LIST(VARCHAR), actors: LIST(VARCHAR), ips: LIST(VARCHAR)}
+  // The time of the last row kept and the count first, over the few columns the condition reads;
+  // then only the rows up to that time are built from their records.
+  const head = (await db.all(`SELECT count(*) AS n, epoch_ms(max(time)) AS cut FROM (SELECT t.time FROM timeline t ${where} ORDER BY t.time NULLS LAST LIMIT $limit)`, {...params, limit: BigInt(limit)}, {...types, limit: BIGINT})).rows[0]
+  const total = (await db.all(`SELECT count(*) AS n FROM timeline t ${where}`, params, types)).rows[0]?.n
+  const cut = head?.cut === null || head?.cut === undefined ? null : timestampTZValue(BigInt(Number(head.cut)) * 1000n)
+  const bounded = cut === null ? where : `${where} AND (t.time <= $cut OR t.time IS NULL)`
+  const rows = (await db.all(`SELECT ${ROW} FROM timeline t ${bounded} ${ORDER} LIMIT $limit`, {...params, limit: BigInt(limit), ...(cut === null ? {} : {cut})}, {...types, limit: BIGINT, ...(cut === null ? {} : {cut: TIMESTAMPTZ})})).rows
+  return {rows: rows.map((r) => mark(r, marks)), total: Number(total ?? 0)}
+}
+
+const BUCKETS: Array<[string, string, number]> = [
+  ['1 minute', 'INTERVAL 1 MINUTE', 60e3],
+  ['5 minutes', 'INTERVAL 5 MINUTE', 300e3],
+  ['15 minutes', 'INTERVAL 15 MINUTE', 900e3],
+  ['1 hour', 'INTERVAL 1 HOUR', 3600e3],
+  ['6 hours', 'INTERVAL 6 HOUR', 6 * 3600e3],
+  ['1 day', 'INTERVAL 1 DAY', 86400e3],
+  ['1 week', 'INTERVAL 7 DAY', 7 * 86400e3],
+  ['30 days', 'INTERVAL 30 DAY', 30 * 86400e3],
+]
+
+/**
+ * Events over time for the chart, the bucket the smallest that draws the window in at most about
+ * 120 bars: every event by source (severity `all`), and the CloudTrail events in findings by the
+ * severity of their most severe finding. Custody rows (coroner's own work) have their own section.
+ */
+export async function timelineHistogram(db: AnalysisDb, hasFindings: boolean, window: {from: string | null; to: string | null}): Promise<{bucket: string; rows: Row[]}> {
+  const span = window.from === null || window.to === null ? 0 : Date.parse(window.to) - Date.parse(window.from)
+  const [label, interval] = BUCKETS.find(([, , ms]) => span / ms <= 120) ?? BUCKETS.at(-1)!
+  const bucket = (col: string): string => `strftime(time_bucket(${interval}, ${col}), '%Y-%m-%dT%H:%M:%SZ')`
+  const all = (await db.all(`SELECT ${bucket('time')} AS bucket, source, 'all' AS severity, count(*) AS count FROM timeline
+      WHERE time IS NOT NULL AND source <> 'custody' GROUP BY ALL ORDER BY bucket, source`)).rows
+  const flagged = hasFindings
+    ? (await db.all(`WITH fe AS (SELECT event_id, max(severity_rank) AS rank FROM (SELECT unnest(event_ids) AS event_id, severity_rank FROM findings) GROUP BY event_id)
+        SELECT ${bucket('r.event_time')} AS bucket, 'cloudtrail' AS source,
+          CASE fe.rank WHEN 4 THEN 'critical' WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' ELSE 'info' END AS severity, count(*) AS count
+        FROM fe JOIN cloudtrail_records r USING (event_id) WHERE r.event_time IS NOT NULL GROUP BY ALL ORDER BY bucket, severity`)).rows
+    : []
+  return {bucket: label, rows: [...all, ...flagged]}
+}

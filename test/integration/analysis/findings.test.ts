@@ -1,0 +1,107 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
+import {buildFindings} from '../../../src/analysis/findings/build.js'
+import {readFindings} from '../../../src/analysis/findings/store.js'
+import {loadCase} from '../../../src/analysis/load.js'
+import {coroner, type Envelope} from '../../support/cli.js'
+import {deliveryFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
+import {writeReportCase} from '../../support/report-case.js'
+import type {FindingsResult} from '../../../src/steps/analyse/findings.js'
+
+let dir: string
+let dbPath: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-findings-'))
+  const {store, caseId} = await writeReportCase(path.join(dir, 'store'))
+  dbPath = path.join(dir, 'case.duckdb')
+  await loadCase(store, caseId, {dbPath})
+})
+
+afterAll(async () => {
+  await rm(dir, {recursive: true, force: true})
+})
+
+async function stored() {
+  const db = await AnalysisDb.open(dbPath, {readOnly: true})
+  try {
+    return (await readFindings(db))!
+  } finally {
+    db.close()
+  }
+}
+
+describe('findings', () => {
+  it('folds the Sigma rules and the queries that flag one event into one finding with every reason', async () => {
+    const summary = await buildFindings({dbPath})
+    expect(summary.findings).toBeGreaterThan(0)
+    const {findings} = await stored()
+    const overwrite = findings.find((f) => f.eventIds.includes('4672b74f-2466-4784-b3fb-5b4db904a995'))!
+    expect(overwrite.reasons.map((r) => `${r.source}:${r.id}`)).toEqual(expect.arrayContaining(['query:lambda-code-overwritten', 'query:lambda-configuration-changes']))
+    expect(overwrite.reasons.some((r) => r.source === 'sigma' && r.author !== null)).toBe(true)
+    expect(findings.filter((f) => f.eventIds.includes('4672b74f-2466-4784-b3fb-5b4db904a995'))).toHaveLength(1)
+    expect(overwrite.severity).toBe('high')
+    expect(overwrite.attack).toContain('T1525')
+    expect(overwrite.evidence).toEqual([{key: expect.stringMatching(/cloudtrail\/us-east-1\/archive\/trail\.json\.gz$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), versionId: null}])
+    expect(overwrite.actor).toMatch(/^arn:aws:iam::/)
+    expect(overwrite.target).toContain('stratus-red-team')
+  })
+
+  it('ranks findings by severity, grades GuardDuty findings by their own score, and gives the same ids each time', async () => {
+    const first = (await stored()).findings
+    const ranks = first.map((f) => ['info', 'low', 'medium', 'high', 'critical'].indexOf(f.severity))
+    expect([...ranks].sort((a, b) => b - a)).toEqual(ranks)
+    expect(first[0]!.title).toMatch(/CloudTrail/)
+    const gd = first.find((f) => f.reasons.some((r) => r.id === 'guardduty-findings'))!
+    expect(gd.severity).toBe('high')
+    expect(gd.details.type).toBe('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS')
+    await buildFindings({dbPath})
+    expect((await stored()).findings).toEqual(first)
+  })
+
+  it('records every check: run or not, with authors, and why a query did not run', async () => {
+    const {checks} = await stored()
+    const sigma = checks.filter((c) => c.kind === 'sigma')
+    expect(sigma.length).toBeGreaterThan(50)
+    expect(sigma.every((c) => c.file.startsWith('queries/sigma/'))).toBe(true)
+    expect(sigma.filter((c) => c.file.includes('sigmahq')).every((c) => c.author !== null && c.author !== '')).toBe(true)
+    expect(checks.find((c) => c.id === 'lambda-function-inventory')).toMatchObject({status: 'not-run', reason: expect.stringContaining('info')})
+    expect(checks.find((c) => c.id === 'lambda-code-overwritten')).toMatchObject({status: 'ran', author: 'coroner', kept: 2, hits: 2})
+  })
+
+  it('leaves out queries whose evidence the case does not hold, and says so', async () => {
+    const {store} = await writeCase(path.join(dir, 'ct-only'), 'INC-CT', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'))])
+    const db = path.join(dir, 'ct.duckdb')
+    await loadCase(store, 'INC-CT', {dbPath: db})
+    const summary = await buildFindings({dbPath: db, limit: 1})
+    expect(summary.checks['not-run']).toBeGreaterThan(3)
+    const handle = await AnalysisDb.open(db, {readOnly: true})
+    try {
+      const {checks} = (await readFindings(handle))!
+      expect(checks.find((c) => c.id === 'function-log-errors')).toMatchObject({status: 'not-run', reason: 'the case holds no logs evidence'})
+      expect(checks.find((c) => c.id === 'lambda-url-configs-public')).toMatchObject({status: 'not-run', reason: 'the case holds no lambda evidence'})
+    } finally {
+      handle.close()
+    }
+  })
+})
+
+describe('coroner findings', () => {
+  it('fills the table from the case and exits 3 when there are findings', async () => {
+    const store = path.join(dir, 'cli-store')
+    await writeReportCase(store, 'INC-CLI')
+    const db = path.join(dir, 'cli.duckdb')
+    const {stdout, error} = await coroner(['findings', '--case', 'INC-CLI', '--store', store, '--db', db, '--json'])
+    expect(error?.oclif?.exit).toBe(3)
+    const env = JSON.parse(stdout) as Envelope<FindingsResult>
+    expect(env.result.caseId).toBe('INC-CLI')
+    expect(env.result.bySeverity.critical).toBeGreaterThan(0)
+    expect(JSON.stringify(env.result)).not.toContain('hunter2')
+    const text = await coroner(['findings', '--case', 'INC-CLI', '--store', store, '--db', db, '--no-fail'])
+    expect(text.error).toBeUndefined()
+    expect(text.stdout).toMatch(/finding\(s\) \(\d+ critical/)
+  })
+})

@@ -1,0 +1,158 @@
+import {copyFile, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
+import {reportJsonSchema} from '../../../src/reports/model.js'
+import {coroner, type Envelope} from '../../support/cli.js'
+import {HOSTILE, SECRET, writeReportCase} from '../../support/report-case.js'
+import {normalise, renderFixture, reportFixture} from '../../support/report-fixture.js'
+import type {ReportResult} from '../../../src/steps/report/report.js'
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
+const golden = (name: string): string => path.join(root, 'test', 'fixtures', 'reports', name)
+
+let f: Awaited<ReturnType<typeof reportFixture>>
+const out: Record<string, string> = {}
+
+beforeAll(async () => {
+  f = await reportFixture()
+  for (const format of ['md', 'html', 'json'] as const) out[format] = (await renderFixture(f, format)).text
+})
+afterAll(() => f?.cleanup())
+
+describe('report golden files (times and ids normalised)', () => {
+  for (const format of ['md', 'html', 'json'] as const) {
+    it(`${format} matches test/fixtures/reports/report.${format}`, async () => {
+      const text = normalise(out[format]!, f.dir)
+      if (process.env.UPDATE_GOLDEN) await writeFile(golden(`report.${format}`), text)
+      expect(text).toBe(await readFile(golden(`report.${format}`), 'utf8'))
+    })
+  }
+})
+
+describe('report', () => {
+  it('gives the same bytes for the same case, apart from the generation time', async () => {
+    for (const format of ['md', 'html', 'json'] as const) {
+      const again = (await renderFixture(f, format, {generatedAt: '2027-01-01T12:34:56.789Z'})).text
+      const same = again.replaceAll('2027-01-01T12:34:56.789Z', '2026-11-21T00:00:00.000Z').replaceAll('2027-01-01T12\\:34\\:56.789Z', '2026-11-21T00\\:00\\:00.000Z')
+      expect(same, format).toBe(out[format])
+      expect(again).not.toBe(out[format])
+    }
+  })
+
+  it('validates against the committed JSON Schema, which is the one the model gives', async () => {
+    const committed = JSON.parse(await readFile(path.join(root, 'docs', 'json', 'report.schema.json'), 'utf8')) as Record<string, unknown>
+    expect(committed, 'docs/json/report.schema.json is stale: run `npm run schemas`').toEqual(reportJsonSchema())
+    const validate = new Ajv2020({strict: false, allErrors: true}).compile(committed)
+    const report = JSON.parse(out.json!) as {timeline: {rows: unknown[]; total: number}; findings: unknown[]}
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true)
+    expect(report.timeline.rows).toHaveLength(report.timeline.total)
+    expect(validate({...report, findings: [{id: 1}]})).toBe(false)
+  })
+
+  it('holds everything a responder hands over: findings with their evidence, functions and what changed, gaps, checks with authors, the chain', () => {
+    const r = JSON.parse(out.json!) as Record<string, any>
+    expect(r.findings[0].severity).toBe('critical')
+    expect(r.findings.every((x: any) => x.evidence.every((e: any) => /^[0-9a-f]{64}$/.test(e.sha256)))).toBe(true)
+    const fn = r.functions.find((x: any) => x.name === 'payments')
+    expect(fn.versions.map((v: any) => v.version)).toEqual(['1', '$LATEST'])
+    expect(fn.changes[0].fields).toEqual(expect.arrayContaining([{field: 'code SHA-256', before: 'b2xkLWNvZGU=', after: 'abc='}, {field: 'runtime', before: 'nodejs18.x', after: 'nodejs20.x'}]))
+    expect(r.gaps).toEqual([expect.objectContaining({code: 'access-denied', meaning: expect.stringContaining('proves nothing')})])
+    expect(r.checks.filter((c: any) => c.kind === 'sigma' && c.status === 'ran').every((c: any) => c.author)).toBe(true)
+    expect(r.manifests).toHaveLength(2)
+    expect(r.manifests[1].previousSha256).toBe(r.manifests[0].manifestSha256)
+    expect(r.verification).toMatchObject({ok: true, problems: []})
+    expect(r.timeline.relevant.length).toBeGreaterThan(0)
+    expect(r.timeline.relevant.every((x: any) => x.source !== 'custody')).toBe(true)
+    expect(r.indicators.find((i: any) => i.type === 'ip' && i.value === '203.0.113.66')).toMatchObject({events: 1, inFindings: 1})
+    expect(r.keyTimes.firstSuspicious.time).toBe('2024-07-30T21:57:20.000Z')
+  })
+
+  it('shows attacker text as text in Markdown: no HTML, no links, no reordering characters', () => {
+    const md = out.md!
+    for (const bad of ['<script', '<img', '](javascript', 'javascript:', '\u202E']) expect(md, bad).not.toContain(bad)
+    expect(md).toContain('&lt;script&gt;window.\\_\\_pwned = 1&lt;/script&gt;')
+    expect(md).toContain('\\[click me\\]\\(javascript\\:window.\\_\\_pwned=3\\)')
+    expect(md).toContain('invoice\\\\u202egpj.exe')
+  })
+
+  it('shows attacker text as text in HTML, with one script of its own and a policy that forbids any request', () => {
+    const html = out.html!
+    expect(html.match(/<script/g)).toHaveLength(1)
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('\u202E')
+    expect(html).toContain('&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;')
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/)
+    expect(html).not.toMatch(/(src|href)="(?!#)/)
+  })
+
+  it('redacts Lambda environment values everywhere unless told to show secrets', async () => {
+    for (const format of ['md', 'html', 'json'] as const) expect(out[format], format).not.toContain(SECRET)
+    expect(out.json).toContain('password=[redacted]')
+    const shown = (await renderFixture(f, 'json', {showSecrets: true})).text
+    expect(shown).toContain(`password=${SECRET}`)
+    expect(JSON.parse(shown).secretsRedacted).toBe(false)
+  })
+
+  it('renders containment actions and readiness checks when the case database holds them', async () => {
+    const db = path.join(f.dir, 'with-containment.duckdb')
+    await copyFile(f.dbPath, db)
+    const handle = await AnalysisDb.open(db)
+    await handle.run(`INSERT INTO containment_actions (run_id, schema, action, target_type, target_name, region, applied, status, verified, "at", before, after, notes)
+      VALUES ('r1', 'coroner.contain/v1', 'throttle', 'function', 'payments', 'us-east-1', true, 'applied', true, TIMESTAMPTZ '2024-08-02T10:00:00Z',
+        '{"ReservedConcurrentExecutions":5}', '{"ReservedConcurrentExecutions":0}', '"stops new invocations"')`)
+    await handle.run(`INSERT INTO readiness_checks (check_id, status, reason) VALUES ('cloudtrail-multi-region', 'fail', '${HOSTILE.script}')`)
+    handle.close()
+    const r = JSON.parse((await renderFixture(f, 'json', {dbPath: db})).text)
+    expect(r.containment.actions).toEqual([expect.objectContaining({action: 'throttle', target: 'payments', applied: true, before: '{"ReservedConcurrentExecutions":5}', after: '{"ReservedConcurrentExecutions":0}'})])
+    expect(r.keyTimes.containment.time).toMatch(/^2024-08-02T10:00:00/)
+    expect(r.keyTimes.timeToContain).toBe('2d 12h 2m')
+    expect(r.sections[0]).toMatchObject({id: 'readiness_checks', total: 1})
+    const html = (await renderFixture(f, 'html', {dbPath: db})).text
+    expect(html).toContain('{&quot;ReservedConcurrentExecutions&quot;:5} → {&quot;ReservedConcurrentExecutions&quot;:0}')
+    expect(html).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;</td>')
+  })
+
+  it('caps what HTML and Markdown hold and says so; JSON keeps every row', async () => {
+    const {openForQuery} = await import('../../../src/analysis/run-query.js')
+    const {buildReport} = await import('../../../src/reports/build.js')
+    const db = await openForQuery(f.dbPath)
+    try {
+      const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets: false, findingsComputed: false, limits: {timelineRows: 3, custodyLines: 2}})
+      expect(built.model.timeline.rows).toHaveLength(3)
+      expect(built.model.limits.join('\n')).toMatch(/first 3 of \d+ rows here; the JSON report and the case database/)
+      expect(built.model.limits.join('\n')).toMatch(/Custody journal: the first 2 of/)
+      let n = 0
+      for await (const _ of built.fullTimeline()) n++
+      expect(n).toBe(built.model.timeline.total)
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe('coroner report', () => {
+  it('runs the findings first when there are none, writes the file and prints its hash', async () => {
+    const store = path.join(f.dir, 'cli-store')
+    await writeReportCase(store, 'INC-CLI')
+    const file = path.join(f.dir, 'cli', 'INC-CLI.md')
+    const {stdout, error} = await coroner(['report', '--case', 'INC-CLI', '--store', store, '--db', path.join(f.dir, 'cli.duckdb'), '--format', 'md', '--out', file, '--json'])
+    expect(error).toBeUndefined()
+    const r = (JSON.parse(stdout) as Envelope<ReportResult>).result
+    expect(r).toMatchObject({caseId: 'INC-CLI', format: 'md', path: file, verified: true, findingsComputed: true})
+    expect(r.findings).toBeGreaterThan(3)
+    expect(await readFile(file, 'utf8')).toContain('# Incident report INC-CLI')
+  })
+
+  it('names the missing browser for a PDF and how to install it', async () => {
+    const store = path.join(f.dir, 'cli-store')
+    const {stdout, error} = await coroner(['report', '--case', 'INC-CLI', '--store', store, '--db', path.join(f.dir, 'cli.duckdb'), '--format', 'pdf', '--browser', '/nonexistent/chromium', '--json'])
+    expect(error?.oclif?.exit).toBe(2)
+    const e = (JSON.parse(stdout) as Envelope<never>).error!
+    expect(e.code).toBe('browser-missing')
+    expect(e.message).toContain('/nonexistent/chromium')
+    expect(e.hint).toContain('apt-get install chromium')
+  })
+})
