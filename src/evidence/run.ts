@@ -31,6 +31,12 @@ export interface ArtifactMeta {
   expectSha256?: string
 }
 
+/** What a step's journal entries carry beside its name, parameters, outcome and duration. */
+export interface StepJournalOptions<T> {
+  fields?: Record<string, unknown>
+  ended?: (result: T) => Record<string, unknown>
+}
+
 export interface BeginRunOptions {
   store: EvidenceStore
   caseId: string
@@ -167,19 +173,24 @@ export class EvidenceRun {
     return record
   }
 
-  /** Runs one step of work, journalling its start, end, duration and outcome. A failure is rethrown. */
-  async step<T>(name: string, parameters: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one step of work, journalling its start, end, duration and outcome. A failure is rethrown.
+   * `fields` go into both entries (a playbook marks its own steps so); `ended` adds to the end
+   * entry what the result says (a playbook step's outcome and result).
+   */
+  async step<T>(name: string, parameters: Record<string, unknown>, work: () => Promise<T>, options: StepJournalOptions<T> = {}): Promise<T> {
     const started = Date.now()
-    await this.record('step-started', {step: name, parameters})
+    await this.record('step-started', {step: name, ...options.fields, parameters})
     try {
       const result = await work()
-      await this.record('step-ended', {step: name, outcome: 'done', durationMs: Date.now() - started})
+      await this.record('step-ended', {step: name, ...options.fields, outcome: 'done', durationMs: Date.now() - started, ...options.ended?.(result)})
       return result
     } catch (error) {
       this.failedSteps++
       const e = toCoronerError(error)
       await this.record('step-ended', {
         step: name,
+        ...options.fields,
         outcome: 'failed',
         durationMs: Date.now() - started,
         error: {code: e.code, message: e.message},
@@ -189,8 +200,13 @@ export class EvidenceRun {
   }
 
   /** Records a step that was deliberately not run, and why. */
-  async skip(name: string, reason: string): Promise<void> {
-    await this.record('step-ended', {step: name, outcome: 'skipped', reason})
+  async skip(name: string, reason: string, fields: Record<string, unknown> = {}): Promise<void> {
+    await this.record('step-ended', {step: name, ...fields, outcome: 'skipped', reason})
+  }
+
+  /** Records a step that ended in an earlier run this one continues, with what it ended as there. */
+  async carryStep(name: string, fields: Record<string, unknown> & {outcome: string; carriedFrom: string}): Promise<void> {
+    await this.record('step-ended', {step: name, ...fields})
   }
 
   async gap(gap: Gap): Promise<void> {

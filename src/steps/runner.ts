@@ -1,4 +1,5 @@
 import {callerRecord} from '../aws/identity.js'
+import type {Progress} from '../core/progress.js'
 import type {AwsEnv, AwsContext} from '../collectors/context.js'
 import {usageError} from '../core/errors.js'
 import type {RecordingContext, StoreContext} from '../evidence/context.js'
@@ -26,6 +27,18 @@ export interface SealedRun {
   artifacts: number
   gaps: Gap[]
   warnings: string[]
+}
+
+/** How a playbook calls a step inside its run. */
+export interface CallOptions<R> {
+  label?: string
+  /** Gaps the step meets go here (and to the run's own log). */
+  gaps?: GapLog
+  progress?: Progress
+  /** Overrides the run's --show-secrets for this call (a playbook lets only its report steps show them). */
+  showSecrets?: boolean
+  fields?: Record<string, unknown>
+  ended?: (result: R) => Record<string, unknown>
 }
 
 /** What opening a run records in its first journal entry. */
@@ -60,9 +73,15 @@ export class RunSession {
     return this.run.caseId
   }
 
-  /** Runs one step inside this run, journalled under `label` (default: the step id). */
-  async call<S extends AnyStep>(step: S, params: ParamsOf<S>, label: string = step.id): Promise<ResultOf<S>> {
-    return this.run.step(label, {uses: step.id, params}, () => step.run(contextFor(step, this.env, this), params) as Promise<ResultOf<S>>)
+  /**
+   * Runs one step inside this run, journalled under `label` (default: the step id). A playbook gives
+   * each call its own gap log (to tell which step met which gap) and progress, and adds to the
+   * journal entries what it needs to resume.
+   */
+  async call<S extends AnyStep>(step: S, params: ParamsOf<S>, o: CallOptions<ResultOf<S>> = {}): Promise<ResultOf<S>> {
+    const env = {...this.env, ...(o.progress === undefined ? {} : {progress: o.progress}), ...(o.showSecrets === undefined ? {} : {showSecrets: o.showSecrets})}
+    const journal = {...(o.fields === undefined ? {} : {fields: o.fields}), ...(o.ended === undefined ? {} : {ended: o.ended})}
+    return this.run.step(o.label ?? step.id, {uses: step.id, params}, () => step.run(contextFor(step, env, this, o.gaps), params) as Promise<ResultOf<S>>, journal)
   }
 
   /** Seals the run; `error` is what ended it early, if anything did. Safe to call twice. */
@@ -194,12 +213,12 @@ function storeContext(env: RunnerEnv, session?: RunSession): StoreContext {
  * holds the AWS client factory, at run time as in its type. A `'with-case'` step run outside a
  * session gets no run: a collect or contain step keeps its AWS access, read-only by its permissions.
  */
-function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession): AwsContext | AwsReadContext | RecordingContext | StoreContext {
+function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession, gaps?: GapLog): AwsContext | AwsReadContext | RecordingContext | StoreContext {
   const base = storeContext(env, session)
   const usesAwsKind = step.kind === 'collect' || step.kind === 'contain'
   if (!usesAwsKind && !step.records) return base
   if (!session && step.records === 'with-case') return usesAwsKind ? {...base, aws: env.aws} : base
   if (!session) throw usageError('no-run', `Step ${step.id} records evidence and runs only inside an evidence run.`)
-  const recording: RecordingContext = {...base, caseId: session.caseId, run: session.run, gaps: session.gaps}
+  const recording: RecordingContext = {...base, caseId: session.caseId, run: session.run, gaps: gaps ?? session.gaps}
   return usesAwsKind ? {...recording, aws: env.aws} : recording
 }

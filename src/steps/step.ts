@@ -73,6 +73,17 @@ export interface StepDefinition<K extends StepKind = StepKind, S extends z.ZodTy
   prepare?(ctx: StoreContext, params: z.output<S>): Promise<z.output<S>>
   /** Does the work; the result is typed and JSON-serialisable. */
   run(ctx: ContextFor<K, Records>, params: z.output<S>): Promise<R>
+  /**
+   * What a result means for the exit code of a run it is part of: findings (exit 3), data that could
+   * not be read (exit 6). Write it after `run`, so the result type is inferred from `run`.
+   */
+  assess?(result: R): StepAssessment
+}
+
+/** Findings a result holds, and problems that leave its data incomplete, as a playbook run counts them. */
+export interface StepAssessment {
+  findings?: number
+  problems?: string[]
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -23,4 +23,5 @@ export const loadStep = defineStep({
     if (ctx.caseId === undefined) throw usageError('no-case', 'load needs a case: give --case.')
     return loadCase(ctx.store, ctx.caseId, {dbPath: p.db ?? defaultDbPath(ctx.caseId), progress: ctx.progress, ...(p.memoryLimit === undefined ? {} : {memoryLimit: p.memoryLimit})})
   },
+  assess: (r) => ({findings: r.artifacts.refused.length, problems: r.artifacts.unreadable.map((u) => `artifact ${u.key} (${u.kind}) could not be read: ${u.detail ?? 'unreadable'}`)}),
 })
