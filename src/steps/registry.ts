@@ -12,6 +12,7 @@ import {cloudtrailDigestStep} from './collect/cloudtrail-digest.js'
 import {cloudtrailImportStep} from './collect/cloudtrail-import.js'
 import {cloudtrailLookupStep} from './collect/cloudtrail-lookup.js'
 import {lambdaStep} from './collect/lambda.js'
+import {lambdaTargetsStep} from './collect/lambda-targets.js'
 import {logsExportStep} from './collect/logs-export.js'
 import {logsStep} from './collect/logs.js'
 import {readinessStep} from './collect/readiness.js'
@@ -36,6 +37,7 @@ export const STEPS: readonly AnyStep[] = [
   cloudtrailDigestStep,
   cloudtrailImportStep,
   readinessStep,
+  lambdaTargetsStep,
   evidenceAddStep,
   evidenceVerifyStep,
   evidencePullStep,
