@@ -151,6 +151,12 @@ export abstract class CoronerCommand<T> extends Command {
     }
   }
 
+  /** The region calls default to (--region, coroner.yaml, the SDK's environment), known without calling AWS. */
+  protected configuredRegion(flags: GlobalFlagValues): string {
+    const region = flags.region ?? loadConfig().region
+    return new AwsClientFactory(region === undefined ? {} : {region}).defaultRegion
+  }
+
   /** Runs one registered step with these parameters through the runner, journalled under this command's name. */
   protected async runStep<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, options: RunStepOptions = {}): Promise<StepOutcome<S>> {
     return runStep(env, step, input, {command: this.commandName(step), ...options})

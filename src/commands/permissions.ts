@@ -8,11 +8,13 @@ import {containmentPermissionStatements} from '../actions/permissions.js'
 import {COLLECTORS, collectorsById} from '../steps/registry.js'
 import {readinessCollector} from '../collectors/readiness/definition.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
+import {readPlaybook} from '../playbooks/catalog.js'
+import {playbookPermissionStatements} from '../playbooks/permissions.js'
 
 export default class Permissions extends CoronerCommand<IamPolicy> {
   static override summary = 'Print the least-privilege IAM policy coroner needs'
   static override description =
-    'Prints an IAM policy document (JSON): for an S3 store, scoped to the evidence bucket and prefix (write each object once, read its versions and lock state back, list versions); with --collector, the read-only actions each named collector calls; with --readiness, those of the readiness audit; with --action, what each containment action needs to look its targets up, snapshot them, read, change and undo them (the only write actions coroner ever asks for). Makes no AWS call.'
+    'Prints an IAM policy document (JSON): for an S3 store, scoped to the evidence bucket and prefix (write each object once, read its versions and lock state back, list versions); with --collector, the read-only actions each named collector calls; with --readiness, those of the readiness audit; with --action, what each containment action needs to look its targets up, snapshot them, read, change and undo them (the only write actions coroner ever asks for); with --playbook, every action a run of that playbook needs (read-only actions in one statement, containment actions in another). Makes no AWS call.'
   static override flags = {
     hold: Flags.boolean({description: 'Include what `evidence hold` needs (s3:PutObjectLegalHold)', default: false}),
     init: Flags.boolean({description: 'Include what `evidence init` needs to create and configure the bucket', default: false}),
@@ -20,6 +22,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     action: Flags.string({description: 'Include what this containment action needs, to apply and to undo it (repeatable; `all` for every one)', multiple: true, options: [...ACTION_IDS, 'all']}),
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
     readiness: Flags.boolean({description: 'Include the read-only actions `coroner readiness` calls', default: false}),
+    playbook: Flags.string({description: 'Include what a run of this playbook needs (a shipped id or a file): its read-only actions, and its containment actions apart'}),
   }
   static override examples = [
     '<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026',
@@ -27,6 +30,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     '<%= config.bin %> permissions --store s3://acme-ir-evidence --collector all',
     '<%= config.bin %> permissions --readiness',
     '<%= config.bin %> permissions --action throttle --action revoke-sessions',
+    '<%= config.bin %> permissions --playbook lambda-triage --store s3://acme-ir-evidence',
   ]
 
   protected async execute(): Promise<Outcome<IamPolicy>> {
@@ -39,9 +43,11 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
       ...collectorPermissionStatements(collectorsById(flags.collector ?? []).map((c) => ({id: c.id, permissions: c.permissions()}))),
       ...collectorPermissionStatements(flags.readiness ? [readinessCollector] : []),
       ...containmentPermissionStatements(flags.action ?? []),
+      ...(flags.playbook === undefined ? [] : playbookPermissionStatements(readPlaybook(flags.playbook), this.configuredRegion(flags))),
     ]
     if (statements.length === 0) {
-      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix, --collector ID for what collecting needs, --readiness for the audit, or --action ID for containment.')
+      if (flags.playbook !== undefined) return {result: iamPolicy([]), warnings: [`playbook ${flags.playbook} calls no AWS API and ${location} is a local directory: no IAM permission is needed`]}
+      throw usageError('not-an-s3-store', `${location} is a local directory: the evidence store needs no IAM permissions.`, 'Give --store s3://bucket/prefix, --collector ID for what collecting needs, --readiness for the audit, --action ID for containment, or --playbook ID for a playbook run.')
     }
     return {result: iamPolicy(statements)}
   }

@@ -1,0 +1,88 @@
+import {Flags} from '@oclif/core'
+import {CoronerCommand, type Outcome} from '../cli/base-command.js'
+import {caseFlag} from '../cli/case-flag.js'
+import {askApproval} from '../cli/approve.js'
+import {paramFlag, parseParamFlags} from '../cli/param-flag.js'
+import {playbookArg} from '../cli/playbook-arg.js'
+import {StepList} from '../cli/step-list.js'
+import {storeWriteFlags} from '../cli/store-flags.js'
+import {renderTable, terminalSafe} from '../cli/table.js'
+import {ExitCode, usageError} from '../core/errors.js'
+import {createLogger} from '../core/logger.js'
+import {assertCaseId} from '../evidence/keys.js'
+import {readPlaybook} from '../playbooks/catalog.js'
+import {runPlaybook, type PlaybookRunResult} from '../playbooks/execute.js'
+
+export default class Run extends CoronerCommand<PlaybookRunResult> {
+  static override summary = 'Run a playbook: the whole response as one evidence run of the case'
+  static override description =
+    "Runs each step of the playbook (a shipped id or a file) inside one evidence run: every step's start, parameters, outcome (done, gap, failed, skipped) and duration go into the custody journal. Independent steps run side by side. Containment steps change nothing unless --apply; on a terminal --apply asks once, listing the targets (--yes skips the question, and is required off a terminal). --resume RUN continues an interrupted or partial run: steps it finished are not run again. A playbook run never writes secret values into its results. Exits 6 when some data could not be collected, 3 when findings were produced, 0 otherwise."
+  static override args = {playbook: playbookArg}
+  static override flags = {
+    ...storeWriteFlags,
+    case: caseFlag,
+    param: paramFlag,
+    apply: Flags.boolean({description: 'Let containment steps change the account (default: they only record what they would change)', default: false}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask before applying containment', default: false}),
+    resume: Flags.string({description: 'Continue this run of the case (its run id, from `coroner case show`)'}),
+  }
+  static override examples = [
+    '<%= config.bin %> run lambda-triage --case INC-2026-0042 --param functions=payments-api --param since=7d --region eu-west-1',
+    '<%= config.bin %> run lambda-compromise --case INC-2026-0042 --param functions=payments-api --apply',
+    '<%= config.bin %> run lambda-triage --case INC-2026-0042 --resume 20261120T101500123Z-1a2b3c',
+  ]
+
+  protected async execute(): Promise<Outcome<PlaybookRunResult>> {
+    const {args, flags} = await this.parse(Run)
+    const caseId = assertCaseId(flags.case)
+    const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true
+    if (flags.apply && !flags.yes && !interactive) {
+      throw usageError('apply-needs-yes', '--apply off a terminal cannot ask for confirmation.', 'Add --yes to apply without asking (check `coroner playbook plan … --apply` first).')
+    }
+    const loaded = readPlaybook(args.playbook)
+    const env = await this.context(flags, caseId)
+    const list = !this.jsonEnabled() && process.stderr.isTTY ? new StepList(process.stderr) : undefined
+    const logger = list ? createLogger((r) => list.log(`${r.level === 'info' ? '' : `${r.level}: `}${terminalSafe(r.message)}`)) : env.logger
+    const approve = async (request: Parameters<typeof askApproval>[0]): Promise<boolean> => {
+      if (flags.yes) return true
+      list?.suspend()
+      try {
+        return await askApproval(request, process.stdin, process.stderr)
+      } finally {
+        list?.resume()
+      }
+    }
+    try {
+      const result = await runPlaybook(
+        {...env, logger, showSecrets: false},
+        {loaded, caseId, given: parseParamFlags(flags.param), apply: flags.apply, ...(flags.resume === undefined ? {} : {resume: flags.resume}), approve, ...(list ? {observer: list} : {})},
+      )
+      const partial = result.status !== 'complete' || result.carriedGaps.length > 0
+      const exitCode = partial ? ExitCode.partial : result.findings > 0 ? ExitCode.findings : undefined
+      const warnings = [...result.warnings, ...result.carriedGaps.map((id) => `step ${id} ended with gaps in run ${result.resumedFrom}, which this run continues`)]
+      if (result.status !== 'complete') warnings.push(`run ended ${result.status}: ${result.gaps.length} gap(s), see the custody journal`)
+      return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
+    } finally {
+      list?.close()
+    }
+  }
+
+  protected render(r: PlaybookRunResult): void {
+    this.log(
+      renderTable(
+        r.steps.map((s) => ({
+          step: s.id,
+          uses: s.uses,
+          outcome: s.outcome,
+          seconds: s.durationMs === undefined ? '' : (s.durationMs / 1000).toFixed(1),
+          gaps: s.gaps || '',
+          findings: s.findings || '',
+          detail: s.carriedFrom ? `carried over from run ${s.carriedFrom}` : (s.reason ?? ''),
+        })),
+        ['step', 'uses', 'outcome', 'seconds', 'gaps', 'findings', 'detail'],
+      ),
+    )
+    if (!r.apply && r.steps.some((s) => s.kind === 'contain')) this.log('\nContainment ran without --apply: nothing was changed; each step recorded what it would change.')
+    this.logRunFooter(r, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
+  }
+}
