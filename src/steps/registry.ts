@@ -12,6 +12,7 @@ import {cloudtrailDigestStep} from './collect/cloudtrail-digest.js'
 import {cloudtrailImportStep} from './collect/cloudtrail-import.js'
 import {cloudtrailLookupStep} from './collect/cloudtrail-lookup.js'
 import {lambdaStep} from './collect/lambda.js'
+import {lambdaImportStep} from './collect/lambda-import.js'
 import {lambdaTargetsStep} from './collect/lambda-targets.js'
 import {logsExportStep} from './collect/logs-export.js'
 import {logsStep} from './collect/logs.js'
@@ -38,6 +39,7 @@ export const STEPS: readonly AnyStep[] = [
   cloudtrailImportStep,
   readinessStep,
   lambdaTargetsStep,
+  lambdaImportStep,
   evidenceAddStep,
   evidenceVerifyStep,
   evidencePullStep,

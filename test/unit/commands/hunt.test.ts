@@ -89,7 +89,7 @@ describe('coroner hunt', () => {
   it('builds the case database from the evidence when there is none yet, and runs the shipped SigmaHQ rules', async () => {
     const dir = await tempDir()
     const store = path.join(dir, 'store')
-    const samples = path.join(repoRoot, 'samples', 'cloudtrail')
+    const samples = path.join(repoRoot, 'samples', 'incident', 'cloudtrail')
     const imported = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-1', '--store', store])
     expect(imported.error).toBeUndefined()
     const db = path.join(dir, 'db', 'case.duckdb')
