@@ -49,10 +49,11 @@ function scalar(type: string, raw: unknown, now: Date, choices?: ReadonlyArray<s
     case 'duration':
       return parseDuration(text) === undefined ? bad(`${JSON.stringify(text)} is not a duration such as 30m, 12h, 7d or 2w`) : ok(text)
     case 'timestamp':
+      if (text === 'now') return ok(now.toISOString())
       try {
         return ok(parseTimeSpec(text, now, 'timestamp').toISOString())
       } catch {
-        return bad(`${JSON.stringify(text)} is neither an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20) nor an age such as 7d`)
+        return bad(`${JSON.stringify(text)} is neither an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20), an age such as 7d, nor now`)
       }
     case 'arn':
       return ARN.test(text) ? ok(text) : bad(`${JSON.stringify(text)} is not an ARN (arn:aws:service:region:account:resource)`)

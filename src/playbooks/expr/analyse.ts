@@ -43,6 +43,7 @@ export function staticType(expr: Expr, typeOfPath: PathTyper): StaticType {
     case 'call':
       if (expr.name === 'length') return 'integer'
       if (expr.name === 'join') return 'string'
+      if (expr.name === 'format') return 'unknown'
       return expr.name === 'unique' ? 'array' : 'boolean'
     case 'not':
     case 'compare':

@@ -110,9 +110,25 @@ function callFunction(name: string, args: unknown[], offset: number): unknown {
         return true
       })
     }
+    case 'format':
+      return format(args, offset)
     default:
       throw new ExpressionError(`unknown function ${name}()`, offset, 'unknown-function')
   }
+}
+
+/**
+ * `format('/aws/lambda/{0}', name)`: {0}, {1}… replaced by the arguments. One argument may be a
+ * list: the result is then a list, one text per element (`format('/aws/lambda/{0}', names)`).
+ */
+function format(args: readonly unknown[], offset: number): unknown {
+  const [template, ...values] = args
+  if (typeof template !== 'string') throw new ExpressionError(`format() takes a text template first, not a ${typeName(template)}`, offset)
+  const lists = values.filter(Array.isArray)
+  if (lists.length > 1) throw new ExpressionError('format() takes at most one list among its values', offset)
+  const fill = (vs: readonly unknown[]): string => template.replace(/\{(\d)\}/g, (whole, i: string) => (Number(i) < vs.length ? scalarText(vs[Number(i)], offset) : whole))
+  if (lists.length === 0) return fill(values)
+  return (lists[0] as unknown[]).map((item) => fill(values.map((v) => (Array.isArray(v) ? item : v))))
 }
 
 function scalarText(v: unknown, offset: number): string {

@@ -24,6 +24,7 @@ export const FUNCTIONS: Readonly<Record<string, {min: number; max: number}>> = {
   length: {min: 1, max: 1},
   join: {min: 1, max: 2},
   unique: {min: 1, max: 1},
+  format: {min: 1, max: 9},
 }
 
 const MAX_DEPTH = 32

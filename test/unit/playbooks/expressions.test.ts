@@ -40,6 +40,9 @@ describe('playbook expressions', () => {
     expect(ev('length(steps.snapshot.result.functions)')).toBe(3)
     expect(ev("join(params.functions, ' ')")).toBe('payments-api resize')
     expect(ev('unique(steps.snapshot.result.functions.*.role)')).toEqual(['arn:aws:iam::1:role/a'])
+    expect(ev("format('/aws/lambda/{0}', params.functions)")).toEqual(['/aws/lambda/payments-api', '/aws/lambda/resize'])
+    expect(ev("format('{0} in {1} ({2})', run.case, params.limit, params.contain)")).toBe('INC-1 in 3 (false)')
+    expect(() => ev("format('{0}{1}', params.functions, params.functions)")).toThrow(/at most one list/)
   })
 
   it('treats empty lists, empty strings, 0 and null as false', () => {

@@ -37,6 +37,7 @@ describe('typed playbook parameters', () => {
     expect(value(p('timestamp'), '7d')).toBe('2026-11-13T10:00:00.000Z')
     expect(value(p('timestamp'), '2026-11-01')).toBe('2026-11-01T00:00:00.000Z')
     expect(value(p('timestamp'), '2026-11-19T08:30:00Z')).toBe('2026-11-19T08:30:00.000Z')
+    expect(value(p('timestamp'), 'now')).toBe('2026-11-20T10:00:00.000Z')
   })
 
   it('refuses values that are not of the type, saying what was expected', () => {
