@@ -146,7 +146,6 @@ class Scheduler {
         if (running.size >= limit) break
         if (![...s.dependsOn].every((d) => this.ended.has(d))) continue
         pending.splice(pending.indexOf(s), 1)
-        if (s.definition!.kind === 'contain' && this.options.apply) await this.approved()
         running.set(s.id, this.start(s).catch((error: unknown) => void (fatal ??= {error})).finally(() => running.delete(s.id)))
       }
       if (running.size === 0) break
@@ -195,7 +194,9 @@ class Scheduler {
       const p = prior.steps.get(step.id)
       if (!p || !isFinished(p)) continue
       await this.session.run.carryStep(step.id, {scope: PLAYBOOK_SCOPE, outcome: p.outcome, carriedFrom: prior.runId, ...(p.cause === undefined ? {} : {cause: p.cause}), ...(p.result === undefined ? {} : {result: p.result}), ...(p.outputs === undefined ? {} : {outputs: p.outputs})})
-      this.finish(step, {id: step.id, uses: step.uses, kind: step.definition!.kind, outcome: p.outcome, gaps: 0, findings: 0, carriedFrom: prior.runId, ...(p.cause === undefined ? {} : {cause: p.cause}), ...(p.result === undefined ? {} : {result: p.result}), ...(p.outputs === undefined ? {} : {outputs: p.outputs})})
+      // Findings it produced there still count for this run's exit code.
+      const findings = p.result === undefined ? 0 : (step.definition!.assess?.(p.result)?.findings ?? 0)
+      this.finish(step, {id: step.id, uses: step.uses, kind: step.definition!.kind, outcome: p.outcome, gaps: 0, findings, carriedFrom: prior.runId, ...(p.cause === undefined ? {} : {cause: p.cause}), ...(p.result === undefined ? {} : {result: p.result}), ...(p.outputs === undefined ? {} : {outputs: p.outputs})})
     }
   }
 
@@ -205,7 +206,7 @@ class Scheduler {
     this.finish(step, {id: step.id, uses: step.uses, kind: step.definition!.kind, outcome: 'skipped', cause, reason, gaps: 0, findings: 0})
   }
 
-  /** The one confirmation before the first change; asked when the first containment step is due. */
+  /** The one confirmation before the first change; asked when the first containment step is about to call its step. */
   private approved(): Promise<boolean> {
     this.approval ??= this.options.approve ? this.options.approve(this.approvalRequest()) : Promise.resolve(true)
     return this.approval

@@ -186,7 +186,7 @@ function checkReaders(source: PlaybookSource, compiled: CompiledPlaybook): void 
   for (const step of compiled.steps) {
     if (!step.definition || !READERS.has(step.definition.kind)) continue
     const before = ancestors(step, compiled.steps)
-    const earlier = compiled.steps.filter((s) => s.index >= 0 && s.index < step.index && s.definition?.records === true && !before.has(s.id))
+    const earlier = compiled.steps.filter((s) => s.index >= 0 && s.index < step.index && s.definition !== undefined && s.definition.records !== false && !before.has(s.id))
     if (earlier.length === 0) continue
     source.issue([...step.path, 'uses'], 'warning', 'analysis-before-collection', `step ${step.id} (${step.uses}) may start before ${earlier.map((s) => s.id).join(', ')} ended and miss what ${earlier.length === 1 ? 'it collects' : 'they collect'}: add ${earlier.length === 1 ? 'it' : 'them'} to its needs:`)
   }
