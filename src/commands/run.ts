@@ -16,7 +16,7 @@ import {runPlaybook, type PlaybookRunResult} from '../playbooks/execute.js'
 export default class Run extends CoronerCommand<PlaybookRunResult> {
   static override summary = 'Run a playbook: the whole response as one evidence run of the case'
   static override description =
-    "Runs each step of the playbook (a shipped id or a file) inside one evidence run: every step's start, parameters, outcome (done, gap, failed, skipped) and duration go into the custody journal. Independent steps run side by side. Containment steps change nothing unless --apply; on a terminal --apply asks once, listing the targets (--yes skips the question, and is required off a terminal). --resume RUN continues an interrupted or partial run: steps it finished are not run again. A playbook run never writes secret values into its results. Exits 6 when some data could not be collected, 3 when findings were produced, 0 otherwise."
+    "Runs each step of the playbook (a shipped id or a file) inside one evidence run: every step's start, parameters, outcome (done, gap, failed, skipped) and duration go into the custody journal. Independent steps run side by side. Containment steps change nothing unless --apply; on a terminal --apply asks once, listing the targets (--yes skips the question, and is required off a terminal). --resume RUN continues an interrupted or partial run: steps it finished are not run again. Secret values never reach a step's results or the journal; --show-secrets is given to report steps only. Exits 6 when some data could not be collected, 3 when findings were produced, 0 otherwise."
   static override args = {playbook: playbookArg}
   static override flags = {
     ...storeWriteFlags,
@@ -55,7 +55,7 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     try {
       const result = await runPlaybook(
         {...env, logger, showSecrets: false},
-        {loaded, caseId, given: parseParamFlags(flags.param), apply: flags.apply, ...(flags.resume === undefined ? {} : {resume: flags.resume}), approve, ...(list ? {observer: list} : {})},
+        {loaded, caseId, given: parseParamFlags(flags.param), apply: flags.apply, showSecrets: flags['show-secrets'], ...(flags.resume === undefined ? {} : {resume: flags.resume}), approve, ...(list ? {observer: list} : {})},
       )
       const partial = result.status !== 'complete' || result.carriedGaps.length > 0
       const exitCode = partial ? ExitCode.partial : result.findings > 0 ? ExitCode.findings : undefined

@@ -33,6 +33,8 @@ export interface RunPlaybookOptions {
   resume?: string
   approve?: (request: ApprovalRequest) => Promise<boolean>
   observer?: RunObserver
+  /** --show-secrets: given to report steps only, so no secret reaches a result or the journal. */
+  showSecrets?: boolean
 }
 
 export interface PlaybookRunResult extends SealedRun {
@@ -164,6 +166,7 @@ class Scheduler {
       apply: this.options.apply,
       resume: this.prior?.started.has(step.id) ?? false,
       progress: this.options.observer?.progress(step.id) ?? quietProgress,
+      showSecrets: this.options.showSecrets ?? false,
       approve: () => this.approved(),
     })
     this.finish(step, report)

@@ -41,6 +41,8 @@ export interface StepCall {
   /** It started in the run being resumed and did not finish: a step that checkpoints continues from there. */
   resume: boolean
   progress: Progress
+  /** What --show-secrets said: only report steps are given it; every other step's result (journalled) is redacted. */
+  showSecrets: boolean
   /** Asks for the containment go-ahead (once per run); false means not approved. */
   approve: () => Promise<boolean>
 }
@@ -99,6 +101,7 @@ async function callStep(call: StepCall, def: AnyStep, input: Record<string, unkn
       label: step.id,
       gaps,
       progress: call.progress,
+      showSecrets: def.kind === 'report' && call.showSecrets,
       fields,
       ended: (r: unknown) => {
         outputs = resolveOutputs(step, r, call.scope)

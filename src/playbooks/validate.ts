@@ -11,8 +11,8 @@ import {checkWith} from './validate-with.js'
 const STEP_FIELDS = ['result', 'outputs', 'outcome']
 const TARGET_FIELDS: Record<string, StaticType> = {functions: 'array', regions: 'array', region: 'string'}
 const RUN_FIELDS: Record<string, StaticType> = {case: 'string', id: 'string', apply: 'boolean', region: 'string'}
-/** Kinds that read evidence other steps write: they must wait for every collection before them. */
-const READERS = new Set(['analyse', 'report'])
+/** Steps that read the evidence other steps write (analysis, reports, verify): they must wait for every collection before them. */
+const readsEvidence = (def: {kind: string; records: unknown}): boolean => def.kind === 'analyse' || def.kind === 'report' || (def.kind === 'evidence' && def.records === false)
 
 /**
  * Every issue of a playbook: its YAML, its format, and what only the step registry can tell (the
@@ -184,7 +184,7 @@ export function ancestors(step: CompiledStep, steps: readonly CompiledStep[]): S
 /** An analysis or report step that may start while a collection written above it still runs. */
 function checkReaders(source: PlaybookSource, compiled: CompiledPlaybook): void {
   for (const step of compiled.steps) {
-    if (!step.definition || !READERS.has(step.definition.kind)) continue
+    if (!step.definition || !readsEvidence(step.definition)) continue
     const before = ancestors(step, compiled.steps)
     const earlier = compiled.steps.filter((s) => s.index >= 0 && s.index < step.index && s.definition !== undefined && s.definition.records !== false && !before.has(s.id))
     if (earlier.length === 0) continue
