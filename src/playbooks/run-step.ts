@@ -89,7 +89,7 @@ async function callStep(call: StepCall, def: AnyStep, input: Record<string, unkn
   const gaps: GapLog = session.gaps.child()
   const started = Date.now()
   let outputs: Record<string, unknown> = {}
-  let findings = 0
+  let assessed: ReturnType<NonNullable<AnyStep['assess']>> | undefined
   let params: unknown
   try {
     params = parseParams(def, input, 'playbook')
@@ -105,16 +105,17 @@ async function callStep(call: StepCall, def: AnyStep, input: Record<string, unkn
       fields,
       ended: (r: unknown) => {
         outputs = resolveOutputs(step, r, call.scope)
+        assessed = def.assess?.(r)
         const journalled = JSON.stringify(asJson(r))
-        const outcome: StepOutcome = gaps.gaps.length > 0 ? 'gap' : 'done'
-        return {outcome, ...(journalled.length <= MAX_JOURNALLED_RESULT ? {result: JSON.parse(journalled)} : {resultOmitted: true, resultBytes: journalled.length}), outputs: asJson(outputs)}
+        const outcome: StepOutcome = gaps.gaps.length > 0 || (assessed?.problems?.length ?? 0) > 0 ? 'gap' : 'done'
+        const result = journalled.length <= MAX_JOURNALLED_RESULT ? {result: JSON.parse(journalled) as unknown} : {resultOmitted: true, resultBytes: journalled.length}
+        return {outcome, ...result, outputs: asJson(outputs), ...(assessed?.findings ? {findings: assessed.findings} : {})}
       },
     })
-    const assessed = def.assess?.(result)
-    findings = assessed?.findings ?? 0
+    // What the result says could not be read is a gap of the run, as a collector's would be.
     for (const problem of assessed?.problems ?? []) await gaps.add({collector: def.id, resource: `playbook step ${step.id}`, code: 'unreadable', reason: problem})
     const outcome: StepOutcome = gaps.gaps.length > 0 ? 'gap' : 'done'
-    return {...report, outcome, durationMs: Date.now() - started, gaps: gaps.gaps.length, findings, result: asJson(result), outputs}
+    return {...report, outcome, durationMs: Date.now() - started, gaps: gaps.gaps.length, findings: assessed?.findings ?? 0, result: asJson(result), outputs}
   } catch (error) {
     // The call journalled its own failure; only the store's own write failures end the whole run.
     if (isStoreWriteFailure(error)) throw error
