@@ -39,8 +39,12 @@ export function buildScope(input: ScopeInput): Scope {
   return {params: input.params, targets: input.targets instanceof Unavailable ? input.targets : (input.targets ?? null), steps, run: input.run}
 }
 
-/** A value as JSON would carry it (undefined dropped, dates as text): the only shape expressions see. */
-export const asJson = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)) as unknown)
+/**
+ * A value as JSON would carry it (undefined dropped, dates as text, big integers as numbers when
+ * exact, else as text): the only shape expressions see, and what the journal holds.
+ */
+export const asJson = (value: unknown): unknown =>
+  value === undefined ? null : (JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))) as unknown)
 
 export interface ResolvedWith {
   values: Record<string, unknown>

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {Unavailable, UnavailableError, evaluate, evaluateCondition, renderTemplate, renderValue} from '../../../src/playbooks/expr/evaluate.js'
 import {parseExpression, parseTemplate} from '../../../src/playbooks/expr/parse.js'
 import {ExpressionError} from '../../../src/playbooks/expr/tokens.js'
+import {asJson} from '../../../src/playbooks/resolve.js'
 
 const scope = {
   params: {since: '2026-11-13T10:00:00.000Z', functions: ['payments-api', 'resize'], contain: false, limit: 3, team: "o'brien"},
@@ -103,5 +104,9 @@ describe('playbook expressions', () => {
 
   it('a string with }} inside a literal does not end the expression', () => {
     expect(renderTemplate("${{ 'a}}b' }}", scope)).toBe('a}}b')
+  })
+
+  it('step results reach expressions (and the journal) as JSON: dates as text, big integers exact', () => {
+    expect(asJson({n: 10n, big: 2n ** 70n, at: new Date('2026-11-20T10:00:00Z'), gone: undefined})).toEqual({n: 10, big: '1180591620717411303424', at: '2026-11-20T10:00:00.000Z'})
   })
 })
