@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
 import {askApproval} from '../cli/approve.js'
+import {renderActionReports, type ActionReport} from '../cli/render-contain.js'
 import {paramFlag, parseParamFlags} from '../cli/param-flag.js'
 import {playbookArg} from '../cli/playbook-arg.js'
 import {StepList} from '../cli/step-list.js'
@@ -82,7 +83,11 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
         ['step', 'uses', 'outcome', 'seconds', 'gaps', 'findings', 'detail'],
       ),
     )
+    const contained = r.steps.filter((s) => s.kind === 'contain' && isActionReport(s.result)).map((s) => s.result as ActionReport)
+    for (const line of renderActionReports(contained, {showNotes: false})) this.log(line)
     if (!r.apply && r.steps.some((s) => s.kind === 'contain')) this.log('\nContainment ran without --apply: nothing was changed; each step recorded what it would change.')
     this.logRunFooter(r, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
   }
 }
+
+const isActionReport = (v: unknown): boolean => typeof v === 'object' && v !== null && Array.isArray((v as ActionReport).outcomes) && typeof (v as ActionReport).action === 'string'
