@@ -42,7 +42,7 @@ export interface PlaybookRunResult extends SealedRun {
   apply: boolean
   parameters: Record<string, unknown>
   steps: StepReport[]
-  /** Findings the steps produced (exit 3). */
+  /** Findings produced (exit 3): the most any one step reported. */
   findings: number
   resumedFrom?: string
   /** Steps carried over from the resumed run that had ended with gaps there. */
@@ -89,7 +89,8 @@ export async function runPlaybook(env: RunnerEnv, options: RunPlaybookOptions): 
     apply: options.apply,
     parameters: params,
     steps: runner.reports,
-    findings: runner.reports.reduce((n, r) => n + r.findings, 0),
+    // Steps count the same findings more than once (hunt's hits are rows of findings' table): the most any step found.
+    findings: Math.max(0, ...runner.reports.map((r) => r.findings)),
     ...(prior ? {resumedFrom: prior.runId} : {}),
     carriedGaps: runner.reports.filter((r) => r.carriedFrom !== undefined && r.outcome === 'gap').map((r) => r.id),
   }

@@ -36,4 +36,5 @@ export const findingsStep = defineStep({
     const summary = await buildFindings({dbPath, builtin: p.builtin, limit: p.limit, progress: ctx.progress, signal: ctx.signal, ...(p.rules === undefined ? {} : {rules: p.rules})})
     return {caseId: ctx.caseId, ...summary}
   },
+  assess: (r) => ({findings: r.findings}),
 })
