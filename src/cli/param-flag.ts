@@ -10,7 +10,7 @@ export function parseParamFlags(values: readonly string[] | undefined): Map<stri
   for (const v of values ?? []) {
     const eq = v.indexOf('=')
     const name = eq > 0 ? v.slice(0, eq).trim() : ''
-    if (!/^[a-z][a-zA-Z0-9-]*$/.test(name)) throw usageError('invalid-param-flag', `--param ${JSON.stringify(v)} is not name=value.`, 'e.g. --param since=7d --param functions=payments-api')
+    if (!/^[a-z][a-zA-Z0-9-]*$/.test(name)) throw usageError('invalid-flag', `--param ${JSON.stringify(v)} is not name=value.`, 'e.g. --param since=7d --param functions=payments-api')
     out.set(name, [...(out.get(name) ?? []), v.slice(eq + 1)])
   }
   return out

@@ -38,7 +38,7 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     const caseId = assertCaseId(flags.case)
     const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true
     if (flags.apply && !flags.yes && !interactive) {
-      throw usageError('apply-needs-yes', '--apply off a terminal cannot ask for confirmation.', 'Add --yes to apply without asking (check `coroner playbook plan … --apply` first).')
+      throw usageError('confirmation-needed', '--apply off a terminal cannot ask for confirmation.', 'Add --yes to apply without asking (check `coroner playbook plan … --apply` first).')
     }
     const loaded = readPlaybook(args.playbook)
     const env = await this.context(flags, caseId)

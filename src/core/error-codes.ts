@@ -80,6 +80,11 @@ export const ERROR_CATALOGUE = {
   'unknown-path': {exit: ExitCode.usage, meaning: 'a code package has no entry at that path'},
   'unknown-run': {exit: ExitCode.usage, meaning: 'the case holds no run with that id'},
   'unknown-version': {exit: ExitCode.usage, meaning: 'the case database holds no code of that function version'},
+  'invalid-playbook-parameters': {exit: ExitCode.usage, meaning: "a playbook's --param is unknown, missing or not of its type"},
+  'no-function-matched': {exit: ExitCode.usage, meaning: "a playbook's targets (names, tags, *) matched no function"},
+  'not-a-playbook-run': {exit: ExitCode.usage, meaning: 'the run given to --resume was no playbook run'},
+  'unknown-playbook': {exit: ExitCode.usage, meaning: 'no shipped playbook has that id'},
+  'unknown-step': {exit: ExitCode.usage, meaning: 'no registered step has that id'},
   usage: {exit: ExitCode.usage, meaning: 'a flag or argument is missing or not valid (as the command line parser says)'},
   // 3: findings
   'checksum-mismatch': {exit: ExitCode.findings, meaning: 'S3 holds other bytes than coroner sent for an object'},
@@ -87,8 +92,10 @@ export const ERROR_CATALOGUE = {
   'evidence-missing': {exit: ExitCode.findings, meaning: 'an evidence object the manifest lists is not in the store'},
   'manifest-unreadable': {exit: ExitCode.findings, meaning: 'a manifest is not a JSON manifest: it was altered or damaged'},
   'pull-hash-mismatch': {exit: ExitCode.findings, meaning: 'an object read for a pull does not hash as its manifest records'},
+  'journal-broken': {exit: ExitCode.findings, meaning: 'a custody journal a resume reads breaks its hash chain'},
   'pull-key-outside-run': {exit: ExitCode.findings, meaning: "a manifest or journal lists a key outside its run's prefix"},
   // 4: invalid playbook, query, rule or input file
+  'invalid-playbook': {exit: ExitCode.invalidInput, meaning: 'a playbook is not valid (playbook validate lists every issue)'},
   'invalid-query': {exit: ExitCode.invalidInput, meaning: 'a named query file is not valid'},
   'unknown-record': {exit: ExitCode.invalidInput, meaning: 'a containment record is of no action this version knows'},
   'invalid-rule': {exit: ExitCode.invalidInput, meaning: 'a Sigma rule is not valid'},

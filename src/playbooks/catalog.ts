@@ -39,7 +39,7 @@ export function readPlaybookFile(file: string): LoadedPlaybook {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw usageError('playbook-not-found', `Cannot read the playbook ${file}: ${(error as Error).message}.`, 'Check the path, or give a shipped id (coroner playbook list).')
+    throw usageError('file-not-found', `Cannot read the playbook ${file}: ${(error as Error).message}.`, 'Check the path, or give a shipped id (coroner playbook list).')
   }
   const relative = path.relative(process.cwd(), file)
   return parsePlaybook(path.isAbsolute(file) && !relative.startsWith('..') ? relative : file, text)

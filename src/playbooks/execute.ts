@@ -61,7 +61,7 @@ export async function runPlaybook(env: RunnerEnv, options: RunPlaybookOptions): 
   if (prior) checkResumable(prior, options)
   const given = prior ? givenFrom(prior.params) : options.given
   const plan = planPlaybook(options.loaded, {given, now: env.clock.now(), region: env.aws.defaultRegion, apply: options.apply, caseId: options.caseId})
-  if (plan.problems.length > 0) throw usageError('invalid-parameters', plan.problems.join('\n'), `\`coroner playbook show ${plan.playbook.id}\` lists its parameters.`)
+  if (plan.problems.length > 0) throw usageError('invalid-playbook-parameters', plan.problems.join('\n'), `\`coroner playbook show ${plan.playbook.id}\` lists its parameters.`)
   const params = Object.fromEntries(plan.parameters.map((p) => [p.name, p.value]))
   const session = await RunSession.open(env, {
     caseId: options.caseId,

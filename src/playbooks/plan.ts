@@ -1,5 +1,5 @@
 import {parseSelector} from '../collectors/lambda-targets.js'
-import {CoronerError, ExitCode} from '../core/errors.js'
+import {CoronerError} from '../core/errors.js'
 import type {StepKind} from '../steps/step.js'
 import {Unavailable, renderValue} from './expr/evaluate.js'
 import {TARGETS_STEP, compilePlaybook, topologicalOrder, type CompiledPlaybook, type CompiledStep} from './compile.js'
@@ -67,7 +67,6 @@ export function invalidPlaybook(loaded: LoadedPlaybook): CoronerError | undefine
   const issues = sortIssues(validatePlaybook(loaded))
   if (!hasErrors(issues)) return undefined
   return new CoronerError('invalid-playbook', `${loaded.file} is not a valid playbook:\n${issues.filter((i) => i.severity === 'error').map(formatIssue).join('\n')}`, {
-    exitCode: ExitCode.invalidInput,
     hint: `Fix the issues above; \`coroner playbook validate ${loaded.file}\` lists them.`,
   })
 }

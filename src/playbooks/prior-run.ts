@@ -1,4 +1,4 @@
-import {CoronerError, ExitCode, usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {readManifest} from '../evidence/cases.js'
 import {hashStream, sha256Hex} from '../evidence/hashing.js'
 import {JOURNAL_NAME, MANIFEST_NAME, isRunId, runPrefix} from '../evidence/keys.js'
@@ -114,7 +114,6 @@ function apply(prior: PriorRun, entry: JournalEntry): void {
 
 function brokenJournal(key: string, seq: number, what: string): CoronerError {
   return new CoronerError('journal-broken', `The custody journal ${key}: entry ${seq} ${what}; a resume cannot build on it.`, {
-    exitCode: ExitCode.findings,
     hint: 'Run `coroner evidence verify` on the case, and start the playbook again as a new run.',
   })
 }

@@ -1,4 +1,4 @@
-import {CoronerError, ExitCode, toCoronerError} from '../core/errors.js'
+import {CoronerError, toCoronerError} from '../core/errors.js'
 import type {Progress} from '../core/progress.js'
 import type {GapLog} from '../evidence/gap-log.js'
 import {isStoreWriteFailure} from '../evidence/gap-log.js'
@@ -76,7 +76,7 @@ export async function runPlaybookStep(call: StepCall): Promise<StepReport> {
   if (def.kind === 'contain') {
     const n = countTargets(input)
     if (step.maxResources !== undefined && n > step.maxResources) {
-      const e = new CoronerError('max-resources-exceeded', `step ${step.id} would act on ${n} resources, more than max-resources ${step.maxResources}; nothing was changed.`, {exitCode: ExitCode.usage})
+      const e = new CoronerError('too-many-resources', `step ${step.id} would act on ${n} resources, more than max-resources ${step.maxResources}; nothing was changed.`, {hint: 'Name fewer targets, or raise max-resources: in the playbook if you mean to touch them all.'})
       return failBeforeCall(call, report, e, input)
     }
     if (call.apply && !(await call.approve())) return await skip('not-approved', 'containment was not approved')

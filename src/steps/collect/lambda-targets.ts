@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {SELECTOR_HELP, lambdaTargetsCollector, parseSelector, resolveTargets, selectorsNeedAws} from '../../collectors/lambda-targets.js'
-import {CoronerError, ExitCode} from '../../core/errors.js'
+import {CoronerError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
 
 const params = z
@@ -32,8 +32,7 @@ export const lambdaTargetsStep = defineStep({
   async run(ctx, p) {
     const result = await resolveTargets(ctx, p)
     if (result.functions.length === 0) {
-      throw new CoronerError('no-targets', `No function matched ${p.selectors.join(', ')} in ${result.regions.join(', ')}.`, {
-        exitCode: ExitCode.usage,
+      throw new CoronerError('no-function-matched', `No function matched ${p.selectors.join(', ')} in ${result.regions.join(', ')}.`, {
         hint: 'Check the tag (aws lambda list-tags), the regions (--param regions=…), or name the functions.',
       })
     }
