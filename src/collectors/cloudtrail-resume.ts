@@ -22,7 +22,8 @@ export async function findLookupCheckpoints(store: EvidenceStore, caseId: string
     let parameters: Record<string, unknown> | undefined
     for await (const {entry} of journalLines(store, run.journalKey)) {
       if (entry === undefined) continue
-      if (entry.type === 'step-started' && entry.step === cloudtrailLookupCollector.id) {
+      // The step as a command journals it (under its id), or as a playbook does (under the playbook's step id, with what it uses).
+      if (entry.type === 'step-started' && (entry.step === cloudtrailLookupCollector.id || (entry.parameters as {uses?: unknown} | undefined)?.uses === cloudtrailLookupCollector.id)) {
         // The step's own parameters ({uses, params}); a run journalled before steps had ids holds them bare.
         const p = entry.parameters as {params?: Record<string, unknown>} & Record<string, unknown> | undefined
         parameters = p?.params ?? p

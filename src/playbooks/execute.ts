@@ -1,6 +1,6 @@
 import {usageError} from '../core/errors.js'
 import {quietProgress, type Progress} from '../core/progress.js'
-import {RunSession, type RunnerEnv, type SealedRun} from '../steps/runner.js'
+import {inNewRun, type RunSession, type RunnerEnv, type SealedRun} from '../steps/runner.js'
 import {Unavailable} from './expr/evaluate.js'
 import {TARGETS_STEP, compilePlaybook, topologicalOrder, type CompiledStep} from './compile.js'
 import type {LoadedPlaybook} from './load.js'
@@ -63,8 +63,7 @@ export async function runPlaybook(env: RunnerEnv, options: RunPlaybookOptions): 
   const plan = planPlaybook(options.loaded, {given, now: env.clock.now(), region: env.aws.defaultRegion, apply: options.apply, caseId: options.caseId})
   if (plan.problems.length > 0) throw usageError('invalid-playbook-parameters', plan.problems.join('\n'), `\`coroner playbook show ${plan.playbook.id}\` lists its parameters.`)
   const params = Object.fromEntries(plan.parameters.map((p) => [p.name, p.value]))
-  const session = await RunSession.open(env, {
-    caseId: options.caseId,
+  const opening = {
     command: `run ${plan.playbook.id}`,
     parameters: {
       playbook: {id: plan.playbook.id, version: plan.playbook.version, file: plan.playbook.file, sha256: plan.playbook.sha256},
@@ -73,16 +72,12 @@ export async function runPlaybook(env: RunnerEnv, options: RunPlaybookOptions): 
       ...(prior ? {resumeOf: {runId: prior.runId, status: prior.status, manifestSha256: prior.manifestSha256, journalLastHash: prior.journalLastHash}} : {}),
     },
     identifyCaller: plan.steps.some((s) => s.usesAws),
-  })
-  const runner = new Scheduler(env, session, options, plan, params, prior)
-  let fatal: unknown
-  try {
-    await runner.run()
-  } catch (error) {
-    fatal = error
   }
-  const sealed = await session.seal(fatal)
-  if (fatal !== undefined) throw fatal
+  const {result: runner, run: sealed} = await inNewRun({...env, caseId: options.caseId}, opening, async (session) => {
+    const scheduler = new Scheduler(env, session, options, plan, params, prior)
+    await scheduler.run()
+    return scheduler
+  })
   return {
     ...sealed,
     playbook: {id: plan.playbook.id, version: plan.playbook.version, sha256: plan.playbook.sha256},

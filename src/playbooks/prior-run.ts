@@ -1,7 +1,9 @@
 import {CoronerError, usageError} from '../core/errors.js'
+import {indexCase} from '../evidence/case-index.js'
 import {readManifest} from '../evidence/cases.js'
 import {hashStream, sha256Hex} from '../evidence/hashing.js'
-import {JOURNAL_NAME, MANIFEST_NAME, isRunId, runPrefix} from '../evidence/keys.js'
+import {journalLines} from '../evidence/journal.js'
+import {isRunId} from '../evidence/keys.js'
 import type {RunStatus} from '../evidence/manifest.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {StepOutcome} from './resolve.js'
@@ -34,9 +36,8 @@ export interface PriorRun {
   manifestSha256: string | null
 }
 
+/** The fields of the entries a resume reads. */
 interface JournalEntry {
-  seq?: number
-  prevHash?: string
   type?: string
   step?: string
   scope?: string
@@ -51,39 +52,28 @@ interface JournalEntry {
 }
 
 /**
- * Reads what a `--resume RUN` continues: the playbook and parameters it ran with and how each of
- * its steps ended. The journal's hash chain is checked as it is read; a break is an error, since a
- * resume must not build on entries that were altered.
+ * Reads what a `--resume RUN` continues, through the case index and the one journal reader: the
+ * playbook and parameters it ran with and how each of its steps ended. A break in the journal's hash
+ * chain is an error, since a resume must not build on entries that were altered.
  */
 export async function readPriorRun(store: EvidenceStore, caseId: string, runId: string): Promise<PriorRun> {
   if (!isRunId(runId)) throw usageError('invalid-run-id', `${JSON.stringify(runId)} is not a run id.`, `\`coroner case show ${caseId}\` lists the runs of the case.`)
-  const key = `${runPrefix(caseId, runId)}${JOURNAL_NAME}`
-  if (!(await store.exists(key).catch(() => false))) {
+  const indexed = (await indexCase(store, caseId)).runs.find((r) => r.runId === runId)
+  if (!indexed?.hasJournal) {
     throw usageError('unknown-run', `Case ${caseId} has no run ${runId} in ${store.location}.`, `\`coroner case show ${caseId}\` lists the runs of the case.`)
   }
   const prior: PriorRun = {runId, playbook: {id: '', sha256: ''}, params: {}, apply: false, steps: new Map(), started: new Set(), status: 'unsealed', journalLastHash: '', manifestSha256: null}
-  let prev = ''
-  let seq = 1
-  for await (const line of store.readJournal(key)) {
-    let entry: JournalEntry
-    try {
-      entry = JSON.parse(line) as JournalEntry
-    } catch {
-      throw brokenJournal(key, seq, 'is not JSON')
-    }
-    if (entry.seq !== seq || entry.prevHash !== prev) throw brokenJournal(key, seq, 'breaks the hash chain')
-    apply(prior, entry)
-    prev = sha256Hex(line)
-    seq++
+  for await (const l of journalLines(store, indexed.journalKey)) {
+    if (l.problem !== undefined) throw brokenJournal(indexed.journalKey, l.problem)
+    apply(prior, l.entry as JournalEntry)
+    prior.journalLastHash = sha256Hex(l.line)
   }
-  prior.journalLastHash = prev
   if (prior.playbook.id === '') {
     throw usageError('not-a-playbook-run', `Run ${runId} of case ${caseId} was not a playbook run, so there is no playbook to continue.`, 'Give the run id of a `coroner run`.')
   }
-  const manifestKey = `${runPrefix(caseId, runId)}${MANIFEST_NAME}`
-  if (await store.exists(manifestKey)) {
-    prior.status = (await readManifest(store, manifestKey)).status
-    prior.manifestSha256 = (await hashStream(await store.get(manifestKey))).sha256
+  if (indexed.manifest) {
+    prior.status = (await readManifest(store, indexed.manifestKey, indexed.manifest.versionId)).status
+    prior.manifestSha256 = (await hashStream(await store.get(indexed.manifestKey, indexed.manifest.versionId))).sha256
   }
   return prior
 }
@@ -112,8 +102,8 @@ function apply(prior: PriorRun, entry: JournalEntry): void {
   if (outcome === 'done' || outcome === 'gap') prior.started.delete(entry.step)
 }
 
-function brokenJournal(key: string, seq: number, what: string): CoronerError {
-  return new CoronerError('journal-broken', `The custody journal ${key}: entry ${seq} ${what}; a resume cannot build on it.`, {
+function brokenJournal(key: string, problem: string): CoronerError {
+  return new CoronerError('journal-broken', `The custody journal ${key}: ${problem}; a resume cannot build on it.`, {
     hint: 'Run `coroner evidence verify` on the case, and start the playbook again as a new run.',
   })
 }

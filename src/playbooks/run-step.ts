@@ -2,8 +2,7 @@ import {CoronerError, toCoronerError} from '../core/errors.js'
 import type {Progress} from '../core/progress.js'
 import type {GapLog} from '../evidence/gap-log.js'
 import {isStoreWriteFailure} from '../evidence/gap-log.js'
-import {parseParams} from '../steps/params.js'
-import type {RunSession} from '../steps/runner.js'
+import {prepareParams, type RunSession} from '../steps/runner.js'
 import type {AnyStep} from '../steps/step.js'
 import {Unavailable, type Scope} from './expr/evaluate.js'
 import type {CompiledStep} from './compile.js'
@@ -92,7 +91,7 @@ async function callStep(call: StepCall, def: AnyStep, input: Record<string, unkn
   let assessed: ReturnType<NonNullable<AnyStep['assess']>> | undefined
   let params: unknown
   try {
-    params = parseParams(def, input, 'playbook')
+    params = await prepareParams(session.env, def, input, 'playbook')
   } catch (error) {
     return failBeforeCall(call, report, error, input)
   }

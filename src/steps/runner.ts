@@ -138,9 +138,12 @@ export async function runStep<S extends AnyStep>(env: RunnerEnv, step: S, input:
   return (await inNewRun(env, opening, (session) => session.call(step, params), options)) as StepOutcome<S>
 }
 
-/** A step's parameters checked against its schema, then completed by its `prepare`, before any run opens. */
-export async function prepareParams<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown): Promise<ParamsOf<S>> {
-  const params = parseParams(step, input)
+/**
+ * A step's parameters checked against its schema (from the command line, or a playbook's `with:`),
+ * then completed by its `prepare`: before any run opens for a command, before the call in a playbook.
+ */
+export async function prepareParams<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown, from: 'flags' | 'playbook' = 'flags'): Promise<ParamsOf<S>> {
+  const params = parseParams(step, input, from)
   return step.prepare ? ((await step.prepare(storeContext(env), params)) as ParamsOf<S>) : params
 }
 

@@ -53,7 +53,7 @@ describe('coroner run with containment steps, against moto', () => {
     expect(out.error?.oclif?.exit).toBe(6)
     const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
     const throttle = r.steps.find((s) => s.id === 'throttle')!
-    expect(throttle).toMatchObject({outcome: 'failed', error: {code: 'max-resources-exceeded'}})
+    expect(throttle).toMatchObject({outcome: 'failed', error: {code: 'too-many-resources'}})
     expect(throttle.reason).toMatch(/3 resources, more than max-resources 2/)
     expect(writes()).toEqual([])
   })
@@ -61,7 +61,7 @@ describe('coroner run with containment steps, against moto', () => {
   it('--apply off a terminal needs --yes, before anything runs', async () => {
     const out = await run(['--param', 'functions=payments-api', '--apply'])
     expect(out.error?.oclif?.exit).toBe(2)
-    expect(out.stderr).toMatch(/apply-needs-yes/)
+    expect(out.stderr).toMatch(/confirmation-needed/)
     expect(proxy.calls).toEqual([])
   })
 

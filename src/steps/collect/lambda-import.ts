@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {importLambdaOutputs, lambdaImportCollector} from '../../collectors/lambda-import.js'
-import {defineStep} from '../step.js'
+import {NO_AWS, defineStep} from '../step.js'
 
 const params = z.object({paths: z.array(z.string().min(1)).min(1).describe('API output files (JSON), or folders of them')}).strict()
 
@@ -9,14 +9,10 @@ const params = z.object({paths: z.array(z.string().min(1)).min(1).describe('API 
  * JSON), kept byte for byte under the kinds a live snapshot gives them. No AWS call.
  */
 export const lambdaImportStep = defineStep({
-  id: lambdaImportCollector.id,
+  ...lambdaImportCollector,
   kind: 'collect',
-  title: lambdaImportCollector.title,
   params,
   records: true,
-  operations: [],
-  permissions: () => [],
-  usesAws: () => false,
-  produces: lambdaImportCollector.produces,
+  ...NO_AWS,
   run: (ctx, p) => importLambdaOutputs(ctx, p.paths),
 })

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {SELECTOR_HELP, lambdaTargetsCollector, parseSelector, resolveTargets, selectorsNeedAws} from '../../collectors/lambda-targets.js'
 import {CoronerError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
+import {declaredBy} from './declared.js'
 
 const params = z
   .object({
@@ -16,19 +17,16 @@ const params = z
 
 /** `lambda-targets`: the functions a playbook works on, resolved from names, ARNs, tags or `*` (read-only). */
 export const lambdaTargetsStep = defineStep({
-  id: lambdaTargetsCollector.id,
+  ...declaredBy(lambdaTargetsCollector),
   kind: 'collect',
-  title: lambdaTargetsCollector.title,
   params,
   records: true,
-  operations: lambdaTargetsCollector.operations,
   // Without parameters (selectors known only at run time): everything it may need.
   permissions: (p) => {
     const kinds = new Set(p === undefined ? ['tag', 'all'] : p.selectors.map((s) => parseSelector(s)?.kind))
     return [...(kinds.has('tag') || kinds.has('all') ? ['lambda:ListFunctions'] : []), ...(kinds.has('tag') ? ['lambda:ListTags'] : [])]
   },
   usesAws: (p) => selectorsNeedAws(p.selectors),
-  produces: lambdaTargetsCollector.produces,
   async run(ctx, p) {
     const result = await resolveTargets(ctx, p)
     if (result.functions.length === 0) {
