@@ -8,6 +8,11 @@ export interface StoreContext extends BaseContext {
   store: EvidenceStore
   /** The case worked on; undefined only for work over a whole store (verify of every case). */
   caseId: string | undefined
+  /**
+   * The run this work is part of, when it is called inside one (a playbook's): that run is still
+   * open, so a verification made from inside it checks it against its journal so far.
+   */
+  openRun?: string
 }
 
 /** Work that records into an evidence run of the case: every artifact it writes and every gap it meets. */

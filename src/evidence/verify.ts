@@ -18,7 +18,8 @@ export interface ArtifactCheck {
 
 export interface RunCheck {
   runId: string
-  status: Manifest['status'] | 'unsealed'
+  /** `open`: the run doing the verification (a playbook's), checked against its journal so far. */
+  status: Manifest['status'] | 'unsealed' | 'open'
   manifestSha256?: string
   artifacts: number
   problems: string[]
@@ -41,13 +42,13 @@ export interface CaseVerification {
  * extra or overlaid object; checks each manifest's own digest, its journal's hash chain and the
  * chain of manifests across runs. Read-only.
  */
-export async function verifyCase(store: EvidenceStore, caseId: string): Promise<CaseVerification> {
+export async function verifyCase(store: EvidenceStore, caseId: string, options: {openRun?: string | undefined} = {}): Promise<CaseVerification> {
   const index = await indexCase(store, caseId)
   const result: CaseVerification = {caseId, store: store.location, ok: true, runs: [], artifacts: [], problems: [], warnings: []}
   for (const o of index.stray) result.problems.push(`unexpected object ${o.key} outside any run`)
   const sealed: SealedRun[] = []
   for (const run of index.runs) {
-    const checked = await verifyRun(store, caseId, run, result)
+    const checked = await verifyRun(store, caseId, run, result, run.runId === options.openRun)
     if (checked) sealed.push(checked)
   }
   result.problems.push(...chainProblems(sealed))
@@ -62,8 +63,8 @@ interface SealedRun {
 }
 
 /** One run: its journal's chain, its manifest as first written, the lock of both, and each artifact it lists. */
-async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, result: CaseVerification): Promise<SealedRun | undefined> {
-  const check: RunCheck = {runId: run.runId, status: 'unsealed', artifacts: 0, problems: []}
+async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, result: CaseVerification, open: boolean): Promise<SealedRun | undefined> {
+  const check: RunCheck = {runId: run.runId, status: open ? 'open' : 'unsealed', artifacts: 0, problems: []}
   result.runs.push(check)
   const journal = await readJournalChain(store, run.journalKey)
   if (journal.entries === 0) journal.problems.push(`journal ${run.journalKey} is missing or empty`)
@@ -94,7 +95,7 @@ async function checkManifest(store: EvidenceStore, caseId: string, run: IndexedR
   const state = live(run.objects.get(key))
   if (state.overlaid) check.problems.push(`manifest ${key}: ${state.overlaid}`)
   if (!state.present) {
-    check.problems.push(`run ${run.runId} has no manifest: it never finished (crash or kill); checking what its journal recorded`)
+    if (check.status !== 'open') check.problems.push(`run ${run.runId} has no manifest: it never finished (crash or kill); checking what its journal recorded`)
     return undefined
   }
   const text = await readAll(store, key, run.manifest?.versionId)

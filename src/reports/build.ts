@@ -26,6 +26,8 @@ export const DEFAULT_LIMITS: ReportLimits = {timelineRows: 2000, relevantRows: 1
 export interface BuildOptions {
   store: EvidenceStore
   caseId: string
+  /** The playbook run the report is made inside, still open: verified against its journal so far. */
+  openRun?: string | undefined
   generatedAt: string
   showSecrets: boolean
   findingsComputed: boolean
@@ -68,7 +70,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   const applied = actions.filter((a) => a.applied === true && a.time !== null).map((a) => a.time!).sort()[0] ?? null
   const times = findings.flatMap((f) => [f.time, f.lastTime]).filter((t): t is string => t !== null).sort()
   const detected = findings.filter((f) => f.reasons.some((r) => r.id === 'guardduty-findings') && f.time !== null).map((f) => f.time!).sort()[0] ?? null
-  const verification = await verifyCase(options.store, options.caseId)
+  const verification = await verifyCase(options.store, options.caseId, {openRun: options.openRun})
   const total = Object.values(scope.events).reduce((a, b) => a + b, 0)
   const bySeverity = {critical: 0, high: 0, medium: 0, low: 0, info: 0}
   for (const f of findings) bySeverity[f.severity]++

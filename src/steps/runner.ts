@@ -208,6 +208,7 @@ function storeContext(env: RunnerEnv, session?: RunSession): StoreContext {
     showSecrets: env.showSecrets,
     store: env.store,
     caseId: session?.caseId ?? env.caseId,
+    ...(session ? {openRun: session.run.runId} : {}),
   }
 }
 

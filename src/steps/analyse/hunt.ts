@@ -39,4 +39,5 @@ export const huntStep = defineStep({
       signal: ctx.signal,
     })
   },
+  assess: (r) => ({findings: r.rules.reduce((n, x) => n + x.hits, 0)}),
 })

@@ -38,4 +38,6 @@ export const queryStep = defineStep({
       db.close()
     }
   },
+  // A named detection (a severity above info) that returns rows has found something; plain SQL has not.
+  assess: (r) => ({findings: r.query.severity !== undefined && r.query.severity !== 'info' ? r.query.rows.length : 0}),
 })

@@ -27,7 +27,7 @@ export const evidenceVerifyStep = defineStep({
     const cases: CaseVerification[] = []
     const task = ctx.progress.task('verifying cases', ids.length)
     for (const id of ids) {
-      const v = await verifyCase(ctx.store, id)
+      const v = await verifyCase(ctx.store, id, {openRun: id === ctx.caseId ? ctx.openRun : undefined})
       if (!p.allCases && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
       cases.push(v)
       task.advance()
@@ -35,4 +35,6 @@ export const evidenceVerifyStep = defineStep({
     task.done()
     return {ok: cases.every((c) => c.ok), cases}
   },
+  // What verify names wrong is a finding (exit 3), as the command says.
+  assess: (r) => ({findings: r.cases.reduce((n, c) => n + c.problems.length + c.runs.reduce((m, x) => m + x.problems.length, 0) + c.artifacts.filter((a) => a.status !== 'ok').length, 0)}),
 })
