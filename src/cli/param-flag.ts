@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {usageError} from '../core/errors.js'
 
 /** `--param name=value` (repeatable; a list parameter takes several, or one value with commas). */
-export const paramFlag = Flags.string({char: 'p', description: 'A playbook parameter as name=value (repeatable; lists as a,b or by repeating)', multiple: true})
+export const paramFlag = (description = 'A playbook parameter as name=value (repeatable; lists as a,b or by repeating)') => Flags.string({char: 'p', description, multiple: true})
 
 /** The `--param` values by name, in the order given. */
 export function parseParamFlags(values: readonly string[] | undefined): Map<string, string[]> {

@@ -8,6 +8,7 @@ import {containmentPermissionStatements} from '../actions/permissions.js'
 import {COLLECTORS, collectorsById} from '../steps/registry.js'
 import {readinessCollector} from '../collectors/readiness/definition.js'
 import {loadConfig, resolveStoreLocation} from '../evidence/open-store.js'
+import {paramFlag, parseParamFlags} from '../cli/param-flag.js'
 import {readPlaybook} from '../playbooks/catalog.js'
 import {playbookPermissionStatements} from '../playbooks/permissions.js'
 
@@ -23,6 +24,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
     readiness: Flags.boolean({description: 'Include the read-only actions `coroner readiness` calls', default: false}),
     playbook: Flags.string({description: 'Include what a run of this playbook needs (a shipped id or a file): its read-only actions, and its containment actions apart'}),
+    param: paramFlag('A parameter of the --playbook run, as name=value (repeatable): a branch its parameters leave out needs nothing'),
   }
   static override examples = [
     '<%= config.bin %> permissions --store s3://acme-ir-evidence/cases-2026',
@@ -43,7 +45,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
       ...collectorPermissionStatements(collectorsById(flags.collector ?? []).map((c) => ({id: c.id, permissions: c.permissions()}))),
       ...collectorPermissionStatements(flags.readiness ? [readinessCollector] : []),
       ...containmentPermissionStatements(flags.action ?? []),
-      ...(flags.playbook === undefined ? [] : playbookPermissionStatements(readPlaybook(flags.playbook), this.configuredRegion(flags))),
+      ...(flags.playbook === undefined ? [] : playbookPermissionStatements(readPlaybook(flags.playbook), this.configuredRegion(flags), parseParamFlags(flags.param))),
     ]
     if (statements.length === 0) {
       if (flags.playbook !== undefined) return {result: iamPolicy([]), warnings: [`playbook ${flags.playbook} calls no AWS API and ${location} is a local directory: no IAM permission is needed`]}

@@ -22,7 +22,7 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
   static override flags = {
     ...storeWriteFlags,
     case: caseFlag,
-    param: paramFlag,
+    param: paramFlag(),
     apply: Flags.boolean({description: 'Let containment steps change the account (default: they only record what they would change)', default: false}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask before applying containment', default: false}),
     resume: Flags.string({description: 'Continue this run of the case (its run id, from `coroner case show`)'}),

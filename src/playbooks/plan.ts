@@ -116,10 +116,17 @@ function planStep(step: CompiledStep, scope: ReturnType<typeof buildScope>, opti
   }
   const params = {...resolved.values, ...engineParams(def, {apply: options.apply, maxResources: step.maxResources, resume: false})}
   const asked = standInParams(def, params, resolved.deferred)
+  // A step whose condition is already false will not run: it needs nothing.
+  if (runs === false) return {...planned(step, runs, params, resolved.deferred), usesAws: false, permissions: []}
   if (!asked) warnings.push(`step ${step.id}: its parameters ${resolved.deferred.length > 0 ? 'are only known at run time and ' : ''}do not fit ${def.id}'s schema yet; it lists every operation it may call`)
   // Values known only at run time could need more: a step's permissions(undefined) says what it may need at most.
   const most = resolved.deferred.length > 0 ? atMost(() => def.permissions(undefined as never)) : []
   const permissions = asked ? [...new Set([...def.permissions(asked), ...most])] : [...def.operations]
+  return {...planned(step, runs, params, resolved.deferred), usesAws: asked ? def.usesAws(asked) : def.kind === 'collect' || def.kind === 'contain', permissions}
+}
+
+function planned(step: CompiledStep, runs: PlannedStep['runs'], params: Record<string, unknown>, deferred: string[]): Omit<PlannedStep, 'usesAws' | 'permissions'> {
+  const def = step.definition!
   return {
     id: step.id,
     uses: def.id,
@@ -130,11 +137,9 @@ function planStep(step: CompiledStep, scope: ReturnType<typeof buildScope>, opti
     runs,
     onFailure: step.onFailure,
     params,
-    deferred: resolved.deferred,
-    usesAws: asked ? def.usesAws(asked) : def.kind === 'collect' || def.kind === 'contain',
-    permissions,
+    deferred,
     produces: [...def.produces],
-    ...(def.kind === 'contain' ? {maxResources: step.maxResources, ...(resolved.deferred.length === 0 ? {targets: countTargets(params)} : {})} : {}),
+    ...(def.kind === 'contain' ? {maxResources: step.maxResources, ...(deferred.length === 0 ? {targets: countTargets(params)} : {})} : {}),
   }
 }
 

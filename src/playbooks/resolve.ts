@@ -2,7 +2,7 @@ import {paramsJsonSchema} from '../steps/params.js'
 import type {AnyStep} from '../steps/step.js'
 import {Unavailable, UnavailableError, evaluateCondition, renderValue, type Scope} from './expr/evaluate.js'
 import {ExpressionError} from './expr/tokens.js'
-import type {CompiledStep} from './compile.js'
+import {TARGETS_STEP, type CompiledStep} from './compile.js'
 import {engineManagedKeys} from './validate-with.js'
 
 /** How a step ended in a playbook run, as the journal and `steps.<id>.outcome` say it. */
@@ -58,7 +58,8 @@ export function resolveWith(step: CompiledStep, scope: Scope): ResolvedWith {
   for (const [key, value] of Object.entries(step.with)) {
     try {
       const v = renderValue(value, scope)
-      if (v !== null) out.values[key] = v
+      // targets: takes one selector or region as readily as a list of them.
+      if (v !== null) out.values[key] = step.id === TARGETS_STEP && typeof v === 'string' ? [v] : v
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw withContext(error, step, `with.${key}`)
       out.deferred.push(key)

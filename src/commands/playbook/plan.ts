@@ -12,7 +12,7 @@ export default class PlaybookPlan extends CoronerCommand<Plan> {
     "Pure: no AWS call is made and nothing is written. Resolves the parameters (defaults, --param), the targets as far as they are known offline (names and ARNs; tag selectors and * are resolved by the run), each step with its parameters (values that need an earlier step's result are shown as the expression), whether it calls AWS, and the IAM actions the whole run needs."
   static override args = {playbook: playbookArg}
   static override flags = {
-    param: paramFlag,
+    param: paramFlag(),
     apply: Flags.boolean({description: 'Plan as `run --apply` would: containment steps change the account', default: false}),
     case: Flags.string({char: 'c', description: 'The case the run would write to (shown in the plan)'}),
   }
