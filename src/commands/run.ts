@@ -10,6 +10,7 @@ import {storeWriteFlags} from '../cli/store-flags.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode, usageError} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
+import {redactSecrets} from '../analysis/output.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {readPlaybook} from '../playbooks/catalog.js'
 import {runPlaybook, type PlaybookRunResult} from '../playbooks/execute.js'
@@ -26,6 +27,7 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     apply: Flags.boolean({description: 'Let containment steps change the account (default: they only record what they would change)', default: false}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask before applying containment', default: false}),
     resume: Flags.string({description: 'Continue this run of the case (its run id, from `coroner case show`)'}),
+    fail: Flags.boolean({description: 'Exit 3 when findings were produced (use --no-fail to exit 0)', default: true, allowNo: true}),
   }
   static override examples = [
     '<%= config.bin %> run lambda-triage --case INC-2026-0042 --param functions=payments-api --param since=7d --region eu-west-1',
@@ -59,9 +61,11 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
         {loaded, caseId, given: parseParamFlags(flags.param), apply: flags.apply, showSecrets: flags['show-secrets'], ...(flags.resume === undefined ? {} : {resume: flags.resume}), approve, ...(list ? {observer: list} : {})},
       )
       const partial = result.status !== 'complete' || result.carriedGaps.length > 0
-      const exitCode = partial ? ExitCode.partial : result.findings > 0 ? ExitCode.findings : undefined
+      const exitCode = partial ? ExitCode.partial : result.findings > 0 && flags.fail ? ExitCode.findings : undefined
       const warnings = [...result.warnings, ...result.carriedGaps.map((id) => `step ${id} ended with gaps in run ${result.resumedFrom}, which this run continues`)]
       if (result.status !== 'complete') warnings.push(`run ended ${result.status}: ${result.gaps.length} gap(s), see the custody journal`)
+      const offline = result.steps.filter((s) => s.cause === 'store-not-local').map((s) => s.id)
+      if (offline.length > 0) warnings.push(`the analysis (${offline.join(', ')}) was not run: ${result.steps.find((s) => s.cause === 'store-not-local')!.reason}`)
       return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
     } finally {
       list?.close()
@@ -83,11 +87,26 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
         ['step', 'uses', 'outcome', 'seconds', 'gaps', 'findings', 'detail'],
       ),
     )
+    for (const line of findingLines(r)) this.log(line)
+    const report = r.steps.find((s) => s.kind === 'report' && s.outcome !== 'skipped' && typeof (s.result as {path?: unknown} | undefined)?.path === 'string')
+    if (report) {
+      const written = report.result as {path: string; verified?: boolean}
+      this.log(`\nReport: ${terminalSafe(written.path)}${written.verified === false ? ' (the evidence did NOT verify when it was made: see its verification section)' : ''}`)
+    }
     const contained = r.steps.filter((s) => s.kind === 'contain' && isActionReport(s.result)).map((s) => s.result as ActionReport)
     for (const line of renderActionReports(contained, {showNotes: false})) this.log(line)
     if (!r.apply && r.steps.some((s) => s.kind === 'contain')) this.log('\nContainment ran without --apply: nothing was changed; each step recorded what it would change.')
     this.logRunFooter(r, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
   }
+}
+
+/** The most severe findings a findings step reported, as a table (no details: those are the account's text). */
+function findingLines(r: PlaybookRunResult): string[] {
+  const step = r.steps.find((s) => s.uses === 'findings' && s.outcome !== 'skipped' && s.result !== undefined)
+  const top = (step?.result as {top?: Array<{severity: string; time: string | null; title: string; actor: string | null; target: string | null}>} | undefined)?.top ?? []
+  if (top.length === 0) return []
+  const rows = top.slice(0, 10).map((f) => redactSecrets({severity: f.severity, time: f.time, finding: f.title, actor: f.actor, target: f.target} as never) as Record<string, unknown>)
+  return ['', `Findings (${r.findings}${top.length > 10 || r.findings > top.length ? ', the most severe' : ''}; \`coroner findings --case ${r.caseId}\` lists them):`, renderTable(rows, ['severity', 'time', 'finding', 'actor', 'target'])]
 }
 
 const isActionReport = (v: unknown): boolean => typeof v === 'object' && v !== null && Array.isArray((v as ActionReport).outcomes) && typeof (v as ActionReport).action === 'string'

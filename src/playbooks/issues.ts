@@ -42,8 +42,8 @@ export interface PlaybookIssue {
   message: string
 }
 
-/** `file:line:col  severity  code  message`, as validate prints each issue. */
-export const formatIssue = (i: PlaybookIssue): string => `${i.file}:${i.line}:${i.col}  ${i.severity}  ${i.code}  ${i.message}`
+/** `file:line:col  severity  code  message`, as validate prints each issue (the one formatIssue, as queries and rules print theirs). */
+export {formatIssue} from '../analysis/issue.js'
 
 export const hasErrors = (issues: readonly PlaybookIssue[]): boolean => issues.some((i) => i.severity === 'error')
 

@@ -14,7 +14,7 @@ export const PLAYBOOK_SCOPE = 'playbook'
 /** How a step ended in an earlier run, as its journal says. */
 export interface PriorStep {
   outcome: StepOutcome
-  /** Why it was skipped: `when` (final), or stopped, interrupted, unavailable… (run again on a resume). */
+  /** Why it was skipped: `when` (final), or stopped, interrupted, unavailable, store-not-local… (run again on a resume). */
   cause?: string
   result?: unknown
   outputs?: Record<string, unknown>

@@ -62,6 +62,10 @@ export async function runPlaybookStep(call: StepCall): Promise<StepReport> {
     await session.run.skip(step.id, reason, {...fields, cause})
     return {...report, outcome: 'skipped', cause, reason}
   }
+  // The case database is built from a local copy of the evidence (analysis never reads S3 itself).
+  if ((def.kind === 'analyse' || def.kind === 'report') && session.env.store.kind !== 'local') {
+    return await skip('store-not-local', `the analysis reads a local store: \`coroner evidence pull --case ${session.caseId} --to DIR\`, then \`coroner load --case ${session.caseId} --store DIR\` (or run offline-triage there)`)
+  }
   let input: Record<string, unknown>
   try {
     const when = resolveWhen(step, call.scope)
