@@ -12,7 +12,7 @@ interface Line {
   durationMs?: number
 }
 
-const SYMBOL: Record<Line['state'], string> = {waiting: '·', running: '›', done: '✓', gap: '!', failed: '✗', skipped: '-'}
+const SYMBOL: Record<Line['state'], string> = {waiting: '·', running: '›', done: '✓', gap: '!', failed: '✗', skipped: '-', interrupted: '✗'}
 
 /**
  * The live step list of `coroner run` on a terminal: one line per step (waiting, running with its

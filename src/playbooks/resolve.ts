@@ -5,8 +5,8 @@ import {ExpressionError} from './expr/tokens.js'
 import {TARGETS_STEP, type CompiledStep} from './compile.js'
 import {engineManagedKeys} from './validate-with.js'
 
-/** How a step ended in a playbook run, as the journal and `steps.<id>.outcome` say it. */
-export type StepOutcome = 'done' | 'gap' | 'failed' | 'skipped'
+/** How a step ended in a playbook run; `interrupted`: it returned because the run was interrupted (a resume runs it again). */
+export type StepOutcome = 'done' | 'gap' | 'failed' | 'skipped' | 'interrupted'
 
 /** What later steps can read of a step: its outcome and, when it finished, its result and outputs. */
 export interface StepState {

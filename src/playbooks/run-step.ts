@@ -110,14 +110,14 @@ async function callStep(call: StepCall, def: AnyStep, input: Record<string, unkn
         outputs = resolveOutputs(step, r, call.scope)
         assessed = def.assess?.(r)
         const journalled = JSON.stringify(asJson(r))
-        const outcome: StepOutcome = gaps.gaps.length > 0 || (assessed?.problems?.length ?? 0) > 0 ? 'gap' : 'done'
+        const outcome = outcomeOf(session, gaps.gaps.length + (assessed?.problems?.length ?? 0))
         const result = journalled.length <= MAX_JOURNALLED_RESULT ? {result: JSON.parse(journalled) as unknown} : {resultOmitted: true, resultBytes: journalled.length}
         return {outcome, ...result, outputs: asJson(outputs), ...(assessed?.findings ? {findings: assessed.findings} : {})}
       },
     })
     // What the result says could not be read is a gap of the run, as a collector's would be.
     for (const problem of assessed?.problems ?? []) await gaps.add({collector: def.id, resource: `playbook step ${step.id}`, code: 'unreadable', reason: problem})
-    const outcome: StepOutcome = gaps.gaps.length > 0 ? 'gap' : 'done'
+    const outcome = outcomeOf(session, gaps.gaps.length)
     return {...report, outcome, durationMs: Date.now() - started, gaps: gaps.gaps.length, findings: assessed?.findings ?? 0, result: asJson(result), outputs}
   } catch (error) {
     // The call journalled its own failure; only the store's own write failures end the whole run.
@@ -132,6 +132,9 @@ async function failBeforeCall(call: StepCall, report: StepReport, error: unknown
   await call.session.run.step(call.step.id, {uses: report.uses, ...(input === undefined ? {} : {params: input})}, () => Promise.reject(error), {fields}).catch(() => {})
   return {...report, outcome: 'failed', error: {code: e.code, message: e.message}, reason: e.message}
 }
+
+/** A step that returned while the run was being interrupted stopped short (collectors return what they had): it is run again on a resume. */
+const outcomeOf = (session: RunSession, gaps: number): StepOutcome => (session.env.signal.aborted ? 'interrupted' : gaps > 0 ? 'gap' : 'done')
 
 /** Which earlier step's missing result keeps this one from running. */
 function unavailableReason(step: CompiledStep, scope: Scope): string {

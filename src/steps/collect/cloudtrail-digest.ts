@@ -69,6 +69,8 @@ export const cloudtrailDigestStep = defineStep({
       source.close()
     }
   },
+  // What validation found (a log file altered, missing, a digest out of its chain) is a finding (exit 3).
+  assess: (r) => ({findings: 'report' in r ? r.report.summary.findings : 0}),
 })
 
 /** Why the archive has nothing to validate, or undefined when it holds digest folders. */
