@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
 import {fixedClock} from '../../src/core/clock.js'
@@ -18,7 +19,7 @@ import {coroner, repoRoot, type Envelope} from '../support/cli.js'
 import {startGate, type Gate} from '../support/gate.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'
 import {seededLambdaBehindProxy} from '../support/lambda-seed.js'
-import {resetMoto, useAwsTestEnvironment, useLambdaLayerBackend} from '../support/moto.js'
+import {motoAws, resetMoto, useAwsTestEnvironment, useLambdaLayerBackend} from '../support/moto.js'
 import {tempDir} from '../support/temp.js'
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'playbooks', 'snapshot-roles-load.yaml')
@@ -112,6 +113,16 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     const human = await coroner(['run', FIXTURE, '--case', 'INC-GAP', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--param', 'functions=nope-fn', '--param', `db=${path.join(dir, 'case.duckdb')}`])
     expect(human.stdout).toMatch(/roles\s+iam-role\s+skipped.*its condition is false/)
     expect(human.stdout).toMatch(/\[function-not-found\] nope-fn/)
+  })
+
+  it('with an S3 store, the collection lands in the bucket and the analysis is skipped, saying how to go on', async () => {
+    await motoAws().client(S3Client).send(new CreateBucketCommand({Bucket: 'playbook-evidence', ObjectLockEnabledForBucket: true}))
+    const out = await coroner(['run', FIXTURE, '--case', 'INC-S3', '--store', 's3://playbook-evidence/cases', '--lock-mode', 'GOVERNANCE', '--retain-days', '1', '--endpoint-url', proxy.url, '--region', 'us-east-1', '--param', 'functions=payments-api', '--json'])
+    const env = JSON.parse(out.stdout) as Envelope<PlaybookRunResult>
+    expect(env.result.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([['targets', 'done', undefined], ['snapshot', 'done', undefined], ['roles', 'done', undefined], ['load', 'skipped', 'store-not-local']])
+    expect(env.warnings.join('\n')).toMatch(/the analysis \(load\) was not run: .*coroner evidence pull --case INC-S3 --to DIR/)
+    expect(env.result.manifestKey).toMatch(/^cases\/INC-S3\/runs\//)
+    expect(env.result.artifacts).toBeGreaterThan(10)
   })
 
   it('a tag selector is resolved by listing the region and its tags, and the listing is kept as evidence', async () => {
