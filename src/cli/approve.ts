@@ -1,25 +1,22 @@
-import {createInterface} from 'node:readline/promises'
+import {toCoronerError} from '../core/errors.js'
 import type {ApprovalRequest} from '../playbooks/execute.js'
-import {terminalSafe} from './table.js'
+import {confirmChanges} from './confirm.js'
 
-/** The containment about to be applied, as the one question `run --apply` asks on a terminal. */
-export function approvalText(request: ApprovalRequest): string {
-  const lines = [`\nPlaybook ${request.playbook} is about to CHANGE the account (--apply):`]
-  for (const s of request.steps) {
-    const targets = s.targets === 'decided when it runs' ? s.targets : s.targets.length === 0 ? '(no named targets)' : s.targets.map(terminalSafe).join(', ')
-    lines.push(`  ${s.id} (${s.uses}): ${targets}`)
-  }
-  return lines.join('\n')
+/** What each containment step of the run will act on, one line per target, for the one question. */
+export function approvalTargets(request: ApprovalRequest): string[] {
+  return request.steps.flatMap((s) => (s.targets === 'decided when it runs' || s.targets.length === 0 ? [`${s.id} (${s.uses}): ${s.targets === 'decided when it runs' ? s.targets : 'no named target'}`] : s.targets.map((t) => `${s.id} (${s.uses}): ${t}`)))
 }
 
-/** Asks on the terminal; only the answer `yes` approves. */
-export async function askApproval(request: ApprovalRequest, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<boolean> {
-  output.write(`${approvalText(request)}\n`)
-  const rl = createInterface({input, output, terminal: false})
+/**
+ * Asks once, as `contain --apply` does, before a playbook's first change: true to go on. A refusal
+ * is no error here: the run skips its containment and goes on with the rest.
+ */
+export async function approveContainment(request: ApprovalRequest, yes: boolean): Promise<boolean> {
   try {
-    const answer = await rl.question('Type yes to apply, anything else to skip containment: ')
-    return answer.trim().toLowerCase() === 'yes'
-  } finally {
-    rl.close()
+    await confirmChanges(`Playbook ${request.playbook}`, approvalTargets(request), yes)
+    return true
+  } catch (error) {
+    if (toCoronerError(error).code === 'not-confirmed') return false
+    throw error
   }
 }

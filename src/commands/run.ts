@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
-import {askApproval} from '../cli/approve.js'
+import {approveContainment} from '../cli/approve.js'
+import {changeFlags} from '../cli/change-flags.js'
 import {renderActionReports, type ActionReport} from '../cli/render-contain.js'
 import {paramFlag, parseParamFlags} from '../cli/param-flag.js'
 import {playbookArg} from '../cli/playbook-arg.js'
@@ -24,8 +25,8 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     ...storeWriteFlags,
     case: caseFlag,
     param: paramFlag(),
-    apply: Flags.boolean({description: 'Let containment steps change the account (default: they only record what they would change)', default: false}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask before applying containment', default: false}),
+    apply: changeFlags.apply,
+    yes: changeFlags.yes,
     resume: Flags.string({description: 'Continue this run of the case (its run id, from `coroner case show`)'}),
     fail: Flags.boolean({description: 'Exit 3 when findings were produced (use --no-fail to exit 0)', default: true, allowNo: true}),
   }
@@ -46,11 +47,10 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     const env = await this.context(flags, caseId)
     const list = !this.jsonEnabled() && process.stderr.isTTY ? new StepList(process.stderr) : undefined
     const logger = list ? createLogger((r) => list.log(`${r.level === 'info' ? '' : `${r.level}: `}${terminalSafe(r.message)}`)) : env.logger
-    const approve = async (request: Parameters<typeof askApproval>[0]): Promise<boolean> => {
-      if (flags.yes) return true
+    const approve = async (request: Parameters<typeof approveContainment>[0]): Promise<boolean> => {
       list?.suspend()
       try {
-        return await askApproval(request, process.stdin, process.stderr)
+        return await approveContainment(request, flags.yes)
       } finally {
         list?.resume()
       }
