@@ -55,7 +55,7 @@ describe('a case from collection to hunt', () => {
     expect(lambda.error).toBeUndefined()
     const logs = await coroner(['collect', 'logs', '--function', 'payments-api', '--since', '2026-11-20T09:00:00Z', '--until', '2026-11-20T11:00:00Z', '--case', 'INC-E2E', ...aws, '--json'])
     expect(logs.error).toBeUndefined()
-    const trail = await coroner(['import', 'cloudtrail', path.join(repoRoot, 'samples', 'cloudtrail'), '--case', 'INC-E2E', '--store', store])
+    const trail = await coroner(['import', 'cloudtrail', path.join(repoRoot, 'samples', 'incident', 'cloudtrail'), '--case', 'INC-E2E', '--store', store])
     expect(trail.error).toBeUndefined()
 
     const load = await coroner(['load', '--case', 'INC-E2E', '--store', store, '--db', db, '--json'])

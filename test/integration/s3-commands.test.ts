@@ -205,7 +205,7 @@ describe('permissions', () => {
 
 describe('collection commands write to S3 with the store flags', () => {
   it('import cloudtrail takes --allow-unlocked for a plain bucket and --legal-hold for a locked one', async () => {
-    const samples = path.join(import.meta.dirname, '..', '..', 'samples', 'cloudtrail')
+    const samples = path.join(import.meta.dirname, '..', '..', 'samples', 'incident', 'cloudtrail')
     await s3.send(new CreateBucketCommand({Bucket: 'plain-bucket'}))
     const refused = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
     expect(refused.error?.oclif?.exit).toBe(2)
