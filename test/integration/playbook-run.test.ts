@@ -8,13 +8,13 @@ import {fixedClock} from '../../src/core/clock.js'
 import {memoryLogger} from '../../src/core/logger.js'
 import {quietProgress} from '../../src/core/progress.js'
 import {readManifest} from '../../src/evidence/cases.js'
-import type {Manifest} from '../../src/evidence/manifest.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
 import type {PlaybookRunResult} from '../../src/playbooks/execute.js'
 import {lambdaTargetsStep} from '../../src/steps/collect/lambda-targets.js'
 import {runStep} from '../../src/steps/runner.js'
 import {isReadOnly, operationsSeen} from '../support/aws-operations.js'
+import {caseManifests} from '../support/evidence-case.js'
 import {coroner, repoRoot, type Envelope} from '../support/cli.js'
 import {startGate, type Gate} from '../support/gate.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'
@@ -46,13 +46,6 @@ async function journal(store: string, caseId: string, runId: string): Promise<Jo
 
 const playbookSteps = (entries: JournalEntry[], type: string): JournalEntry[] => entries.filter((e) => e.type === type && e.scope === 'playbook')
 
-async function manifests(store: string, caseId: string): Promise<Manifest[]> {
-  const s = new LocalDirectoryStore(store)
-  const out: Manifest[] = []
-  for await (const info of s.list(`cases/${caseId}/runs/`)) if (info.key.endsWith('/manifest.json')) out.push(await readManifest(s, info.key))
-  return out.sort((a, b) => a.runId.localeCompare(b.runId))
-}
-
 describe('coroner run: a playbook as one evidence run, against moto', () => {
   useAwsTestEnvironment()
   useLambdaLayerBackend()
@@ -76,7 +69,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     expect(r.status).toBe('complete')
     expect(r.steps.map((s) => [s.id, s.outcome])).toEqual([['targets', 'done'], ['snapshot', 'done'], ['roles', 'done'], ['load', 'done']])
 
-    const [manifest] = await manifests(store, 'INC-PB')
+    const [manifest] = await caseManifests(store, 'INC-PB')
     expect(manifest!.command).toBe('run snapshot-roles-load')
     const kinds = manifest!.artifacts.map((a) => a.kind)
     expect(kinds.filter((k) => k === 'lambda.function')).toHaveLength(4)
@@ -160,7 +153,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       await held
       child.kill(signal)
       const code = await exited
-      const [runId] = (await manifests(store, 'INC-RES')).map((m) => m.runId)
+      const [runId] = (await caseManifests(store, 'INC-RES')).map((m) => m.runId)
       const {readdir} = await import('node:fs/promises')
       return {code, runId: runId ?? (await readdir(path.join(store, 'cases', 'INC-RES', 'runs')))[0]!}
     }
@@ -193,7 +186,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       expect(resumedCalls.some((c) => c.action === 'GetRole')).toBe(true)
       expect(resumedCalls.filter((c) => c.line.includes('/functions/'))).toEqual([])
 
-      const all = await manifests(store, 'INC-RES')
+      const all = await caseManifests(store, 'INC-RES')
       expect(all.map((m) => m.status)).toEqual(['incomplete', 'complete'])
       const kinds = all.flatMap((m) => m.artifacts.map((a) => a.kind))
       expect(kinds.filter((k) => k === 'lambda.function')).toHaveLength(4)
@@ -227,7 +220,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       expect(out.error).toBeUndefined()
       const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
       expect(r.steps.map((s) => [s.id, s.carriedFrom !== undefined])).toEqual([['targets', true], ['snapshot', true], ['roles', false], ['load', false]])
-      const [second] = await manifests(store, 'INC-RES')
+      const [second] = await caseManifests(store, 'INC-RES')
       expect(second!.parameters.resumeOf).toEqual({runId: first.runId, status: 'unsealed', manifestSha256: null, journalLastHash: lastHash})
       const v = await verifyCase(new LocalDirectoryStore(store), 'INC-RES')
       expect(v.runs.find((x) => x.runId === first.runId)?.status).toBe('unsealed')

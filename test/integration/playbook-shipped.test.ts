@@ -3,8 +3,7 @@ import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {gunzipSync} from 'node:zlib'
 import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {readManifest} from '../../src/evidence/cases.js'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {Manifest} from '../../src/evidence/manifest.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
@@ -12,13 +11,13 @@ import type {PlaybookRunResult} from '../../src/playbooks/execute.js'
 import {isReadOnly, operationsSeen} from '../support/aws-operations.js'
 import {coroner, repoRoot, type Envelope} from '../support/cli.js'
 import {fixtureRecords, spreadRecords} from '../support/cloudtrail-fixtures.js'
-import {stratusRecords} from '../support/evidence-case.js'
+import {caseManifests, stratusRecords} from '../support/evidence-case.js'
 import {lookupEventFromRecord, startFakeCloudTrail, type FakeCloudTrail, type WireEvent} from '../support/fake-cloudtrail.js'
 import {startGate, type Gate} from '../support/gate.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'
 import {seededLambdaBehindProxy} from '../support/lambda-seed.js'
 import {motoAws, resetMoto, useAwsTestEnvironment, useLambdaLayerBackend} from '../support/moto.js'
-import {tempDir} from '../support/temp.js'
+import {inDir, tempDir} from '../support/temp.js'
 
 /**
  * The shipped playbooks against moto (Lambda, IAM, CloudWatch Logs) with CloudTrail LookupEvents
@@ -63,13 +62,6 @@ async function seedLogs(): Promise<void> {
   await logs.send(new PutLogEventsCommand({logGroupName: group, logStreamName: '2026/11/20/[$LATEST]abc', logEvents: [0, 1, 2].map((i) => ({timestamp: t + i * 1000, message: `START RequestId: 0f5c7a52-000${i} Version: $LATEST`}))}))
 }
 
-async function manifests(store: string, caseId: string): Promise<Manifest[]> {
-  const s = new LocalDirectoryStore(store)
-  const out: Manifest[] = []
-  for await (const info of s.list(`cases/${caseId}/runs/`)) if (info.key.endsWith('/manifest.json')) out.push(await readManifest(s, info.key))
-  return out.sort((a, b) => a.runId.localeCompare(b.runId))
-}
-
 async function lookupEventIds(store: string, all: Manifest[]): Promise<string[]> {
   const ids: string[] = []
   for (const m of all) {
@@ -79,16 +71,6 @@ async function lookupEventIds(store: string, all: Manifest[]): Promise<string[]>
     }
   }
   return ids
-}
-
-/** Runs `work` with `dir` as the working directory (where the case database is built by default). */
-async function inDir<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  process.chdir(dir)
-  try {
-    return await work()
-  } finally {
-    process.chdir(repoRoot)
-  }
 }
 
 const window = ['--param', `since=${SINCE.toISOString()}`, '--param', `until=${UNTIL.toISOString()}`]
@@ -136,7 +118,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
       ['findings', 'done', undefined],
     ].sort((a, b) => r.steps.findIndex((s) => s.id === a[0]) - r.steps.findIndex((s) => s.id === b[0])))
 
-    const kinds = (await manifests(store, 'INC-SHIP'))[0]!.artifacts.map((a) => a.kind)
+    const kinds = (await caseManifests(store, 'INC-SHIP'))[0]!.artifacts.map((a) => a.kind)
     expect(kinds.filter((k) => k === 'lambda.function')).toHaveLength(4)
     for (const k of ['lambda.aliases', 'lambda.url-config', 'lambda.policy', 'lambda.event-source-mappings', 'iam.role', 'iam.role-policies', 'logs.events', 'cloudtrail.lookup-events']) expect(kinds, k).toContain(k)
     const tables = (r.steps.find((s) => s.id === 'load')!.result as {tables: Record<string, number>}).tables
@@ -177,7 +159,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     }
     child.kill('SIGTERM')
     expect(await exited).toBe(6)
-    const [first] = await manifests(store, 'INC-KILL')
+    const [first] = await caseManifests(store, 'INC-KILL')
     expect(first!.status).toBe('incomplete')
     const before = await lookupEventIds(store, [first!])
     expect(before.length).toBe(100)
@@ -193,7 +175,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     expect(resumedLookups[0]!.hadToken).toBe(true)
     expect(operationsSeen({calls: proxy.calls.slice(proxyCallsBefore)}).filter((o) => o.startsWith('lambda:') || o.startsWith('logs:'))).toEqual([])
 
-    const all = await manifests(store, 'INC-KILL')
+    const all = await caseManifests(store, 'INC-KILL')
     const ids = await lookupEventIds(store, all)
     expect(ids.length).toBe(241)
     expect(new Set(ids).size).toBe(241)

@@ -5,7 +5,8 @@ import {gzipSync} from 'node:zlib'
 import {fixedClock} from '../../src/core/clock.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
-import type {ArtifactRecord} from '../../src/evidence/manifest.js'
+import type {ArtifactRecord, Manifest} from '../../src/evidence/manifest.js'
+import {readManifest} from '../../src/evidence/cases.js'
 
 export const FIXTURES = path.resolve(fileURLToPath(import.meta.url), '../../fixtures')
 
@@ -142,3 +143,11 @@ export function lambdaSpecs(): ArtifactSpec[] {
   ]
 }
 
+
+/** Every sealed run's manifest of a case in a local store, in run order. */
+export async function caseManifests(root: string, caseId: string): Promise<Manifest[]> {
+  const store = new LocalDirectoryStore(root)
+  const out: Manifest[] = []
+  for await (const info of store.list(`cases/${caseId}/runs/`)) if (info.key.endsWith('/manifest.json')) out.push(await readManifest(store, info.key))
+  return out.sort((a, b) => a.runId.localeCompare(b.runId))
+}

@@ -9,3 +9,14 @@ export async function tempDir(prefix = 'coroner-test-'): Promise<string> {
   onTestFinished(() => rm(dir, {recursive: true, force: true}))
   return dir
 }
+
+/** Runs `work` with `dir` as the working directory (where a case database and report go by default), then goes back. */
+export async function inDir<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const before = process.cwd()
+  process.chdir(dir)
+  try {
+    return await work()
+  } finally {
+    process.chdir(before)
+  }
+}

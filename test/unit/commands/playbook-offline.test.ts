@@ -8,18 +8,8 @@ import {coroner, repoRoot, type Envelope} from '../../support/cli.js'
 import {deliveryFile, digestChain, logFileKey, rsaKeyPair, writeArchive} from '../../support/cloudtrail-archive.js'
 import {stratusRecords} from '../../support/evidence-case.js'
 import {useAwsTestEnvironment} from '../../support/moto.js'
-import {tempDir} from '../../support/temp.js'
+import {inDir, tempDir} from '../../support/temp.js'
 import {startTripwire, type Tripwire} from '../../support/tripwire.js'
-
-/** Runs `work` with `dir` as the working directory (where the case database and report go by default). */
-async function inDir<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  process.chdir(dir)
-  try {
-    return await work()
-  } finally {
-    process.chdir(repoRoot)
-  }
-}
 
 describe('the offline playbooks: no AWS account, no AWS call', () => {
   useAwsTestEnvironment()
