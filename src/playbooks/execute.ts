@@ -110,7 +110,7 @@ function givenFrom(params: Record<string, unknown>): Map<string, string[]> {
 
 /** Starts each step when what it waits for has ended, a bounded number at once. */
 class Scheduler {
-  readonly reports: StepReport[] = []
+  private readonly endedReports: StepReport[] = []
   private readonly states = new Map<string, StepState>()
   private readonly ended = new Set<string>()
   private readonly steps: CompiledStep[]
@@ -129,6 +129,12 @@ class Scheduler {
     this.steps = topologicalOrder(compilePlaybook(options.loaded.document!).steps)!
     this.targets = this.steps.some((s) => s.id === TARGETS_STEP) ? new Unavailable('the targets were not resolved') : undefined
     for (const s of this.steps) if (s.id !== TARGETS_STEP) this.states.set(s.id, {outcome: 'pending'})
+  }
+
+  /** How each step ended, in the playbook's order (steps side by side end in any order). */
+  get reports(): StepReport[] {
+    const order = this.steps.map((s) => s.id)
+    return [...this.endedReports].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
   }
 
   async run(): Promise<void> {
@@ -173,7 +179,7 @@ class Scheduler {
   }
 
   private finish(step: CompiledStep, report: StepReport): void {
-    this.reports.push(report)
+    this.endedReports.push(report)
     this.ended.add(step.id)
     if (step.id === TARGETS_STEP) {
       const r = report.result as {functions?: string[]; regions?: string[]; region?: string} | undefined
