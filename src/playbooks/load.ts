@@ -35,6 +35,8 @@ type FormatIssue = z.core.$ZodIssue
 
 /** Fields a step may leave out: one that is wrong is dropped so the rest of the playbook can still be checked. */
 const OPTIONAL_STEP_FIELDS = new Set(['title', 'with', 'when', 'needs', 'on-failure', 'outputs', 'max-resources'])
+/** Descriptive fields no step depends on: one that is wrong or missing stands in with a placeholder while the steps are checked. */
+const HEADER_STAND_INS: Readonly<Record<string, unknown>> = {title: '-', description: '-', version: 1, status: 'test', author: undefined, references: undefined, attack: undefined}
 
 /**
  * The document with unknown fields and wrong optional step fields taken out, when that is all that
@@ -47,7 +49,9 @@ function repaired(value: unknown, issues: readonly FormatIssue[]): PlaybookDocum
     const parent = valueAt(copy, issue.code === 'unrecognized_keys' ? at : at.slice(0, -1))
     if (parent === null || typeof parent !== 'object') return undefined
     const isStepField = at.length === 3 && at[0] === 'steps' && OPTIONAL_STEP_FIELDS.has(String(at[2]))
+    const header = at.length === 1 && Object.hasOwn(HEADER_STAND_INS, String(at[0])) ? String(at[0]) : undefined
     if (issue.code === 'unrecognized_keys') for (const k of issue.keys) delete (parent as Record<string, unknown>)[k]
+    else if (header !== undefined) (parent as Record<string, unknown>)[header] = HEADER_STAND_INS[header]
     else if (isStepField) delete (parent as Record<string, unknown>)[String(at[2])]
     else return undefined
   }
@@ -62,7 +66,7 @@ function reportFormatIssue(source: PlaybookSource, input: unknown, issue: Format
     for (const key of issue.keys) source.issue([...at, key], 'error', 'unknown-field', `${where === '' ? '' : `${where}: `}unknown field ${JSON.stringify(key)}${suggestField(at, key)}`, {key: true})
     return
   }
-  if (issue.code === 'invalid_type' && valueAt(input, at) === undefined) {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && valueAt(input, at) === undefined) {
     const field = at.at(-1)
     source.issue(at.slice(0, -1), 'error', 'missing-field', `${describePath(at.slice(0, -1), input) || 'the playbook'} has no ${JSON.stringify(field)}, which is required`)
     return

@@ -41,6 +41,7 @@ const CASES: Case[] = [
   {name: 'a key given twice', text: edit([['    needs: [snapshot]', '    needs: [snapshot]\n    needs: [snapshot]']]), issues: [['duplicate-key', 18, 5]]},
   {name: 'a field the format does not know (and a typo of one it does)', text: edit([['    needs: [snapshot]', '    needs: [snapshot]\n    onFailure: stop']]), issues: [['unknown-field', 18, 5]]},
   {name: 'a required field left out', text: edit([['    uses: load\n', '']]), issues: [['missing-field', 15, 5]]},
+  {name: 'a header field left out and another wrong: the steps are still checked', text: edit([['version: 1\n', ''], ['status: test', 'status: done'], ['    uses: load', '    uses: lod']]), issues: [['missing-field', 1, 1], ['invalid-value', 4, 9], ['unknown-step', 15, 11]]},
   {name: 'a field of the wrong type', text: edit([['status: test', 'status: done']]), issues: [['invalid-value', 5, 9]]},
   {name: 'an id that is not the file name', text: BASE, file: 'other.yaml', issues: [['id-mismatch', 1, 5]]},
   {name: 'two steps with one id', text: `${BASE}  - id: load\n    uses: load\n    needs: [snapshot]\n`, issues: [['duplicate-step-id', 18, 9]]},
