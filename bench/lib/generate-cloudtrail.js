@@ -1,121 +1,174 @@
-// Generates realistic CloudTrail records (about 1 KB each) and writes them as gzip delivery-file
-// artifacts of a case in a local evidence store, through EvidenceRun, as the S3 archive collector
-// would. Shared by the load and Sigma benchmarks.
-import {gzipSync} from 'node:zlib'
-import {fixedClock} from '../../dist/core/clock.js'
-import {LocalDirectoryStore} from '../../dist/evidence/stores/local.js'
-import {EvidenceRun} from '../../dist/evidence/run.js'
+// Generates CloudTrail archives at scale that look like a busy account's: records made from the
+// real ones in the test fixtures and from the API calls of some fifty services (hundreds of event
+// shapes, nested request and response structures of varied types), each re-stamped with its own
+// event id, request id, time, source address and region, plus the injected attack of attacks.js.
+// Deterministic: the same seed gives the same bytes. Used by the benchmarks and by tests.
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {promisify} from 'node:util'
+import {gzip as gzipCallback} from 'node:zlib'
+import {ATTACK, ATTACK_EVENT_NAMES, MARKERS} from './attacks.js'
+import {ACCOUNT, principals} from './identities.js'
+import {realRecords} from './real-records.js'
+import {alnum, hex, int, ipv4, pick, rng, uuid, weightedIndex} from './rng.js'
+import {serviceOperations} from './service-shapes.js'
 
-const EVENTS = [
-  ['lambda.amazonaws.com', 'GetFunction20150331v2', true],
-  ['lambda.amazonaws.com', 'UpdateFunctionCode20150331v2', false],
-  ['lambda.amazonaws.com', 'ListFunctions20150331', true],
-  ['s3.amazonaws.com', 'GetObject', true],
-  ['s3.amazonaws.com', 'PutObject', false],
-  ['iam.amazonaws.com', 'ListRoles', true],
-  ['iam.amazonaws.com', 'CreateAccessKey', false],
-  ['sts.amazonaws.com', 'AssumeRole', true],
-  ['sts.amazonaws.com', 'GetCallerIdentity', true],
-  ['secretsmanager.amazonaws.com', 'GetSecretValue', true],
-  ['ec2.amazonaws.com', 'DescribeInstances', true],
-  ['cloudtrail.amazonaws.com', 'LookupEvents', true],
-  ['kms.amazonaws.com', 'Decrypt', true],
-  ['logs.amazonaws.com', 'CreateLogStream', false],
-]
-const ACCOUNT = '111122223333'
+const gzip = promisify(gzipCallback)
+const START = Date.parse('2026-11-01T00:00:00Z')
+/** A busy account: a million events a week. */
+const MS_PER_EVENT = 604.8
+const READ_LIKE = /^(Describe|List|Get|Head|Lookup|Search|Query|Scan|Batch(Get|Check)|Decrypt|Encrypt|Generate|AssumeRole)/
+const SLOT = /"__(ID|TIME|REQ|IP|REGION)__"/
+const IP_LIKE = /^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-f:]+:[0-9a-f:]*$/i
+const INSTANCES_PER_OPERATION = 8
+export const REGIONS = ['us-east-1', 'us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', 'ap-southeast-2']
 
-/** A pseudo-random generator with a fixed seed, so every run generates the same data. */
-export function rng(seed = 42) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+const normalName = (name) => String(name ?? '').replace(/20\d{6}(v\d+)?$/, '').toLowerCase()
+
+/** A record as text with slots for what each copy gets of its own: the JSON split around the slots. */
+function template(record, {ownAddress = true} = {}) {
+  const r = {...record, eventID: '__ID__', eventTime: '__TIME__', awsRegion: '__REGION__'}
+  if (record.requestID !== undefined || record.eventType === 'AwsApiCall') r.requestID = '__REQ__'
+  if (ownAddress && (record.sourceIPAddress === undefined || IP_LIKE.test(String(record.sourceIPAddress)))) r.sourceIPAddress = '__IP__'
+  return JSON.stringify(r).split(SLOT)
 }
 
-const hex = (rand, n) => {
-  let out = ''
-  for (let i = 0; i < n; i++) out += '0123456789abcdef'[Math.floor(rand() * 16)]
-  return out
-}
-const uuid = (rand) => `${hex(rand, 8)}-${hex(rand, 4)}-4${hex(rand, 3)}-a${hex(rand, 3)}-${hex(rand, 12)}`
-
-/** One CloudTrail record of about 1 KB, as a JavaScript object. */
-export function makeRecord(rand, index, baseMs = Date.parse('2026-11-01T00:00:00Z')) {
-  const [source, name, readOnly] = EVENTS[Math.floor(rand() * EVENTS.length)]
-  const assumed = rand() < 0.5
-  const user = `user${Math.floor(rand() * 50)}`
-  const role = `role-${Math.floor(rand() * 20)}`
-  const ip = `${Math.floor(rand() * 223) + 1}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`
-  const fn = `function-${Math.floor(rand() * 200)}`
-  return {
-    eventVersion: '1.09',
-    userIdentity: assumed
-      ? {
-          type: 'AssumedRole',
-          principalId: `AROA${hex(rand, 16).toUpperCase()}:session-${index % 97}`,
-          arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/session-${index % 97}`,
-          accountId: ACCOUNT,
-          accessKeyId: `ASIA${hex(rand, 16).toUpperCase()}`,
-          sessionContext: {
-            sessionIssuer: {type: 'Role', principalId: `AROA${hex(rand, 16).toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:role/${role}`, accountId: ACCOUNT, userName: role},
-            attributes: {creationDate: new Date(baseMs + index * 50 - 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false'},
-          },
-        }
-      : {type: 'IAMUser', principalId: `AIDA${hex(rand, 16).toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:user/${user}`, accountId: ACCOUNT, accessKeyId: `AKIA${hex(rand, 16).toUpperCase()}`, userName: user},
-    eventTime: new Date(baseMs + index * 50).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    eventSource: source,
-    eventName: name,
-    awsRegion: 'us-east-1',
-    sourceIPAddress: ip,
-    userAgent: 'aws-cli/2.15.0 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe',
-    requestParameters: {functionName: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn}`, bucketName: `bucket-${Math.floor(rand() * 30)}`, key: `data/${hex(rand, 12)}.json`, maxItems: 50},
-    responseElements: readOnly ? null : {requestId: uuid(rand), status: 'Successful'},
-    requestID: uuid(rand),
-    eventID: uuid(rand),
-    readOnly,
-    resources: [{accountId: ACCOUNT, type: 'AWS::Lambda::Function', ARN: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn}`}],
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: ACCOUNT,
-    eventCategory: 'Management',
-    tlsDetails: {tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${source.split('.')[0]}.us-east-1.amazonaws.com`},
-  }
+function background(seed) {
+  const real = realRecords().filter(({record}) => {
+    const text = JSON.stringify(record)
+    return !ATTACK_EVENT_NAMES.has(normalName(record.eventName)) && record.userIdentity?.type !== 'Root' && !MARKERS.some((m) => text.includes(m))
+  })
+  // Detonation logs repeat some calls many times: each name counts about as much as its variety, not its repeats.
+  const sameName = new Map()
+  for (const {record} of real) sameName.set(normalName(record.eventName), (sameName.get(normalName(record.eventName)) ?? 0) + 1)
+  const realWeights = real.map(({record, alerting}) => ((alerting ? 0.2 : 1) * (record.readOnly === true || READ_LIKE.test(String(record.eventName)) ? 8 : 1)) / Math.sqrt(sameName.get(normalName(record.eventName))))
+  const g = rng(seed ^ 0x5eed)
+  const who = principals(seed)
+  const pickWho = weightedIndex(who.map((p) => p.weight))
+  const ops = serviceOperations(ATTACK_EVENT_NAMES)
+  // A Zipf-like mix: a few calls dominate, a long tail of others.
+  const rank = ops.map((_, i) => i).sort(() => g() - 0.5)
+  const synth = []
+  const synthWeights = []
+  ops.forEach((op, i) => {
+    for (let k = 0; k < INSTANCES_PER_OPERATION; k++) {
+      const p = who[pickWho(g())]
+      const record = {
+        eventVersion: pick(g, ['1.08', '1.09', '1.10']),
+        userIdentity: p.identity,
+        eventSource: op.source,
+        eventName: op.name,
+        sourceIPAddress: p.service ?? '0.0.0.0',
+        userAgent: pick(g, p.agents),
+        ...op.make(g),
+        readOnly: op.readOnly,
+        eventType: 'AwsApiCall',
+        managementEvent: true,
+        recipientAccountId: ACCOUNT,
+        eventCategory: 'Management',
+      }
+      if (g() < 0.04) Object.assign(record, {errorCode: pick(g, ['AccessDenied', 'ThrottlingException', 'ValidationException', 'ResourceNotFoundException', 'Client.UnauthorizedOperation']), errorMessage: `User: ${p.identity.arn ?? 'unknown'} is not authorized to perform this operation`, responseElements: null})
+      if (g() < 0.3) record.tlsDetails = {tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${op.source.split('.')[0]}.us-east-1.amazonaws.com`}
+      if (g() < 0.1) record.sessionCredentialFromConsole = 'true'
+      synth.push(record)
+      synthWeights.push(((op.readOnly ? 8 : 1) / (rank[i] + 5)) / INSTANCES_PER_OPERATION)
+    }
+  })
+  const realTotal = realWeights.reduce((a, b) => a + b, 0)
+  const synthTotal = synthWeights.reduce((a, b) => a + b, 0)
+  const templates = [...real.map(({record}) => template(record)), ...synth.map(template)]
+  const weights = [...realWeights.map((w) => (0.45 * w) / realTotal), ...synthWeights.map((w) => (0.55 * w) / synthTotal)]
+  return {templates, choose: weightedIndex(weights), realTemplates: real.length, synthTemplates: synth.length}
 }
 
 /**
- * Writes `events` records as gzip delivery files of `perFile` records each into case `caseId` of a
- * local store at `root`, sealed with a manifest. Returns the file paths, bytes written (compressed
- * and uncompressed) and the run id.
+ * A stream of generated records for one archive: `next(region)` returns record after record as
+ * JSON text. The attack's events are placed evenly through the archive; `attack` lists them with
+ * the event id each got and what must (and must not) detect it.
  */
-export async function generateCloudTrailCase({root, caseId = 'BENCH', events = 1_000_000, perFile = 1_000, seed = 42}) {
-  const store = new LocalDirectoryStore(root)
-  const run = await EvidenceRun.begin({store, caseId, command: 'bench generate', parameters: {events, perFile}, clock: fixedClock('2026-11-20T00:00:00Z', 1)})
-  const rand = rng(seed)
-  const files = []
-  let compressedBytes = 0
-  let jsonBytes = 0
-  for (let start = 0, n = 0; start < events; start += perFile, n++) {
-    const parts = []
-    for (let i = start; i < Math.min(events, start + perFile); i++) parts.push(JSON.stringify(makeRecord(rand, i)))
-    const text = `{"Records":[${parts.join(',')}]}`
-    jsonBytes += Buffer.byteLength(text)
-    const body = gzipSync(text, {level: 6})
-    compressedBytes += body.length
-    const name = `${ACCOUNT}_CloudTrail_us-east-1_20261101T${String(n).padStart(6, '0')}Z_${hex(rand, 16)}.json.gz`
-    const rec = await run.putArtifact(['cloudtrail', 'us-east-1', 'archive', name], body, {
-      kind: 'cloudtrail.delivery-file',
-      contentType: 'application/json',
-      source: `s3://trail-bucket/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/11/01/${name}`,
-      collector: 'bench',
-      records: parts.length,
-    })
-    files.push(`${root}/${rec.key}`)
+export class CloudTrailGenerator {
+  constructor({events, seed = 42, start = START, attack = true}) {
+    this.events = events
+    this.start = start
+    this.rand = rng(seed)
+    this.index = 0
+    const bg = background(seed)
+    this.templates = bg.templates
+    this.choose = bg.choose
+    this.stats = {realTemplates: bg.realTemplates, synthTemplates: bg.synthTemplates}
+    this.attackAt = new Map()
+    this.attack = []
+    if (attack && events >= ATTACK.length) {
+      ATTACK.forEach((a, k) => {
+        const at = Math.floor(((k + 0.5) * events) / ATTACK.length)
+        const eventId = `${hex(this.rand, 8)}-0000-4000-a000-${String(k).padStart(12, "0")}`
+        this.attackAt.set(at, {parts: template(a.record, {ownAddress: false}), eventId})
+        this.attack.push({name: a.name, eventId, detectedBy: a.detectedBy, silent: a.silent ?? []})
+      })
+    }
   }
-  await run.finish()
-  await store.close()
-  return {store, files, compressedBytes, jsonBytes, runId: run.runId, events}
+
+  /** The time of event `i`: a steady rate, a few seconds of jitter, never before the start. */
+  timeOf(i) {
+    const t = Math.max(this.start, this.start + Math.floor(i * MS_PER_EVENT) + int(this.rand, 20_000) - 10_000)
+    return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  }
+
+  next(region) {
+    const i = this.index++
+    const injected = this.attackAt.get(i)
+    const parts = injected ? injected.parts : this.templates[this.choose(this.rand())]
+    const r = this.rand
+    const values = {ID: injected ? injected.eventId : uuid(r), TIME: this.timeOf(i), REQ: r() < 0.5 ? uuid(r) : alnum(r, 16), IP: r() < 0.03 ? `2001:db8:${int(r, 65536).toString(16)}::${int(r, 65536).toString(16)}` : ipv4(r), REGION: region}
+    let out = parts[0]
+    for (let k = 1; k < parts.length; k += 2) out += `"${values[parts[k]]}"${parts[k + 1]}`
+    return out
+  }
+}
+
+/** `events` generated records as objects (for tests: a varied corpus with the attack in it). */
+export function generateRecords({events, seed = 42}) {
+  const g = new CloudTrailGenerator({events, seed})
+  const records = Array.from({length: events}, (_, i) => JSON.parse(g.next(REGIONS[i % REGIONS.length])))
+  return {records, attack: g.attack}
+}
+
+/**
+ * Writes a trail archive (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz`) of
+ * `events` records in delivery files of `perFile` records under `dir`. Returns the files, the
+ * gzip and JSON bytes, the window and the attack's events.
+ */
+export async function writeArchive({dir, events, perFile = 1000, seed = 42}) {
+  const g = new CloudTrailGenerator({events, seed})
+  const fileRand = rng(seed ^ 0xf11e)
+  const files = []
+  let gzipBytes = 0
+  let jsonBytes = 0
+  const inFlight = new Set()
+  for (let n = 0; n * perFile < events; n++) {
+    const region = pick(fileRand, REGIONS)
+    const count = Math.min(perFile, events - n * perFile)
+    const parts = []
+    for (let i = 0; i < count; i++) parts.push(g.next(region))
+    const text = `{"Records":[${parts.join(',')}]}`
+    jsonBytes += text.length
+    const delivered = new Date(g.start + Math.floor(g.index * MS_PER_EVENT) + 5 * 60_000).toISOString()
+    const day = delivered.slice(0, 10).replaceAll('-', '/')
+    const stamp = `${delivered.slice(0, 10).replaceAll('-', '')}T${delivered.slice(11, 16).replace(':', '')}Z`
+    const folder = path.join(dir, 'AWSLogs', ACCOUNT, 'CloudTrail', region, day)
+    const file = path.join(folder, `${ACCOUNT}_CloudTrail_${region}_${stamp}_${alnum(fileRand, 16)}.json.gz`)
+    files.push(file)
+    const p = (async () => {
+      const body = await gzip(text)
+      gzipBytes += body.length
+      await mkdir(folder, {recursive: true})
+      await writeFile(file, body)
+    })().finally(() => inFlight.delete(p))
+    inFlight.add(p)
+    if (inFlight.size >= 4) await Promise.race(inFlight)
+  }
+  await Promise.all(inFlight)
+  const since = new Date(g.start - 3_600_000).toISOString()
+  const until = new Date(g.start + Math.ceil(events * MS_PER_EVENT) + 3_600_000).toISOString()
+  return {dir, files, events, gzipBytes, jsonBytes, since, until, attack: g.attack, templates: g.templates.length, ...g.stats}
 }
