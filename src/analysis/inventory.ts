@@ -1,5 +1,6 @@
 import path from 'node:path'
 import {CoronerError, usageError} from '../core/errors.js'
+import {mapPool} from '../core/pool.js'
 import {readManifest} from '../evidence/cases.js'
 import {indexCase, type IndexedRun} from '../evidence/case-index.js'
 import {hashStream} from '../evidence/hashing.js'
@@ -65,8 +66,12 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
   for (const run of index.runs) {
     const {records, sealed, trusted} = await recordedArtifacts(store, run, inventory.warnings)
     if (run.hasJournal) inventory.journals.push({runId: run.runId, key: run.journalKey, path: fileOf(run.journalKey), sealed})
-    for (const record of records) {
-      const artifact = await checkRecorded(store, caseId, run.runId, record, sealed, trusted)
+    // Re-hashing is bound by the files' latency more than by SHA-256 (which runs at GB/s): a few at once.
+    const checked = await mapPool(records, VERIFY_CONCURRENCY, (record) => checkRecorded(store, caseId, run.runId, record, sealed, trusted))
+    for (const [i, c] of checked.entries()) {
+      if (!c.ok) throw c.error
+      const artifact = c.value
+      const record = records[i]!
       if (artifact.state === 'verified') artifact.path = fileOf(record.key)
       else inventory.warnings.push(`${artifact.state} artifact not loaded: ${record.key}${artifact.detail ? ` (${artifact.detail})` : ''}`)
       inventory.artifacts.push(artifact)
@@ -74,6 +79,8 @@ export async function inventoryCase(store: EvidenceStore, caseId: string): Promi
   }
   return inventory
 }
+
+const VERIFY_CONCURRENCY = 8
 
 /** What a run recorded: its manifest as first written (untrusted when edited), or the journal of a run that never sealed, up to its first break. */
 async function recordedArtifacts(store: EvidenceStore, run: IndexedRun, warnings: string[]): Promise<{records: ArtifactRecord[]; sealed: boolean; trusted: boolean}> {

@@ -9,21 +9,8 @@ import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
 import {CODE_KINDS} from './code/tables.js'
 import {AnalysisDb} from './db.js'
 import {inventoryCase, type CaseArtifact, type CaseInventory} from './inventory.js'
-import {
-  CLOUDTRAIL_READERS,
-  DOCUMENT_LOADERS,
-  LOG_READERS,
-  MACROS,
-  OBJECT_SIZE,
-  cloudtrailSource,
-  DEDUPLICATE_CLOUDTRAIL,
-  NEEDS_DEDUPLICATION,
-  countMalformed,
-  insertCloudtrail,
-  insertCustody,
-  insertLogs,
-  type Compression,
-} from './sql/loaders.js'
+import {CLOUDTRAIL_READERS, DEDUPLICATE_CLOUDTRAIL, LINE_ORIENTED_CLOUDTRAIL, MALFORMED_CLOUDTRAIL, NEEDS_DEDUPLICATION, cloudtrailSource, insertCloudtrail} from './sql/cloudtrail.js'
+import {DOCUMENT_LOADERS, LOG_READERS, MACROS, OBJECT_SIZE, insertCustody, insertLogs, type Compression} from './sql/loaders.js'
 import {TABLES, VIEWS} from './sql/tables.js'
 
 /** Where `coroner load` puts a case's database unless told otherwise. */
@@ -36,7 +23,7 @@ export interface LoadOptions {
   progress?: Progress
   /** DuckDB worker threads; default: DuckDB's own choice (the machine's cores). */
   threads?: number
-  /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk. Default: $CORONER_DUCKDB_MEMORY, else DuckDB's default (80% of RAM). */
+  /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk beside the database. Default: $CORONER_DUCKDB_MEMORY, else 1 GB. */
   memoryLimit?: string
 }
 
@@ -64,8 +51,14 @@ export interface LoadResult {
 const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS), ...CODE_KINDS])
 
 /** Whether the load reads an artifact: a loaded kind, and for `file.added` only JSON files (possible GuardDuty findings). */
-const isLoadable = (a: Pick<CaseArtifact, 'kind' | 'key' | 'contentType'>): boolean =>
-  LOADED_KINDS.has(a.kind) && (a.kind !== 'file.added' || /json/i.test(a.contentType ?? '') || /\.json(\.gz)?$/i.test(a.key))
+/**
+ * A CloudTrail file the importer read as records keeps its `shape`: its records load from the
+ * `cloudtrail.records` artifact converted from it, so it is not read again as a possible finding.
+ */
+const isConvertedCloudTrail = (a: Pick<CaseArtifact, 'kind' | 'attributes'>): boolean => a.kind === 'file.added' && typeof a.attributes?.shape === 'string'
+
+const isLoadable = (a: Pick<CaseArtifact, 'kind' | 'key' | 'contentType' | 'attributes'>): boolean =>
+  LOADED_KINDS.has(a.kind) && (a.kind !== 'file.added' || ((/json/i.test(a.contentType ?? '') || /\.json(\.gz)?$/i.test(a.key)) && !isConvertedCloudTrail(a)))
 
 interface FileGroup {
   reader: (c: Compression) => string
@@ -99,12 +92,13 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
-  const memoryLimit = options.memoryLimit ?? process.env.CORONER_DUCKDB_MEMORY
+  const spill = `${tmp}.spill`
   // DuckDB reads the verified evidence files under the store root, and nothing else.
   const db = await AnalysisDb.open(tmp, {
     allowedDirectories: [inventory.root],
     ...(options.threads === undefined ? {} : {threads: options.threads}),
-    ...(memoryLimit === undefined || memoryLimit === '' ? {} : {memoryLimit}),
+    ...(options.memoryLimit === undefined ? {} : {memoryLimit: options.memoryLimit}),
+    tempDirectory: spill,
   })
   const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length), phase}
   try {
@@ -119,6 +113,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     phase('code')
     await loadCustody(l)
     const tables = await finish(l)
+    await rm(spill, {recursive: true, force: true})
     phase('checkpoint')
     await rm(target, {force: true})
     await rm(`${target}.wal`, {force: true})
@@ -151,6 +146,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     }
     await rm(tmp, {force: true})
     await rm(`${tmp}.wal`, {force: true})
+    await rm(spill, {recursive: true, force: true})
     throw error
   }
 }
@@ -186,15 +182,13 @@ function onUnreadable(l: Loading): (a: CaseArtifact, reason: string) => void {
 async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   const {db, inventory} = l
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
-    await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length)), onUnreadable(l))
-    if (group.files[0]?.kind !== 'cloudtrail.delivery-file') {
-      await runOverFiles(db, [group], ([reader]) => countMalformed(reader!), onUnreadable(l), async (sql, params, types) => {
-        const r = await db.all(sql, params, types)
-        l.malformedRecords += Number(r.rows[0]?.n ?? 0)
-      })
-    }
+    const lines = LINE_ORIENTED_CLOUDTRAIL.has(group.files[0]!.kind)
+    await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines), onUnreadable(l))
     l.task?.advance(group.files.length)
   }
+  // Lines that are not records were inserted with a NULL record: counted and removed in one pass.
+  l.malformedRecords = Number((await db.all(MALFORMED_CLOUDTRAIL.count)).rows[0]?.n ?? 0)
+  if (l.malformedRecords > 0) await db.run(MALFORMED_CLOUDTRAIL.remove)
   l.phase('cloudtrail')
   const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
   if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
@@ -249,7 +243,7 @@ async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
     const compression: Compression = gzip ? 'gzip' : 'uncompressed'
     const id = `${a.kind}/${compression}`
     let g = groups.get(id)
-    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: LINE_KINDS.has(a.kind) ? 64 * MIB : 16 * MIB}))
+    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: 4 * MIB}))
     g.files.push(a)
     // A whole-document file is one JSON value: the reader must hold all of it.
     if (!LINE_KINDS.has(a.kind)) g.objectSize = Math.min(LARGEST_OBJECT, Math.max(g.objectSize, Math.ceil((size * 1.1 + MIB) / MIB) * MIB))
@@ -274,8 +268,6 @@ async function contentSize(file: string): Promise<{gzip: boolean; size: number}>
   }
 }
 
-type Executor = (sql: string, params: Record<string, DuckDBValue>, types: Record<string, DuckDBType>) => Promise<void>
-
 /**
  * Runs one statement over groups of files. DuckDB stops a whole read at a file it cannot parse
  * (truncated gzip, broken JSON document); that file is named, set aside and the statement run
@@ -287,9 +279,7 @@ async function runOverFiles(
   groups: FileGroup[],
   build: (readers: string[]) => string,
   onUnreadable: (a: CaseArtifact, reason: string) => void,
-  execute?: Executor,
 ): Promise<void> {
-  const exec: Executor = execute ?? ((sql, params, types) => db.run(sql, params, types))
   for (;;) {
     const active = groups.filter((g) => g.files.length > 0)
     if (active.length === 0) return
@@ -301,7 +291,7 @@ async function runOverFiles(
       return g.reader(g.compression).replaceAll('$files', `$files${i}`).replaceAll(OBJECT_SIZE, String(g.objectSize))
     })
     try {
-      await exec(build(readers), params, types)
+      await db.run(build(readers), params, types)
       return
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
@@ -386,7 +376,7 @@ async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promis
     appendNullable(appender, a.attributes === undefined ? null : JSON.stringify(a.attributes))
     appender.appendBoolean(a.sealed)
     appender.appendVarchar(a.state === 'verified' ? (isLoadable(a) ? 'loaded' : 'not-loaded') : a.state)
-    appendNullable(appender, a.detail ?? null)
+    appendNullable(appender, a.detail ?? (a.state === 'verified' && isConvertedCloudTrail(a) ? 'CloudTrail file converted on import: its records load from the cloudtrail.records artifact made from it' : null))
     appender.appendBigInt(BigInt(n))
     appender.endRow()
   })

@@ -13,10 +13,13 @@ export const TABLES: Record<string, string> = {
     attributes JSON, sealed BOOLEAN, status VARCHAR, detail VARCHAR)`,
   custody: `CREATE TABLE custody (
     run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
-  // The record with its id, time and evidence key; `cloudtrail_events` (a view) adds every other
-  // column, and the evidence SHA-256 from `artifacts`.
+  // The record with the fields rules and queries select on first (STORED_FIELDS), its time and
+  // evidence key; `cloudtrail_events` (a view) adds every other column, and the evidence SHA-256
+  // from `artifacts`.
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
-    event_id VARCHAR, event_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, copies INTEGER)`,
+    event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
+    user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
+    raw JSON, artifact_key VARCHAR, copies INTEGER)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
@@ -70,27 +73,22 @@ export const CLOUDTRAIL_TARGET = `coalesce(
 
 /** Views built over the tables once they are filled. */
 export const VIEWS: Record<string, string> = {
-  // Typed columns next to the raw record. Columns beyond those stored in cloudtrail_records are
-  // computed from the record when read: the record is stored once, and loading runs close to the
-  // speed of DuckDB's own JSON reader (each stored column costs a large share of the load time).
+  // Typed columns next to the raw record. Those rules and queries select on first are stored in
+  // cloudtrail_records; the others are computed from the record when read, on the rows a query
+  // keeps: the record is stored once, and loading runs close to the speed of DuckDB's JSON reader.
   cloudtrail_events: `CREATE VIEW cloudtrail_events AS SELECT
-    event_id, event_time,
-    regexp_replace(json_extract_string(raw, '$.eventName'), '20[0-9]{6}(v[0-9]+)?$', '') AS event_name,
-    json_extract_string(raw, '$.eventName') AS event_name_raw,
-    json_extract_string(raw, '$.eventSource') AS event_source,
+    event_id, event_time, event_name, event_name_raw, event_source,
     json_extract_string(raw, '$.awsRegion') AS aws_region,
     coalesce(json_extract_string(raw, '$.recipientAccountId'), json_extract_string(raw, '$.userIdentity.accountId')) AS account_id,
     json_extract_string(raw, '$.sourceIPAddress') AS source_ip,
-    json_extract_string(raw, '$.userAgent') AS user_agent,
-    json_extract_string(raw, '$.userIdentity.arn') AS principal_arn,
-    json_extract_string(raw, '$.userIdentity.type') AS principal_type,
+    user_agent, principal_arn, principal_type,
     json_extract_string(raw, '$.userIdentity.principalId') AS principal_id,
     coalesce(json_extract_string(raw, '$.userIdentity.userName'), json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName')) AS principal_name,
     json_extract_string(raw, '$.userIdentity.accessKeyId') AS access_key_id,
     json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.arn') AS session_issuer_arn,
     json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName') AS session_issuer_name,
     json_extract_string(raw, '$.userIdentity.invokedBy') AS invoked_by,
-    json_extract_string(raw, '$.errorCode') AS error_code,
+    error_code,
     json_extract_string(raw, '$.errorMessage') AS error_message,
     json_extract(raw, '$.requestParameters') AS request_parameters,
     json_extract(raw, '$.responseElements') AS response_elements,
@@ -101,6 +99,7 @@ export const VIEWS: Record<string, string> = {
     json_extract_string(raw, '$.eventCategory') AS event_category,
     TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
     json_extract_string(raw, '$.requestID') AS request_id,
+    session_issuer_type,
     raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies
   FROM cloudtrail_records`,
   cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS

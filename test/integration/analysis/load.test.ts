@@ -1,11 +1,15 @@
-import {chmod, readFile, writeFile} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {chmod, readFile, readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {loadCase} from '../../../src/analysis/load.js'
+import {STORED_FIELDS} from '../../../src/analysis/sql/cloudtrail.js'
+import {generateRecords} from '../../../bench/lib/generate-cloudtrail.js'
 import {computeSelfDigest, type Manifest} from '../../../src/evidence/manifest.js'
 import {tempDir} from '../../support/temp.js'
-import {ROLE_ARN, deliveryFile, gz, lambdaSpecs, lookupFile, recordsFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
+import {FIXTURES, ROLE_ARN, type ArtifactSpec, deliveryFile, gz, lambdaSpecs, lookupFile, recordsFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
 
 async function tableRows(dbPath: string, sql: string): Promise<Array<Record<string, unknown>>> {
   const db = await AnalysisDb.open(dbPath, {readOnly: true})
@@ -49,6 +53,68 @@ describe('coroner load', () => {
     expect(JSON.parse(code.request_parameters as string).publish).toBe(true)
     expect(code.artifact_key).toMatch(/records\.ndjson\.gz$/)
     expect(JSON.parse(rows[0]!.raw as string)).toEqual(stop[0])
+  })
+})
+
+describe('coroner load: typed columns', () => {
+  it('stores each typed column exactly as json_extract_string reads the record, on a varied corpus and odd values', async () => {
+    const dir = await tempDir()
+    const odd = [
+      {eventID: 'n', eventName: 42, eventSource: 1.5e-7, errorCode: 1e400, userAgent: {nested: [1, 'x']}, userIdentity: {type: 1e-7, arn: 1.0e2, sessionContext: {sessionIssuer: {type: [1.5e-300]}}}},
+      {eventID: 's', eventName: 'a\u0000b "q"\n', userIdentity: 'a string', userAgent: ''},
+      {eventID: 'a', eventName: ['List'], userIdentity: [{type: 'IAMUser'}], errorCode: null},
+      {eventID: 'b', eventName: true, eventSource: false, userIdentity: {type: null, arn: {b: 1}, sessionContext: {sessionIssuer: 'flat'}}},
+      {eventID: 7, eventName: 'UpdateFunctionCode20150331v2', EVENTNAME: 'shadow'},
+    ]
+    const {records} = generateRecords({events: 3000, seed: 7})
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-T', [recordsFile([...odd, ...records])])
+    const dbPath = path.join(dir, 'case.duckdb')
+    expect((await loadCase(store, 'INC-T', {dbPath})).tables.cloudtrail_events).toBe(odd.length + records.length)
+    const differs = STORED_FIELDS.map((f) => `count(*) FILTER (WHERE ${f.column} IS DISTINCT FROM json_extract_string(raw, '$.${f.path.join('.')}'))::INTEGER AS ${f.column}`)
+    const [counts] = await tableRows(dbPath, `SELECT ${differs.join(', ')},
+      count(*) FILTER (WHERE event_name IS DISTINCT FROM regexp_replace(json_extract_string(raw, '$.eventName'), '20[0-9]{6}(v[0-9]+)?$', ''))::INTEGER AS event_name,
+      count(DISTINCT event_name_raw)::INTEGER AS names, count(*) FILTER (WHERE principal_type IS NOT NULL)::INTEGER AS typed FROM cloudtrail_records`)
+    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, names: expect.any(Number), typed: expect.any(Number)})
+    expect(counts!.names).toBeGreaterThan(200)
+    expect(counts!.typed).toBeGreaterThan(2000)
+    expect(await tableRows(dbPath, "SELECT event_name, event_source, principal_type, principal_arn, session_issuer_type FROM cloudtrail_events WHERE event_id IN ('n', '7') ORDER BY event_id")).toEqual([
+      {event_name: 'UpdateFunctionCode', event_source: null, principal_type: null, principal_arn: null, session_issuer_type: null},
+      {event_name: '42', event_source: '1.5e-7', principal_type: '1e-7', principal_arn: '100', session_issuer_type: '[1.5e-300]'},
+    ])
+  })
+
+  it('loads a case larger than its memory limit, spilling beside the database and leaving nothing behind', async () => {
+    const dir = await tempDir()
+    // 10,000 events of 9 KB each (a policy document, say), every one in two artifacts: 180 MB of
+    // JSON to read, deduplicate and store, under a 160 MB limit (DuckDB's JSON reader needs about that).
+    const {records} = generateRecords({events: 10_000, seed: 3})
+    const big = records.map((r, i) => ({...r, requestParameters: {policy: randomBytes(6 * 1024).toString('base64'), n: i}}))
+    const plain = (name: string, text: string): ArtifactSpec => ({segments: ['cloudtrail', 'big', name], kind: 'cloudtrail.records', body: text, contentType: 'application/x-ndjson'})
+    const chunks = Array.from({length: 20}, (_, i) => big.slice(i * 500, (i + 1) * 500))
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-S', [
+      ...chunks.map((c, i) => plain(`a-${String(i).padStart(2, '0')}.ndjson`, c.map((r) => JSON.stringify(r)).join('\n'))),
+      ...chunks.map((c, i) => plain(`b-${String(i).padStart(2, '0')}.ndjson`, c.map((r) => JSON.stringify(r)).join('\n'))),
+    ])
+    const dbPath = path.join(dir, 'db', 'case.duckdb')
+    const result = await loadCase(store, 'INC-S', {dbPath, memoryLimit: '160MB', threads: 2})
+    expect(result.tables.cloudtrail_events).toBe(big.length)
+    expect((await tableRows(dbPath, 'SELECT count(*)::INTEGER AS n FROM cloudtrail_event_copies'))[0]!.n).toBe(2 * big.length)
+    expect(await readdir(path.dirname(dbPath))).toEqual(['case.duckdb'])
+  })
+
+  it('does not read the original of a converted CloudTrail file again, and says where its records come from', async () => {
+    const dir = await tempDir()
+    const records = stratusRecords('aws.defense-evasion.cloudtrail-stop')
+    const original = {segments: ['cloudtrail', 'import', 'original', 'trail.json'], kind: 'file.added', body: JSON.stringify({Records: records}), contentType: 'application/json', attributes: {shape: 'delivery-file', originalName: 'trail.json'}}
+    const finding = {segments: ['files', 'finding.json'], kind: 'file.added', body: readFileSync(path.join(FIXTURES, '..', '..', 'samples', 'guardduty-finding.json')), contentType: 'application/json'}
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-I', [original, recordsFile(records), finding])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const result = await loadCase(store, 'INC-I', {dbPath})
+    expect(result.tables).toMatchObject({cloudtrail_events: records.length, findings: 1})
+    expect(result.artifacts).toMatchObject({total: 3, loaded: 2, notLoaded: 1})
+    expect(await tableRows(dbPath, "SELECT status, detail FROM artifacts WHERE key LIKE '%/original/%'")).toEqual([
+      {status: 'not-loaded', detail: expect.stringMatching(/converted on import.*cloudtrail\.records/)},
+    ])
   })
 })
 

@@ -1,0 +1,136 @@
+/**
+ * How CloudTrail records become rows of `cloudtrail_records`: the record itself (`raw`) and the
+ * fields that rules and queries select on first, each stored in its own typed column at load time
+ * so that a hunt touches the JSON only on the few rows those columns let through.
+ */
+import {OBJECT_SIZE, type Compression} from './loaders.js'
+
+const opts = (c: Compression): string => `filename=true, compression='${c}', maximum_object_size=${OBJECT_SIZE}`
+
+/** One reader per CloudTrail kind, each yielding `raw` (a record, or NULL when malformed) and `filename`. */
+export const CLOUDTRAIL_READERS: Record<string, (c: Compression) => string> = {
+  'cloudtrail.delivery-file': (c) =>
+    `SELECT unnest(Records) AS raw, filename FROM read_json($files, columns={Records: 'JSON[]'}, format='auto', ${opts(c)})`,
+  'cloudtrail.records': (c) =>
+    `SELECT json AS raw, filename FROM read_json_objects($files, format='newline_delimited', ignore_errors=true, ${opts(c)})`,
+  'cloudtrail.lookup-events': (c) =>
+    `SELECT json_doc(json->'$.CloudTrailEvent') AS raw, filename FROM read_json_objects($files, format='newline_delimited', ignore_errors=true, ${opts(c)})`,
+}
+
+/** Kinds with one record per line, where a line that is not a record is counted as malformed. */
+export const LINE_ORIENTED_CLOUDTRAIL = new Set(['cloudtrail.records', 'cloudtrail.lookup-events'])
+
+/** A record field kept in a typed column: its value is exactly `json_extract_string(raw, '$.<path>')`. */
+export interface StoredField {
+  column: string
+  path: readonly string[]
+}
+
+/**
+ * The fields stored beside the record. Nearly every Sigma rule and named query selects on the
+ * event source and name first; error code, user agent and the caller's type and ARN are what the
+ * remaining rules select on. Each is what `json_extract_string` reads at its path, so a rule
+ * compiled over these columns means what it means over the JSON.
+ */
+export const STORED_FIELDS: readonly StoredField[] = [
+  {column: 'event_id', path: ['eventID']},
+  {column: 'event_source', path: ['eventSource']},
+  {column: 'event_name_raw', path: ['eventName']},
+  {column: 'error_code', path: ['errorCode']},
+  {column: 'user_agent', path: ['userAgent']},
+  {column: 'principal_type', path: ['userIdentity', 'type']},
+  {column: 'principal_arn', path: ['userIdentity', 'arn']},
+  {column: 'session_issuer_type', path: ['userIdentity', 'sessionContext', 'sessionIssuer', 'type']},
+]
+
+/** `eventName` without an API version suffix: `UpdateFunctionCode20150331v2` → `UpdateFunctionCode`. */
+export const normalisedEventName = (name: string): string => `regexp_replace(${name}, '20[0-9]{6}(v[0-9]+)?$', '')`
+
+/** The columns of cloudtrail_records, in the order the loader fills them. */
+export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'raw', 'artifact_key', 'copies']
+
+const quoteKey = (k: string): string => JSON.stringify(k)
+
+/**
+ * The stored fields of `raw`, read in one parse of the record: top-level fields as text, and the
+ * object under each nested field's first step as JSON, from which its fields are read (reading
+ * nested values as text directly would format numbers differently from json_extract_string).
+ */
+function fieldExpressions(): {shape: string; values: string[]} {
+  const roots = new Map<string, string[]>()
+  const top = ['eventTime']
+  for (const f of STORED_FIELDS) {
+    if (f.path.length === 1) top.push(f.path[0]!)
+    else roots.set(f.path[0]!, [...(roots.get(f.path[0]!) ?? []), `$.${f.path.slice(1).join('.')}`])
+  }
+  const shape = `{${[...top.map((k) => `${quoteKey(k)}:"VARCHAR"`), ...[...roots.keys()].map((k) => `${quoteKey(k)}:"JSON"`)].join(',')}}`
+  const values = STORED_FIELDS.map((f) => {
+    // Read as text, a number is written as DuckDB formats a double (1e-07, not 1e-7): the few
+    // values that may be numbers (text from '-' to '9') are read again as json_extract_string does.
+    if (f.path.length === 1) return `CASE WHEN t."${f.path[0]}" >= '-' AND t."${f.path[0]}" < ':' THEN json_extract_string(raw, '$.${f.path[0]}') ELSE t."${f.path[0]}" END`
+    const paths = roots.get(f.path[0]!)!
+    return `json_extract_string(t."${f.path[0]}", [${paths.map((p) => `'${p}'`).join(', ')}])[${paths.indexOf(`$.${f.path.slice(1).join('.')}`) + 1}]`
+  })
+  return {shape, values}
+}
+
+/**
+ * The CloudTrail source of one reader, with each record's evidence key cut from its file name
+ * (`<root>/<key>`; `rootChars` is the root's length in code points). A join to the file list would
+ * do the same but gives no order guarantee; the SHA-256 is joined from `artifacts` when read.
+ */
+export function cloudtrailSource(reader: string, rootChars: number): string {
+  return `SELECT j.raw, substr(j.filename, ${Math.trunc(rootChars) + 2}) AS artifact_key FROM (${reader}) j`
+}
+
+/**
+ * Typed columns next to the raw record, in the order the files were read (files sorted by key):
+ * no sort, so that loading runs at close to the speed of DuckDB's reader. Duplicates are folded
+ * afterwards by DEDUPLICATE_CLOUDTRAIL. With `keepMalformed`, lines that are not records are
+ * inserted with a NULL `raw`, to be counted and removed in one pass rather than read twice.
+ */
+export function insertCloudtrail(source: string, keepMalformed: boolean): string {
+  const {shape, values} = fieldExpressions()
+  const [eventId, , name] = values
+  return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
+  SELECT ${eventId}, TRY_CAST(t.eventTime AS TIMESTAMPTZ), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, raw, artifact_key, 1
+  FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})`
+}
+
+/** Counts, then removes, the lines of line-oriented artifacts that could not be read as records. */
+export const MALFORMED_CLOUDTRAIL = {
+  count: 'SELECT count(*) AS n FROM cloudtrail_records WHERE raw IS NULL',
+  remove: 'DELETE FROM cloudtrail_records WHERE raw IS NULL',
+}
+
+/** Whether any record needs folding: a repeated eventID, or a record without one. Cheap: reads event_id only. */
+export const NEEDS_DEDUPLICATION = `SELECT
+  (SELECT count(*) FROM cloudtrail_records WHERE event_id IS NULL)
+  + (SELECT count(*) FROM (SELECT event_id FROM cloudtrail_records WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)) AS n`
+
+/**
+ * One row per eventID however many artifacts hold it: the copy from the first artifact (by key)
+ * stays with `copies` set, the others are listed in cloudtrail_event_copies and removed. A record
+ * without an eventID is keyed by its own hash. Only rows whose key repeats are touched.
+ */
+export const DEDUPLICATE_CLOUDTRAIL = [
+  `CREATE TEMP TABLE _ct_dup AS
+   WITH k AS (
+     SELECT rowid AS rid, event_id AS k FROM cloudtrail_records WHERE event_id IS NOT NULL
+     UNION ALL
+     SELECT rowid, 'sha256:' || sha256(CAST(raw AS VARCHAR)) FROM cloudtrail_records WHERE event_id IS NULL
+   )
+   SELECT k.rid, k.k FROM k WHERE k.k IN (SELECT k FROM k GROUP BY k HAVING count(*) > 1)`,
+  `CREATE TEMP TABLE _ct_rank AS
+   SELECT d.rid, d.k, e.event_id, e.artifact_key,
+     row_number() OVER (PARTITION BY d.k ORDER BY e.artifact_key, d.rid) AS rn,
+     count(*) OVER (PARTITION BY d.k) AS n
+   FROM _ct_dup d JOIN cloudtrail_records e ON e.rowid = d.rid`,
+  `INSERT INTO cloudtrail_event_copies
+   SELECT r.event_id, r.artifact_key, a.sha256 FROM _ct_rank r LEFT JOIN artifacts a ON a.key = r.artifact_key
+   WHERE r.event_id IS NOT NULL ORDER BY r.event_id, r.artifact_key, r.rid`,
+  // In place, so the stored order stays the order the files were read in and only the repeated
+  // rows are touched: a large case is never rewritten (nor sorted) whole.
+  'UPDATE cloudtrail_records SET copies = CAST(r.n AS INTEGER) FROM _ct_rank r WHERE r.rn = 1 AND cloudtrail_records.rowid = r.rid',
+  'DELETE FROM cloudtrail_records WHERE rowid IN (SELECT rid FROM _ct_rank WHERE rn > 1)',
+]
