@@ -74,6 +74,8 @@ export const ATTACK = [
   {
     name: 'CloudTrail logging stopped',
     record: call('cloudtrail.amazonaws.com', 'StopLogging', {requestParameters: {name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail`}, responseElements: null}),
+    // The rule also fires on these: the background never holds them either.
+    quiet: ['UpdateTrail', 'DeleteTrail'],
     detectedBy: ['sigma:aws_cloudtrail_disable_logging', 'query:cloudtrail-tampering'],
   },
   {
@@ -84,6 +86,7 @@ export const ATTACK = [
   {
     name: 'GuardDuty detector deleted',
     record: call('guardduty.amazonaws.com', 'DeleteDetector', {requestParameters: {detectorId: '12abc34d567e8fa901bc2d34e56789f0'}, responseElements: null}),
+    quiet: ['UpdateDetector'],
     detectedBy: ['sigma:aws_cloudtrail_guardduty_detector_deleted_or_updated', 'query:guardduty-config-disabled'],
   },
   {
@@ -115,5 +118,10 @@ export const ATTACK = [
  * alone (and every attack event is among the hits a hunt lists); `MARKERS` likewise keeps out
  * background records that carry what only the attack should.
  */
-export const ATTACK_EVENT_NAMES = new Set(ATTACK.filter((a) => !a.background).map((a) => a.record.eventName.replace(/20\d{6}(v\d+)?$/, '').toLowerCase()))
-export const MARKERS = ['TruffleHog']
+export const ATTACK_EVENT_NAMES = new Set(
+  ATTACK.filter((a) => !a.background)
+    .flatMap((a) => [a.record.eventName, ...(a.quiet ?? [])])
+    .map((n) => n.replace(/20\d{6}(v\d+)?$/, '').toLowerCase()),
+)
+/** Text (compared without case) that marks a background record as one only the attack may hold. */
+export const MARKERS = ['trufflehog']

@@ -35,7 +35,7 @@ function template(record, {ownAddress = true} = {}) {
 
 function background(seed) {
   const real = realRecords().filter(({record}) => {
-    const text = JSON.stringify(record)
+    const text = JSON.stringify(record).toLowerCase()
     return !ATTACK_EVENT_NAMES.has(normalName(record.eventName)) && record.userIdentity?.type !== 'Root' && !MARKERS.some((m) => text.includes(m))
   })
   // Detonation logs repeat some calls many times: each name counts about as much as its variety, not its repeats.
