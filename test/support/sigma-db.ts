@@ -1,35 +1,42 @@
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+import {DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection} from '@duckdb/node-api'
+import {CLOUDTRAIL_READERS, cloudtrailSource, insertCloudtrail} from '../../src/analysis/sql/cloudtrail.js'
+import {MACROS, OBJECT_SIZE} from '../../src/analysis/sql/loaders.js'
+import {TABLES, VIEWS} from '../../src/analysis/sql/tables.js'
 
 /**
- * Builds the `cloudtrail_events` table the case loader produces (same column names and types)
- * straight from CloudTrail records, so Sigma tests do not depend on the loader.
+ * Builds the tables the case loader builds (cloudtrail_records with its typed columns, artifacts,
+ * the cloudtrail_events view) with the loader's own SQL, straight from CloudTrail records: each
+ * record is read from a file named by its `artifactKey`, so Sigma tests need no evidence store.
  */
 export async function cloudTrailTable(connection: DuckDBConnection, records: ReadonlyArray<Record<string, unknown> & {artifactKey?: string}>): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-sigma-'))
   try {
-    const file = path.join(dir, 'records.ndjson')
-    await writeFile(file, records.map((r) => JSON.stringify({record: r, key: r.artifactKey ?? 'cases/T/runs/r1/cloudtrail/records.json.gz'})).join('\n'))
-    await connection.run(
-      `CREATE OR REPLACE TABLE cloudtrail_events AS
-       SELECT json_extract_string(j, '$.record.eventID') AS event_id,
-              CAST(json_extract_string(j, '$.record.eventTime') AS TIMESTAMPTZ) AS event_time,
-              regexp_replace(json_extract_string(j, '$.record.eventName'), '20[0-9]{6}(v[0-9]+)?$', '') AS event_name,
-              json_extract_string(j, '$.record.eventSource') AS event_source,
-              json_extract(j, '$.record') AS raw,
-              json_extract_string(j, '$.key') AS artifact_key,
-              sha256(json_extract_string(j, '$.key')) AS artifact_sha256
-       FROM (SELECT json AS j FROM read_ndjson_objects(?))`,
-      [file],
-    )
+    const byKey = new Map<string, string[]>()
+    for (const {artifactKey, ...r} of records) {
+      const key = artifactKey ?? 'cases/T/runs/r1/cloudtrail/records.json.gz'
+      byKey.set(key, [...(byKey.get(key) ?? []), JSON.stringify(r)])
+    }
+    const files: string[] = []
+    for (const [key, lines] of [...byKey].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const file = path.join(dir, ...key.split('/'))
+      await mkdir(path.dirname(file), {recursive: true})
+      await writeFile(file, lines.join('\n'))
+      files.push(file)
+    }
+    for (const sql of [TABLES.artifacts!, TABLES.cloudtrail_records!, ...MACROS]) await connection.run(sql)
+    const reader = CLOUDTRAIL_READERS['cloudtrail.records']!('uncompressed').replaceAll(OBJECT_SIZE, String(64 * 1024 * 1024))
+    await connection.run(insertCloudtrail(cloudtrailSource(reader, [...dir].length), false), {files: listValue(files)}, {files: LIST(VARCHAR)})
+    await connection.run('INSERT INTO artifacts (key, sha256) SELECT DISTINCT artifact_key, sha256(artifact_key) FROM cloudtrail_records')
+    await connection.run(VIEWS.cloudtrail_events!)
   } finally {
     await rm(dir, {recursive: true, force: true})
   }
 }
 
-/** An in-memory DuckDB with the table filled from the records. */
+/** An in-memory DuckDB with the tables filled from the records. */
 export async function memoryCase(records: ReadonlyArray<Record<string, unknown>>): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()

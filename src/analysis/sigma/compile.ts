@@ -14,9 +14,24 @@ const SUPPORTED_MODIFIERS = new Set([...STRING_MODIFIERS, ...NUMBER_MODIFIERS, '
 export interface CompileOptions {
   /**
    * How the text value at a JSON path is read. Default: `json_extract_string(raw, ?)` with the
-   * path bound. A hunt over many rules passes a reader of values extracted once per event.
+   * path bound. A hunt passes the typed columns stored at load time for the paths they hold.
    */
   field?: (path: string) => Fragment
+  /** Whether `field(path)` is a stored column (cheap to read): such tests run first, and unwrapped. */
+  stored?: (path: string) => boolean
+  /** The lower-cased text of a stored column when it is computed once per event; default `lower(value)` here. */
+  lowered?: (value: Fragment) => Fragment | undefined
+  /**
+   * Compile what the stored columns alone decide, in SQL's three-valued logic: true or false where
+   * they settle the rule, NULL where the record itself must be read (a field not stored, `exists`,
+   * `fieldref`, keywords, or a nested stored field that an array may hide).
+   */
+  undecided?: boolean
+  /**
+   * Three-valued: where an array along a nested stored path may hide a match, given the stored
+   * text. Default: the text is missing or starts with `[` (what the full rule then reads again).
+   */
+  arrayMayHide?: (path: string, value: Fragment) => Fragment
 }
 
 const extractField = (path: string): Fragment => sql`json_extract_string(${raw(RAW)}, ${param(path)})`
@@ -31,14 +46,14 @@ export function isCloudTrailRule(rule: SigmaRule): boolean {
  * Every value taken from the rule (strings, numbers, JSON paths) is a bound `?` parameter.
  * Throws SigmaCompileError naming the construct when the rule cannot be expressed.
  */
-export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule {
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule & {undecidable: boolean} {
   if (!isCloudTrailRule(rule)) {
     const ls = [rule.logsource.product, rule.logsource.service ?? rule.logsource.category].filter(Boolean).join('/')
     throw new SigmaCompileError('unsupported-logsource', `logsource ${ls || '(none)'}`, `the rule is for logsource '${ls || '(none)'}'; coroner hunts aws/cloudtrail only`)
   }
-  const compiler = new DetectionCompiler(rule, options.field ?? extractField)
+  const compiler = new DetectionCompiler(rule, options)
   const fragment = compiler.compile()
-  return {rule, sql: fragment.sql, params: fragment.params}
+  return {rule, sql: fragment.sql, params: fragment.params, undecidable: compiler.undecidable}
 }
 
 /** Like compileRule, but hands back why a rule cannot run instead of throwing. */
@@ -55,11 +70,23 @@ export function tryCompileRule(rule: SigmaRule): {compiled: CompiledRule} | {uns
 class DetectionCompiler {
   private lambdaCount = 0
   private readonly selections = new Map<string, unknown>()
+  private readonly field: (path: string) => Fragment
+  private readonly stored: (path: string) => boolean
+  private readonly lowered: (value: Fragment) => Fragment | undefined
+  private readonly threeValued: boolean
+  private readonly arrayMayHide: (path: string, value: Fragment) => Fragment
+  /** Whether, compiled three-valued, the rule may leave an event undecided (NULL). */
+  undecidable = false
 
   constructor(
     private readonly rule: SigmaRule,
-    private readonly field: (path: string) => Fragment,
+    options: CompileOptions,
   ) {
+    this.field = options.field ?? extractField
+    this.stored = options.stored ?? (() => false)
+    this.lowered = options.lowered ?? (() => undefined)
+    this.threeValued = options.undecided === true
+    this.arrayMayHide = options.arrayMayHide ?? ((_path, value) => sql`coalesce(left(${value}, 1), '[') = '['`)
     for (const [name, value] of Object.entries(rule.detection)) {
       if (name === 'condition') continue
       if (name === 'timeframe') continue
@@ -135,8 +162,15 @@ class DetectionCompiler {
     throw new SigmaCompileError('invalid-selection', `selection '${name}'`, `selection '${name}' must be a mapping of fields or a list`, this.pos(name), 'error')
   }
 
+  /** Three-valued: the record must be read to decide. */
+  private unknown(): Fragment {
+    this.undecidable = true
+    return raw('CAST(NULL AS BOOLEAN)')
+  }
+
   /** Keyword selections: any of the strings anywhere in the record's JSON text, case-insensitive. */
   private keywords(values: Array<string | number>): Fragment {
+    if (this.threeValued) return this.unknown()
     const patterns = values.map((value) => param(toLikePattern([{wildcard: '*'}, ...parseSigmaString(String(value)), {wildcard: '*'}])))
     const text = sql`CAST(${raw(RAW)} AS VARCHAR)`
     if (patterns.length === 1) return sql`coalesce(${text} ILIKE ${patterns[0]!} ESCAPE '\\', false)`
@@ -147,10 +181,20 @@ class DetectionCompiler {
   private fieldMap(name: string, map: Record<string, unknown>): Fragment {
     const entries = Object.entries(map)
     if (entries.length === 0) throw new SigmaCompileError('invalid-selection', `selection '${name}'`, `selection '${name}' is an empty mapping`, this.pos(name), 'error')
-    return combine(
-      entries.map(([key, value]) => this.fieldItem(key, value, this.pos(`${name}.${key}`) ?? this.pos(name))),
-      'AND',
-    )
+    const items = entries.map(([key, value]) => ({stored: this.readsStoredColumn(key), test: this.fieldItem(key, value, this.pos(`${name}.${key}`) ?? this.pos(name))}))
+    // Tests of stored columns first: the conjunction stops there on most events, before any JSON is read.
+    return combine([...items.filter((i) => i.stored), ...items.filter((i) => !i.stored)].map((i) => i.test), 'AND')
+  }
+
+  /** Whether a field item tests a stored column (called after fieldItem accepted the key). */
+  private readsStoredColumn(key: string): boolean {
+    const [field = '', ...mods] = key.split('|')
+    return !mods.some((m) => m.toLowerCase() === 'exists') && this.stored(jsonPath(field.split('.')))
+  }
+
+  /** `lower(v)`, or the lower-cased column computed once per event when v is a stored column. */
+  private lower(v: Fragment): Fragment {
+    return this.lowered(v) ?? sql`lower(${v})`
   }
 
   private fieldItem(key: string, value: unknown, pos: SourcePosition | undefined): Fragment {
@@ -172,6 +216,7 @@ class DetectionCompiler {
 
     if (has('exists')) {
       if (values.length !== 1 || typeof values[0] !== 'boolean') throw new SigmaCompileError('invalid-value', "modifier 'exists'", `'${key}' needs true or false`, pos, 'error')
+      if (this.threeValued) return this.unknown()
       return values[0] ? sql`json_exists(${raw(RAW)}, ${param(path)})` : sql`(NOT json_exists(${raw(RAW)}, ${param(path)}))`
     }
     if (has('re') && modifiers.some((m) => STRING_MODIFIERS.has(m) || m === 'cidr' || m === 'fieldref')) {
@@ -180,6 +225,8 @@ class DetectionCompiler {
     if (modifiers.some((m) => ['i', 'm', 's'].includes(m)) && !has('re')) {
       throw new SigmaCompileError('invalid-modifier', `modifiers '${modifiers.join('|')}'`, "the regular expression flags i, m and s need the 're' modifier", pos, 'error')
     }
+    // Three-valued, a field read from the record (or compared with another field) leaves the event to be read.
+    if (this.threeValued && (!this.stored(path) || has('fieldref'))) return this.unknown()
     const cased = has('cased')
     const matchAll = has('all')
     // Null tests look at the field itself; every other test also looks into arrays along the path.
@@ -191,7 +238,7 @@ class DetectionCompiler {
       const body = (v: Fragment): Fragment => {
         if (!matchAll && others.length > 1 && isPlainEquality(others, modifiers)) {
           const texts = others.map((o) => plainText(parseSigmaString(String(o))))
-          return cased ? sql`(${v} IN (${joinParams(texts)}))` : sql`(lower(${v}) IN (${lowerParams(texts)}))`
+          return cased ? sql`(${v} IN (${joinParams(texts)}))` : sql`(${this.lower(v)} IN (${lowerParams(texts)}))`
         }
         return combine(others.map((val) => this.valueTest(v, val, modifiers, cased, key, pos)), matchAll ? 'AND' : 'OR')
       }
@@ -206,8 +253,14 @@ class DetectionCompiler {
    * an array (`resources.ARN` matches any resource's ARN; `requestParameters.layers` any layer).
    */
   private atPath(segments: string[], body: (v: Fragment) => Fragment): Fragment {
-    const direct = this.bindOnce(this.field(jsonPath(segments)), body)
+    const stored = this.stored(jsonPath(segments))
+    const direct = stored ? sql`coalesce(${body(this.field(jsonPath(segments)))}, false)` : this.bindOnce(this.field(jsonPath(segments)), body)
     if (segments.length === 1) return direct
+    if (this.threeValued) {
+      // Only where the stored text is missing or is an array may an array along the path hold a match.
+      this.undecidable = true
+      return sql`(CASE WHEN ${direct} THEN true WHEN ${this.arrayMayHide(jsonPath(segments), this.field(jsonPath(segments)))} THEN NULL ELSE false END)`
+    }
     const alternatives = segments.map((_, i) => {
       const v = this.lambdaVar('el')
       return sql`coalesce(list_bool_or(list_transform(json_extract_string(${raw(RAW)}, ${param(jsonPath(segments, i))}), ${raw(v)} -> ${body(raw(v))})), false)`
@@ -235,7 +288,7 @@ class DetectionCompiler {
       const op = has('gt') ? '>' : has('gte') ? '>=' : has('lt') ? '<' : '<='
       return sql`(try_cast(${v} AS DOUBLE) ${raw(op)} ${param(n)})`
     }
-    if (typeof value === 'boolean') return sql`(lower(${v}) = ${param(String(value))})`
+    if (typeof value === 'boolean') return sql`(${this.lower(v)} = ${param(String(value))})`
     const text = String(value)
     if (has('re')) return this.regexTest(v, text, modifiers, key, pos)
     if (has('cidr')) {
@@ -245,7 +298,7 @@ class DetectionCompiler {
     }
     if (has('fieldref')) {
       const other = this.field(jsonPath(fieldSegments(text, pos)))
-      const [a, b] = cased ? [v, other] : [sql`lower(${v})`, sql`lower(${other})`]
+      const [a, b] = cased ? [v, other] : [this.lower(v), this.lower(other)]
       if (has('contains')) return sql`contains(${a}, ${b})`
       if (has('startswith')) return sql`starts_with(${a}, ${b})`
       if (has('endswith')) return sql`ends_with(${a}, ${b})`
@@ -268,8 +321,11 @@ class DetectionCompiler {
     if (modifiers.includes('contains')) parts = [star, ...parts, star]
     else if (modifiers.includes('startswith')) parts = [...parts, star]
     else if (modifiers.includes('endswith')) parts = [star, ...parts]
-    if (!hasWildcard(parts)) return cased ? sql`(${v} = ${param(plainText(parts))})` : sql`(lower(${v}) = lower(${param(plainText(parts))}))`
-    return sql`(${v} ${raw(cased ? 'LIKE' : 'ILIKE')} ${param(toLikePattern(parts))} ESCAPE '\\')`
+    if (!hasWildcard(parts)) return cased ? sql`(${v} = ${param(plainText(parts))})` : sql`(${this.lower(v)} = lower(${param(plainText(parts))}))`
+    if (cased) return sql`(${v} LIKE ${param(toLikePattern(parts))} ESCAPE '\\')`
+    // ILIKE is LIKE over both sides lower-cased (so a column lower-cased once serves every rule).
+    const l = this.lowered(v)
+    return l ? sql`(${l} LIKE lower(${param(toLikePattern(parts))}) ESCAPE '\\')` : sql`(${v} ILIKE ${param(toLikePattern(parts))} ESCAPE '\\')`
   }
 
   private regexTest(v: Fragment, pattern: string, modifiers: string[], key: string, pos: SourcePosition | undefined): Fragment {

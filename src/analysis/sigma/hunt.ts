@@ -5,7 +5,7 @@ import {CoronerError} from '../../core/errors.js'
 import type {Progress} from '../../core/progress.js'
 import {compileRule} from './compile.js'
 import {levelRank, type CompiledRule, type SigmaLevel, type UnsupportedRule} from './rule.js'
-import {raw, type Fragment} from './sql.js'
+import {RECORDS_TABLE, scanRules, storedColumns} from './one-scan.js'
 
 /** The rule a hit came from; the author is shown with every hit, as the Detection Rule License asks. */
 export interface HitRule {
@@ -38,6 +38,8 @@ export interface RuleOutcome extends HitRule {
 
 export interface HuntResult {
   rulesRun: number
+  /** How the rules ran: all in one scan, or one query each (asked for, or after the scan failed). */
+  strategy: 'one-scan' | 'per-rule'
   /** Hits ordered by event time, then rule; at most `maxHitsPerRule` per rule. */
   hits: HuntHit[]
   rules: RuleOutcome[]
@@ -56,12 +58,14 @@ export interface HuntOptions {
   strategy?: 'one-scan' | 'per-rule'
 }
 
-/** The table the case loader builds; rules read its `raw` column only. */
+/** The view of the events the case loader builds; a rule compiled alone reads its `raw` column only. */
 export const EVENTS_TABLE = 'cloudtrail_events'
 
 /**
- * Runs each compiled rule over the case's `cloudtrail_events` table, one query per rule with its
- * values bound, and collects the hits with the evidence object each came from.
+ * Runs the compiled rules over the case's events and collects the hits with the evidence object
+ * each came from: by default all in one scan over the stored events and their typed columns; with
+ * `strategy: 'per-rule'`, as each rule reads alone, one query per rule over the JSON records of
+ * `cloudtrail_events` (the straightforward evaluation, which the one scan must agree with).
  */
 export async function huntCase(
   connection: DuckDBConnection,
@@ -83,11 +87,20 @@ export async function huntCase(
       void error
     }
   }
+  const strategy = found === undefined ? 'per-rule' : 'one-scan'
   found ??= await huntRuleByRule(connection, selected, limit, options)
   const {hits, outcomes} = found
-  hits.sort((a, b) => (a.event_time ?? '').localeCompare(b.event_time ?? '') || levelRank(b.rule.level ?? undefined) - levelRank(a.rule.level ?? undefined) || a.rule.title.localeCompare(b.rule.title))
+  hits.sort(
+    (a, b) =>
+      (a.event_time ?? '').localeCompare(b.event_time ?? '') ||
+      levelRank(b.rule.level ?? undefined) - levelRank(a.rule.level ?? undefined) ||
+      a.rule.title.localeCompare(b.rule.title) ||
+      (a.event_id ?? '').localeCompare(b.event_id ?? '') ||
+      (a.evidence_key ?? '').localeCompare(b.evidence_key ?? ''),
+  )
   return {
     rulesRun: selected.length,
+    strategy,
     hits,
     rules: outcomes,
     unsupported: (rules.unsupported ?? []).map((u) => ({
@@ -123,49 +136,14 @@ function toHit(rule: HitRule, row: Record<string, unknown>): HuntHit {
   }
 }
 
-/**
- * All rules in one pass over the table: each event's JSON is parsed once, the values every rule
- * needs are extracted together, and each rule is a CASE over them (so its conditions short-circuit).
- * The scan is the cost, so this is many times faster than a query per rule.
- */
+/** All rules in one pass over the stored events (one-scan.ts); hits listed in time order, at most `limit` per rule. */
 async function huntInOneScan(connection: DuckDBConnection, selected: readonly CompiledRule[], limit: number, options: HuntOptions): Promise<{hits: HuntHit[]; outcomes: RuleOutcome[]}> {
-  const paths: string[] = ['$.eventName']
-  const field = (p: string): Fragment => {
-    let i = paths.indexOf(p)
-    if (i < 0) i = paths.push(p) - 1
-    return raw(`evf[${i + 1}]`)
-  }
-  const tests = selected.map((c, i) => {
-    const e = compileRule(c.rule, {field})
-    return {sql: `CASE WHEN ${e.sql} THEN '${i}' END`, params: e.params}
-  })
-  const query =
-    `SELECT ${SUMMARY_COLUMNS}, matched FROM (
-       SELECT event_id, event_time, artifact_key, artifact_sha256, raw,
-              list_transform([json_extract_string(raw, [${paths.map(() => '?').join(', ')}])], evf -> concat_ws(',', ${tests.map((t) => t.sql).join(', ')}))[1] AS matched
-       FROM ${EVENTS_TABLE})
-     WHERE matched <> ''
-     ORDER BY event_time, event_id`
-  const task = options.progress?.task('Sigma hunt (one scan, events matched)')
-  const result = await connection.stream(query, [...paths, ...tests.flatMap((t) => t.params)])
+  const task = options.progress?.task(`Sigma hunt: ${selected.length} rules in one scan`)
+  const {counts, rows} = await scanRules(connection, selected, limit, await storedColumns(connection))
+  options.signal?.throwIfAborted()
   const rules = selected.map(hitRule)
-  const counts = selected.map(() => 0)
-  const hits: HuntHit[] = []
-  const names = result.deduplicatedColumnNames()
-  for (;;) {
-    options.signal?.throwIfAborted()
-    const chunk = await result.fetchChunk()
-    if (chunk === null || chunk.rowCount === 0) break
-    for (const row of chunk.getRowObjects(names)) {
-      for (const index of String(row.matched).split(',')) {
-        const i = Number(index)
-        counts[i]!++
-        if (counts[i]! <= limit) hits.push(toHit(rules[i]!, row))
-      }
-    }
-    task?.advance(chunk.rowCount)
-  }
-  task?.done()
+  const hits = rows.map((row) => toHit(rules[Number(row.rule)]!, row))
+  task?.done(`${counts.reduce((a, b) => a + b, 0)} hit(s)`)
   return {hits, outcomes: rules.map((r, i) => ({...r, hits: counts[i]!}))}
 }
 
@@ -182,7 +160,7 @@ async function huntRuleByRule(connection: DuckDBConnection, selected: readonly C
         `SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total
          FROM ${EVENTS_TABLE}
          WHERE ${compiled.sql}
-         ORDER BY event_time, event_id
+         ORDER BY event_time, event_id, artifact_key
          LIMIT ${Number(limit)}`,
         compiled.params,
       )
@@ -207,9 +185,9 @@ function text(v: unknown): string | null {
 }
 
 async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, [EVENTS_TABLE])
-  if (Number(reader.getRows()[0]?.[0] ?? 0) === 0) {
-    throw new CoronerError('case-not-loaded', `the case database has no ${EVENTS_TABLE} table`, {hint: 'Run `coroner load --case <case>` first.'})
+  const reader = await connection.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name IN (?, ?)`, [EVENTS_TABLE, RECORDS_TABLE])
+  if (Number(reader.getRows()[0]?.[0] ?? 0) < 2) {
+    throw new CoronerError('case-not-loaded', `the case database has no ${RECORDS_TABLE} table and ${EVENTS_TABLE} view`, {hint: 'Run `coroner load --case <case>` first.'})
   }
 }
 

@@ -47,31 +47,55 @@ export const STORED_FIELDS: readonly StoredField[] = [
 export const normalisedEventName = (name: string): string => `regexp_replace(${name}, '20[0-9]{6}(v[0-9]+)?$', '')`
 
 /** The columns of cloudtrail_records, in the order the loader fills them. */
-export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'raw', 'artifact_key', 'copies']
+export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'nested_arrays', 'raw', 'artifact_key', 'copies']
 
 const quoteKey = (k: string): string => JSON.stringify(k)
 
+/** The first step of each nested stored field, with the paths read under it. */
+function nestedRoots(): Map<string, string[]> {
+  const roots = new Map<string, string[]>()
+  for (const f of STORED_FIELDS) if (f.path.length > 1) roots.set(f.path[0]!, [...(roots.get(f.path[0]!) ?? []), `$.${f.path.slice(1).join('.')}`])
+  return roots
+}
+
+/**
+ * Where an array may stand on the way to a nested stored field (`userIdentity` itself, its
+ * `sessionContext`, `sessionIssuer`): a rule over such a field also looks into each element, which
+ * the typed column cannot show; `nested_arrays` says when the record must be read for that.
+ */
+function containers(paths: readonly string[]): string[] {
+  const out = new Set(['$'])
+  for (const p of paths) {
+    const steps = p.slice(2).split('.')
+    for (let i = 1; i < steps.length; i++) out.add(`$.${steps.slice(0, i).join('.')}`)
+  }
+  return [...out]
+}
+
 /**
  * The stored fields of `raw`, read in one parse of the record: top-level fields as text, and the
- * object under each nested field's first step as JSON, from which its fields are read (reading
- * nested values as text directly would format numbers differently from json_extract_string).
+ * object under each nested field's first step as JSON, from which its fields are read in one more
+ * parse of that small object (reading nested values as text directly would format numbers
+ * differently from json_extract_string). `inner` is computed per record, `values` from it.
  */
-function fieldExpressions(): {shape: string; values: string[]} {
-  const roots = new Map<string, string[]>()
-  const top = ['eventTime']
-  for (const f of STORED_FIELDS) {
-    if (f.path.length === 1) top.push(f.path[0]!)
-    else roots.set(f.path[0]!, [...(roots.get(f.path[0]!) ?? []), `$.${f.path.slice(1).join('.')}`])
-  }
+function fieldExpressions(): {shape: string; inner: string[]; values: string[]; nestedArrays: string} {
+  const roots = nestedRoots()
+  const top = ['eventTime', ...STORED_FIELDS.filter((f) => f.path.length === 1).map((f) => f.path[0]!)]
   const shape = `{${[...top.map((k) => `${quoteKey(k)}:"VARCHAR"`), ...[...roots.keys()].map((k) => `${quoteKey(k)}:"JSON"`)].join(',')}}`
+  const rootNames = [...roots.keys()]
+  const inner = rootNames.flatMap((root, r) => [
+    `json_extract_string(t."${root}", [${roots.get(root)!.map((p) => `'${p}'`).join(', ')}]) AS u${r}`,
+    `json_type(t."${root}", [${containers(roots.get(root)!).map((p) => `'${p}'`).join(', ')}]) AS k${r}`,
+  ])
   const values = STORED_FIELDS.map((f) => {
     // Read as text, a number is written as DuckDB formats a double (1e-07, not 1e-7): the few
     // values that may be numbers (text from '-' to '9') are read again as json_extract_string does.
     if (f.path.length === 1) return `CASE WHEN t."${f.path[0]}" >= '-' AND t."${f.path[0]}" < ':' THEN json_extract_string(raw, '$.${f.path[0]}') ELSE t."${f.path[0]}" END`
-    const paths = roots.get(f.path[0]!)!
-    return `json_extract_string(t."${f.path[0]}", [${paths.map((p) => `'${p}'`).join(', ')}])[${paths.indexOf(`$.${f.path.slice(1).join('.')}`) + 1}]`
+    const r = rootNames.indexOf(f.path[0]!)
+    return `u${r}[${roots.get(f.path[0]!)!.indexOf(`$.${f.path.slice(1).join('.')}`) + 1}]`
   })
-  return {shape, values}
+  const nestedArrays = rootNames.length === 0 ? 'false' : rootNames.map((_, r) => `coalesce(list_contains(k${r}, 'ARRAY'), false)`).join(' OR ')
+  return {shape, inner, values, nestedArrays}
 }
 
 /**
@@ -90,11 +114,12 @@ export function cloudtrailSource(reader: string, rootChars: number): string {
  * inserted with a NULL `raw`, to be counted and removed in one pass rather than read twice.
  */
 export function insertCloudtrail(source: string, keepMalformed: boolean): string {
-  const {shape, values} = fieldExpressions()
+  const {shape, inner, values, nestedArrays} = fieldExpressions()
   const [eventId, , name] = values
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
-  SELECT ${eventId}, TRY_CAST(t.eventTime AS TIMESTAMPTZ), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, raw, artifact_key, 1
-  FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})`
+  SELECT ${eventId}, TRY_CAST(t.eventTime AS TIMESTAMPTZ), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
+  FROM (SELECT raw, artifact_key, t${inner.map((i) => `, ${i}`).join('')}
+    FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'}))`
 }
 
 /** Counts, then removes, the lines of line-oriented artifacts that could not be read as records. */

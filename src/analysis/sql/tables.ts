@@ -18,7 +18,7 @@ export const TABLES: Record<string, string> = {
   // from `artifacts`.
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
-    user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
+    user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR, nested_arrays BOOLEAN,
     raw JSON, artifact_key VARCHAR, copies INTEGER)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   log_events: `CREATE TABLE log_events (

@@ -65,6 +65,8 @@ describe('coroner load: typed columns', () => {
       {eventID: 'a', eventName: ['List'], userIdentity: [{type: 'IAMUser'}], errorCode: null},
       {eventID: 'b', eventName: true, eventSource: false, userIdentity: {type: null, arn: {b: 1}, sessionContext: {sessionIssuer: 'flat'}}},
       {eventID: 7, eventName: 'UpdateFunctionCode20150331v2', EVENTNAME: 'shadow'},
+      {eventID: 'c', userIdentity: {type: 'AssumedRole', sessionContext: [{sessionIssuer: {type: 'Role'}}]}},
+      {eventID: 'd', userIdentity: {type: 'AssumedRole', sessionContext: {sessionIssuer: [{type: 'Role'}]}}},
     ]
     const {records} = generateRecords({events: 3000, seed: 7})
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-T', [recordsFile([...odd, ...records])])
@@ -73,8 +75,11 @@ describe('coroner load: typed columns', () => {
     const differs = STORED_FIELDS.map((f) => `count(*) FILTER (WHERE ${f.column} IS DISTINCT FROM json_extract_string(raw, '$.${f.path.join('.')}'))::INTEGER AS ${f.column}`)
     const [counts] = await tableRows(dbPath, `SELECT ${differs.join(', ')},
       count(*) FILTER (WHERE event_name IS DISTINCT FROM regexp_replace(json_extract_string(raw, '$.eventName'), '20[0-9]{6}(v[0-9]+)?$', ''))::INTEGER AS event_name,
+      count(*) FILTER (WHERE nested_arrays IS DISTINCT FROM (coalesce(json_type(raw, '$.userIdentity') = 'ARRAY', false)
+        OR coalesce(json_type(raw, '$.userIdentity.sessionContext') = 'ARRAY', false) OR coalesce(json_type(raw, '$.userIdentity.sessionContext.sessionIssuer') = 'ARRAY', false)))::INTEGER AS nested_arrays,
+      count(*) FILTER (WHERE nested_arrays)::INTEGER AS with_arrays,
       count(DISTINCT event_name_raw)::INTEGER AS names, count(*) FILTER (WHERE principal_type IS NOT NULL)::INTEGER AS typed FROM cloudtrail_records`)
-    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, names: expect.any(Number), typed: expect.any(Number)})
+    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, nested_arrays: 0, with_arrays: 3, names: expect.any(Number), typed: expect.any(Number)})
     expect(counts!.names).toBeGreaterThan(200)
     expect(counts!.typed).toBeGreaterThan(2000)
     expect(await tableRows(dbPath, "SELECT event_name, event_source, principal_type, principal_arn, session_issuer_type FROM cloudtrail_events WHERE event_id IN ('n', '7') ORDER BY event_id")).toEqual([

@@ -1,0 +1,146 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+import {STORED_FIELDS} from '../sql/cloudtrail.js'
+import {compileRule, jsonPath} from './compile.js'
+import type {CompiledRule, SqlParam} from './rule.js'
+import {param, raw, sql, type Fragment} from './sql.js'
+
+/** Where the loader keeps each event: the record and its typed columns (sql/cloudtrail.ts). */
+export const RECORDS_TABLE = 'cloudtrail_records'
+
+/** One rule's share of a scan: how many events it matched, and the first `limit` by time. */
+export interface ScanOutcome {
+  counts: number[]
+  /** Rows of the listed hits: `rule` (index into the rules), the event's summary columns. */
+  rows: Array<Record<string, unknown>>
+}
+
+/** The typed columns of a case database, by the JSON path each stores (older databases hold fewer). */
+export interface StoredColumns {
+  byPath: Map<string, string>
+  /** Whether `nested_arrays` says where an array stands on the way to a nested stored field. */
+  nestedArrays: boolean
+}
+
+export async function storedColumns(connection: DuckDBConnection): Promise<StoredColumns> {
+  const reader = await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'`, [RECORDS_TABLE])
+  const present = new Set(reader.getRows().map((r) => String(r[0])))
+  // The event id is unique to each event: rules seldom test it, and it would make every event a kind of its own.
+  const byPath = new Map(STORED_FIELDS.filter((f) => present.has(f.column) && f.column !== 'event_id').map((f) => [jsonPath(f.path), f.column]))
+  return {byPath, nestedArrays: present.has('nested_arrays')}
+}
+
+/**
+ * Every rule in one pass over the events, reading the typed columns stored at load time. Each rule
+ * is first compiled three-valued over the stored columns alone (compile.ts `undecided`): on nearly
+ * every event that settles it, true or false, without reading the JSON record; only the events it
+ * leaves undecided (NULL) are read again, by row id, and the rule evaluated in full over them. The
+ * lower-cased value of a stored column that rules compare case-insensitively is computed once per
+ * event for all rules. Counting and keeping the first `limit` hits of each rule by time happen in
+ * DuckDB, and the summary of a hit is read from its record only for the hits listed.
+ */
+export async function scanRules(connection: DuckDBConnection, rules: readonly CompiledRule[], limit: number, stored: StoredColumns): Promise<ScanOutcome> {
+  const columns = stored.byPath
+  const decide = new RuleReader(columns, stored.nestedArrays)
+  const settled = rules.map((c) => compileRule(c.rule, decide.options(true)))
+  const full = new RuleReader(columns, stored.nestedArrays)
+  const reread = settled.map((t, i) => (t.undecidable ? compileRule(rules[i]!.rule, full.options(false)) : undefined))
+  // In a CASE the conditions are evaluated as filters: a conjunction stops at its first false test.
+  const codes = settled.map((t, i) => (t.undecidable ? `CASE WHEN ${t.sql} THEN ${i} WHEN NOT ${t.sql} THEN NULL ELSE ${-i - 1} END` : `CASE WHEN ${t.sql} THEN ${i} END`))
+  const again = reread.flatMap((f, i) => (f === undefined ? [] : [{sql: `CASE WHEN list_contains(c.rules, ${i}) AND ${f.sql} THEN ${i} END`, params: f.params}]))
+  const params: SqlParam[] = [...settled.flatMap((t) => (t.undecidable ? [...t.params, ...t.params] : t.params)), ...again.flatMap((a) => a.params)]
+  const principal = `coalesce(${columns.has('$.userIdentity.arn') ? 'r.principal_arn' : "json_extract_string(r.raw, '$.userIdentity.arn')"},
+    json_extract_string(r.raw, '$.userIdentity.principalId'), json_extract_string(r.raw, '$.userIdentity.invokedBy'), json_extract_string(r.raw, '$.userIdentity.type'))`
+  const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
+  const query = `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM ${RECORDS_TABLE}),
+    verdicts AS (
+      SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
+      FROM (${decide.kinds('kinds')}) e),
+    decided AS (
+      SELECT r.rowid AS rid, r.event_time, r.event_id, v.code FROM ${RECORDS_TABLE} r
+      JOIN verdicts v ON ${kinds.map((c) => `r.${c} IS NOT DISTINCT FROM v.${c}`).join(' AND ')}),
+    undecided AS (SELECT rid, list(-code - 1) AS rules FROM decided WHERE code < 0 GROUP BY rid),
+    reread AS (
+      SELECT e.rid, e.event_time, e.event_id, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
+      FROM (${full.events(`WHERE rowid IN (SELECT rid FROM undecided)`)}) e JOIN undecided c ON c.rid = e.rid),
+    matched AS (
+      SELECT rid, event_time, event_id, code AS rule FROM decided WHERE code >= 0
+      UNION ALL
+      SELECT rid, event_time, event_id, rule FROM reread),
+    ranked AS (
+      SELECT rule, rid, count(*) OVER (PARTITION BY rule) AS n, row_number() OVER (PARTITION BY rule ORDER BY event_time, event_id, rid) AS k FROM matched),
+    listed AS (SELECT rule, rid, n, k FROM ranked WHERE k <= ${Math.max(1, Math.trunc(limit))})
+    SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
+      json_extract_string(r.raw, '$.eventName') AS event_name, json_extract_string(r.raw, '$.eventSource') AS event_source,
+      ${principal} AS principal, json_extract_string(r.raw, '$.sourceIPAddress') AS source_ip
+    FROM listed l
+    JOIN (SELECT rowid AS rid, * FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
+    LEFT JOIN artifacts a ON a.key = r.artifact_key
+    ORDER BY l.rule, l.k`
+  const reader = await connection.runAndReadAll(query, params)
+  const counts = rules.map(() => 0)
+  const rows = reader.getRowObjects()
+  for (const row of rows) counts[Number(row.rule)] = Number(row.n)
+  return {counts, rows}
+}
+
+/**
+ * How compiled rules read an event: stored columns by name, other fields from the JSON record, and
+ * the lower-cased stored columns the rules ask for, each computed once per event by `events`.
+ */
+class RuleReader {
+  private readonly byColumn: Map<string, string>
+  private readonly lowered = new Set<string>()
+  private json = false
+
+  constructor(
+    private readonly columns: Map<string, string>,
+    private readonly nestedArrays: boolean,
+  ) {
+    this.byColumn = new Map([...columns.values()].map((c) => [`e.${c}`, c]))
+  }
+
+  options(undecided: boolean) {
+    return {
+      undecided,
+      arrayMayHide: (path: string, value: Fragment): Fragment => (this.nestedArrays ? sql`(e.nested_arrays OR left(${value}, 1) = '[')` : arrayMayHide(this.columns, path, value)),
+      field: (path: string): Fragment => {
+        const column = this.columns.get(path)
+        if (column !== undefined) return raw(`e.${column}`)
+        this.json = true
+        return sql`json_extract_string(e.raw, ${param(path)})`
+      },
+      stored: (path: string): boolean => this.columns.has(path),
+      lowered: (value: Fragment): Fragment | undefined => {
+        const column = this.byColumn.get(value.sql)
+        if (column === undefined) return undefined
+        this.lowered.add(column)
+        return raw(`e.l_${column}`)
+      },
+    }
+  }
+
+  /** The distinct combinations of stored columns (`from`), with the lower-cased ones the rules read. */
+  kinds(from: string): string {
+    const lowered = [...this.lowered].map((c) => `, lower(${c}) AS l_${c}`).join('')
+    return `SELECT *${lowered} FROM ${from}`
+  }
+
+  /** The events (`where` narrows them) with what the rules read; the record only when a rule reads it. */
+  events(where: string): string {
+    const lowered = [...this.lowered].map((c) => `, lower(${c}) AS l_${c}`).join('')
+    const nested = this.nestedArrays ? ', nested_arrays' : ''
+    return `SELECT rowid AS rid, event_time, event_id${this.json || where !== '' ? ', raw' : ''}, ${[...this.columns.values()].join(', ')}${nested}${lowered} FROM ${RECORDS_TABLE} ${where}`
+  }
+}
+
+/**
+ * For a database without `nested_arrays`: where an array may hide a match of a nested stored field
+ * (`a.b`): its text starts with `[`, or it is missing while every other stored field under `a` is
+ * missing too (`a` may be an array); a missing field under an object `a` hides nothing. Deeper
+ * paths: whenever the text is missing.
+ */
+function arrayMayHide(columns: Map<string, string>, path: string, value: Fragment): Fragment {
+  const steps = path.slice(2).split('.')
+  const siblings = steps.length === 2 ? [...columns].filter(([p, c]) => p !== path && p.startsWith(`$.${steps[0]}.`) && c !== undefined).map(([, c]) => `e.${c} IS NULL`) : []
+  return sql`(left(${value}, 1) = '[' OR (${value} IS NULL${raw(siblings.map((s) => ` AND ${s}`).join(''))}))`
+}
