@@ -72,12 +72,12 @@ export async function huntCase(
   rules: {compiled: readonly CompiledRule[]; unsupported?: readonly UnsupportedRule[]},
   options: HuntOptions = {},
 ): Promise<HuntResult> {
-  await assertEventsTable(connection)
+  const stored = await assertEventsTable(connection)
   const minRank = levelRank(options.minLevel)
   const selected = rules.compiled.filter((r) => options.minLevel === undefined || levelRank(r.rule.level ?? 'informational') >= minRank)
   const limit = options.maxHitsPerRule ?? 1000
   let found: {hits: HuntHit[]; outcomes: RuleOutcome[]} | undefined
-  if ((options.strategy ?? 'one-scan') === 'one-scan' && selected.length > 0) {
+  if ((options.strategy ?? 'one-scan') === 'one-scan' && selected.length > 0 && stored) {
     try {
       found = await huntInOneScan(connection, selected, limit, options)
     } catch (error) {
@@ -184,11 +184,14 @@ function text(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v)
 }
 
-async function assertEventsTable(connection: DuckDBConnection): Promise<void> {
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name IN (?, ?)`, [EVENTS_TABLE, RECORDS_TABLE])
-  if (Number(reader.getRows()[0]?.[0] ?? 0) < 2) {
-    throw new CoronerError('case-not-loaded', `the case database has no ${RECORDS_TABLE} table and ${EVENTS_TABLE} view`, {hint: 'Run `coroner load --case <case>` first.'})
+/** Fails unless the database has the events view; says whether the loader's stored events (and their typed columns) are there. */
+async function assertEventsTable(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_name IN (?, ?)`, [EVENTS_TABLE, RECORDS_TABLE])
+  const names = new Set(reader.getRows().map((r) => String(r[0])))
+  if (!names.has(EVENTS_TABLE)) {
+    throw new CoronerError('case-not-loaded', `the case database has no ${EVENTS_TABLE} table`, {hint: 'Run `coroner load --case <case>` first.'})
   }
+  return names.has(RECORDS_TABLE)
 }
 
 /**

@@ -115,7 +115,7 @@ describe('coroner load: typed columns', () => {
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-I', [original, recordsFile(records), finding])
     const dbPath = path.join(dir, 'case.duckdb')
     const result = await loadCase(store, 'INC-I', {dbPath})
-    expect(result.tables).toMatchObject({cloudtrail_events: records.length, findings: 1})
+    expect(result.tables).toMatchObject({cloudtrail_events: records.length, guardduty_findings: 1})
     expect(result.artifacts).toMatchObject({total: 3, loaded: 2, notLoaded: 1})
     expect(await tableRows(dbPath, "SELECT status, detail FROM artifacts WHERE key LIKE '%/original/%'")).toEqual([
       {status: 'not-loaded', detail: expect.stringMatching(/converted on import.*cloudtrail\.records/)},
