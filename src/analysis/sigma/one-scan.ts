@@ -19,14 +19,18 @@ export interface StoredColumns {
   byPath: Map<string, string>
   /** Whether `nested_arrays` says where an array stands on the way to a nested stored field. */
   nestedArrays: boolean
+  /** The stored columns a hit's summary reads instead of the record. */
+  summary: Set<string>
 }
 
 export async function storedColumns(connection: DuckDBConnection): Promise<StoredColumns> {
   const reader = await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'`, [RECORDS_TABLE])
   const present = new Set(reader.getRows().map((r) => String(r[0])))
-  // The event id is unique to each event: rules seldom test it, and it would make every event a kind of its own.
-  const byPath = new Map(STORED_FIELDS.filter((f) => present.has(f.column) && f.column !== 'event_id').map((f) => [jsonPath(f.path), f.column]))
-  return {byPath, nestedArrays: present.has('nested_arrays')}
+  // Rules are decided per distinct combination of the few-valued columns; an id or an address would
+  // make nearly every event a kind of its own, so rules read those from the record.
+  const byPath = new Map(STORED_FIELDS.filter((f) => present.has(f.column) && f.few).map((f) => [jsonPath(f.path), f.column]))
+  const summary = new Set(['source_ip', 'principal_id', 'invoked_by'].filter((c) => present.has(c)))
+  return {byPath, nestedArrays: present.has('nested_arrays'), summary}
 }
 
 /**
@@ -48,8 +52,8 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   const codes = settled.map((t, i) => (t.undecidable ? `CASE WHEN ${t.sql} THEN ${i} WHEN NOT ${t.sql} THEN NULL ELSE ${-i - 1} END` : `CASE WHEN ${t.sql} THEN ${i} END`))
   const again = reread.flatMap((f, i) => (f === undefined ? [] : [{sql: `CASE WHEN list_contains(c.rules, ${i}) AND ${f.sql} THEN ${i} END`, params: f.params}]))
   const params: SqlParam[] = [...settled.flatMap((t) => (t.undecidable ? [...t.params, ...t.params] : t.params)), ...again.flatMap((a) => a.params)]
-  const principal = `coalesce(${columns.has('$.userIdentity.arn') ? 'r.principal_arn' : "json_extract_string(r.raw, '$.userIdentity.arn')"},
-    json_extract_string(r.raw, '$.userIdentity.principalId'), json_extract_string(r.raw, '$.userIdentity.invokedBy'), json_extract_string(r.raw, '$.userIdentity.type'))`
+  const read = (column: string, path: string): string => (columns.has(path) || stored.summary.has(column) ? `r.${column}` : `json_extract_string(r.raw, '${path}')`)
+  const principal = `coalesce(${read('principal_arn', '$.userIdentity.arn')}, ${read('principal_id', '$.userIdentity.principalId')}, ${read('invoked_by', '$.userIdentity.invokedBy')}, ${read('principal_type', '$.userIdentity.type')})`
   const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
   const query = `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM ${RECORDS_TABLE}),
     verdicts AS (
@@ -71,7 +75,7 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
     listed AS (SELECT rule, rid, n, k FROM ranked WHERE k <= ${Math.max(1, Math.trunc(limit))})
     SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
       json_extract_string(r.raw, '$.eventName') AS event_name, json_extract_string(r.raw, '$.eventSource') AS event_source,
-      ${principal} AS principal, json_extract_string(r.raw, '$.sourceIPAddress') AS source_ip
+      ${principal} AS principal, ${read('source_ip', '$.sourceIPAddress')} AS source_ip
     FROM listed l
     JOIN (SELECT rowid AS rid, * FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
     LEFT JOIN artifacts a ON a.key = r.artifact_key

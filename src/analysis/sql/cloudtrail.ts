@@ -24,23 +24,31 @@ export const LINE_ORIENTED_CLOUDTRAIL = new Set(['cloudtrail.records', 'cloudtra
 export interface StoredField {
   column: string
   path: readonly string[]
+  /** An account holds few distinct values of it (not an id or an address): rules are decided per distinct combination of these. */
+  few?: true
 }
 
 /**
  * The fields stored beside the record. Nearly every Sigma rule and named query selects on the
  * event source and name first; error code, user agent and the caller's type and ARN are what the
- * remaining rules select on. Each is what `json_extract_string` reads at its path, so a rule
+ * remaining rules select on; the source address and the other ways to name the caller are what
+ * queries aggregate over many events by. Each is what `json_extract_string` reads at its path, so a rule
  * compiled over these columns means what it means over the JSON.
  */
 export const STORED_FIELDS: readonly StoredField[] = [
   {column: 'event_id', path: ['eventID']},
-  {column: 'event_source', path: ['eventSource']},
-  {column: 'event_name_raw', path: ['eventName']},
-  {column: 'error_code', path: ['errorCode']},
-  {column: 'user_agent', path: ['userAgent']},
-  {column: 'principal_type', path: ['userIdentity', 'type']},
-  {column: 'principal_arn', path: ['userIdentity', 'arn']},
-  {column: 'session_issuer_type', path: ['userIdentity', 'sessionContext', 'sessionIssuer', 'type']},
+  {column: 'event_source', path: ['eventSource'], few: true},
+  {column: 'event_name_raw', path: ['eventName'], few: true},
+  {column: 'error_code', path: ['errorCode'], few: true},
+  {column: 'user_agent', path: ['userAgent'], few: true},
+  {column: 'principal_type', path: ['userIdentity', 'type'], few: true},
+  {column: 'principal_arn', path: ['userIdentity', 'arn'], few: true},
+  {column: 'session_issuer_type', path: ['userIdentity', 'sessionContext', 'sessionIssuer', 'type'], few: true},
+  // What the named queries group and filter many events by (an actor without an ARN, where calls came from).
+  {column: 'source_ip', path: ['sourceIPAddress']},
+  {column: 'principal_id', path: ['userIdentity', 'principalId']},
+  {column: 'invoked_by', path: ['userIdentity', 'invokedBy']},
+  {column: 'session_issuer_arn', path: ['userIdentity', 'sessionContext', 'sessionIssuer', 'arn']},
 ]
 
 /** `eventName` without an API version suffix: `UpdateFunctionCode20150331v2` → `UpdateFunctionCode`. */

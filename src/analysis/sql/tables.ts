@@ -18,7 +18,8 @@ export const TABLES: Record<string, string> = {
   // from `artifacts`.
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
-    user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR, nested_arrays BOOLEAN,
+    user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
+    source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, nested_arrays BOOLEAN,
     raw JSON, artifact_key VARCHAR, copies INTEGER)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   log_events: `CREATE TABLE log_events (
@@ -80,14 +81,14 @@ export const VIEWS: Record<string, string> = {
     event_id, event_time, event_name, event_name_raw, event_source,
     json_extract_string(raw, '$.awsRegion') AS aws_region,
     coalesce(json_extract_string(raw, '$.recipientAccountId'), json_extract_string(raw, '$.userIdentity.accountId')) AS account_id,
-    json_extract_string(raw, '$.sourceIPAddress') AS source_ip,
+    source_ip,
     user_agent, principal_arn, principal_type,
-    json_extract_string(raw, '$.userIdentity.principalId') AS principal_id,
+    principal_id,
     coalesce(json_extract_string(raw, '$.userIdentity.userName'), json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName')) AS principal_name,
     json_extract_string(raw, '$.userIdentity.accessKeyId') AS access_key_id,
-    json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.arn') AS session_issuer_arn,
+    session_issuer_arn,
     json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName') AS session_issuer_name,
-    json_extract_string(raw, '$.userIdentity.invokedBy') AS invoked_by,
+    invoked_by,
     error_code,
     json_extract_string(raw, '$.errorMessage') AS error_message,
     json_extract(raw, '$.requestParameters') AS request_parameters,
