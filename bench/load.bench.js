@@ -5,10 +5,10 @@
 // two sizes to show that memory stays flat as the case grows.
 import {rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {collectedCase, importedCase} from './lib/datasets.js'
+import {collectedCase, importedCase, rememberLoadedDb} from './lib/datasets.js'
 import {SCALE, alternate, coroner, log, mustRun, report, summary, workDir} from './lib/measure.js'
 
-const sizes = SCALE === 'small' ? {imported: 100_000, archive: [100_000, 300_000]} : {imported: 1_000_000, archive: [1_000_000, 5_000_000]}
+const sizes = SCALE === 'small' ? {imported: 50_000, archive: [50_000, 150_000]} : {imported: 1_000_000, archive: [1_000_000, 5_000_000]}
 const roundsFor = (events) => (events >= 5_000_000 ? 1 : SCALE === 'small' ? 2 : 3)
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 
@@ -37,6 +37,7 @@ async function compare(name, c) {
     },
   )
   rmSync(bareDb, {force: true})
+  if (name.startsWith('collected')) rememberLoadedDb(c.events, db, c.attack)
   return {load: summary(loads), bare: summary(bares)}
 }
 

@@ -1,7 +1,7 @@
 // The generated data the benchmarks share within one run: archives by size, and the cases made
 // from them (imported, or collected from the archive as a trail's S3 copy would be), each made
 // once in the run's work folder and reused by the benchmarks that need it.
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {writeArchive} from './generate-cloudtrail.js'
 import {coroner, log, workDir} from './measure.js'
@@ -61,6 +61,14 @@ function storedDeliveryFiles(store) {
   }
   walk(path.join(store, 'cases'))
   return out.sort()
+}
+
+/** Records a database the load benchmark built, so the hunt benchmark uses it instead of loading again. */
+export function rememberLoadedDb(events, db, attack) {
+  const dir = workDir(`db-${events}`)
+  const target = path.join(dir, 'case.duckdb')
+  renameSync(db, target)
+  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({db: target, events, attack}))
 }
 
 /** The case database `coroner load` builds from a collected case of `events` events. */

@@ -21,14 +21,17 @@ export function verdict(row) {
     if (!ok) fails.push('ratio')
   }
   if (row.minimum !== undefined && row.coroner < row.minimum) fails.push('rate')
+  if (row.maximum !== undefined && row.coroner > row.maximum) fails.push('time')
   if (row.rssTarget !== undefined && row.peakRssMiB > row.rssTarget) fails.push('memory')
-  return fails.length === 0 ? (row.target === undefined && row.rssTarget === undefined && row.minimum === undefined ? '' : 'ok') : `missed: ${fails.join(', ')}`
+  const targets = [row.target, row.rssTarget, row.minimum, row.maximum].some((t) => t !== undefined)
+  return fails.length === 0 ? (targets ? 'ok' : '') : `missed: ${fails.join(', ')}`
 }
 
 const targetText = (r) => {
   const parts = []
   if (r.target !== undefined) parts.push(`${r.better === 'higher' ? '≥' : '≤'} ${r.target}×`)
   if (r.minimum !== undefined) parts.push(`≥ ${figure(r.minimum, r.unit)}`)
+  if (r.maximum !== undefined) parts.push(`≤ ${figure(r.maximum, r.unit)}`)
   if (r.rssTarget !== undefined) parts.push(`RSS ≤ ${figure(r.rssTarget, 'MiB')}`)
   return parts.join(', ')
 }

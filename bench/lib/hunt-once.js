@@ -1,0 +1,65 @@
+// One hunt over a case database, in a process of its own as `coroner findings` would run it: every
+// shipped Sigma rule in one scan, then every detection query, each timed (wall and CPU), then the
+// injected attack checked against what fired. `node hunt-once.js DB ATTACK.json [per-rule]`
+// prints one JSON line.
+import {readFileSync} from 'node:fs'
+import {AnalysisDb} from '../../dist/analysis/db.js'
+import {runDetectionQueries} from '../../dist/analysis/findings/from-queries.js'
+import {runSigmaRules} from '../../dist/analysis/findings/from-hunt.js'
+import {loadQueries} from '../../dist/analysis/queries.js'
+import {huntCase} from '../../dist/analysis/sigma/hunt.js'
+import {BUILTIN_RULES_DIR, loadRules} from '../../dist/analysis/sigma/load.js'
+
+const [dbPath, attackFile, mode] = process.argv.slice(2)
+const attack = JSON.parse(readFileSync(attackFile, 'utf8'))
+const LIMIT = 10_000
+
+async function timed(work) {
+  const cpu = process.cpuUsage()
+  const t = performance.now()
+  const value = await work()
+  const d = process.cpuUsage(cpu)
+  return {seconds: (performance.now() - t) / 1000, cpuSeconds: (d.user + d.system) / 1e6, value}
+}
+
+const db = await AnalysisDb.open(dbPath, {readOnly: true})
+try {
+  if (mode === 'per-rule') {
+    // The straightforward evaluation: each rule alone, over the JSON records.
+    const rules = await loadRules([BUILTIN_RULES_DIR])
+    const r = await timed(() => huntCase(db.connection, rules, {strategy: 'per-rule', maxHitsPerRule: LIMIT}))
+    console.log(JSON.stringify({seconds: r.seconds, cpuSeconds: r.cpuSeconds, rules: r.value.rulesRun, hits: r.value.rules.reduce((n, x) => n + x.hits, 0)}))
+  } else {
+    const sigma = await timed(() => runSigmaRules(db, {sources: [BUILTIN_RULES_DIR], limit: LIMIT}))
+    const queries = await timed(() => runDetectionQueries(db, loadQueries(), LIMIT))
+    const fired = new Map()
+    for (const c of [...sigma.value.candidates, ...queries.value.candidates]) {
+      const name = c.reason.source === 'sigma' ? `sigma:${c.reason.file.split('/').pop().replace(/\.yml$/, '')}` : `query:${c.reason.id}`
+      for (const id of c.eventIds) fired.set(id, [...(fired.get(id) ?? []), name])
+    }
+    const missed = []
+    const falseAlarms = []
+    for (const a of attack) {
+      const got = fired.get(a.eventId) ?? []
+      for (const d of a.detectedBy) if (!got.includes(d)) missed.push(`${a.name}: ${d}`)
+      for (const s of a.silent) if (got.includes(s)) falseAlarms.push(`${a.name}: ${s}`)
+    }
+    const checks = [...sigma.value.checks, ...queries.value.checks]
+    console.log(
+      JSON.stringify({
+        sigmaSeconds: sigma.seconds,
+        sigmaCpuSeconds: sigma.cpuSeconds,
+        queriesSeconds: queries.seconds,
+        queriesCpuSeconds: queries.cpuSeconds,
+        rules: sigma.value.checks.filter((c) => c.status === 'ran').length,
+        queries: queries.value.checks.filter((c) => c.status === 'ran').length,
+        failed: checks.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.reason}`),
+        hits: checks.reduce((n, c) => n + c.hits, 0),
+        missed,
+        falseAlarms,
+      }),
+    )
+  }
+} finally {
+  db.close()
+}
