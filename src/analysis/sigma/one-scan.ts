@@ -54,6 +54,10 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   const params: SqlParam[] = [...settled.flatMap((t) => (t.undecidable ? [...t.params, ...t.params] : t.params)), ...again.flatMap((a) => a.params)]
   const read = (column: string, path: string): string => (columns.has(path) || stored.summary.has(column) ? `r.${column}` : `json_extract_string(r.raw, '${path}')`)
   const principal = `coalesce(${read('principal_arn', '$.userIdentity.arn')}, ${read('principal_id', '$.userIdentity.principalId')}, ${read('invoked_by', '$.userIdentity.invokedBy')}, ${read('principal_type', '$.userIdentity.type')})`
+  const summary = `${read('event_name_raw', '$.eventName')} AS event_name, ${read('event_source', '$.eventSource')} AS event_source,
+      ${principal} AS principal, ${read('source_ip', '$.sourceIPAddress')} AS source_ip`
+  // A listed hit's summary reads its record only for what no stored column holds.
+  const summaryColumns = ['event_id', 'event_time', 'artifact_key', ...columns.values(), ...stored.summary, ...(summary.includes('r.raw') ? ['raw'] : [])]
   const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
   const query = `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM ${RECORDS_TABLE}),
     verdicts AS (
@@ -74,10 +78,9 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
       SELECT rule, rid, count(*) OVER (PARTITION BY rule) AS n, row_number() OVER (PARTITION BY rule ORDER BY event_time, event_id, rid) AS k FROM matched),
     listed AS (SELECT rule, rid, n, k FROM ranked WHERE k <= ${Math.max(1, Math.trunc(limit))})
     SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
-      json_extract_string(r.raw, '$.eventName') AS event_name, json_extract_string(r.raw, '$.eventSource') AS event_source,
-      ${principal} AS principal, ${read('source_ip', '$.sourceIPAddress')} AS source_ip
+      ${summary}
     FROM listed l
-    JOIN (SELECT rowid AS rid, * FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
+    JOIN (SELECT rowid AS rid, ${summaryColumns.join(', ')} FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
     LEFT JOIN artifacts a ON a.key = r.artifact_key
     ORDER BY l.rule, l.k`
   const reader = await connection.runAndReadAll(query, params)
