@@ -6,10 +6,12 @@
 import {rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {collectedCase, importedCase, rememberLoadedDb} from './lib/datasets.js'
-import {SCALE, alternate, coroner, log, mustRun, report, summary, workDir} from './lib/measure.js'
+import {EVENTS, ROUNDS, SCALE, alternate, coroner, log, mustRun, report, summary, workDir} from './lib/measure.js'
 
 const sizes = SCALE === 'small' ? {imported: 50_000, archive: [50_000, 150_000]} : {imported: 1_000_000, archive: [1_000_000, 5_000_000]}
-const roundsFor = (events) => (events >= 5_000_000 ? 1 : SCALE === 'small' ? 2 : 3)
+// BENCH_EVENTS=N[,M…] measures only collected archives of those sizes (no imported case).
+if (EVENTS !== undefined) Object.assign(sizes, {imported: undefined, archive: EVENTS})
+const roundsFor = (events) => ROUNDS ?? (events >= 5_000_000 ? 1 : SCALE === 'small' ? 2 : 3)
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 
 async function compare(name, c) {
@@ -43,15 +45,17 @@ async function compare(name, c) {
 
 const rows = []
 const details = {}
-const imported = await importedCase(sizes.imported)
-const i = await compare(`imported-${sizes.imported}`, imported)
-details.imported = {events: sizes.imported, importSeconds: imported.importSeconds, ...i}
-rows.push({
+if (sizes.imported !== undefined) {
+  const imported = await importedCase(sizes.imported)
+  const i = await compare(`imported-${sizes.imported}`, imported)
+  details.imported = {events: sizes.imported, importSeconds: imported.importSeconds, ...i}
+  rows.push({
   workload: `load ${label(sizes.imported)} events (import cloudtrail)`,
   coroner: i.load.seconds, peer: i.bare.seconds, peerName: 'DuckDB read_json', unit: 's',
   ratio: i.load.seconds / i.bare.seconds, target: 1.2, peakRssMiB: i.load.peakRssMiB, rssTarget: 2048,
   cpuRatio: i.load.cpuSeconds / i.bare.cpuSeconds, rounds: i.load.rounds,
-})
+  })
+}
 const rss = []
 for (const events of sizes.archive) {
   const c = await collectedCase(events)
@@ -65,7 +69,7 @@ for (const events of sizes.archive) {
     cpuRatio: a.load.cpuSeconds / a.bare.cpuSeconds, rounds: a.load.rounds,
   })
 }
-rows.push({
+if (rss.length > 1) rows.push({
   workload: `load peak RSS ${label(sizes.archive[0])} → ${label(sizes.archive[1])} events`,
   coroner: rss[1], peer: rss[0], peerName: `RSS at ${label(sizes.archive[0])}`, unit: 'MiB', ratio: rss[1] / rss[0], target: 1.2, peakRssMiB: rss[1],
 })

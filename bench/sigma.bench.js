@@ -7,10 +7,10 @@
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {loadedDb} from './lib/datasets.js'
-import {SCALE, log, median, mustRun, report, workDir} from './lib/measure.js'
+import {EVENTS, ROUNDS, SCALE, log, median, mustRun, report, workDir} from './lib/measure.js'
 
-const sizes = SCALE === 'small' ? [50_000, 150_000] : [200_000, 1_000_000, 5_000_000]
-const rounds = (n) => (n >= 5_000_000 ? 1 : 3)
+const sizes = EVENTS ?? (SCALE === 'small' ? [50_000, 150_000] : [200_000, 1_000_000, 5_000_000])
+const rounds = (n) => ROUNDS ?? (n >= 5_000_000 ? 1 : 3)
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 const once = path.join(import.meta.dirname, 'lib', 'hunt-once.js')
 
@@ -43,7 +43,7 @@ for (const events of sizes) {
   const cores = median(runs.map((r) => r.sigmaCpuSeconds / r.sigmaSeconds))
   rows.push({workload: `hunt ${label(events)} events: ${last.rules} Sigma rules, one scan`, coroner: events / sigma, unit: 'events/s', peakRssMiB: rss, rssTarget: 1024, ...(events === 1_000_000 ? {minimum: 500_000} : {}), cores, ...check})
   rows.push({workload: `hunt ${label(events)} events: + ${last.queries} detection queries`, coroner: sigma + queries, unit: 's', peakRssMiB: rss, ...(events === 1_000_000 ? {maximum: 2} : {}), ...check})
-  if (events === sizes[0] && SCALE !== 'small') {
+  if (events === sizes[0] && SCALE !== 'small' && EVENTS === undefined) {
     const plain = await mustRun(process.execPath, [once, db, attackFile, 'per-rule'])
     const p = JSON.parse(plain.stdout.trim().split('\n').pop())
     log(`hunt ${events}: each rule alone over the JSON records ${p.seconds.toFixed(2)} s`)
@@ -54,7 +54,7 @@ for (const events of sizes) {
   }
 }
 const [first, , lastSize] = [perEvent[0], perEvent[1], perEvent.at(-1)]
-rows.push({
+if (perEvent.length > 1) rows.push({
   workload: `hunt time per event, ${label(lastSize.events)} against ${label(first.events)}`,
   coroner: lastSize.sigma / lastSize.events * 1e6, peer: first.sigma / first.events * 1e6, peerName: `at ${label(first.events)}`, unit: 'µs/event',
   ratio: (lastSize.sigma / lastSize.events) / (first.sigma / first.events), target: 1.2,

@@ -13,6 +13,10 @@ export const MiB = 1024 * 1024
 
 /** `small` (the whole suite within 2 minutes) or `full` (within 15, on 2 cores). */
 export const SCALE = process.env.BENCH_SCALE === 'small' ? 'small' : 'full'
+/** BENCH_EVENTS=N[,M…]: the event counts the load and hunt benchmarks use instead of the scale's. */
+export const EVENTS = process.env.BENCH_EVENTS?.split(',').map((n) => Number(n.replaceAll('_', '')))
+/** BENCH_ROUNDS=N: rounds of each measurement instead of the benchmark's own. */
+export const ROUNDS = process.env.BENCH_ROUNDS === undefined ? undefined : Number(process.env.BENCH_ROUNDS)
 
 /** A folder shared by the benchmarks of one run (generated archives and cases are reused). */
 export function workDir(...parts) {
