@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
 
 const MiB = 1024 * 1024
-const SIZES = [2500, 5000, 10000]
+const SIZES = process.env.BENCH_SCALE === 'small' ? [500, 1000] : [2500, 5000, 10000]
 const here = path.dirname(fileURLToPath(import.meta.url))
 const self = fileURLToPath(import.meta.url)
 

@@ -7,7 +7,7 @@ import {Readable} from 'node:stream'
 import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
 
 const MiB = 1024 * 1024
-const sizes = [64, 256, 1024]
+const sizes = process.env.BENCH_SCALE === 'small' ? [64, 256] : [64, 256, 1024]
 
 function generated(bytes) {
   const chunk = Buffer.alloc(MiB, 'coroner evidence bytes\n')

@@ -20,7 +20,7 @@ const HOUR = 3_600_000
 // About 1 MB of JSON a page, the most FilterLogEvents returns.
 const PAGE = 4_000
 const PAGES_PER_SLICE = 4
-const SLICES = 12
+const SLICES = process.env.BENCH_SCALE === 'small' ? 3 : 12
 const GROUP = '/aws/lambda/bench'
 const start = Date.UTC(2026, 10, 20)
 

@@ -1,4 +1,5 @@
-// Report benchmark: a case of 1,000,000 CloudTrail events (BENCH_EVENTS overrides), loaded and
+// Report benchmark: a case of 1,000,000 CloudTrail events (10,000 with BENCH_SCALE=small; the first
+// of BENCH_EVENTS overrides), loaded and
 // with its findings, then reported as HTML, Markdown and JSON (the JSON streams every timeline
 // row). Times each phase, the size of each report and the peak memory; one JSON line on stdout.
 import {mkdtemp, rm, stat} from 'node:fs/promises'
@@ -9,9 +10,10 @@ import {loadCase} from '../dist/analysis/load.js'
 import {openForQuery} from '../dist/analysis/run-query.js'
 import {buildReport} from '../dist/reports/build.js'
 import {writeReport} from '../dist/reports/write.js'
-import {generateCloudTrailCase} from './lib/generate-cloudtrail.js'
+import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
+import {collectedCase} from './lib/datasets.js'
 
-const events = Number(process.env.BENCH_EVENTS ?? 1_000_000)
+const events = Number((process.env.BENCH_EVENTS ?? (process.env.BENCH_SCALE === 'small' ? '10000' : '1000000')).split(',')[0])
 let peakRss = process.memoryUsage().rss
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
@@ -27,16 +29,18 @@ async function timed(name, work) {
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-bench-report-'))
 try {
-  const {store} = await generateCloudTrailCase({root: path.join(dir, 'store'), events})
+  // The case the load benchmark measures (shared within a run), collected from a generated archive.
+  const c = await collectedCase(events)
+  const store = new LocalDirectoryStore(c.store)
   const dbPath = path.join(dir, 'case.duckdb')
-  await timed('load', () => loadCase(store, 'BENCH', {dbPath}))
+  await timed('load', () => loadCase(store, c.caseId, {dbPath}))
   const findings = await timed('findings', () => buildFindings({dbPath}))
   const out = {bench: 'report', events, findings: findings.value.findings, findingsSeconds: findings.seconds}
   for (const format of ['html', 'md', 'json']) {
     const db = await openForQuery(dbPath)
     try {
       const r = await timed(`report ${format}`, async () => {
-        const built = await buildReport(db, {store, caseId: 'BENCH', generatedAt: new Date().toISOString(), showSecrets: false, findingsComputed: false})
+        const built = await buildReport(db, {store, caseId: c.caseId, generatedAt: new Date().toISOString(), showSecrets: false, findingsComputed: false})
         return writeReport(built, format, path.join(dir, `report.${format}`))
       })
       out[`${format}Seconds`] = r.seconds

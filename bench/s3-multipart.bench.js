@@ -10,7 +10,7 @@ import {CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client} from '
 import {S3EvidenceStore} from '../dist/evidence/stores/s3/store.js'
 
 const MiB = 1024 * 1024
-const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "96,192,384,768").split(",").map(Number)
+const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? (process.env.BENCH_SCALE === 'small' ? "32,96" : "96,192,384,768")).split(",").map(Number)
 const PART_MIB = 8
 const QUEUE = 4
 const LIVE = process.env.BENCH_LIVE === '1' && typeof globalThis.gc === 'function'

@@ -10,7 +10,7 @@ import {loadedDb} from './lib/datasets.js'
 import {EVENTS, ROUNDS, SCALE, log, median, mustRun, report, workDir} from './lib/measure.js'
 
 const sizes = EVENTS ?? (SCALE === 'small' ? [50_000, 150_000] : [200_000, 1_000_000, 5_000_000])
-const rounds = (n) => ROUNDS ?? (n >= 5_000_000 ? 1 : 3)
+const rounds = (n) => ROUNDS ?? (n >= 5_000_000 || SCALE === 'small' ? 1 : 3)
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 const once = path.join(import.meta.dirname, 'lib', 'hunt-once.js')
 

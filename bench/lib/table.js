@@ -47,6 +47,7 @@ export function renderRows(results) {
   const lines = []
   for (const r of results) {
     if (r.code !== 0 && r.rows.length === 0) lines.push([r.bench, `failed (exit ${r.code})`, '', '', '', '', 'FAILED'])
+    else if (r.rows.length === 0) lines.push([r.bench, 'figures in latest.json', '', '', '', r.details?.peakRssMiB === undefined ? '—' : figure(r.details.peakRssMiB, 'MiB'), ''])
     for (const row of r.rows) {
       lines.push([
         row.workload,
