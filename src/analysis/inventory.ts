@@ -1,25 +1,24 @@
 import path from 'node:path'
 import {CoronerError, usageError} from '../core/errors.js'
-import {mapPool} from '../core/pool.js'
-import {readManifest} from '../evidence/cases.js'
-import {indexCase, type IndexedRun} from '../evidence/case-index.js'
-import {hashStream} from '../evidence/hashing.js'
-import {readJournalChain} from '../evidence/journal.js'
-import {runPrefix} from '../evidence/keys.js'
+import type {ArtifactRecord} from '../evidence/manifest.js'
 import {LocalDirectoryStore} from '../evidence/stores/local.js'
-import {computeSelfDigest, type ArtifactRecord} from '../evidence/manifest.js'
 import type {EvidenceStore} from '../evidence/store.js'
+import {examineCase, type ArtifactCheck, type CaseVerification, type VerifyIssue, type VerifyOptions} from '../evidence/verify.js'
 
-/** Why an artifact is not read by the analysis. */
-export type ArtifactState = 'verified' | 'altered' | 'missing' | 'untrusted'
+/**
+ * Whether and how the analysis reads an artifact: `verified` and `damaged` ones are loaded (a
+ * damaged one, only with --accept-damaged, its rows marked); the others cannot be read at all.
+ */
+export type ArtifactState = 'verified' | 'damaged' | 'missing' | 'untrusted' | 'unreadable' | 'linked'
 
 /** One artifact of a case, as its manifest (or the journal of an unsealed run) records it, checked. */
 export interface CaseArtifact extends ArtifactRecord {
   runId: string
   sealed: boolean
   state: ArtifactState
-  /** Path of the verified file on disk. */
+  /** Path of the file on disk, for artifacts that are read. */
   path: string
+  /** What verify found wrong with it or its run, for every row it gives. */
   detail?: string
 }
 
@@ -28,6 +27,8 @@ export interface CaseJournal {
   key: string
   path: string
   sealed: boolean
+  /** What verify found wrong with the run, for every custody row of it. */
+  damage?: string
 }
 
 export interface CaseInventory {
@@ -36,6 +37,14 @@ export interface CaseInventory {
   artifacts: CaseArtifact[]
   journals: CaseJournal[]
   warnings: string[]
+  verification: CaseVerification
+  /** Every problem verify named, when the case was loaded with --accept-damaged. */
+  damage: VerifyIssue[]
+}
+
+export interface InventoryOptions extends Pick<VerifyOptions, 'expect' | 'publicKey'> {
+  /** Load a case that does not verify, marking every row of the evidence the problems touch. */
+  acceptDamaged?: boolean
 }
 
 /** The local directory behind a store; the analysis reads files with DuckDB's own readers. */
@@ -48,66 +57,58 @@ export function localRoot(store: EvidenceStore, caseId: string): string {
   )
 }
 
+/** Statuses whose bytes are what was recorded (the problem lies elsewhere: a lock, a permission, an overlay). */
+const INTACT = new Set(['ok', 'writable', 'overlaid', 'unlocked'])
+const NOT_READ: Record<string, ArtifactState> = {missing: 'missing', 'outside-run': 'untrusted', unreadable: 'unreadable', linked: 'linked'}
+
 /**
- * Every artifact of a case, from the manifests of sealed runs and the journals of unsealed ones,
- * each re-hashed against what was recorded when it was written: the analysis reads verified
- * evidence only. A run whose manifest was edited is not trusted at all.
+ * What the analysis may read of a case, decided by the one verifier (evidence/verify.ts): a case
+ * that does not verify is refused whole, naming every problem, unless the user accepts the damage;
+ * then each artifact carries the problems of its own bytes and of its run.
  */
-export async function inventoryCase(store: EvidenceStore, caseId: string): Promise<CaseInventory> {
+export async function inventoryCase(store: EvidenceStore, caseId: string, options: InventoryOptions = {}): Promise<CaseInventory> {
   const root = localRoot(store, caseId)
-  const index = await indexCase(store, caseId)
-  if (index.runs.length === 0) {
-    throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {
-      hint: 'Run `coroner case list`, or check --store.',
-    })
-  }
-  const inventory: CaseInventory = {caseId, root, artifacts: [], journals: [], warnings: []}
+  const {verification: v, runs} = await examineCase(store, caseId, {...(options.expect === undefined ? {} : {expect: options.expect}), ...(options.publicKey === undefined ? {} : {publicKey: options.publicKey})})
+  if (runs.length === 0) throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {hint: 'Run `coroner case list`, or check --store.'})
+  if (!v.ok && !options.acceptDamaged) throw unverified(v)
   const fileOf = (key: string): string => path.join(root, ...key.split('/'))
-  for (const run of index.runs) {
-    const {records, sealed, trusted} = await recordedArtifacts(store, run, inventory.warnings)
-    if (run.hasJournal) inventory.journals.push({runId: run.runId, key: run.journalKey, path: fileOf(run.journalKey), sealed})
-    // Re-hashing is bound by the files' latency more than by SHA-256 (which runs at GB/s): a few at once.
-    const checked = await mapPool(records, VERIFY_CONCURRENCY, (record) => checkRecorded(store, caseId, run.runId, record, sealed, trusted))
-    for (const [i, c] of checked.entries()) {
-      if (!c.ok) throw c.error
-      const artifact = c.value
-      const record = records[i]!
-      if (artifact.state === 'verified') artifact.path = fileOf(record.key)
-      else inventory.warnings.push(`${artifact.state} artifact not loaded: ${record.key}${artifact.detail ? ` (${artifact.detail})` : ''}`)
+  const checks = new Map(v.artifacts.map((a) => [`${a.runId}\n${a.key}`, a]))
+  const recorded = new Set(runs.flatMap((r) => r.records.map((a) => String(a.key))))
+  const damageOf = (runId: string, key?: string): string | undefined => {
+    const hits = v.issues.filter((i) => (key !== undefined && i.key === key) || (i.runId === runId && i.code !== 'object-extra' && (i.key === undefined || !recorded.has(i.key))) || (i.runId === undefined && i.key === undefined))
+    return hits.length === 0 ? undefined : hits.map((i) => `${i.code}: ${i.message}`).join('; ')
+  }
+  const inventory: CaseInventory = {caseId, root, artifacts: [], journals: [], warnings: [...v.warnings], verification: v, damage: v.ok ? [] : v.issues}
+  for (const run of runs) {
+    const journalLinked = v.issues.some((i) => i.code === 'symlink' && i.key === run.journalKey)
+    const runDamage = damageOf(run.runId)
+    if (run.hasJournal && !journalLinked) inventory.journals.push({runId: run.runId, key: run.journalKey, path: fileOf(run.journalKey), sealed: run.sealed, ...(runDamage === undefined ? {} : {damage: runDamage})})
+    for (const record of run.records) {
+      const artifact = stateOf(record, run.runId, run.sealed, checks.get(`${run.runId}\n${String(record.key)}`), damageOf(run.runId, String(record.key)))
+      if (artifact.state === 'verified' || artifact.state === 'damaged') artifact.path = fileOf(record.key)
+      else inventory.warnings.push(`${artifact.state} artifact not loaded: ${String(record.key)}${artifact.detail ? ` (${artifact.detail})` : ''}`)
       inventory.artifacts.push(artifact)
     }
   }
+  if (!v.ok) inventory.warnings.push(`case ${caseId} does not verify (${v.issues.length} problem(s)); loaded with --accept-damaged: every row of the evidence concerned is marked in evidence_damage`)
   return inventory
 }
 
-const VERIFY_CONCURRENCY = 8
-
-/** What a run recorded: its manifest as first written (untrusted when edited), or the journal of a run that never sealed, up to its first break. */
-async function recordedArtifacts(store: EvidenceStore, run: IndexedRun, warnings: string[]): Promise<{records: ArtifactRecord[]; sealed: boolean; trusted: boolean}> {
-  if (run.manifest) {
-    const manifest = await readManifest(store, run.manifestKey, run.manifest.versionId)
-    const trusted = computeSelfDigest(manifest) === manifest.selfDigest
-    if (!trusted) warnings.push(`manifest ${run.manifestKey} was edited after it was sealed: none of run ${run.runId}'s artifacts are loaded`)
-    return {records: manifest.artifacts ?? [], sealed: true, trusted}
-  }
-  if (!run.hasJournal) return {records: [], sealed: false, trusted: true}
-  warnings.push(`run ${run.runId} never sealed: loading the artifacts its journal records`)
-  const chain = await readJournalChain(store, run.journalKey, {trustUntilBreak: true})
-  warnings.push(...chain.problems)
-  return {records: chain.artifacts, sealed: false, trusted: true}
+function stateOf(record: ArtifactRecord, runId: string, sealed: boolean, check: ArtifactCheck | undefined, damage: string | undefined): CaseArtifact {
+  const base: CaseArtifact = {...record, runId, sealed, state: 'verified', path: ''}
+  const status = check?.status ?? 'missing'
+  const notRead = NOT_READ[status]
+  if (notRead) return {...base, state: notRead, detail: damage ?? check?.detail ?? status}
+  // Altered bytes are read only when the damage was accepted, and marked like everything else.
+  if (damage !== undefined || !INTACT.has(status)) return {...base, state: 'damaged', detail: damage ?? status}
+  return base
 }
 
-/** One recorded artifact checked: inside its run, present, and the bytes it was recorded with. */
-async function checkRecorded(store: EvidenceStore, caseId: string, runId: string, record: ArtifactRecord, sealed: boolean, trusted: boolean): Promise<CaseArtifact> {
-  const artifact: CaseArtifact = {...record, runId, sealed, state: 'verified', path: ''}
-  if (!trusted) return {...artifact, state: 'untrusted', detail: 'its manifest was edited'}
-  // A run only ever writes under its own prefix: a record naming another case's (or run's)
-  // object was put there by hand, and loading it would mix evidence across cases.
-  if (typeof record.key !== 'string' || !record.key.startsWith(runPrefix(caseId, runId))) return {...artifact, state: 'untrusted', detail: `listed by run ${runId} but outside its prefix`}
-  if (!(await store.exists(record.key))) return {...artifact, state: 'missing', detail: 'not in the store'}
-  const actual = await hashStream(await store.get(record.key))
-  if (actual.sha256 !== record.sha256 || actual.size !== record.size) {
-    return {...artifact, state: 'altered', detail: `SHA-256 ${actual.sha256} (${actual.size} bytes), recorded ${record.sha256} (${record.size} bytes)`}
-  }
-  return artifact
+/** The refusal of a case that does not verify, naming its problems. */
+function unverified(v: CaseVerification): CoronerError {
+  const shown = v.issues.slice(0, 20).map((i) => `  [${i.code}] ${i.message}`)
+  const more = v.issues.length > shown.length ? [`  … and ${v.issues.length - shown.length} more`] : []
+  return new CoronerError('evidence-unverified', [`Case ${v.caseId} in ${v.store} does not verify (${v.issues.length} problem(s)); nothing was loaded:`, ...shown, ...more].join('\n'), {
+    hint: `Run \`coroner evidence verify --case ${v.caseId}\` to see every problem; \`coroner load --case ${v.caseId} --accept-damaged\` loads it anyway, every row of the damaged evidence marked.`,
+  })
 }

@@ -8,7 +8,9 @@ import type {EvidenceStore} from '../evidence/store.js'
 import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
 import {CODE_KINDS} from './code/tables.js'
 import {AnalysisDb} from './db.js'
-import {inventoryCase, type CaseArtifact, type CaseInventory} from './inventory.js'
+import {inventoryCase, type CaseArtifact, type CaseInventory, type InventoryOptions} from './inventory.js'
+import {markDamage, recordLoad} from './load-record.js'
+import type {CaseVerification, VerifyIssue} from '../evidence/verify.js'
 import {CLOUDTRAIL_READERS, DEDUPLICATE_CLOUDTRAIL, LINE_ORIENTED_CLOUDTRAIL, MALFORMED_CLOUDTRAIL, NEEDS_DEDUPLICATION, cloudtrailSource, insertCloudtrail} from './sql/cloudtrail.js'
 import {DOCUMENT_LOADERS, LOG_READERS, MACROS, OBJECT_SIZE, insertCustody, insertLogs, type Compression} from './sql/loaders.js'
 import {TABLES, VIEWS} from './sql/tables.js'
@@ -18,7 +20,7 @@ export function defaultDbPath(caseId: string, cwd = process.cwd()): string {
   return path.join(cwd, 'coroner-analysis', caseId, 'case.duckdb')
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends InventoryOptions {
   dbPath: string
   progress?: Progress
   /** DuckDB worker threads; default: DuckDB's own choice (the machine's cores). */
@@ -37,6 +39,10 @@ export interface RefusedArtifact {
 export interface LoadResult {
   caseId: string
   dbPath: string
+  /** The verification the database was built under (also stored in its case_load table). */
+  verification: CaseVerification
+  /** With --accept-damaged: every problem verify named, each marked on the rows of the evidence it concerns. */
+  damage: VerifyIssue[]
   tables: Record<string, number>
   artifacts: {total: number; loaded: number; refused: RefusedArtifact[]; unreadable: RefusedArtifact[]; notLoaded: number}
   malformedRecords: number
@@ -46,6 +52,9 @@ export interface LoadResult {
   phases: Record<string, number>
   warnings: string[]
 }
+
+/** Whether verification lets the load read an artifact's bytes (a damaged one only under --accept-damaged, and marked). */
+const isRead = (a: CaseArtifact): boolean => a.state === 'verified' || a.state === 'damaged'
 
 /** Kinds whose bytes are not rows (digests): recorded in `artifacts`, not loaded. */
 const LOADED_KINDS = new Set([...Object.keys(CLOUDTRAIL_READERS), ...Object.keys(LOG_READERS), ...Object.keys(DOCUMENT_LOADERS), ...CODE_KINDS])
@@ -74,10 +83,12 @@ const LINE_KINDS = new Set(['cloudtrail.records', 'cloudtrail.lookup-events', 'l
 const LARGEST_OBJECT = 1024 * MIB
 
 /**
- * Builds the DuckDB database of a case from its verified evidence: every artifact is re-hashed
- * against its manifest first, altered or missing ones are refused and named. The database is
- * written to a temporary file and renamed over the target only when complete, and every table is
- * filled in a fixed order, so the same evidence always gives the same tables.
+ * Builds the DuckDB database of a case from its verified evidence: the case is verified first by
+ * the one verifier, and a case that does not verify is refused whole (or, with `acceptDamaged`,
+ * loaded with every row of the damaged evidence marked in `evidence_damage`). The database records
+ * the verification it was built under (`case_load`). It is written to a temporary file and renamed
+ * over the target only when complete, and every table is filled in a fixed order, so the same
+ * evidence always gives the same tables.
  */
 export async function loadCase(store: EvidenceStore, caseId: string, options: LoadOptions): Promise<LoadResult> {
   const phases: Record<string, number> = {}
@@ -87,7 +98,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     phases[name] = Number(((now - mark) / 1000).toFixed(3))
     mark = now
   }
-  const inventory = await inventoryCase(store, caseId)
+  const inventory = await inventoryCase(store, caseId, options)
   phase('verify')
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
@@ -112,6 +123,8 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     l.warnings.push(...code.warnings)
     phase('code')
     await loadCustody(l)
+    await markDamage(db, inventory)
+    await recordLoad(db, store, inventory, options)
     const tables = await finish(l)
     await rm(spill, {recursive: true, force: true})
     phase('checkpoint')
@@ -120,18 +133,20 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await rename(tmp, target)
     l.task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
     const refused = inventory.artifacts
-      .filter((a) => a.state !== 'verified')
+      .filter((a) => !isRead(a))
       .map((a) => ({key: a.key, kind: a.kind, state: a.state, ...(a.detail === undefined ? {} : {detail: a.detail})}))
     return {
       caseId,
       dbPath: target,
+      verification: inventory.verification,
+      damage: inventory.damage,
       tables,
       artifacts: {
         total: inventory.artifacts.length,
         loaded: verified.length - l.unreadable.length,
         refused,
         unreadable: l.unreadable,
-        notLoaded: inventory.artifacts.filter((a) => a.state === 'verified' && !isLoadable(a)).length,
+        notLoaded: inventory.artifacts.filter((a) => isRead(a) && !isLoadable(a)).length,
       },
       malformedRecords: l.malformedRecords,
       code: code.summary,
@@ -168,7 +183,7 @@ async function prepare(l: Loading): Promise<CaseArtifact[]> {
   for (const sql of MACROS) await l.db.run(sql)
   await stageFiles(l.db, l.inventory)
   await insertArtifacts(l.db, l.inventory)
-  return l.inventory.artifacts.filter((a) => a.state === 'verified' && isLoadable(a))
+  return l.inventory.artifacts.filter((a) => isRead(a) && isLoadable(a))
 }
 
 function onUnreadable(l: Loading): (a: CaseArtifact, reason: string) => void {
@@ -318,7 +333,7 @@ async function stageFiles(db: AnalysisDb, inventory: CaseInventory): Promise<voi
   await db.run('CREATE TEMP TABLE _journals (path VARCHAR, key VARCHAR, run_id VARCHAR, sealed BOOLEAN)')
   const appender = await db.connection.createAppender('_files', 'main', 'temp')
   for (const a of inventory.artifacts) {
-    if (a.state !== 'verified') continue
+    if (!isRead(a)) continue
     const attrs = a.attributes ?? {}
     const str = (...names: string[]): string | null => {
       for (const n of names) if (typeof attrs[n] === 'string') return attrs[n] as string
@@ -375,13 +390,14 @@ async function insertArtifacts(db: AnalysisDb, inventory: CaseInventory): Promis
     else appender.appendBigInt(BigInt(a.records))
     appendNullable(appender, a.attributes === undefined ? null : JSON.stringify(a.attributes))
     appender.appendBoolean(a.sealed)
-    appender.appendVarchar(a.state === 'verified' ? (isLoadable(a) ? 'loaded' : 'not-loaded') : a.state)
+    appender.appendVarchar(a.state === 'damaged' ? (isLoadable(a) ? 'damaged' : 'damaged-not-loaded') : a.state === 'verified' ? (isLoadable(a) ? 'loaded' : 'not-loaded') : a.state)
     appendNullable(appender, a.detail ?? (a.state === 'verified' && isConvertedCloudTrail(a) ? 'CloudTrail file converted on import: its records load from the cloudtrail.records artifact made from it' : null))
     appender.appendBigInt(BigInt(n))
     appender.endRow()
   })
   appender.closeSync()
-  await db.run(`INSERT INTO artifacts SELECT run_id, key, kind, sha256, size, source, collector, TRY_CAST(collected_at AS TIMESTAMPTZ),
+  await db.run(`INSERT INTO artifacts (run_id, key, kind, sha256, size, source, collector, collected_at, version_id, content_type, region, records, attributes, sealed, status, detail)
+    SELECT run_id, key, kind, sha256, size, source, collector, TRY_CAST(collected_at AS TIMESTAMPTZ),
     version_id, content_type, region, records, TRY_CAST(attributes AS JSON), sealed, status, detail FROM _artifacts ORDER BY n`)
 }
 

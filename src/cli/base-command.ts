@@ -1,3 +1,4 @@
+import {format} from 'node:util'
 import {Command, Flags, Errors} from '@oclif/core'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
@@ -9,10 +10,13 @@ import type {RunStepOptions, RunnerEnv, SealedRun, StepCall, StepOutcome} from '
 import {runStep, runSteps} from '../steps/runner.js'
 import type {AnyStep} from '../steps/step.js'
 import {renderGaps} from './render-gaps.js'
-import {terminalSafe} from './table.js'
+import {terminalSafeLine} from './table.js'
 
-/** Messages may quote file names, keys and API values: each line is made terminal-safe, the line breaks kept. */
-const screenText = (text: string): string => text.split('\n').map(terminalSafe).join('\n')
+/**
+ * Everything a command prints may quote file names, keys read from a manifest and API values:
+ * each line goes through the one escaping function, the line breaks (and tabs) kept.
+ */
+const screenText = (text: string): string => text.split('\n').map(terminalSafeLine).join('\n')
 
 /** What a command's core work hands back: a typed result, warnings and the exit code it earns. */
 export interface Outcome<T> {
@@ -28,6 +32,8 @@ export interface StoreFlagValues {
   'kms-key'?: string | undefined
   'lock-mode'?: string | undefined
   'retain-days'?: number | undefined
+  'sign-kms-key'?: string | undefined
+  'sign-key'?: string | undefined
 }
 
 /**
@@ -54,6 +60,16 @@ export abstract class CoronerCommand<T> extends Command {
   private readonly loggedWarnings: string[] = []
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private interrupted = false
+
+  /** Every line printed on stdout, made terminal-safe. */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(screenText(args.length === 0 ? String(message) : format(message, ...args)))
+  }
+
+  /** Every line printed on stderr, made terminal-safe. */
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(screenText(args.length === 0 ? String(message) : format(message, ...args)))
+  }
 
   /** The command's work: call one core function and return its result. */
   protected abstract execute(): Promise<Outcome<T>>
@@ -125,7 +141,11 @@ export abstract class CoronerCommand<T> extends Command {
       ...(caseId === undefined ? {} : {caseId}),
     })
     const kmsKey = flags['kms-key'] ?? config.kmsKey
+    const signKmsKey = flags['sign-kms-key'] ?? config.signKmsKey
+    const signKey = flags['sign-key'] ?? config.signKey
     const store = await openStore(resolveStoreLocation(flags.store, config), {
+      ...(signKmsKey === undefined ? {} : {signKmsKey}),
+      ...(signKey === undefined ? {} : {signKey}),
       aws,
       allowUnlocked: flags['allow-unlocked'] ?? false,
       legalHold: flags['legal-hold'] ?? false,
@@ -148,6 +168,7 @@ export abstract class CoronerCommand<T> extends Command {
       store,
       showSecrets: flags['show-secrets'] ?? false,
       caseId,
+      storeNamed: flags.store !== undefined || process.env.CORONER_STORE !== undefined || config.store !== undefined,
     }
   }
 
@@ -183,13 +204,22 @@ export abstract class CoronerCommand<T> extends Command {
     return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
   }
 
-  /** The lines every command that sealed a run ends with: its gaps, the run summary, the manifest to record. */
-  protected logRunFooter(run: SealedRun, what: string): void {
-    for (const line of renderGaps(run.gaps)) this.log(line)
-    this.log(`\nCase ${run.caseId}, run ${run.runId}: ${what}${what === '' ? '' : ', '}${run.artifacts} artifact(s), ${run.gaps.length} gap(s) (${run.status}).`)
+  /**
+   * The lines every command that sealed a run ends with, the one place they are written: its gaps,
+   * the run summary, the manifest, its signature, and the case head to record outside the store.
+   */
+  protected logRunFooter(run: RunFooterFacts, what: string): void {
+    const gaps = typeof run.gaps === 'number' ? run.gaps : run.gaps.length
+    if (typeof run.gaps !== 'number') for (const line of renderGaps(run.gaps)) this.log(line)
+    this.log(`\nCase ${run.caseId}, run ${run.runId}: ${what}${what === '' ? '' : ', '}${run.artifacts} artifact(s), ${gaps} gap(s) (${run.status}).`)
     this.log(`Manifest ${run.manifestKey}\nManifest SHA-256 ${run.manifestSha256}`)
+    if (run.signature) this.log(`Signed by ${run.signature.keyId} (public key SHA-256 ${run.signature.publicKeySha256})`)
+    this.log(`Case head ${run.head} (record it in your incident ticket; \`coroner evidence verify --case ${run.caseId} --expect ${run.head}\` checks that no run was removed or replaced since)`)
   }
 }
+
+/** What the footer of a command that sealed a run says; `gaps` listed when given, else counted. */
+export type RunFooterFacts = Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256' | 'artifacts' | 'head' | 'signature'> & {gaps: SealedRun['gaps'] | number}
 
 /** The global flags (and the store write flags) a command's environment is built from. */
 export type GlobalFlagValues = {

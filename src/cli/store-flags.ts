@@ -14,4 +14,6 @@ export const storeWriteFlags = {
   'kms-key': Flags.string({description: 'KMS key (id, alias or ARN) for SSE-KMS on S3 evidence objects. Default: kmsKey in coroner.yaml.', helpGroup: 'STORE'}),
   'lock-mode': Flags.string({description: "Object Lock mode for new objects. Default: the bucket's default retention.", options: ['COMPLIANCE', 'GOVERNANCE'], helpGroup: 'STORE'}),
   'retain-days': Flags.integer({description: "Days each new object is locked. Default: the bucket's default retention.", min: 1, helpGroup: 'STORE'}),
+  'sign-kms-key': Flags.string({description: 'Sign every manifest with this AWS KMS asymmetric key (SIGN_VERIFY; the key never leaves KMS). Default: signKmsKey in coroner.yaml.', helpGroup: 'STORE'}),
+  'sign-key': Flags.string({description: 'Sign every manifest with this Ed25519 private key file (PKCS#8 PEM). Default: signKey in coroner.yaml.', helpGroup: 'STORE'}),
 }

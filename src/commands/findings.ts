@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
-import {caseFlag} from '../cli/case-flag.js'
+import {caseFlag, reloadFlag} from '../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveDbPath} from '../analysis/case-db.js'
@@ -15,6 +15,7 @@ export default class Findings extends CoronerCommand<FindingsResult> {
   static override flags = {
     case: caseFlag,
     db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing)'}),
+    reload: reloadFlag,
     rules: Flags.string({description: 'Extra Sigma rule files or directories (repeatable)', multiple: true}),
     builtin: Flags.boolean({description: 'Include the shipped Sigma rules (use --no-builtin to run only --rules)', default: true, allowNo: true}),
     limit: Flags.integer({description: 'Hits or rows of one rule or query kept as findings (all are counted)', default: 10_000, min: 1}),
@@ -31,6 +32,7 @@ export default class Findings extends CoronerCommand<FindingsResult> {
     const env = await this.context(flags, caseId)
     const {result} = await this.runStep(env, findingsStep, {
       db: resolveDbPath(flags),
+      reload: flags.reload,
       builtin: flags.builtin,
       limit: flags.limit,
       ...(flags.rules === undefined ? {} : {rules: flags.rules}),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
-import {caseFlag} from '../cli/case-flag.js'
+import {caseFlag, reloadFlag} from '../cli/case-flag.js'
 import {renderTable, terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {SIGMA_LEVELS} from '../analysis/sigma/rule.js'
@@ -17,6 +17,7 @@ export default class Hunt extends CoronerCommand<HuntReport> {
     case: caseFlag,
     rules: Flags.string({description: 'A Sigma rule file or a directory of rules (repeatable)', multiple: true}),
     db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing)'}),
+    reload: reloadFlag,
     builtin: Flags.boolean({description: 'Include the shipped rules (use --no-builtin to run only --rules)', default: true, allowNo: true}),
     'min-level': Flags.string({description: 'Run only rules of this level or above', options: SIGMA_LEVELS.slice(1) as unknown as string[]}),
     limit: Flags.integer({description: 'Hits listed per rule (all are counted)', default: 1000, min: 1}),
@@ -37,6 +38,7 @@ export default class Hunt extends CoronerCommand<HuntReport> {
       ...(flags['min-level'] === undefined ? {} : {minLevel: flags['min-level']}),
       limit: flags.limit,
       ...(flags.db === undefined ? {} : {db: flags.db}),
+      reload: flags.reload,
     })
     const warnings = [
       ...result.invalid.map(formatIssue),

@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
 import {renderTable} from '../cli/table.js'
+import {verificationFacts} from '../cli/render-verification.js'
+import {verifyFlags, verifyParamsOf} from '../cli/verify-flags.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveDbPath} from '../analysis/case-db.js'
 import type {LoadResult} from '../analysis/load.js'
@@ -11,22 +13,30 @@ import {assertCaseId} from '../evidence/keys.js'
 export default class Load extends CoronerCommand<LoadResult> {
   static override summary = 'Build the DuckDB database of a case from its verified evidence'
   static override description =
-    'Re-hashes every artifact of the case against its manifest (or, for a run that never sealed, its journal), refuses altered or missing ones and names them, and loads the rest with DuckDB\'s own readers into case.duckdb: cloudtrail_events, log_events, lambda_*, iam_policies, guardduty_findings, artifacts, custody and the timeline view. Code packages and layer archives are read in place, entry by entry, into lambda_code_packages, lambda_code_files, lambda_code_indicators and lambda_code_anomalies (nothing is extracted). The database is rebuilt whole each time (written beside the target, then renamed), and the same evidence always gives the same tables. Exits 3 when an artifact was refused, 6 when one could not be read.'
+    'Verifies the case first, as `evidence verify` does (the same verifier: hashes, journals, manifests, the chain, signatures, --expect), and refuses a case that does not verify, naming every problem (exit 3); with --accept-damaged it loads it anyway, every row of the damaged evidence marked in an evidence_damage column and the damage printed. Loads with DuckDB\'s own readers into case.duckdb: cloudtrail_events, log_events, lambda_*, iam_policies, guardduty_findings, artifacts, custody and the timeline view; case_load records the store, the verification result and the runs the database was built from. Code packages and layer archives are read in place, entry by entry, into lambda_code_packages, lambda_code_files, lambda_code_indicators and lambda_code_anomalies (nothing is extracted). The database is rebuilt whole each time (written beside the target, then renamed), and the same evidence always gives the same tables. Exits 3 when damage was accepted, 6 when an artifact could not be read.'
   static override flags = {
     case: caseFlag,
     db: Flags.string({description: 'Database file to write. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    'accept-damaged': Flags.boolean({description: 'Load a case that does not verify, marking every row of the damaged evidence (evidence_damage) and printing the damage', default: false}),
+    ...verifyFlags,
   }
   static override examples = [
     '<%= config.bin %> load --case INC-2026-0042',
     '<%= config.bin %> load --case INC-2026-0042 --store ./pulled-evidence --db /cases/inc-42.duckdb',
+    '<%= config.bin %> load --case INC-2026-0042 --expect 3:9f86d081884c7d659a2feaa0c55ad015',
+    '<%= config.bin %> load --case INC-2026-0042 --accept-damaged',
   ]
 
   protected async execute(): Promise<Outcome<LoadResult>> {
     const {flags} = await this.parse(Load)
     const caseId = assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
-    const {result} = await this.runStep(env, loadStep, {db: resolveDbPath(flags)})
-    const exitCode = result.artifacts.refused.length > 0 ? ExitCode.findings : result.artifacts.unreadable.length > 0 ? ExitCode.partial : undefined
+    const {result} = await this.runStep(env, loadStep, {
+      db: resolveDbPath(flags),
+      acceptDamaged: flags['accept-damaged'],
+      ...verifyParamsOf(flags),
+    })
+    const exitCode = !result.verification.ok ? ExitCode.findings : result.artifacts.unreadable.length > 0 ? ExitCode.partial : undefined
     return {result, warnings: result.warnings, ...(exitCode === undefined ? {} : {exitCode})}
   }
 
@@ -40,6 +50,9 @@ export default class Load extends CoronerCommand<LoadResult> {
       this.log(`Code: ${c.packages} package(s) (${c.read} read, ${c.partial} partial, ${c.unreadable} unreadable), ${c.files} entries, ${c.indicators} indicators; not scanned: ${c.notScanned.binary} binary, ${c.notScanned.oversized} oversized, ${c.notScanned.unread} unread${anomalies === '' ? '' : `; anomalies: ${anomalies}`}.`)
     }
     for (const x of a.refused) this.log(`REFUSED ${x.state}: ${x.key}${x.detail ? ` (${x.detail})` : ''}`)
+    for (const d of r.damage) this.log(`DAMAGED [${d.code}] ${d.message}`)
+    for (const line of verificationFacts(r.verification)) this.log(line)
+    this.log(r.verification.ok ? 'Verified: every object matches its recorded SHA-256 and the chain is intact.' : `NOT VERIFIED: loaded with --accept-damaged, ${r.damage.length} problem(s); every row of the evidence concerned is marked in evidence_damage.`)
     this.log(`Database: ${r.dbPath}`)
   }
 }

@@ -22,6 +22,7 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     collector: Flags.string({description: 'Include the read-only actions of this collector (repeatable; `all` for every one)', multiple: true, options: [...COLLECTORS.map((c) => c.id), 'all']}),
     action: Flags.string({description: 'Include what this containment action needs, to apply and to undo it (repeatable; `all` for every one)', multiple: true, options: [...ACTION_IDS, 'all']}),
     'kms-key': Flags.string({description: 'KMS key ARN the store encrypts with (adds kms:GenerateDataKey and kms:Decrypt)'}),
+    'sign-kms-key': Flags.string({description: 'KMS key ARN manifests are signed with (adds kms:GetPublicKey and kms:Sign). Default: signKmsKey in coroner.yaml.'}),
     readiness: Flags.boolean({description: 'Include the read-only actions `coroner readiness` calls', default: false}),
     playbook: Flags.string({description: 'Include what a run of this playbook needs (a shipped id or a file): its read-only actions, and its containment actions apart'}),
     param: paramFlag('A parameter of the --playbook run, as name=value (repeatable): a branch its parameters leave out needs nothing'),
@@ -40,8 +41,9 @@ export default class Permissions extends CoronerCommand<IamPolicy> {
     const config = loadConfig()
     const location = resolveStoreLocation(flags.store, config)
     const kmsKey = flags['kms-key'] ?? config.kmsKey
+    const signKmsKey = flags['sign-kms-key'] ?? config.signKmsKey
     const statements = [
-      ...storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey})}),
+      ...storePermissionStatements(location, {hold: flags.hold, init: flags.init, ...(kmsKey === undefined ? {} : {kmsKey}), ...(signKmsKey === undefined ? {} : {signKmsKey})}),
       ...collectorPermissionStatements(collectorsById(flags.collector ?? []).map((c) => ({id: c.id, permissions: c.permissions()}))),
       ...collectorPermissionStatements(flags.readiness ? [readinessCollector] : []),
       ...containmentPermissionStatements(flags.action ?? []),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
-import {caseFlag} from '../cli/case-flag.js'
+import {caseFlag, reloadFlag} from '../cli/case-flag.js'
 import {terminalSafe} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveDbPath} from '../analysis/case-db.js'
@@ -17,6 +17,7 @@ export default class Report extends CoronerCommand<ReportResult> {
     format: Flags.string({char: 'f', description: 'md, html, pdf or json', options: [...REPORT_FORMATS], default: 'html'}),
     out: Flags.string({char: 'o', description: 'The file to write (default ./coroner-analysis/<case>/report.<format>)'}),
     db: Flags.string({description: 'The case database (default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing)'}),
+    reload: reloadFlag,
     browser: Flags.string({description: 'Chromium for --format pdf (default $CORONER_CHROMIUM, else /usr/bin/chromium)'}),
     'timeline-rows': Flags.integer({description: 'Timeline rows the HTML and Markdown reports hold (JSON holds every row)', default: 2000, min: 1, max: 100_000}),
   }
@@ -33,6 +34,7 @@ export default class Report extends CoronerCommand<ReportResult> {
     const {result} = await this.runStep(env, reportStep, {
       format: flags.format,
       db: resolveDbPath(flags),
+      reload: flags.reload,
       timelineRows: flags['timeline-rows'],
       ...(flags.out === undefined ? {} : {out: flags.out}),
       ...(flags.browser === undefined ? {} : {browser: flags.browser}),

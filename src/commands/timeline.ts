@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {reloadFlag} from '../cli/case-flag.js'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {renderTable} from '../cli/table.js'
 import type {Row} from '../analysis/db.js'
@@ -18,6 +19,7 @@ export default class Timeline extends CoronerCommand<TimelineResult> {
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    reload: reloadFlag,
     since: Flags.string({description: 'From this time (ISO 8601), inclusive'}),
     until: Flags.string({description: 'Up to this time (ISO 8601), exclusive'}),
     actor: Flags.string({description: 'Only rows whose actor contains this text'}),
@@ -47,6 +49,7 @@ export default class Timeline extends CoronerCommand<TimelineResult> {
       ...(flags.source === undefined ? {} : {sources: flags.source}),
       ...(flags.limit === 0 ? {} : {limit: flags.limit}),
       ...(flags.db === undefined ? {} : {db: flags.db}),
+      reload: flags.reload,
     })
     return {result: result.timeline}
   }

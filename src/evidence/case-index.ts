@@ -1,3 +1,4 @@
+import {hashStream} from './hashing.js'
 import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from './keys.js'
 import type {EvidenceStore, ObjectInfo} from './store.js'
 
@@ -59,5 +60,35 @@ export function firstWritten(versions: readonly ObjectInfo[] | undefined): Objec
   return undefined
 }
 
+/** Whether a run has any object at all (a delete marker alone does not count). */
+export const runIsPresent = (run: IndexedRun): boolean => [...run.objects.values()].some((v) => v.some((i) => !i.deleteMarker))
+
 /** Whether a case has any object at all (a delete marker alone does not count). */
-export const caseExists = (index: CaseIndex): boolean => index.runs.some((r) => [...r.objects.values()].some((v) => v.some((i) => !i.deleteMarker)))
+export const caseExists = (index: CaseIndex): boolean => index.runs.some(runIsPresent)
+
+/** A run of a case as a database built from it remembers it: sealed or not, and its manifest's SHA-256 as first written. */
+export interface RunFingerprint {
+  runId: string
+  sealed: boolean
+  manifestSha256: string | null
+}
+
+/**
+ * The runs of a case with their manifest hashes (as first written), from the listing and the
+ * manifests alone: what tells a case database built from older evidence (a run sealed, removed or
+ * replaced since) from a current one, without verifying every artifact again.
+ */
+export async function runFingerprints(store: EvidenceStore, caseId: string): Promise<RunFingerprint[]> {
+  const out: RunFingerprint[] = []
+  for (const run of (await indexCase(store, caseId)).runs) {
+    if (!runIsPresent(run)) continue
+    const manifest = run.manifest
+    if (manifest === undefined || manifest.fileType !== undefined) {
+      out.push({runId: run.runId, sealed: false, manifestSha256: null})
+      continue
+    }
+    const {sha256} = await hashStream(await store.get(run.manifestKey, manifest.versionId))
+    out.push({runId: run.runId, sealed: true, manifestSha256: sha256})
+  }
+  return out
+}

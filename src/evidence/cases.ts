@@ -2,7 +2,7 @@ import {CoronerError} from '../core/errors.js'
 import {caseExists, indexCase, type IndexedRun} from './case-index.js'
 import {MANIFEST_NAME, parseKey} from './keys.js'
 import type {Manifest} from './manifest.js'
-import type {EvidenceStore} from './store.js'
+import {readObject, type EvidenceStore} from './store.js'
 
 export interface RunSummary {
   runId: string
@@ -77,11 +77,10 @@ const currentObjects = (run: IndexedRun): number =>
 
 /** A run's manifest; one that is not a JSON manifest is an error naming it, not a bare SyntaxError. */
 export async function readManifest(store: EvidenceStore, key: string, versionId?: string): Promise<Manifest> {
-  const chunks: Buffer[] = []
-  for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
   let manifest: Manifest
+  const bytes = await readObject(store, key, versionId)
   try {
-    manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest
+    manifest = JSON.parse(bytes.toString('utf8')) as Manifest
   } catch (error) {
     throw unreadableManifest(store, key, `is not valid JSON (${(error as Error).message})`, error)
   }

@@ -13,6 +13,8 @@ export interface StoreContext extends BaseContext {
    * open, so a verification made from inside it checks it against its journal so far.
    */
   openRun?: string
+  /** False when no store was named (flag, $CORONER_STORE, config) and the default is in use. */
+  storeNamed?: boolean
 }
 
 /** Work that records into an evidence run of the case: every artifact it writes and every gap it meets. */

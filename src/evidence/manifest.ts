@@ -58,6 +58,10 @@ export interface Manifest {
   parameters: Record<string, unknown>
   store: {kind: string; location: string; immutable: boolean; note: string; allowUnlocked?: boolean}
   previousManifest: {runId: string; key: string; sha256: string} | null
+  /** How many runs of the case (sealed or not) the store held when this run began; absent in manifests written before it was recorded. */
+  runsBefore?: number
+  /** The key that signs this manifest, when the store signs (the signature is `manifest.sig.json` beside it). */
+  signing?: {keyId: string; algorithm: string; publicKeySha256: string}
   artifacts: ArtifactRecord[]
   journal: {key: string; entries: number; lastHash: string}
   gaps: number

@@ -17,3 +17,19 @@ export function ndjsonGzip<T>(records: AsyncIterable<T> | Iterable<T>, onRecord?
   }
   return pipeline(Readable.from(lines()), createGzip(), () => {})
 }
+
+/** The lines of a byte stream split at `\n` only, each with its `\n` (a last line without one as it is), decoded as UTF-8. */
+export async function* splitLines(stream: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+  let pending: Buffer[] = []
+  for await (const chunk of stream) {
+    let buffer = Buffer.from(chunk)
+    for (let at = buffer.indexOf(0x0a); at >= 0; at = buffer.indexOf(0x0a)) {
+      pending.push(buffer.subarray(0, at + 1))
+      yield Buffer.concat(pending).toString('utf8')
+      pending = []
+      buffer = buffer.subarray(at + 1)
+    }
+    if (buffer.length > 0) pending.push(buffer)
+  }
+  if (pending.length > 0) yield Buffer.concat(pending).toString('utf8')
+}

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {usageError} from '../core/errors.js'
 import {LocalDirectoryStore} from './stores/local.js'
+import {signerFromKeyFile, type ManifestSigner} from './signing.js'
 import type {EvidenceStore} from './store.js'
 import type {StoreWriteOptions} from './stores/s3/open.js'
 import type {AwsClientFactory} from '../aws/client-factory.js'
@@ -18,6 +19,10 @@ export interface CoronerConfig {
   region?: string
   profile?: string
   kmsKey?: string
+  /** Sign every manifest with this AWS KMS asymmetric key (the store's signing, turned on in its config). */
+  signKmsKey?: string
+  /** Sign every manifest with this Ed25519 private key file (PKCS#8 PEM). */
+  signKey?: string
   file?: string
 }
 
@@ -42,11 +47,11 @@ export function loadConfig(cwd = process.cwd()): CoronerConfig {
     }
     if (data === null || data === undefined) return {file}
     if (typeof data !== 'object' || Array.isArray(data)) {
-      throw usageError('invalid-config', `Config file ${file} must hold a mapping (store:, region:, profile:, kmsKey:).`)
+      throw usageError('invalid-config', `Config file ${file} must hold a mapping (store:, region:, profile:, kmsKey:, signKmsKey:, signKey:).`)
     }
     const d = data as Record<string, unknown>
     const out: CoronerConfig = {file}
-    for (const k of ['store', 'region', 'profile', 'kmsKey'] as const) {
+    for (const k of ['store', 'region', 'profile', 'kmsKey', 'signKmsKey', 'signKey'] as const) {
       const v = d[k]
       if (v === undefined) continue
       if (typeof v !== 'string') throw usageError('invalid-config', `Config file ${file}: ${k} must be a string.`)
@@ -62,15 +67,33 @@ export function resolveStoreLocation(flag: string | undefined, config: CoronerCo
   return flag ?? process.env.CORONER_STORE ?? config.store ?? DEFAULT_STORE
 }
 
+/** How the manifests of a store are signed: a KMS asymmetric key, or a local Ed25519 key file; at most one. */
+export interface SigningChoice {
+  signKmsKey?: string
+  signKey?: string
+}
+
+/** The signer of a signing choice, or undefined when the store does not sign. */
+export async function manifestSigner(choice: SigningChoice, aws: AwsClientFactory | undefined): Promise<ManifestSigner | undefined> {
+  if (choice.signKmsKey !== undefined && choice.signKey !== undefined) throw usageError('invalid-flag', 'Sign with one key: --sign-kms-key or --sign-key, not both.')
+  if (choice.signKey !== undefined) return signerFromKeyFile(choice.signKey)
+  if (choice.signKmsKey === undefined) return undefined
+  const {kmsSigner} = await import('../aws/kms-signer.js')
+  const {AwsClientFactory: Factory} = await import('../aws/client-factory.js')
+  return kmsSigner(aws ?? new Factory(), choice.signKmsKey)
+}
+
 /** Opens the store named by a location: `s3://bucket/prefix`, `file:///dir` or a plain path. */
-export async function openStore(location: string, deps: {aws?: AwsClientFactory} & StoreWriteOptions = {}): Promise<EvidenceStore> {
+export async function openStore(location: string, deps: {aws?: AwsClientFactory} & StoreWriteOptions & SigningChoice = {}): Promise<EvidenceStore> {
+  const {signKmsKey, signKey, ...rest} = deps
+  const signer = await manifestSigner({...(signKmsKey === undefined ? {} : {signKmsKey}), ...(signKey === undefined ? {} : {signKey})}, deps.aws)
   if (location.startsWith('s3://')) {
     const {openS3Store} = await import('./stores/s3/open.js')
-    return openS3Store(location, deps)
+    return openS3Store(location, {...rest, ...(signer === undefined ? {} : {signer})})
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {
     throw usageError('unknown-store', `Unknown evidence store ${JSON.stringify(location)}.`, 'Use a directory path or s3://bucket/prefix.')
   }
   const dir = location.startsWith('file://') ? new URL(location).pathname : location
-  return new LocalDirectoryStore(dir)
+  return new LocalDirectoryStore(dir, signer === undefined ? {} : {signer})
 }

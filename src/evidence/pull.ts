@@ -2,11 +2,12 @@ import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import type {Progress} from '../core/progress.js'
 import {CoronerError, usageError} from '../core/errors.js'
-import {indexCase, type IndexedRun} from './case-index.js'
+import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
+import {SIGNATURE_NAME} from './signing.js'
 import {journalLines} from './journal.js'
 import {LocalDirectoryStore} from './stores/local.js'
 import type {ArtifactRecord, Manifest} from './manifest.js'
-import {EvidenceHashMismatchError, type EvidenceStore} from './store.js'
+import {EvidenceHashMismatchError, readObject, type EvidenceStore} from './store.js'
 import {verifyCase, type CaseVerification} from './verify.js'
 
 export interface PullResult {
@@ -18,7 +19,15 @@ export interface PullResult {
   bytes: number
   /** Objects of the case in the source that no manifest or journal names, left behind. */
   notPulled: string[]
+  /**
+   * The source as verify sees it, its bytes aside (each is hashed as it is copied): versions laid
+   * over the evidence, delete markers, locks, journals, manifests, signatures, the chain.
+   */
+  source: CaseVerification
+  /** The copy, verified whole. */
   verification: CaseVerification
+  /** Both hold. */
+  ok: boolean
 }
 
 type JournalArtifact = Pick<ArtifactRecord, 'key' | 'sha256' | 'size'> & {versionId?: string; contentType?: string}
@@ -27,7 +36,9 @@ type JournalArtifact = Pick<ArtifactRecord, 'key' | 'sha256' | 'size'> & {versio
  * Copies a case from any store into a local directory that becomes a store of its own (same keys,
  * read-only files): each artifact is read by its recorded VersionId and written only if its
  * SHA-256 matches the manifest (or, for a run that never sealed, its journal). The first mismatch
- * stops the pull, naming the key. Then the copy is verified as a whole.
+ * stops the pull, naming the key. The source is verified by the one verifier (all but re-reading
+ * the bytes the copy hashes), and the copy as a whole: what the source shows that the copy cannot
+ * (a version laid over an object, a delete marker, an unlocked object) fails the pull too.
  */
 export async function pullCase(source: EvidenceStore, caseId: string, dir: string, progress?: Progress): Promise<PullResult> {
   const target = path.resolve(dir)
@@ -37,8 +48,9 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   }
   const index = await indexCase(source, caseId)
   if (index.runs.length === 0) throw usageError('unknown-case', `No case ${caseId} in ${source.location}.`, 'Run `coroner case list`, or check --store.')
+  const sourceCheck = await verifyCase(source, caseId, {content: false})
   const dest = new LocalDirectoryStore(target)
-  const result: Omit<PullResult, 'verification'> = {caseId, from: source.location, to: dest.location, runs: index.runs.length, objects: 0, bytes: 0, notPulled: []}
+  const result: Omit<PullResult, 'verification' | 'source' | 'ok'> = {caseId, from: source.location, to: dest.location, runs: index.runs.length, objects: 0, bytes: 0, notPulled: []}
   const task = progress?.task(`pulling ${caseId}`, index.runs.length)
   try {
     for (const run of index.runs) {
@@ -48,20 +60,21 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   } finally {
     task?.done()
   }
-  return {...result, verification: await verifyCase(dest, caseId)}
+  const verification = await verifyCase(dest, caseId)
+  return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
 }
 
 /** One run: its journal line by line, each artifact it lists (hash checked), then its manifest as first written. */
-async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification'>): Promise<void> {
+async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>): Promise<void> {
   const journalArtifacts: JournalArtifact[] = []
   const journal = await dest.openJournal(run.journalKey)
-  // Lines are copied as they are; verify names any that breaks the chain.
+  // Lines are copied as they are (a blank or CRLF line too); verify names any that breaks the chain.
   for await (const {line, entry} of journalLines(source, run.journalKey)) {
     await journal.append(line)
     if (entry?.type === 'artifact' && entry.artifact) journalArtifacts.push(entry.artifact)
   }
   await journal.close()
-  const manifestText = run.manifest ? await readText(source, run.manifestKey, run.manifest.versionId) : undefined
+  const manifestText = run.manifest ? await (await readObject(source, run.manifestKey, run.manifest.versionId)).toString('utf8') : undefined
   let artifacts: JournalArtifact[] = journalArtifacts
   if (manifestText !== undefined) {
     try {
@@ -78,6 +91,14 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   }
   if (manifestText !== undefined) {
     await dest.put(run.manifestKey, manifestText, {contentType: 'application/json'})
+    result.objects++
+  }
+  const signatureKey = `${run.prefix}${SIGNATURE_NAME}`
+  const signature = firstWritten(run.objects.get(signatureKey))
+  if (signature) {
+    // Copied as first written; the copy's verify checks it against the manifest.
+    await dest.put(signatureKey, await readObject(source, signatureKey, signature.versionId), {contentType: 'application/json'})
+    pulled.add(signatureKey)
     result.objects++
   }
   for (const key of run.objects.keys()) {
@@ -105,10 +126,4 @@ async function pullArtifact(source: EvidenceStore, dest: EvidenceStore, caseId: 
     }
     throw error
   }
-}
-
-async function readText(store: EvidenceStore, key: string, versionId?: string): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of await store.get(key, versionId)) chunks.push(Buffer.from(c as Uint8Array))
-  return Buffer.concat(chunks).toString('utf8')
 }

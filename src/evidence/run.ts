@@ -3,7 +3,8 @@ import type {Clock} from '../core/clock.js'
 import {toCoronerError} from '../core/errors.js'
 import {TOOL} from '../core/version.js'
 import {hashStream, sha256Hex} from './hashing.js'
-import {indexCase} from './case-index.js'
+import {indexCase, runIsPresent} from './case-index.js'
+import {formatHead} from './case-head.js'
 import {JOURNAL_NAME, MANIFEST_NAME, keySegment, newRunId, runPrefix} from './keys.js'
 import {
   MANIFEST_SCHEMA,
@@ -16,6 +17,7 @@ import {
   type RunStatus,
 } from './manifest.js'
 import type {Gap} from './gap.js'
+import {SIGNATURE_NAME, SIGNATURE_SCHEMA, signedMessage, type ManifestSignature, type SignerIdentity} from './signing.js'
 import type {BodySource, EvidenceStore, JournalWriter} from './store.js'
 
 /** What a collector says about an artifact it hands to the run. */
@@ -51,6 +53,18 @@ export interface FinishedRun {
   manifest: Manifest
   manifestKey: string
   manifestSha256: string
+  /** The case head after this run (docs/evidence-format.md): record it outside the store. */
+  head: string
+  /** The signature written beside the manifest, when the store signs. */
+  signature?: {key: string; keyId: string; publicKeySha256: string}
+  /** What went wrong sealing the run without losing it: a signature that could not be made. */
+  warnings: string[]
+}
+
+/** Where a new run stands in its case: the latest sealed run before it (for the chain) and how many runs came before. */
+interface ChainPosition {
+  previous: Manifest['previousManifest']
+  runsBefore: number
 }
 
 /** Facts about the machine and person running coroner, for the custody journal. */
@@ -92,7 +106,8 @@ export class EvidenceRun {
     private readonly options: BeginRunOptions,
     runId: string,
     journal: JournalWriter,
-    private readonly previous: Manifest['previousManifest'],
+    private readonly position: ChainPosition,
+    private readonly signing: SignerIdentity | undefined,
   ) {
     this.caseId = options.caseId
     this.runId = runId
@@ -106,9 +121,11 @@ export class EvidenceRun {
   /** Opens a new run in a case: finds the previous manifest for the chain and starts the journal. */
   static async begin(options: BeginRunOptions): Promise<EvidenceRun> {
     const runId = newRunId(options.clock)
-    const previous = await findPreviousManifest(options.store, options.caseId, runId)
+    // The signer is asked who it is before anything is written: a key KMS refuses stops the run here.
+    const signing = await options.store.signer?.identity()
+    const position = await chainPosition(options.store, options.caseId, runId)
     const journal = await options.store.openJournal(`${runPrefix(options.caseId, runId)}${JOURNAL_NAME}`)
-    const run = new EvidenceRun(options, runId, journal, previous)
+    const run = new EvidenceRun(options, runId, journal, position, signing)
     await run.record('run-started', {
       caseId: options.caseId,
       runId,
@@ -118,7 +135,9 @@ export class EvidenceRun {
       host: hostInfo(),
       caller: options.caller ?? null,
       store: {kind: options.store.kind, location: options.store.location},
-      previousManifest: previous,
+      previousManifest: position.previous,
+      runsBefore: position.runsBefore,
+      ...(signing === undefined ? {} : {signing: signedBy(signing)}),
     })
     return run
   }
@@ -253,7 +272,9 @@ export class EvidenceRun {
         note: o.store.guarantee.note,
         ...(allowUnlocked === undefined ? {} : {allowUnlocked}),
       },
-      previousManifest: this.previous,
+      previousManifest: this.position.previous,
+      runsBefore: this.position.runsBefore,
+      ...(this.signing === undefined ? {} : {signing: signedBy(this.signing)}),
       artifacts: this.artifacts,
       journal: {key: `${this.prefix}${JOURNAL_NAME}`, entries: this.seq, lastHash: this.lastHash},
       gaps: this.gapRecords.length,
@@ -262,8 +283,36 @@ export class EvidenceRun {
     const manifest: Manifest = {...body, selfDigest: computeSelfDigest(body)}
     const manifestKey = `${this.prefix}${MANIFEST_NAME}`
     const stored = await this.store.put(manifestKey, manifestBytes(manifest), {contentType: 'application/json'})
-    this.finished = {manifest, manifestKey, manifestSha256: stored.sha256}
-    return this.finished
+    const finished: FinishedRun = {manifest, manifestKey, manifestSha256: stored.sha256, head: formatHead(this.position.runsBefore + 1, stored.sha256), warnings: []}
+    if (this.signing) await this.sign(finished, this.signing)
+    this.finished = finished
+    return finished
+  }
+
+  /**
+   * Signs the sealed manifest and writes the signature beside it. A signature that cannot be made
+   * (KMS refused, unreachable) loses nothing: the run stays sealed, says so, and verify names the
+   * missing signature.
+   */
+  private async sign(finished: FinishedRun, identity: SignerIdentity): Promise<void> {
+    const key = `${this.prefix}${SIGNATURE_NAME}`
+    try {
+      const signature = await this.store.signer!.sign(signedMessage(finished.manifestSha256))
+      const record: ManifestSignature = {
+        schema: SIGNATURE_SCHEMA,
+        caseId: this.caseId,
+        runId: this.runId,
+        manifestKey: finished.manifestKey,
+        manifestSha256: finished.manifestSha256,
+        ...identity,
+        signature: Buffer.from(signature).toString('base64'),
+        signedAt: this.clock.now().toISOString(),
+      }
+      await this.store.put(key, `${JSON.stringify(record, null, 2)}\n`, {contentType: 'application/json'})
+      finished.signature = {key, keyId: identity.keyId, publicKeySha256: identity.publicKeySha256}
+    } catch (error) {
+      finished.warnings.push(`the manifest of run ${this.runId} could not be signed with ${identity.keyId}: ${toCoronerError(error).message}; verify will name the missing signature`)
+    }
   }
 
   private uniqueKey(segments: readonly string[]): string {
@@ -309,11 +358,17 @@ async function* manifestBytes(manifest: Manifest): AsyncGenerator<Buffer> {
   if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8')
 }
 
-/** The latest sealed run of a case before `runId`, with its manifest's SHA-256 as first written, for the chain. */
-export async function findPreviousManifest(store: EvidenceStore, caseId: string, beforeRunId: string): Promise<Manifest['previousManifest']> {
-  const sealed = (await indexCase(store, caseId)).runs.filter((r) => r.manifest !== undefined && r.runId < beforeRunId)
-  const last = sealed.at(-1)
-  if (!last) return null
+/** What a manifest says of its signing key (the signature itself lies beside it). */
+const signedBy = (s: SignerIdentity): NonNullable<Manifest['signing']> => ({keyId: s.keyId, algorithm: s.algorithm, publicKeySha256: s.publicKeySha256})
+
+/**
+ * The latest sealed run of a case before `runId`, with its manifest's SHA-256 as first written (the
+ * chain), and how many runs the case holds before it, sealed or not (so a run removed later is missed).
+ */
+async function chainPosition(store: EvidenceStore, caseId: string, beforeRunId: string): Promise<ChainPosition> {
+  const earlier = (await indexCase(store, caseId)).runs.filter((r) => r.runId < beforeRunId && runIsPresent(r))
+  const last = earlier.filter((r) => r.manifest !== undefined).at(-1)
+  if (!last) return {previous: null, runsBefore: earlier.length}
   const {sha256} = await hashStream(await store.get(last.manifestKey, last.manifest!.versionId))
-  return {runId: last.runId, key: last.manifestKey, sha256}
+  return {previous: {runId: last.runId, key: last.manifestKey, sha256}, runsBefore: earlier.length}
 }

@@ -1,5 +1,6 @@
 import {CoronerError} from '../core/errors.js'
 import type {Readable} from 'node:stream'
+import type {ManifestSigner} from './signing.js'
 
 /** What may be written: bytes, text, or a stream of bytes (never buffered whole by a store). */
 export type BodySource = Uint8Array | string | Readable | AsyncIterable<Uint8Array>
@@ -31,6 +32,14 @@ export interface LockState {
 export interface ObjectInfo {
   key: string
   size: number
+  /**
+   * What a local store found at the key when it is not a regular file: a symbolic link (never
+   * followed: the key names the link itself, which may stand for a whole folder) or something
+   * else (a pipe, a socket, a device). Absent for regular files and for every S3 object.
+   */
+  fileType?: 'symlink' | 'special'
+  /** Permission bits of a local file (e.g. 0o444); absent where the store has none. */
+  mode?: number
   versionId?: string
   /** False for versions that a newer version or a delete marker lies over. */
   isLatest?: boolean
@@ -73,7 +82,11 @@ export interface EvidenceStore {
   /** Every object under `prefix` (and, where the store keeps them, every version and delete marker). */
   list(prefix: string): AsyncIterable<ObjectInfo>
   openJournal(key: string): Promise<JournalWriter>
-  /** Lines of a journal, whether or not it was closed. */
+  /**
+   * The lines of a journal exactly as stored, whether or not it was closed: split at `\n` only,
+   * each line yielded with its `\n` (absent only from a last line cut short); a `\r`, a blank
+   * line, anything another tool changed, is kept for the reader to see.
+   */
   readJournal(key: string): AsyncIterable<string>
   /** Store-specific checks of one evidence object (lock mode, retention), run by verify. */
   checkObject?(key: string, versionId: string | undefined): Promise<StoreIssue[]>
@@ -81,7 +94,16 @@ export interface EvidenceStore {
   setLegalHold?(key: string, versionId: string | undefined, on: boolean): Promise<void>
   /** Facts about how this store wrote, known after the first write, recorded in the manifest. */
   readonly storeAttributes?: {allowUnlocked?: boolean}
+  /** Signs every manifest sealed into this store, when the user turned signing on for it (docs/evidence-format.md). */
+  readonly signer?: ManifestSigner
   close(): Promise<void>
+}
+
+/** One object (a version of it, on S3) read whole as bytes: for manifests, signatures and other small records. */
+export async function readObject(store: Pick<EvidenceStore, 'get'>, key: string, versionId?: string): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
+  return Buffer.concat(chunks)
 }
 
 export class EvidenceExistsError extends CoronerError {

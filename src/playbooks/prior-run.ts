@@ -64,7 +64,7 @@ export async function readPriorRun(store: EvidenceStore, caseId: string, runId: 
   }
   const prior: PriorRun = {runId, playbook: {id: '', sha256: ''}, params: {}, apply: false, steps: new Map(), started: new Set(), status: 'unsealed', journalLastHash: '', manifestSha256: null}
   for await (const l of journalLines(store, indexed.journalKey)) {
-    if (l.problem !== undefined) throw brokenJournal(indexed.journalKey, l.problem)
+    if (l.problems.length > 0) throw brokenJournal(indexed.journalKey, `entry ${l.seq} departs from what was written (${l.problems.join(', ')})`)
     apply(prior, l.entry as JournalEntry)
     prior.journalLastHash = sha256Hex(l.line)
   }

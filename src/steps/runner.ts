@@ -14,6 +14,8 @@ import type {AnyStep, AwsReadContext, ParamsOf, ResultOf} from './step.js'
 /** What the runner is handed by a command or a playbook: the world, and the case worked on. */
 export interface RunnerEnv extends AwsEnv {
   caseId: string | undefined
+  /** False when no store was named and the default is in use (a case database given alone is then checked against its own store). */
+  storeNamed?: boolean
 }
 
 /** A sealed evidence run, as every command that recorded one reports it. */
@@ -27,6 +29,10 @@ export interface SealedRun {
   artifacts: number
   gaps: Gap[]
   warnings: string[]
+  /** The case head after this run: `<runs>:<manifest SHA-256 prefix>`, what `evidence verify --expect` checks. */
+  head: string
+  /** The key that signed the manifest, when the store signs. */
+  signature?: {keyId: string; publicKeySha256: string}
 }
 
 /** How a playbook calls a step inside its run. */
@@ -97,7 +103,9 @@ export class RunSession {
       manifestSha256: sealed.manifestSha256,
       artifacts: sealed.manifest.artifacts.length,
       gaps: [...this.run.gaps],
-      warnings: sealed.manifest.warnings,
+      warnings: [...sealed.manifest.warnings, ...sealed.warnings],
+      head: sealed.head,
+      ...(sealed.signature === undefined ? {} : {signature: {keyId: sealed.signature.keyId, publicKeySha256: sealed.signature.publicKeySha256}}),
     }
   }
 }
@@ -209,6 +217,7 @@ function storeContext(env: RunnerEnv, session?: RunSession): StoreContext {
     store: env.store,
     caseId: session?.caseId ?? env.caseId,
     ...(session ? {openRun: session.run.runId} : {}),
+    ...(env.storeNamed === undefined ? {} : {storeNamed: env.storeNamed}),
   }
 }
 

@@ -43,3 +43,13 @@ export async function memoryCase(records: ReadonlyArray<Record<string, unknown>>
   await cloudTrailTable(connection, records)
   return connection
 }
+
+/**
+ * Records a hand-built database as `coroner load` would have built it from `store` (a case with no
+ * runs): the case_load row the analysis commands check a database against before they use it.
+ */
+export async function recordAsLoaded(connection: DuckDBConnection, caseId: string, store: string): Promise<void> {
+  await connection.run(`CREATE TABLE case_load AS SELECT $case AS case_id, $store AS store, 'local' AS store_kind, now() AS loaded_at,
+    'coroner test' AS tool, true AS verified, false AS accepted_damage, NULL::VARCHAR AS head, NULL::VARCHAR AS expected_head,
+    NULL::VARCHAR AS public_key_sha256, '[]'::JSON AS runs, '[]'::JSON AS problems, '[]'::JSON AS warnings`, {case: caseId, store: `file://${path.resolve(store)}`})
+}

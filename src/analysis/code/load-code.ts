@@ -77,7 +77,7 @@ export async function loadCodePackages(
   artifacts: CaseArtifact[],
   options: {progress?: Progress | undefined; read?: Partial<ReadOptions>} = {},
 ): Promise<CodeLoadResult> {
-  const code = artifacts.filter((a) => a.state === 'verified' && CODE_KINDS.has(a.kind)).sort((a, b) => (a.runId === b.runId ? (a.key < b.key ? -1 : 1) : a.runId < b.runId ? -1 : 1))
+  const code = artifacts.filter((a) => (a.state === 'verified' || a.state === 'damaged') && CODE_KINDS.has(a.kind)).sort((a, b) => (a.runId === b.runId ? (a.key < b.key ? -1 : 1) : a.runId < b.runId ? -1 : 1))
   const runOf = new Map(code.map((a) => [a.key, a.runId]))
   const verifiedOf = new Map(code.map((a) => [a.key, a.attributes?.verified !== false]))
   const targets = packageTargets(code, await versionsByPackage(db))

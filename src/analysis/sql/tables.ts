@@ -101,7 +101,7 @@ export const VIEWS: Record<string, string> = {
     TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
     json_extract_string(raw, '$.requestID') AS request_id,
     session_issuer_type,
-    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies
+    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies, evidence_damage
   FROM cloudtrail_records`,
   cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS
     SELECT event_id, count(*)::INTEGER AS copies, list(artifact_key ORDER BY artifact_key) AS artifact_keys,

@@ -114,7 +114,6 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
       this.log(`Digests: ${v.validDigests}/${v.digests} valid; log files: ${v.okLogFiles}/${v.logFiles} intact; ${v.findings} finding(s).`)
       for (const f of r.validation.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
     }
-    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.artifacts} artifact(s), ${r.gaps} gap(s) (${r.status}).`)
-    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+    this.logRunFooter(r, '')
   }
 }

@@ -8,7 +8,7 @@ import type {ArtifactRecord} from '../../evidence/manifest.js'
 import type {SealedRun} from '../../steps/runner.js'
 import {evidenceAddStep} from '../../steps/evidence/add.js'
 
-export type PreserveResult = Pick<SealedRun, 'caseId' | 'runId' | 'manifestKey' | 'manifestSha256' | 'status'> & {artifacts: ArtifactRecord[]}
+export type PreserveResult = Pick<SealedRun, 'caseId' | 'runId' | 'manifestKey' | 'manifestSha256' | 'status' | 'head' | 'signature'> & {artifacts: ArtifactRecord[]}
 
 export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
   static override summary = 'Preserve files you were handed (a finding, an export, a screenshot) as evidence of a case'
@@ -28,13 +28,12 @@ export default class EvidenceAdd extends CoronerCommand<PreserveResult> {
     const caseId = assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
     const {result, run} = await this.runStep(env, evidenceAddStep, {files: argv as string[], ...(flags.note === undefined ? {} : {note: flags.note})})
-    const {runId, manifestKey, manifestSha256, status} = run
-    return this.sealedOutcome(run, {caseId, runId, manifestKey, manifestSha256, status, artifacts: result.artifacts})
+    const {runId, manifestKey, manifestSha256, status, head, signature} = run
+    return this.sealedOutcome(run, {caseId, runId, manifestKey, manifestSha256, status, head, ...(signature === undefined ? {} : {signature}), artifacts: result.artifacts})
   }
 
   protected render(r: PreserveResult): void {
     this.log(renderTable(r.artifacts.map((a) => ({file: a.attributes?.originalName, sha256: a.sha256, size: a.size, key: a.key}))))
-    this.log(`\nCase ${r.caseId}, run ${r.runId}: ${r.artifacts.length} file(s) preserved (${r.status}).`)
-    this.log(`Manifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256} (record it in your incident ticket)`)
+    this.logRunFooter({...r, artifacts: r.artifacts.length, gaps: 0}, `${r.artifacts.length} file(s) preserved`)
   }
 }

@@ -3,9 +3,10 @@ import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {ExitCode} from '../../core/errors.js'
 import type {HoldOutcome} from '../../evidence/hold.js'
+import type {SealedRun} from '../../steps/runner.js'
 import {evidenceHoldStep} from '../../steps/evidence/hold.js'
 
-export type HoldResult = HoldOutcome & {caseId: string; runId: string; manifestKey: string}
+export type HoldResult = HoldOutcome & {caseId: string; runId: string; manifestKey: string; run: SealedRun}
 import {assertCaseId} from '../../evidence/keys.js'
 
 export default class EvidenceHold extends CoronerCommand<HoldResult> {
@@ -22,7 +23,7 @@ export default class EvidenceHold extends CoronerCommand<HoldResult> {
     const env = await this.context(flags, caseId)
     const on = args.state === 'on'
     const {result: outcome, run} = await this.runStep(env, evidenceHoldStep, {on}, {command: `evidence hold ${args.state}`})
-    const result: HoldResult = {caseId, ...outcome, runId: run.runId, manifestKey: run.manifestKey}
+    const result: HoldResult = {caseId, ...outcome, runId: run.runId, manifestKey: run.manifestKey, run}
     return {
       result,
       warnings: [...result.notes, ...result.failed.map((f) => `${f.key} ${f.versionId ?? ''}: ${f.error}`)],
@@ -32,6 +33,6 @@ export default class EvidenceHold extends CoronerCommand<HoldResult> {
 
   protected render(r: HoldResult): void {
     this.log(`Legal hold ${r.hold} on ${r.changed} object version(s) of case ${r.caseId}${r.failed.length > 0 ? `; ${r.failed.length} failed` : ''}.`)
-    this.log(`Recorded in run ${r.runId} (${r.manifestKey}).`)
+    this.logRunFooter(r.run, `legal hold ${r.hold}`)
   }
 }

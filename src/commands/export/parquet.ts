@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {reloadFlag} from '../../cli/case-flag.js'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
 import type {ExportResult} from '../../analysis/export-parquet.js'
@@ -12,6 +13,7 @@ export default class ExportParquet extends CoronerCommand<ExportResult> {
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    reload: reloadFlag,
     to: Flags.string({description: 'Directory to write the export into (new or empty)', required: true}),
   }
   static override examples = ['<%= config.bin %> export parquet --case INC-2026-0042 --to ./inc-42-parquet']
@@ -20,7 +22,7 @@ export default class ExportParquet extends CoronerCommand<ExportResult> {
     const {flags} = await this.parse(ExportParquet)
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
-    const {result} = await this.runStep(env, exportParquetStep, {to: flags.to, ...(flags.db === undefined ? {} : {db: flags.db})})
+    const {result} = await this.runStep(env, exportParquetStep, {to: flags.to, reload: flags.reload, ...(flags.db === undefined ? {} : {db: flags.db})})
     return {result: result.export}
   }
 

@@ -7,7 +7,7 @@ import {assertCaseId} from '../../evidence/keys.js'
 import type {SealedRun} from '../../steps/runner.js'
 import {cloudtrailImportStep, type CloudTrailImport} from '../../steps/collect/cloudtrail-import.js'
 
-export type ImportResult = Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256'> & CloudTrailImport
+export type ImportResult = SealedRun & CloudTrailImport
 
 export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
   static override summary = 'Import CloudTrail files you were handed (delivery files, JSON arrays, saved LookupEvents output) into a case'
@@ -23,16 +23,14 @@ export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
 
   protected async execute(): Promise<Outcome<ImportResult>> {
     const {argv, flags} = await this.parse(ImportCloudTrail)
-    const caseId = assertCaseId(flags.case)
-    const env = await this.context(flags, caseId)
+    const env = await this.context(flags, assertCaseId(flags.case))
     const {result, run} = await this.runStep(env, cloudtrailImportStep, {paths: argv as string[]})
-    const {runId, status, manifestKey, manifestSha256} = run
-    return this.sealedOutcome(run, {caseId, runId, status, manifestKey, manifestSha256, ...result})
+    return this.sealedOutcome(run, {...run, ...result})
   }
 
   protected render(r: ImportResult): void {
     this.log(`Imported ${r.converted} of ${r.files} file(s): ${r.records} record(s), ${r.malformed} malformed.`)
     for (const p of r.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
-    this.log(`\nCase ${r.caseId}, run ${r.runId} (${r.status}).\nManifest ${r.manifestKey}\nManifest SHA-256 ${r.manifestSha256}`)
+    this.logRunFooter(r, `${r.converted} file(s) imported`)
   }
 }

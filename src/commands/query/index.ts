@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {reloadFlag} from '../../cli/case-flag.js'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
 import {usageError} from '../../core/errors.js'
@@ -15,6 +16,7 @@ export default class Query extends CoronerCommand<QueryResult> {
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    reload: reloadFlag,
     sql: Flags.string({description: 'Run this SQL instead of a named query ($name parameters are bound as text)'}),
     param: Flags.string({char: 'p', description: 'A parameter, name=value (repeatable)', multiple: true, default: []}),
     csv: Flags.boolean({description: 'Print CSV', exclusive: ['ndjson', 'json']}),
@@ -43,6 +45,7 @@ export default class Query extends CoronerCommand<QueryResult> {
       ...(flags.sql === undefined ? {} : {sql: flags.sql}),
       params: parseParamArgs(flags.param),
       ...(flags.db === undefined ? {} : {db: flags.db}),
+      reload: flags.reload,
     })
     return {result: result.query}
   }

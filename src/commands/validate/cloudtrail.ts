@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import type {SealedRun} from '../../steps/runner.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
 import {cellText} from '../../cli/table.js'
 import {CoronerError, ExitCode} from '../../core/errors.js'
@@ -12,6 +13,8 @@ interface ValidateResult {
   report: ValidationReport
   runId?: string
   manifestKey?: string
+  /** The run the validation was stored in, when a case was given. */
+  run?: SealedRun
 }
 
 export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
@@ -52,7 +55,7 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
     }
     const {result: validated, run} = await this.runStep(env, cloudtrailDigestStep, params, {scratch: caseId === undefined})
     if ('skipped' in validated) throw new CoronerError('internal', `validation did not run: ${validated.skipped}`)
-    const result: ValidateResult = {report: validated.report, ...(caseId === undefined ? {} : {runId: run.runId, manifestKey: run.manifestKey})}
+    const result: ValidateResult = {report: validated.report, ...(caseId === undefined ? {} : {runId: run.runId, manifestKey: run.manifestKey, run})}
     // Gaps of a scratch run are in no journal: they are said here.
     const warnings = caseId === undefined ? run.gaps.map((g) => `${g.resource}: ${g.reason}`) : run.warnings
     if (result.report.findings.length > 0) return {result, exitCode: ExitCode.findings, warnings: [...warnings, `${result.report.findings.length} finding(s)`]}
@@ -64,6 +67,6 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
     this.log(`Digests: ${s.validDigests}/${s.digests} valid; log files: ${s.okLogFiles}/${s.logFiles} intact.`)
     if (r.report.findings.length > 0) for (const f of r.report.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
     else this.log('OK: every digest verifies and every listed log file matches its hash.')
-    if (r.runId) this.log(`\nStored as run ${r.runId}; manifest ${r.manifestKey}.`)
+    if (r.run) this.logRunFooter(r.run, 'digest validation stored')
   }
 }

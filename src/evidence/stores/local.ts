@@ -1,13 +1,14 @@
-import {createReadStream, createWriteStream} from 'node:fs'
-import {chmod, link, lstat, mkdir, open, readdir, stat, unlink} from 'node:fs/promises'
+import {constants, createReadStream, createWriteStream} from 'node:fs'
+import {chmod, link, lstat, mkdir, open, readdir, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {pipeline} from 'node:stream/promises'
 import type {Readable} from 'node:stream'
-import {createInterface} from 'node:readline'
 import {CoronerError} from '../../core/errors.js'
 import {HashingStream, toReadable} from '../hashing.js'
 import {assertSafeKey} from '../keys.js'
+import {splitLines} from '../ndjson.js'
+import type {ManifestSigner} from '../signing.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
@@ -21,6 +22,13 @@ import {
 
 const READ_ONLY = 0o444
 const PARTIAL = '.partial-'
+/** Evidence is read from regular files only: a symbolic link at the key is refused, never followed. */
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW
+
+export interface LocalStoreOptions {
+  /** Signs every manifest sealed into the store (docs/evidence-format.md). */
+  signer?: ManifestSigner
+}
 
 /**
  * Evidence in a directory: the embedded default. Each object is streamed into a private temporary
@@ -37,9 +45,12 @@ export class LocalDirectoryStore implements EvidenceStore {
     note: 'Local directory: files are written once and made read-only, and every change is detectable by verify, but a local disk cannot prevent deletion or alteration.',
   }
 
-  constructor(root: string) {
+  readonly signer?: ManifestSigner
+
+  constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = path.resolve(root)
     this.location = `file://${this.root}`
+    if (options.signer) this.signer = options.signer
   }
 
   private pathOf(key: string): string {
@@ -73,19 +84,20 @@ export class LocalDirectoryStore implements EvidenceStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const p = this.pathOf(key)
-    await stat(p).catch((error: NodeJS.ErrnoException) => {
-      throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {
-        cause: error,
-      })
+    return (await this.openEvidence(key)).createReadStream()
+  }
+
+  /** Opens an evidence file for reading; a missing file is evidence-missing, a symbolic link is refused. */
+  private async openEvidence(key: string): Promise<FileHandle> {
+    return open(this.pathOf(key), READ_NO_FOLLOW).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP') throw new CoronerError('evidence-link', `Evidence object ${key} in ${this.location} is a symbolic link; evidence is never read through a link.`, {cause: error, hint: 'Run `coroner evidence verify` on the store: a local store holds regular files only.'})
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {cause: error})
+      throw error
     })
-    return createReadStream(p)
   }
 
   async readRange(key: string, start: number, length: number): Promise<Buffer> {
-    const handle = await open(this.pathOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
-      throw new CoronerError('evidence-missing', `Evidence object ${key} is missing from ${this.location}.`, {cause: error})
-    })
+    const handle = await this.openEvidence(key)
     try {
       const buffer = Buffer.alloc(length)
       let filled = 0
@@ -104,10 +116,25 @@ export class LocalDirectoryStore implements EvidenceStore {
     return exists(this.pathOf(key))
   }
 
+  /**
+   * Every file under `prefix`, links never followed: a symbolic link (to a file or a folder) or a
+   * special file is listed as what it is. A folder of the prefix itself that is a link is listed
+   * so, and nothing under it.
+   */
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const base = prefix.replace(/\/$/, '')
-    const start = base === '' ? this.root : this.pathOf(base)
-    yield* walk(this.root, start)
+    const parts = base === '' ? [] : base.split('/')
+    for (let i = 1; i <= parts.length; i++) {
+      const key = parts.slice(0, i).join('/')
+      const s = await lstat(this.pathOf(key)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
+        throw error
+      })
+      if (s === undefined) return
+      if (s.isSymbolicLink()) return yield {key, size: s.size, fileType: 'symlink', lastModified: s.mtime.toISOString()}
+      if (!s.isDirectory()) return
+    }
+    yield* walk(this.root, base === '' ? this.root : this.pathOf(base))
   }
 
   async openJournal(key: string): Promise<JournalWriter> {
@@ -134,10 +161,8 @@ export class LocalDirectoryStore implements EvidenceStore {
   }
 
   async *readJournal(key: string): AsyncIterable<string> {
-    const p = this.pathOf(key)
-    if (!(await exists(p))) return
-    const lines = createInterface({input: createReadStream(p, 'utf8'), crlfDelay: Infinity})
-    for await (const line of lines) if (line !== '') yield line
+    if (!(await exists(this.pathOf(key)))) return
+    yield* splitLines((await this.openEvidence(key)).createReadStream())
   }
 
   async close(): Promise<void> {}
@@ -174,14 +199,16 @@ async function* walk(root: string, dir: string): AsyncIterable<ObjectInfo> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const entry of entries) {
     const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) yield* walk(root, full)
-    else {
-      const s = await lstat(full)
-      yield {
-        key: path.relative(root, full).split(path.sep).join('/'),
-        size: s.size,
-        lastModified: s.mtime.toISOString(),
-      }
+    if (entry.isDirectory()) {
+      yield* walk(root, full)
+      continue
+    }
+    const s = await lstat(full)
+    yield {
+      key: path.relative(root, full).split(path.sep).join('/'),
+      size: s.size,
+      lastModified: s.mtime.toISOString(),
+      ...(s.isSymbolicLink() ? {fileType: 'symlink' as const} : s.isFile() ? {mode: s.mode & 0o7777} : {fileType: 'special' as const}),
     }
   }
 }

@@ -56,7 +56,7 @@ export class MemoryStore implements EvidenceStore {
   }
 
   async *readJournal(key: string): AsyncIterable<string> {
-    yield* this.journals.get(key) ?? []
+    for (const line of this.journals.get(key) ?? []) yield `${line}\n`
   }
 
   async close(): Promise<void> {

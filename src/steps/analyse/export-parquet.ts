@@ -16,7 +16,7 @@ export const exportParquetStep = defineStep({
   params,
   ...OFFLINE,
   async run(ctx, p): Promise<{export: ExportResult}> {
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     return {export: await exportParquet(dbPath, p.to)}
   },
 })

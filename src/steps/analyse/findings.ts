@@ -8,6 +8,7 @@ import {defineStep} from '../step.js'
 const params = z
   .object({
     db: z.string().min(1).optional().describe('The case database; default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing'),
+    reload: z.boolean().default(false).describe('Rebuild the case database from the store first (a database of another store, or of older evidence, is refused otherwise)'),
     rules: z.array(z.string().min(1)).optional().describe('Extra Sigma rule files or directories'),
     builtin: z.boolean().default(true).describe('Include the shipped Sigma rules'),
     limit: z.number().int().min(1).default(10_000).describe('Hits or rows of one rule or query kept as findings (all are counted)'),
@@ -32,7 +33,7 @@ export const findingsStep = defineStep({
   produces: [],
   async run(ctx, p): Promise<FindingsResult> {
     if (ctx.caseId === undefined) throw usageError('no-case', 'findings needs a case: give --case.')
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, p.db ?? defaultDbPath(ctx.caseId))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, p.db ?? defaultDbPath(ctx.caseId), {reload: p.reload})
     const summary = await buildFindings({dbPath, builtin: p.builtin, limit: p.limit, progress: ctx.progress, signal: ctx.signal, ...(p.rules === undefined ? {} : {rules: p.rules})})
     return {caseId: ctx.caseId, ...summary}
   },

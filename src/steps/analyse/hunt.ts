@@ -27,7 +27,7 @@ export const huntStep = defineStep({
   ...OFFLINE,
   async run(ctx, p): Promise<HuntReport> {
     if (ctx.caseId === undefined) throw usageError('no-case', 'hunt needs a case: give --case.')
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     return huntCaseDatabase({
       caseId: ctx.caseId,
       db: dbPath,

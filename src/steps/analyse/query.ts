@@ -28,7 +28,7 @@ export const queryStep = defineStep({
   async run(ctx, p): Promise<{query: QueryResult}> {
     if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
     const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     const db = await openForQuery(dbPath)
     try {
       const result = query ? await runNamedQuery(db, query, p.params) : await runSql(db, p.sql!, p.params)

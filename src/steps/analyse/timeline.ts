@@ -29,10 +29,10 @@ export const timelineStep = defineStep({
   params,
   ...OFFLINE,
   async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}}> {
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     const db = await openForQuery(dbPath)
     try {
-      const {db: _db, ...given} = p
+      const {db: _db, reload: _reload, ...given} = p
       const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
       const result = await readTimeline(db, filter)
       if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)

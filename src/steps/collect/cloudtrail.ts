@@ -7,7 +7,7 @@ import {cloudtrailDigestStep} from './cloudtrail-digest.js'
 import {cloudtrailLookupStep} from './cloudtrail-lookup.js'
 
 /** What `collect cloudtrail` reports, LookupEvents or archive alike. */
-export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256'> {
+export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256' | 'head' | 'signature'> {
   artifacts: number
   gaps: number
   lookup?: ResultOf<typeof cloudtrailLookupStep>['lookup']
@@ -19,8 +19,8 @@ export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' 
 const COMMAND = 'collect cloudtrail'
 
 function summary(run: SealedRun): Omit<CloudTrailRunResult, 'lookup' | 'archive' | 'validation'> {
-  const {caseId, runId, status, manifestKey, manifestSha256} = run
-  return {caseId, runId, status, manifestKey, manifestSha256, artifacts: run.artifacts, gaps: run.gaps.length}
+  const {caseId, runId, status, manifestKey, manifestSha256, head, signature} = run
+  return {caseId, runId, status, manifestKey, manifestSha256, head, ...(signature === undefined ? {} : {signature}), artifacts: run.artifacts, gaps: run.gaps.length}
 }
 
 /** `collect cloudtrail` without --archive: the LookupEvents step in a run of its own. */

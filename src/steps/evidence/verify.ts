@@ -4,8 +4,14 @@ import {listCases} from '../../evidence/cases.js'
 import {verifyCase, type CaseVerification} from '../../evidence/verify.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from '../analyse/offline.js'
+import {readPublicKey, verifyParams} from './verify-params.js'
 
-const params = z.object({allCases: z.boolean().default(false).describe('Every case in the store, not only the case worked on')}).strict()
+const params = z
+  .object({
+    allCases: z.boolean().default(false).describe('Every case in the store, not only the case worked on'),
+    ...verifyParams,
+  })
+  .strict()
 
 export interface VerifyResult {
   ok: boolean
@@ -22,12 +28,18 @@ export const evidenceVerifyStep = defineStep({
   ...OFFLINE,
   async run(ctx, p): Promise<VerifyResult> {
     if (!p.allCases && ctx.caseId === undefined) throw usageError('no-case', 'Say which case to verify: --case X (or every case).')
+    if (p.allCases && p.expect !== undefined) throw usageError('no-case', 'A case head belongs to one case: give --case with --expect.')
+    const publicKey = readPublicKey(p.publicKey)
     const ids = p.allCases ? (await listCases(ctx.store)).map((c) => c.caseId) : [ctx.caseId!]
     if (ids.length === 0) throw usageError('no-cases', `No cases in ${ctx.store.location}.`, 'Check --store.')
     const cases: CaseVerification[] = []
     const task = ctx.progress.task('verifying cases', ids.length)
     for (const id of ids) {
-      const v = await verifyCase(ctx.store, id, {openRun: id === ctx.caseId ? ctx.openRun : undefined})
+      const v = await verifyCase(ctx.store, id, {
+        openRun: id === ctx.caseId ? ctx.openRun : undefined,
+        ...(p.expect === undefined ? {} : {expect: p.expect}),
+        ...(publicKey === undefined ? {} : {publicKey}),
+      })
       if (!p.allCases && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
       cases.push(v)
       task.advance()
@@ -36,5 +48,5 @@ export const evidenceVerifyStep = defineStep({
     return {ok: cases.every((c) => c.ok), cases}
   },
   // What verify names wrong is a finding (exit 3), as the command says.
-  assess: (r) => ({findings: r.cases.reduce((n, c) => n + c.problems.length + c.runs.reduce((m, x) => m + x.problems.length, 0) + c.artifacts.filter((a) => a.status !== 'ok').length, 0)}),
+  assess: (r) => ({findings: r.cases.reduce((n, c) => n + c.issues.length, 0)}),
 })

@@ -15,6 +15,7 @@ const params = z
     format: z.enum(REPORT_FORMATS).default('html').describe('md (GitHub/GitLab Markdown), html (one self-contained file), pdf (printed by headless Chromium), json (docs/json/report.schema.json)'),
     out: z.string().min(1).optional().describe('The file to write; default ./coroner-analysis/<case>/report.<format>'),
     db: z.string().min(1).optional().describe('The case database; default ./coroner-analysis/<case>/case.duckdb, built from the evidence when missing'),
+    reload: z.boolean().default(false).describe('Rebuild the case database from the store first (a database of another store, or of older evidence, is refused otherwise)'),
     browser: z.string().min(1).optional().describe('The Chromium that prints a PDF; default $CORONER_CHROMIUM, else /usr/bin/chromium'),
     timelineRows: z.number().int().min(1).max(100_000).default(2000).describe('Timeline rows the HTML and Markdown reports hold (JSON holds every row)'),
   })
@@ -43,7 +44,7 @@ export const reportStep = defineStep({
   produces: [],
   async run(ctx, p): Promise<ReportResult> {
     if (ctx.caseId === undefined) throw usageError('no-case', 'report needs a case: give --case.')
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, p.db ?? defaultDbPath(ctx.caseId))
+    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, p.db ?? defaultDbPath(ctx.caseId), {reload: p.reload})
     const findingsComputed = !(await findingsPresent(dbPath))
     if (findingsComputed) {
       ctx.logger.info(`No findings in ${dbPath} yet: running every rule and query first.`)

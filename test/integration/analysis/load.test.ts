@@ -242,8 +242,9 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
       const dbPath = path.join(dir, name)
       await loadCase(store, 'INC-5', {dbPath})
       const db = await AnalysisDb.open(dbPath, {readOnly: true})
-      const tables = (await db.all("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1")).rows.map((r) => r.table_name as string)
-      const dump: Record<string, string> = {}
+      // case_load records when the database was built: the one table that differs by design.
+      const tables = (await db.all("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_name <> 'case_load' ORDER BY 1")).rows.map((r) => r.table_name as string)
+      const dump: Record<string, string> = {load: JSON.stringify((await db.all('SELECT * EXCLUDE (loaded_at) FROM case_load')).rows)}
       for (const t of [...tables, 'cloudtrail_events', 'timeline', 'cloudtrail_duplicates']) dump[t] = JSON.stringify((await db.all(`SELECT * FROM ${t} ORDER BY ALL`)).rows)
       db.close()
       dumps.push(dump)
@@ -253,7 +254,7 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect(JSON.stringify(dumps[0]).length).toBeGreaterThan(10_000)
   })
 
-  it('refuses an altered artifact and names it, loading the rest', async () => {
+  it('refuses a case with an altered artifact whole; accepted, loads it with its rows marked', async () => {
     const dir = await tempDir()
     const root = path.join(dir, 'store')
     const {store, records} = await writeCase(root, 'INC-6', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'), 'a.json.gz'), deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-delete'), 'b.json.gz')])
@@ -261,11 +262,16 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     await chmod(altered, 0o644)
     await writeFile(altered, gz(JSON.stringify({Records: [{eventID: 'forged', eventName: 'Nothing'}]})))
     const dbPath = path.join(dir, 'case.duckdb')
-    const result = await loadCase(store, 'INC-6', {dbPath})
-    expect(result.artifacts.refused).toEqual([expect.objectContaining({key: records[1]!.key, state: 'altered'})])
-    expect(result.warnings.join('\n')).toContain(records[1]!.key)
-    expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
-    expect(await tableRows(dbPath, 'SELECT status FROM artifacts ORDER BY key')).toEqual([{status: 'loaded'}, {status: 'altered'}])
+    await expect(loadCase(store, 'INC-6', {dbPath})).rejects.toMatchObject({code: 'evidence-unverified', message: expect.stringContaining(records[1]!.key)})
+    const result = await loadCase(store, 'INC-6', {dbPath, acceptDamaged: true})
+    expect(result.artifacts.refused).toEqual([])
+    expect(result.damage.map((d) => [d.code, d.key])).toEqual([['artifact-altered', records[1]!.key]])
+    expect(result.warnings.join('\n')).toMatch(/loaded with --accept-damaged/)
+    expect(await tableRows(dbPath, 'SELECT event_name, evidence_damage IS NOT NULL AS damaged FROM cloudtrail_events ORDER BY event_name')).toEqual([
+      {event_name: 'Nothing', damaged: true},
+      {event_name: 'StopLogging', damaged: false},
+    ])
+    expect(await tableRows(dbPath, 'SELECT status FROM artifacts ORDER BY key')).toEqual([{status: 'loaded'}, {status: 'damaged'}])
     expect((await readFile(altered)).length).toBeGreaterThan(0)
   })
 
@@ -282,18 +288,20 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     await chmod(manifestPath, 0o644)
     await writeFile(manifestPath, JSON.stringify(manifest))
     const dbPath = path.join(dir, 'case.duckdb')
-    const result = await loadCase(store, 'INC-8', {dbPath})
+    await expect(loadCase(store, 'INC-8', {dbPath})).rejects.toMatchObject({code: 'evidence-unverified', message: expect.stringContaining('artifact-outside-run')})
+    const result = await loadCase(store, 'INC-8', {dbPath, acceptDamaged: true})
     expect(result.artifacts.refused).toEqual([expect.objectContaining({key: other.records[0]!.key, state: 'untrusted'})])
     expect((await tableRows(dbPath, 'SELECT event_name FROM cloudtrail_events')).map((r) => r.event_name)).toEqual(['StopLogging'])
   })
 
-  it('loads the artifacts an unsealed run recorded in its journal', async () => {
+  it('refuses a run that never sealed; accepted, loads what its journal recorded, marked', async () => {
     const dir = await tempDir()
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-7', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'))], {seal: false})
     const dbPath = path.join(dir, 'case.duckdb')
-    const result = await loadCase(store, 'INC-7', {dbPath})
+    await expect(loadCase(store, 'INC-7', {dbPath})).rejects.toMatchObject({code: 'evidence-unverified', message: expect.stringMatching(/\[run-unsealed\].*never finished/)})
+    const result = await loadCase(store, 'INC-7', {dbPath, acceptDamaged: true})
     expect(result.tables.cloudtrail_events).toBe(1)
-    expect(result.warnings.join('\n')).toMatch(/never sealed/)
+    expect(await tableRows(dbPath, 'SELECT evidence_damage FROM cloudtrail_events')).toEqual([{evidence_damage: expect.stringMatching(/^run-unsealed: /)}])
     expect(await tableRows(dbPath, 'SELECT sealed FROM artifacts')).toEqual([{sealed: false}])
   })
 })

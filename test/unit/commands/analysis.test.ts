@@ -44,15 +44,30 @@ describe('coroner load / query / timeline / export parquet', () => {
     expect(human.stdout).toContain(`Database: ${c.db}`)
   })
 
-  it('refuses an altered artifact, names it and exits 3', async () => {
+  it('refuses a case that does not verify, naming the damage (exit 3); with --accept-damaged loads it, marked', async () => {
     const c = await stratusCase()
     const altered = path.join(c.store, ...c.keys[1]!.split('/'))
     await chmod(altered, 0o644)
-    await writeFile(altered, gz('{"Records":[]}'))
+    await writeFile(altered, gz(JSON.stringify({Records: [{eventID: 'forged-1', eventName: 'StopLogging', eventTime: '2026-11-20T10:00:00Z'}]})))
     const out = await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
     expect(out.error?.oclif?.exit).toBe(3)
-    expect(out.stdout).toContain(`REFUSED altered: ${c.keys[1]}`)
-    expect(out.stderr).toContain(c.keys[1])
+    expect(out.stderr).toContain('Error [evidence-unverified]')
+    expect(out.stderr).toContain(`[artifact-altered] artifact ${c.keys[1]} was altered`)
+    expect(out.stderr).toMatch(/--accept-damaged/)
+    await expect(readdir(path.dirname(c.db))).resolves.not.toContain('case.duckdb')
+    const accepted = await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--accept-damaged'])
+    expect(accepted.error?.oclif?.exit).toBe(3)
+    expect(accepted.stdout).toContain(`DAMAGED [artifact-altered] artifact ${c.keys[1]} was altered`)
+    expect(accepted.stdout).toMatch(/NOT VERIFIED: loaded with --accept-damaged/)
+    const db = await AnalysisDb.open(c.db, {readOnly: true})
+    try {
+      const marked = await db.all('SELECT artifact_key, count(*)::INTEGER AS n FROM cloudtrail_events WHERE evidence_damage IS NOT NULL GROUP BY 1')
+      expect(marked.rows).toEqual([{artifact_key: c.keys[1], n: 1}])
+      const artifact = await db.all('SELECT status FROM artifacts WHERE key = $k', {k: c.keys[1]!})
+      expect(artifact.rows).toEqual([{status: 'damaged'}])
+    } finally {
+      db.close()
+    }
   })
 
   it('points to evidence pull for an S3 store', async () => {

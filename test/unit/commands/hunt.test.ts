@@ -2,7 +2,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {DuckDBInstance} from '@duckdb/node-api'
 import {describe, expect, it} from 'vitest'
-import {cloudTrailTable} from '../../support/sigma-db.js'
+import {cloudTrailTable, recordAsLoaded} from '../../support/sigma-db.js'
 import {tempDir} from '../../support/temp.js'
 import {coroner, repoRoot, type Envelope} from '../../support/cli.js'
 
@@ -15,10 +15,14 @@ interface HuntJson {
   rulesRun: number
 }
 
-/** A case database at the path `coroner hunt --db` reads, holding the given Stratus detonations. */
-async function caseDb(techniques: string[], extra: Array<Record<string, unknown>> = []): Promise<string> {
+/**
+ * A case database at the path `coroner hunt --db` reads, holding the given Stratus detonations,
+ * recorded as built from an (empty) store of its own: the `--store` and `--db` arguments to pass.
+ */
+async function caseDb(techniques: string[], extra: Array<Record<string, unknown>> = []): Promise<string[]> {
   const dir = await tempDir()
   const file = path.join(dir, 'case.duckdb')
+  const store = path.join(dir, 'store')
   const records: Array<Record<string, unknown>> = [...extra]
   for (const t of techniques) {
     const list = JSON.parse(await readFile(path.join(fixtures, 'stratus', `${t}.json`), 'utf8')) as Array<Record<string, unknown>>
@@ -27,15 +31,16 @@ async function caseDb(techniques: string[], extra: Array<Record<string, unknown>
   const instance = await DuckDBInstance.create(file)
   const connection = await instance.connect()
   await cloudTrailTable(connection, records)
+  await recordAsLoaded(connection, 'INC-1', store)
   connection.closeSync()
   instance.closeSync()
-  return file
+  return ['--store', store, '--db', file]
 }
 
 describe('coroner hunt', () => {
   it('finds the Lambda backdoor with the built-in rules, citing rule author and evidence, and exits 3', async () => {
     const db = await caseDb(['aws.persistence.lambda-backdoor-function', 'aws.credential-access.secretsmanager-retrieve-secrets'])
-    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--json'])
+    const out = await coroner(['hunt', '--case', 'INC-1', ...db, '--json'])
     expect(out.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(out.stdout) as Envelope<HuntJson>
     expect(env.result.rulesRun).toBeGreaterThanOrEqual(6)
@@ -48,7 +53,7 @@ describe('coroner hunt', () => {
         evidence_key: 'cases/INC-1/runs/r1/cloudtrail/aws.persistence.lambda-backdoor-function.json',
       }),
     ])
-    const human = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--no-fail'])
+    const human = await coroner(['hunt', '--case', 'INC-1', ...db, '--no-fail'])
     expect(human.error).toBeUndefined()
     expect(human.stdout).toContain('AWS Lambda Function Made Invocable By Anyone')
     expect(human.stdout).toMatch(/Rules that fired:[\s\S]*coroner/)
@@ -57,13 +62,13 @@ describe('coroner hunt', () => {
 
   it('runs rules from --rules, reports the ones it cannot run, and filters by level', async () => {
     const db = await caseDb(['aws.defense-evasion.cloudtrail-stop', 'aws.persistence.lambda-overwrite-code'])
-    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--no-builtin', '--rules', path.join(fixtures, 'sigma', 'rules'), '--rules', path.join(fixtures, 'sigma', 'unsupported'), '--json', '--no-fail'])
+    const out = await coroner(['hunt', '--case', 'INC-1', ...db, '--no-builtin', '--rules', path.join(fixtures, 'sigma', 'rules'), '--rules', path.join(fixtures, 'sigma', 'unsupported'), '--json', '--no-fail'])
     expect(out.error).toBeUndefined()
     const env = JSON.parse(out.stdout) as Envelope<HuntJson>
     expect(env.result.rulesRun).toBe(57)
     expect(env.result.hits.map((h) => [h.rule.title, h.rule.author])).toEqual([['AWS CloudTrail Important Change', 'vitaliy0x1']])
     expect(env.result.unsupported.map((u) => u.code)).toContain('unsupported-near')
-    const high = await coroner(['hunt', '--case', 'INC-1', '--db', db, '--min-level', 'high', '--json'])
+    const high = await coroner(['hunt', '--case', 'INC-1', ...db, '--min-level', 'high', '--json'])
     expect(high.error).toBeUndefined()
     expect((JSON.parse(high.stdout) as Envelope<HuntJson>).result.hits).toEqual([])
   })
@@ -80,7 +85,7 @@ describe('coroner hunt', () => {
         requestParameters: {functionName: 'f', reservedConcurrentExecutions: 0},
       },
     ])
-    const out = await coroner(['hunt', '--case', 'INC-1', '--db', db])
+    const out = await coroner(['hunt', '--case', 'INC-1', ...db])
     expect(out.error?.oclif?.exit).toBe(3)
     expect(out.stdout).not.toContain('\u001b')
     expect(out.stdout).toContain('\\u001b[2Jevil')
@@ -122,7 +127,9 @@ describe('coroner hunt over a crafted database', () => {
     const file = path.join(dir, 'case.duckdb')
     const instance = await DuckDBInstance.create(file)
     const connection = await instance.connect()
-    // What an attacker who can hand over a database would write: the events "table" reads a local file.
+    // What an attacker who can hand over a database would write: a load record that passes for the
+    // store in use, and an events "table" that reads a local file.
+    await recordAsLoaded(connection, 'INC-1', path.join(dir, 'store'))
     await connection.run(
       `CREATE VIEW cloudtrail_events AS
        SELECT 'e-1' AS event_id, TIMESTAMPTZ '2026-11-20 10:00:00+00' AS event_time, content AS event_name, 'signin.amazonaws.com' AS event_source,
@@ -138,7 +145,7 @@ describe('coroner hunt over a crafted database', () => {
       path.join(rules, 'any-signin.yml'),
       ['title: Any sign-in', 'id: 5f0c7d1e-0000-4000-8000-000000000001', 'status: test', 'logsource:', '  product: aws', '  service: cloudtrail', 'detection:', '  selection:', '    eventSource: signin.amazonaws.com', '  condition: selection', 'level: high', ''].join('\n'),
     )
-    const out = await coroner(['hunt', '--case', 'INC-1', '--db', file, '--rules', rules, '--no-builtin', '--json'])
+    const out = await coroner(['hunt', '--case', 'INC-1', '--store', path.join(dir, 'store'), '--db', file, '--rules', rules, '--no-builtin', '--json'])
     expect(out.stdout + out.stderr).not.toContain('TOP-SECRET-7f3a')
     const env = JSON.parse(out.stdout) as Envelope<HuntJson>
     expect(env.result.hits).toEqual([])

@@ -1,5 +1,6 @@
 import {S3Client} from '@aws-sdk/client-s3'
 import {AwsClientFactory} from '../../../aws/client-factory.js'
+import type {ManifestSigner} from '../../signing.js'
 import {S3EvidenceStore, parseS3Location} from './store.js'
 
 /** How an S3 store writes: given by flags or the config file, ignored by the local store. */
@@ -9,6 +10,8 @@ export interface StoreWriteOptions {
   kmsKey?: string
   lockMode?: 'COMPLIANCE' | 'GOVERNANCE'
   retainDays?: number
+  /** Signs every manifest sealed into the store (any store, local too). */
+  signer?: ManifestSigner
 }
 
 /** An S3 evidence store for `s3://bucket/prefix`, with its own client that follows region redirects. */
@@ -26,5 +29,6 @@ export function openS3Store(location: string, options: {aws?: AwsClientFactory} 
     ...(options.kmsKey === undefined ? {} : {kmsKey: options.kmsKey}),
     ...(options.lockMode === undefined ? {} : {lockMode: options.lockMode}),
     ...(options.retainDays === undefined ? {} : {retainDays: options.retainDays}),
+    ...(options.signer === undefined ? {} : {signer: options.signer}),
   })
 }

@@ -8,6 +8,8 @@ export interface StorePermissionOptions {
   init?: boolean
   /** SSE-KMS key the store writes with. */
   kmsKey?: string
+  /** KMS asymmetric key manifests are signed with (any store, local too). */
+  signKmsKey?: string
 }
 
 /**
@@ -16,7 +18,8 @@ export interface StorePermissionOptions {
  * permissions), list versions under the prefix. Empty for a local store.
  */
 export function storePermissionStatements(location: string, options: StorePermissionOptions = {}): IamStatement[] {
-  if (!location.startsWith('s3://')) return []
+  const signing: IamStatement[] = options.signKmsKey === undefined ? [] : [{Sid: 'EvidenceSigning', Effect: 'Allow', Action: ['kms:GetPublicKey', 'kms:Sign'], Resource: options.signKmsKey}]
+  if (!location.startsWith('s3://')) return signing
   const {bucket, prefix} = parseS3Location(location)
   const bucketArn = `arn:aws:s3:::${bucket}`
   const objects = `${bucketArn}/${prefix}*`
@@ -67,5 +70,5 @@ export function storePermissionStatements(location: string, options: StorePermis
   if (options.kmsKey !== undefined) {
     statements.push({Sid: 'EvidenceKms', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: options.kmsKey})
   }
-  return statements
+  return [...statements, ...signing]
 }

@@ -16,6 +16,8 @@ import {
 import {CoronerError, isNotFound, usageError} from '../../../core/errors.js'
 import {PartReader, uploadMultipart} from './multipart.js'
 import {assertSafeKey} from '../../keys.js'
+import {splitLines} from '../../ndjson.js'
+import type {ManifestSigner} from '../../signing.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
@@ -57,6 +59,8 @@ export interface S3StoreOptions {
   queueSize?: number
   /** Destroy the client on close (when the store made it). */
   ownsClient?: boolean
+  /** Signs every manifest sealed into the store (docs/evidence-format.md). */
+  signer?: ManifestSigner
   now?: () => Date
 }
 
@@ -93,9 +97,11 @@ export class S3EvidenceStore implements EvidenceStore {
   private readonly queueSize: number
   private settings: Promise<WriteSettings> | undefined
   private resolved: WriteSettings | undefined
+  readonly signer?: ManifestSigner
 
   constructor(options: S3StoreOptions) {
     this.options = options
+    if (options.signer) this.signer = options.signer
     this.client = options.client
     this.bucket = options.bucket
     this.prefix = options.prefix ?? ''
@@ -391,11 +397,7 @@ export class S3EvidenceStore implements EvidenceStore {
       if (!(await this.exists(key))) return
       keys.push(key)
     }
-    for (const k of keys) {
-      const chunks: Buffer[] = []
-      for await (const c of await this.get(k, originals.get(k))) chunks.push(Buffer.from(c as Uint8Array))
-      for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) if (line !== '') yield line
-    }
+    for (const k of keys) yield* splitLines(await this.get(k, originals.get(k)))
   }
 
   /** Lock state of one object version, from HeadObject (GetObjectRetention is not needed). */

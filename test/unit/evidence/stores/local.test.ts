@@ -69,7 +69,7 @@ describe('LocalDirectoryStore', () => {
     await j.close()
     const lines = []
     for await (const l of store.readJournal('cases/C/runs/R/custody.jsonl')) lines.push(l)
-    expect(lines).toEqual(['{"a":1}', '{"a":2}'])
+    expect(lines).toEqual(['{"a":1}\n', '{"a":2}\n'])
     await expect(store.openJournal('cases/C/runs/R/custody.jsonl')).rejects.toBeInstanceOf(EvidenceExistsError)
   })
 })

@@ -29,6 +29,14 @@ describe('store permissions', () => {
     expect(init.find((s) => s.Sid === 'EvidenceListVersions')!.Condition).toBeUndefined()
   })
 
+  it('lets a store sign with a KMS key, local or S3: GetPublicKey and Sign on that key alone', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/signing'
+    const signing = {Sid: 'EvidenceSigning', Effect: 'Allow', Action: ['kms:GetPublicKey', 'kms:Sign'], Resource: key}
+    expect(storePermissionStatements('./local', {signKmsKey: key})).toEqual([signing])
+    expect(storePermissionStatements('s3://evidence-bucket', {signKmsKey: key}).at(-1)).toEqual(signing)
+    expect(storePermissionStatements('s3://evidence-bucket').map((s) => s.Sid)).not.toContain('EvidenceSigning')
+  })
+
   it('adds one statement per collector from its declared permissions', () => {
     const policy = iamPolicy([
       ...storePermissionStatements('s3://evidence-bucket'),

@@ -1,0 +1,101 @@
+import {TOOL} from '../core/version.js'
+import type {EvidenceStore} from '../evidence/store.js'
+import type {AnalysisDb} from './db.js'
+import type {CaseInventory, InventoryOptions} from './inventory.js'
+
+/**
+ * What a case database says of its own making, in table `case_load` (one row): the store and case
+ * it was built from, the verification result it was built under, and the runs it holds with their
+ * manifest SHA-256, so that a later command can tell a database of another store, or of older
+ * evidence, from the one it needs.
+ */
+export interface LoadRecord {
+  caseId: string
+  store: string
+  storeKind: string
+  loadedAt: string
+  tool: string
+  verified: boolean
+  acceptedDamage: boolean
+  head: string | null
+  runs: Array<{runId: string; sealed: boolean; manifestSha256: string | null}>
+}
+
+const CREATE = `CREATE TABLE case_load (case_id VARCHAR, store VARCHAR, store_kind VARCHAR, loaded_at TIMESTAMPTZ, tool VARCHAR,
+  verified BOOLEAN, accepted_damage BOOLEAN, head VARCHAR, expected_head VARCHAR, public_key_sha256 VARCHAR, runs JSON, problems JSON, warnings JSON)`
+
+/** Writes the case_load row of a database being built. */
+export async function recordLoad(db: AnalysisDb, store: EvidenceStore, inventory: CaseInventory, options: InventoryOptions): Promise<void> {
+  const v = inventory.verification
+  const runs = v.runs.map((r) => ({runId: r.runId, sealed: r.status !== 'unsealed', manifestSha256: r.manifestSha256 ?? null}))
+  await db.run(CREATE)
+  await db.run(
+    `INSERT INTO case_load VALUES ($case, $store, $kind, now(), $tool, $verified, $accepted, $head, $expected, $key, CAST($runs AS JSON), CAST($problems AS JSON), CAST($warnings AS JSON))`,
+    {
+      case: inventory.caseId,
+      store: store.location,
+      kind: store.kind,
+      tool: `${TOOL.name} ${TOOL.version}`,
+      verified: v.ok,
+      accepted: options.acceptDamaged === true && !v.ok,
+      head: v.head?.text ?? null,
+      expected: v.expected?.head ?? null,
+      key: v.runs.find((r) => r.signature?.checkedWith === 'given-key')?.signature?.publicKeySha256 ?? null,
+      runs: JSON.stringify(runs),
+      problems: JSON.stringify(v.issues),
+      warnings: JSON.stringify(v.warnings),
+    },
+  )
+}
+
+/**
+ * The case_load row of a database, or undefined when it has none that reads as one (built by
+ * another tool, by hand, or crafted: a view in its place that reads files is refused by the lock
+ * on every connection, and counts as none).
+ */
+export async function readLoadRecord(db: AnalysisDb): Promise<LoadRecord | undefined> {
+  const has = await db.all("SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'case_load'")
+  if (Number(has.rows[0]?.n ?? 0) === 0) return undefined
+  let row
+  try {
+    row = (await db.all('SELECT case_id, store, store_kind, loaded_at, tool, verified, accepted_damage, head, CAST(runs AS VARCHAR) AS runs FROM case_load LIMIT 1')).rows[0]
+  } catch {
+    return undefined
+  }
+  if (!row) return undefined
+  let runs: LoadRecord['runs'] = []
+  try {
+    runs = JSON.parse(String(row.runs)) as LoadRecord['runs']
+  } catch {
+    runs = []
+  }
+  return {
+    caseId: String(row.case_id),
+    store: String(row.store),
+    storeKind: String(row.store_kind),
+    loadedAt: String(row.loaded_at),
+    tool: String(row.tool),
+    verified: row.verified === true,
+    acceptedDamage: row.accepted_damage === true,
+    head: row.head === null ? null : String(row.head),
+    runs: Array.isArray(runs) ? runs : [],
+  }
+}
+
+/**
+ * Gives every table whose rows cite an evidence object an `evidence_damage` column (and custody,
+ * by journal): NULL for rows of evidence that verified, the problems verify named otherwise, so a
+ * case loaded with --accept-damaged marks each affected row where a query sees it.
+ */
+export async function markDamage(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
+  const tables = await db.all(`SELECT t.table_name FROM duckdb_tables() t WHERE t.schema_name = 'main' AND NOT t.temporary
+    AND EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'artifact_key') ORDER BY 1`)
+  const damaged = inventory.artifacts.some((a) => a.state === 'damaged')
+  for (const {table_name: name} of tables.rows) {
+    const t = `"${String(name).replace(/"/g, '""')}"`
+    await db.run(`ALTER TABLE ${t} ADD COLUMN evidence_damage VARCHAR`)
+    if (damaged) await db.run(`UPDATE ${t} SET evidence_damage = a.detail FROM artifacts a WHERE a.key = ${t}.artifact_key AND a.status LIKE 'damaged%'`)
+  }
+  await db.run('ALTER TABLE custody ADD COLUMN evidence_damage VARCHAR')
+  for (const j of inventory.journals) if (j.damage !== undefined) await db.run('UPDATE custody SET evidence_damage = $d WHERE journal_key = $k', {d: j.damage, k: j.key})
+}
