@@ -10,8 +10,10 @@ import {CODE_KINDS} from './code/tables.js'
 import {AnalysisDb} from './db.js'
 import {inventoryCase, type CaseArtifact, type CaseInventory, type InventoryOptions} from './inventory.js'
 import {markDamage, recordLoad} from './load-record.js'
+import {deduplicateCloudtrail} from './cloudtrail-dedup.js'
+import {markDigestValidated} from './digest-validated.js'
 import type {CaseVerification, VerifyIssue} from '../evidence/verify.js'
-import {CLOUDTRAIL_READERS, DEDUPLICATE_CLOUDTRAIL, LINE_ORIENTED_CLOUDTRAIL, MALFORMED_CLOUDTRAIL, NEEDS_DEDUPLICATION, cloudtrailSource, insertCloudtrail} from './sql/cloudtrail.js'
+import {CLOUDTRAIL_READERS, LINE_ORIENTED_CLOUDTRAIL, MALFORMED_CLOUDTRAIL, NEEDS_DEDUPLICATION, cloudtrailSource, insertCloudtrail} from './sql/cloudtrail.js'
 import {DOCUMENT_LOADERS, LOG_READERS, MACROS, OBJECT_SIZE, insertCustody, insertLogs, type Compression} from './sql/loaders.js'
 import {TABLES, VIEWS} from './sql/tables.js'
 
@@ -183,6 +185,7 @@ async function prepare(l: Loading): Promise<CaseArtifact[]> {
   for (const sql of MACROS) await l.db.run(sql)
   await stageFiles(l.db, l.inventory)
   await insertArtifacts(l.db, l.inventory)
+  await markDigestValidated(l.db, l.inventory)
   return l.inventory.artifacts.filter((a) => isRead(a) && isLoadable(a))
 }
 
@@ -208,7 +211,7 @@ async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   const stray = await db.all('SELECT count(*) AS n FROM cloudtrail_records WHERE artifact_key NOT IN (SELECT key FROM artifacts)')
   if (Number(stray.rows[0]?.n ?? 0) > 0) throw new CoronerError('load-failed', `CloudTrail rows name evidence keys outside the case (store root ${inventory.root}).`)
   const needs = await db.all(NEEDS_DEDUPLICATION)
-  if (Number(needs.rows[0]?.n ?? 0) > 0) for (const sql of DEDUPLICATE_CLOUDTRAIL) await db.run(sql)
+  if (Number(needs.rows[0]?.n ?? 0) > 0) await deduplicateCloudtrail(db)
   l.phase('deduplicate')
 }
 

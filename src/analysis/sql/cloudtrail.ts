@@ -118,7 +118,7 @@ export function cloudtrailSource(reader: string, rootChars: number): string {
 /**
  * Typed columns next to the raw record, in the order the files were read (files sorted by key):
  * no sort, so that loading runs at close to the speed of DuckDB's reader. Duplicates are folded
- * afterwards by DEDUPLICATE_CLOUDTRAIL. With `keepMalformed`, lines that are not records are
+ * afterwards, by content (analysis/cloudtrail-dedup.ts). With `keepMalformed`, lines that are not records are
  * inserted with a NULL `raw`, to be counted and removed in one pass rather than read twice.
  */
 export function insertCloudtrail(source: string, keepMalformed: boolean): string {
@@ -140,30 +140,3 @@ export const MALFORMED_CLOUDTRAIL = {
 export const NEEDS_DEDUPLICATION = `SELECT
   (SELECT count(*) FROM cloudtrail_records WHERE event_id IS NULL)
   + (SELECT count(*) FROM (SELECT event_id FROM cloudtrail_records WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)) AS n`
-
-/**
- * One row per eventID however many artifacts hold it: the copy from the first artifact (by key)
- * stays with `copies` set, the others are listed in cloudtrail_event_copies and removed. A record
- * without an eventID is keyed by its own hash. Only rows whose key repeats are touched.
- */
-export const DEDUPLICATE_CLOUDTRAIL = [
-  `CREATE TEMP TABLE _ct_dup AS
-   WITH k AS (
-     SELECT rowid AS rid, event_id AS k FROM cloudtrail_records WHERE event_id IS NOT NULL
-     UNION ALL
-     SELECT rowid, 'sha256:' || sha256(CAST(raw AS VARCHAR)) FROM cloudtrail_records WHERE event_id IS NULL
-   )
-   SELECT k.rid, k.k FROM k WHERE k.k IN (SELECT k FROM k GROUP BY k HAVING count(*) > 1)`,
-  `CREATE TEMP TABLE _ct_rank AS
-   SELECT d.rid, d.k, e.event_id, e.artifact_key,
-     row_number() OVER (PARTITION BY d.k ORDER BY e.artifact_key, d.rid) AS rn,
-     count(*) OVER (PARTITION BY d.k) AS n
-   FROM _ct_dup d JOIN cloudtrail_records e ON e.rowid = d.rid`,
-  `INSERT INTO cloudtrail_event_copies
-   SELECT r.event_id, r.artifact_key, a.sha256 FROM _ct_rank r LEFT JOIN artifacts a ON a.key = r.artifact_key
-   WHERE r.event_id IS NOT NULL ORDER BY r.event_id, r.artifact_key, r.rid`,
-  // In place, so the stored order stays the order the files were read in and only the repeated
-  // rows are touched: a large case is never rewritten (nor sorted) whole.
-  'UPDATE cloudtrail_records SET copies = CAST(r.n AS INTEGER) FROM _ct_rank r WHERE r.rn = 1 AND cloudtrail_records.rowid = r.rid',
-  'DELETE FROM cloudtrail_records WHERE rowid IN (SELECT rid FROM _ct_rank WHERE rn > 1)',
-]

@@ -10,18 +10,18 @@ export const TABLES: Record<string, string> = {
   artifacts: `CREATE TABLE artifacts (
     run_id VARCHAR, key VARCHAR, kind VARCHAR, sha256 VARCHAR, size BIGINT, source VARCHAR, collector VARCHAR,
     collected_at TIMESTAMPTZ, version_id VARCHAR, content_type VARCHAR, region VARCHAR, records BIGINT,
-    attributes JSON, sealed BOOLEAN, status VARCHAR, detail VARCHAR)`,
+    attributes JSON, sealed BOOLEAN, status VARCHAR, detail VARCHAR, digest_validated BOOLEAN)`,
   custody: `CREATE TABLE custody (
     run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
   // The record with the fields rules and queries select on first (STORED_FIELDS), its time and
   // evidence key; `cloudtrail_events` (a view) adds every other column, and the evidence SHA-256
-  // from `artifacts`.
+  // from `artifacts`. `conflict`: another record has the same eventID and other content (both are kept).
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
     user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
     source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, nested_arrays BOOLEAN,
-    raw JSON, artifact_key VARCHAR, copies INTEGER)`,
-  cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+    raw JSON, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false)`,
+  cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR, content_hash VARCHAR)`,
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
     event_id VARCHAR, ingestion_time TIMESTAMPTZ, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
@@ -101,10 +101,11 @@ export const VIEWS: Record<string, string> = {
     TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
     json_extract_string(raw, '$.requestID') AS request_id,
     session_issuer_type,
-    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies, evidence_damage
+    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies, conflict,
+    (SELECT a.digest_validated FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS digest_validated, evidence_damage
   FROM cloudtrail_records`,
   cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS
-    SELECT event_id, count(*)::INTEGER AS copies, list(artifact_key ORDER BY artifact_key) AS artifact_keys,
+    SELECT event_id, count(*)::INTEGER AS copies, count(DISTINCT content_hash)::INTEGER AS contents, list(artifact_key ORDER BY artifact_key) AS artifact_keys,
       list(artifact_sha256 ORDER BY artifact_key) AS artifact_sha256s
     FROM cloudtrail_event_copies GROUP BY event_id`,
   timeline: `CREATE VIEW timeline AS
