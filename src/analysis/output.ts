@@ -1,4 +1,21 @@
+import {escapeControls} from '../core/text.js'
 import type {CellValue, Row} from './db.js'
+
+/** What JSON.stringify leaves raw that a terminal or an editor acts on: DEL, C1 controls, line separators, bidirectional formatting. */
+// eslint-disable-next-line no-control-regex
+const JSON_UNSAFE = /[\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g
+
+/**
+ * JSON text with every control and bidirectional formatting character written as a `\uXXXX`
+ * escape (JSON.stringify escapes only C0 controls): the same value to any JSON reader, and nothing
+ * that reorders or drives a terminal when the output is shown. The one way coroner writes JSON out.
+ */
+export function jsonText(value: unknown, space?: number): string {
+  return (JSON.stringify(value, null, space) ?? 'null').replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** A CSV text cell with control and bidirectional formatting characters shown as `\uXXXX`; line breaks and tabs, which CSV quotes, kept. */
+const csvSafe = (text: string): string => text.split('\n').map((l) => l.split('\t').map(escapeControls).join('\t')).join('\n')
 
 /** A cell as text: nested values as JSON, NULL as empty. */
 export function cellString(value: CellValue | undefined): string {
@@ -20,18 +37,19 @@ function csvField(text: string): string {
 }
 
 /**
- * RFC 4180 CSV with a header line and formula injection neutralised in every text cell; numbers
- * and booleans are written as they are (a negative number stays a number).
+ * RFC 4180 CSV with a header line, formula injection neutralised and control and bidirectional
+ * formatting characters escaped in every text cell; numbers and booleans are written as they are
+ * (a negative number stays a number).
  */
 export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
-  const text = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : neutraliseFormula(cellString(c)))
+  const text = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : csvSafe(neutraliseFormula(cellString(c))))
   const line = (cells: Array<CellValue | undefined>): string => cells.map((c) => csvField(text(c))).join(',')
   return [line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\r\n') + '\r\n'
 }
 
 /** One JSON object per line. */
 export function toNdjson(columns: readonly string[], rows: readonly Row[]): string {
-  return rows.map((r) => `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))}\n`).join('')
+  return rows.map((r) => `${jsonText(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))}\n`).join('')
 }
 
 // The body of the Variables object: string literals (which may hold braces) and the text between them.

@@ -1,5 +1,6 @@
 import {format} from 'node:util'
-import {Command, Flags, Errors} from '@oclif/core'
+import {Command, Flags, Errors, ux} from '@oclif/core'
+import {jsonText} from '../analysis/output.js'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
 import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
@@ -69,6 +70,11 @@ export abstract class CoronerCommand<T> extends Command {
   /** Every line printed on stderr, made terminal-safe. */
   override logToStderr(message = '', ...args: unknown[]): void {
     super.logToStderr(screenText(args.length === 0 ? String(message) : format(message, ...args)))
+  }
+
+  /** The --json envelope, control and bidirectional characters escaped (analysis/output.ts). */
+  override logJson(json: unknown): void {
+    ux.stdout(jsonText(json, 2))
   }
 
   /** The command's work: call one core function and return its result. */

@@ -6,7 +6,7 @@ import {DuckDBInstance} from '@duckdb/node-api'
 import {describe, expect, it} from 'vitest'
 import {computeSelfDigest, serializeManifest, type Manifest} from '../../../src/evidence/manifest.js'
 import {coroner, type Envelope} from '../../support/cli.js'
-import {deliveryFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
+import {deliveryFile, gz, stratusRecords, writeCase} from '../../support/evidence-case.js'
 import {recordAsLoaded} from '../../support/sigma-db.js'
 import {tempDir} from '../../support/temp.js'
 
@@ -181,5 +181,28 @@ describe('the case head and signatures on the command line', () => {
     expect((JSON.parse(wrong.stdout) as Envelope<{cases: Array<{issues: Array<{code: string}>}>}>).result.cases[0]!.issues.map((i) => i.code)).toEqual(['signature-wrong-key', 'signature-missing'])
     const notAKey = await coroner(['evidence', 'add', file, '--case', 'INC-K', '--store', store, '--sign-key', pub, '--json'])
     expect(JSON.parse(notAKey.stdout).error.code).toBe('invalid-signing-key')
+  })
+})
+
+describe('JSON and CSV output escape control and bidirectional characters', () => {
+  it('in the --json envelope, --csv and --ndjson, the value kept for any reader', async () => {
+    const dir = await tempDir()
+    const store = path.join(dir, 'store')
+    const message = 'ok\u001b[31m red \u202eexe.txt\u2066 \u0085'
+    const events = [{logGroupName: '/aws/lambda/f', logStreamName: 's', timestamp: Date.parse('2026-11-20T10:00:00Z'), ingestionTime: 0, message, eventId: 'e1'}]
+    await writeCase(store, 'INC-J', [{segments: ['logs', 'us-east-1', 'f', 'events.ndjson.gz'], kind: 'logs.events', body: gz(`${JSON.stringify(events[0])}\n`), contentType: 'application/x-ndjson+gzip'}])
+    const db = path.join(dir, 'case.duckdb')
+    const sql = 'SELECT message, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256 FROM log_events'
+    const json = await coroner(['query', '--sql', sql, '--case', 'INC-J', '--store', store, '--db', db, '--json'])
+    const csv = await coroner(['query', '--sql', sql, '--case', 'INC-J', '--store', store, '--db', db, '--csv'])
+    const nd = await coroner(['query', '--sql', sql, '--case', 'INC-J', '--store', store, '--db', db, '--ndjson'])
+    for (const out of [json, csv, nd]) {
+      expect(out.error).toBeUndefined()
+      expect(out.stdout).not.toMatch(RAW)
+      expect(out.stdout).not.toContain('\u0085')
+    }
+    expect(rows(json.stdout)[0]!.message).toBe(message)
+    expect((JSON.parse(nd.stdout.trim()) as {message: string}).message).toBe(message)
+    expect(csv.stdout).toContain('ok\\u001b[31m red \\u202eexe.txt\\u2066 \\u0085')
   })
 })
