@@ -367,7 +367,8 @@ const signedBy = (s: SignerIdentity): NonNullable<Manifest['signing']> => ({keyI
  */
 async function chainPosition(store: EvidenceStore, caseId: string, beforeRunId: string): Promise<ChainPosition> {
   const earlier = (await indexCase(store, caseId)).runs.filter((r) => r.runId < beforeRunId && runIsPresent(r))
-  const last = earlier.filter((r) => r.manifest !== undefined).at(-1)
+  // A manifest that is a link (or other than a file) is never read: the new run does not link to it, and verify names it.
+  const last = earlier.filter((r) => r.manifest !== undefined && r.manifest.fileType === undefined).at(-1)
   if (!last) return {previous: null, runsBefore: earlier.length}
   const {sha256} = await hashStream(await store.get(last.manifestKey, last.manifest!.versionId))
   return {previous: {runId: last.runId, key: last.manifestKey, sha256}, runsBefore: earlier.length}

@@ -1,4 +1,5 @@
 import type {KeyObject} from 'node:crypto'
+import {toCoronerError} from '../core/errors.js'
 import {mapPool} from '../core/pool.js'
 import {firstWritten, type IndexedRun} from './case-index.js'
 import {sha256Hex} from './hashing.js'
@@ -66,7 +67,13 @@ async function readJournal(store: EvidenceStore, run: IndexedRun, log: IssueLog)
   const empty: JournalChain = {lastHash: '', entries: 0, artifacts: [], gaps: 0, warnings: [], problems: []}
   const state = live(run.objects.get(run.journalKey))
   if (state.present && !readableObject(log, run, run.journalKey, state, 'journal')) return empty
-  const journal = await readJournalChain(store, run.journalKey)
+  let journal: JournalChain
+  try {
+    journal = await readJournalChain(store, run.journalKey)
+  } catch (error) {
+    log.run(run.runId, 'journal-missing', `journal ${run.journalKey} could not be read: ${toCoronerError(error).message}`, run.journalKey)
+    return empty
+  }
   for (const p of journal.problems) log.run(run.runId, p.code, p.message, run.journalKey)
   if (journal.entries === 0) log.run(run.runId, 'journal-missing', `journal ${run.journalKey} is missing or empty`, run.journalKey)
   return journal
