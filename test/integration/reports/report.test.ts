@@ -5,9 +5,11 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {reportJsonSchema} from '../../../src/reports/model.js'
+import {indexCase} from '../../../src/evidence/case-index.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {HOSTILE, SECRET, writeReportCase} from '../../support/report-case.js'
 import {normalise, renderFixture, reportFixture} from '../../support/report-fixture.js'
+import {rewrite} from '../../support/tamper-case.js'
 import type {ReportResult} from '../../../src/steps/report/report.js'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
@@ -144,6 +146,23 @@ describe('coroner report', () => {
     expect(r).toMatchObject({caseId: 'INC-CLI', format: 'md', path: file, verified: true, findingsComputed: true})
     expect(r.findings).toBeGreaterThan(3)
     expect(await readFile(file, 'utf8')).toContain('# Incident report INC-CLI')
+  })
+
+  it('re-verifies the evidence when it reports: an artifact altered after the load is named in the report, never called verified', async () => {
+    const root = path.join(f.dir, 'damaged-store')
+    const {store, caseId} = await writeReportCase(root, 'INC-DAMAGED')
+    const args = ['report', '--case', caseId, '--store', root, '--db', path.join(f.dir, 'damaged.duckdb'), '--format', 'md', '--json']
+    const clean = await coroner([...args, '--out', path.join(f.dir, 'damaged', 'before.md')])
+    expect((JSON.parse(clean.stdout) as Envelope<ReportResult>).result.verified).toBe(true)
+    const {objects} = await indexCase(store, caseId).then((i) => i.runs[1]!)
+    const altered = [...objects.keys()].find((k) => k.endsWith('guardduty-finding.json'))!
+    await rewrite(path.join(root, altered), (b) => Buffer.concat([b, Buffer.from(' ')]))
+    const file = path.join(f.dir, 'damaged', 'after.md')
+    const damaged = await coroner([...args, '--out', file])
+    expect((JSON.parse(damaged.stdout) as Envelope<ReportResult>).result.verified).toBe(false)
+    const md = await readFile(file, 'utf8')
+    expect(md).toContain('**PROBLEMS FOUND** (artifacts: 13 ok, 1 altered)')
+    expect(md).toContain(`altered\\: ${altered.replaceAll('_', '\\_')} \\(size `)
   })
 
   it('names the missing browser for a PDF and how to install it', async () => {

@@ -154,6 +154,31 @@ describe('the case head and signatures on the command line', () => {
     expect(JSON.parse(bad.stdout).error.code).toBe('invalid-head')
   })
 
+  it('verify --expect takes the full manifest SHA-256 a run prints, and fails once that run is deleted', async () => {
+    const dir = await tempDir()
+    const store = path.join(dir, 'store')
+    const file = path.join(dir, 'a.json')
+    await writeFile(file, '{}')
+    const shas: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const out = await coroner(['evidence', 'add', file, '--case', 'INC-S', '--store', store])
+      const m = /^Manifest SHA-256 ([0-9a-f]{64})$/m.exec(out.stdout)
+      expect(m, out.stdout).not.toBeNull()
+      shas.push(m![1]!)
+    }
+    const verify = (sha: string) => coroner(['evidence', 'verify', '--case', 'INC-S', '--store', store, '--expect', sha, '--json'])
+    expect((await verify(shas[1]!)).error).toBeUndefined()
+    const latest = (await readdir(path.join(store, 'cases', 'INC-S', 'runs'))).sort().at(-1)!
+    await rm(path.join(store, 'cases', 'INC-S', 'runs', latest), {recursive: true})
+    expect((await coroner(['evidence', 'verify', '--case', 'INC-S', '--store', store])).error).toBeUndefined()
+    const deleted = await verify(shas[1]!.toUpperCase())
+    expect(deleted.error?.oclif?.exit).toBe(3)
+    const env = JSON.parse(deleted.stdout) as Envelope<{cases: Array<{issues: Array<{code: string; message: string}>}>}>
+    expect(env.result.cases[0]!.issues).toEqual([expect.objectContaining({code: 'head-mismatch', message: expect.stringContaining(shas[1]!)})])
+    const loaded = await coroner(['load', '--case', 'INC-S', '--store', store, '--db', path.join(dir, 'case.duckdb'), '--expect', shas[1]!, '--json'])
+    expect(JSON.parse(loaded.stdout).error.code).toBe('evidence-unverified')
+  })
+
   it('signs with a local Ed25519 key and verifies with the public key alone', async () => {
     const dir = await tempDir()
     const store = path.join(dir, 'store')
