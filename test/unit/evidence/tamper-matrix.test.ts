@@ -192,6 +192,9 @@ describe('the tamper matrix on the local store: verify names it, load refuses it
     const v = await verifyCase(c.store, c.caseId)
     expect(v.issues.filter((i) => i.code === 'journal-missing').map((i) => i.key)).toEqual([c.runs[1]!.journalKey])
     expect(v.artifacts.filter((a) => a.status === 'ok')).toHaveLength(6)
+    const check = await checker(c)
+    expect(check.codes, check.stdout).toContain('journal-missing')
+    expect(check.exit).toBe(3)
   })
 
   it('lets a new run begin when the latest manifest is a link, which verify then names', async () => {
@@ -203,6 +206,9 @@ describe('the tamper matrix on the local store: verify names it, load refuses it
     const v = await verifyCase(c.store, c.caseId)
     // The linked manifest is never read: its run counts as unsealed, and the chain goes past it.
     expect(v.issues.map((i) => [i.code, i.key])).toEqual([['symlink', last(c).manifestKey]])
+    const check = await checker(c)
+    expect(check.codes, check.stdout).toEqual(['symlink'])
+    expect(check.exit).toBe(3)
   })
 
   it('reads a journal byte for byte: a line without its newline at the end is named', async () => {
