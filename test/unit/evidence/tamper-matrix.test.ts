@@ -153,13 +153,24 @@ describe('the tamper matrix on the local store: verify names it, load refuses it
     })
   }
 
-  it.skipIf(process.getuid?.() === 0)('names one unreadable artifact and checks the rest (skipped as root: root reads a file whatever its mode)', async () => {
+  it('names one unreadable artifact and checks the rest, in verify and in the independent checker', async () => {
     const c = await tamperCase(await tempDir())
     const key = first(c).artifacts[1]!.key
     await chmod(fileOf(c, key), 0o000)
-    const v = await verifyCase(c.store, c.caseId)
-    expect(v.artifacts.find((a) => a.key === key)).toMatchObject({status: 'unreadable'})
-    expect(v.artifacts.filter((a) => a.status === 'ok').length).toBe(v.artifacts.length - 1)
+    // Root reads a file whatever its mode: as root, both run as an unprivileged user instead.
+    const asUser = process.getuid?.() === 0 ? {uid: 65534, gid: 65534, env: {...process.env, HOME: c.dir}} : {}
+    if (asUser.uid !== undefined) await chmod(c.dir, 0o755)
+    const out = await run(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), 'evidence', 'verify', '--case', c.caseId, '--store', c.root, '--json'], asUser).then(
+      (r) => ({exit: 0, stdout: r.stdout}),
+      (e: {code: number; stdout: string}) => ({exit: e.code, stdout: e.stdout}),
+    )
+    expect(out.exit).toBe(3)
+    const v = (JSON.parse(out.stdout) as {result: {cases: Array<{issues: Array<{code: string; key?: string}>; artifacts: Array<{key: string; status: string}>}>}}).result.cases[0]!
+    expect(v.issues.map((i) => [i.code, i.key])).toEqual([['artifact-unreadable', key]])
+    expect(v.artifacts.filter((a) => a.status === 'ok')).toHaveLength(v.artifacts.length - 1)
+    const check = await run(process.execPath, [CHECKER, c.root, c.caseId], asUser).then(() => ({exit: 0, stdout: ''}), (e: {code: number; stdout: string}) => ({exit: e.code, stdout: e.stdout}))
+    expect(check.exit).toBe(3)
+    expect(check.stdout).toMatch(/^artifact-unreadable\t/m)
     await chmod(fileOf(c, key), 0o444)
   })
 
