@@ -122,19 +122,26 @@ describe('the case database belongs to its store', () => {
   })
 })
 
+/** Two runs of `evidence add` into a fresh store, and what each printed that `pattern` captures (the head, the manifest SHA-256). */
+async function twoRunsPrinting(caseId: string, pattern: RegExp): Promise<{dir: string; store: string; printed: string[]; deleteLatest(): Promise<void>}> {
+  const dir = await tempDir()
+  const store = path.join(dir, 'store')
+  const file = path.join(dir, 'a.json')
+  await writeFile(file, '{}')
+  const printed: string[] = []
+  for (let i = 0; i < 2; i++) {
+    const out = await coroner(['evidence', 'add', file, '--case', caseId, '--store', store])
+    const m = pattern.exec(out.stdout)
+    expect(m, out.stdout).not.toBeNull()
+    printed.push(m![1]!)
+  }
+  const runs = path.join(store, 'cases', caseId, 'runs')
+  return {dir, store, printed, deleteLatest: async () => rm(path.join(runs, (await readdir(runs)).sort().at(-1)!), {recursive: true})}
+}
+
 describe('the case head and signatures on the command line', () => {
   it('prints the case head at the end of every run; verify --expect passes until a run is removed', async () => {
-    const dir = await tempDir()
-    const store = path.join(dir, 'store')
-    const file = path.join(dir, 'a.json')
-    await writeFile(file, '{}')
-    const heads: string[] = []
-    for (let i = 0; i < 2; i++) {
-      const out = await coroner(['evidence', 'add', file, '--case', 'INC-H', '--store', store])
-      const m = /^Case head (\d+:[0-9a-f]{32}) \(record it/m.exec(out.stdout)
-      expect(m, out.stdout).not.toBeNull()
-      heads.push(m![1]!)
-    }
+    const {store, printed: heads, deleteLatest} = await twoRunsPrinting('INC-H', /^Case head (\d+:[0-9a-f]{32}) \(record it/m)
     expect(heads.map((h) => h.split(':')[0])).toEqual(['1', '2'])
     const ok = await coroner(['evidence', 'verify', '--case', 'INC-H', '--store', store, '--expect', heads[1]!])
     expect(ok.error).toBeUndefined()
@@ -142,8 +149,7 @@ describe('the case head and signatures on the command line', () => {
     const older = await coroner(['evidence', 'verify', '--case', 'INC-H', '--store', store, '--expect', heads[0]!])
     expect(older.error).toBeUndefined()
     expect(older.stdout).toContain('1 run(s) sealed after it')
-    const latest = (await readdir(path.join(store, 'cases', 'INC-H', 'runs'))).sort().at(-1)!
-    await rm(path.join(store, 'cases', 'INC-H', 'runs', latest), {recursive: true})
+    await deleteLatest()
     const plain = await coroner(['evidence', 'verify', '--case', 'INC-H', '--store', store])
     expect(plain.error).toBeUndefined()
     const expected = await coroner(['evidence', 'verify', '--case', 'INC-H', '--store', store, '--expect', heads[1]!, '--json'])
@@ -155,21 +161,10 @@ describe('the case head and signatures on the command line', () => {
   })
 
   it('verify --expect takes the full manifest SHA-256 a run prints, and fails once that run is deleted', async () => {
-    const dir = await tempDir()
-    const store = path.join(dir, 'store')
-    const file = path.join(dir, 'a.json')
-    await writeFile(file, '{}')
-    const shas: string[] = []
-    for (let i = 0; i < 2; i++) {
-      const out = await coroner(['evidence', 'add', file, '--case', 'INC-S', '--store', store])
-      const m = /^Manifest SHA-256 ([0-9a-f]{64})$/m.exec(out.stdout)
-      expect(m, out.stdout).not.toBeNull()
-      shas.push(m![1]!)
-    }
+    const {dir, store, printed: shas, deleteLatest} = await twoRunsPrinting('INC-S', /^Manifest SHA-256 ([0-9a-f]{64})$/m)
     const verify = (sha: string) => coroner(['evidence', 'verify', '--case', 'INC-S', '--store', store, '--expect', sha, '--json'])
     expect((await verify(shas[1]!)).error).toBeUndefined()
-    const latest = (await readdir(path.join(store, 'cases', 'INC-S', 'runs'))).sort().at(-1)!
-    await rm(path.join(store, 'cases', 'INC-S', 'runs', latest), {recursive: true})
+    await deleteLatest()
     expect((await coroner(['evidence', 'verify', '--case', 'INC-S', '--store', store])).error).toBeUndefined()
     const deleted = await verify(shas[1]!.toUpperCase())
     expect(deleted.error?.oclif?.exit).toBe(3)
