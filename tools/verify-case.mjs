@@ -151,10 +151,7 @@ function readJournal(runId, key) {
 
 function readManifest(runId, key) {
   const info = runs.get(runId).get(key)
-  if (!info) {
-    problem('run-unsealed', runId, `run ${runId} has no manifest`)
-    return undefined
-  }
+  if (!info) return undefined // named across runs: a later run may have resumed it
   if (!readable(key, info, 'manifest')) return undefined
   checkMode(key, info)
   const bytes = readFileSync(fileOf(key))
@@ -300,10 +297,18 @@ for (const runId of [...runs.keys()].sort()) {
     else checkMode(key, info)
   }
   for (const key of objects.keys()) if (!known.has(key)) problem('object-extra', key, 'not listed in the manifest or journal')
-  examined.push({runId, sealed, signed})
+  const resumeOf = (sealed ? sealed.manifest.parameters : journal.started?.parameters)?.resumeOf
+  examined.push({runId, sealed, signed, noManifest: !objects.has(`${prefix}${MANIFEST}`), lastHash: journal.lastHash, resumeOf})
 }
 
-// --- the chain of runs, no run missing, the signatures across runs, the head ------------------------
+// --- runs that never sealed, the chain of runs, no run missing, the signatures across runs, the head -
+
+// A run without a manifest is a problem unless a later run resumed it from its journal as it stands.
+for (const r of examined.filter((x) => x.noManifest)) {
+  const resumed = examined.some((x) => x.runId > r.runId && x.resumeOf?.runId === r.runId && x.resumeOf?.journalLastHash === r.lastHash)
+  if (resumed) warnings.push(`run ${r.runId} never sealed; a later run resumed it from its last journal line`)
+  else problem('run-unsealed', r.runId, `run ${r.runId} has no manifest`)
+}
 
 const present = [...runs.keys()].sort()
 const sealedRuns = examined.filter((r) => r.sealed)

@@ -30,7 +30,7 @@ export async function ensureCaseDb(ctx: StoreContext, caseId: string | undefined
   const target = caseId ?? (existsSync(dbPath) ? (await recordOf(dbPath))?.caseId : undefined)
   if (target === undefined) throw usageError('no-case-db', `There is no case database at ${dbPath}.`, 'Run `coroner load --case X` first, or pass --case so it is built now.')
   ctx.logger.info(options.reload ? `Rebuilding ${dbPath} from case ${target} in ${ctx.store.location}.` : `No case database at ${dbPath} yet: loading case ${target} from ${ctx.store.location} first.`)
-  const loaded = await loadCase(ctx.store, target, {dbPath, progress: ctx.progress})
+  const loaded = await loadCase(ctx.store, target, {dbPath, progress: ctx.progress, ...(ctx.openRun === undefined ? {} : {openRun: ctx.openRun})})
   // What the load had to say (refused or unreadable evidence) is said by the command that needed it.
   for (const w of loaded.warnings) ctx.logger.warn(w)
   return {dbPath, loaded}
@@ -57,18 +57,18 @@ async function checkCaseDb(ctx: StoreContext, caseId: string | undefined, dbPath
   const reload = `pass --reload to rebuild it from ${ctx.store.location}${caseId === undefined ? ' (with --case)' : ''}, or run \`coroner load\``
   if (!record) throw foreign(`${dbPath} was not built by coroner load (it has no case_load record): it may be another tool's file, or crafted.`, reload)
   if (caseId !== undefined && record.caseId !== caseId) throw foreign(`${dbPath} holds case ${record.caseId}, not ${caseId}.`, reload)
-  if (record.store === ctx.store.location) return compareRuns(record, await runFingerprints(ctx.store, record.caseId), dbPath, reload)
+  if (record.store === ctx.store.location) return compareRuns(record, await fingerprints(ctx.store, record), dbPath, reload)
   // With --db alone and no store named, the database is checked against the store it was built from.
   if (caseId === undefined && ctx.storeNamed === false) {
     const {openStore} = await import('../evidence/open-store.js')
     const own = await openStore(record.store)
     try {
-      return compareRuns(record, await runFingerprints(own, record.caseId), dbPath, reload)
+      return compareRuns(record, await fingerprints(own, record), dbPath, reload)
     } finally {
       await own.close()
     }
   }
-  const here = await runFingerprints(ctx.store, record.caseId)
+  const here = await fingerprints(ctx.store, record)
   if (differences(record, here).length > 0) {
     throw foreign(`${dbPath} was built from store ${record.store}, and ${ctx.store.location} holds other evidence of case ${record.caseId}: its answers would not come from this store.`, `Pass --store ${record.store.replace(/^file:\/\//, '')}, or ${reload}.`)
   }
@@ -82,6 +82,10 @@ function compareRuns(record: LoadRecord, now: RunFingerprint[], dbPath: string, 
   throw new CoronerError('case-db-stale', `${dbPath} was built (${record.loadedAt}) from older evidence of case ${record.caseId} than ${record.store} holds now: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}.`, {hint: `${reload[0]!.toUpperCase()}${reload.slice(1)}.`})
 }
 
+/** The runs a store holds now, with the artifacts of any run the database was built inside. */
+const fingerprints = (store: StoreContext['store'], record: LoadRecord): Promise<RunFingerprint[]> =>
+  runFingerprints(store, record.caseId, {artifactsOf: new Set(record.runs.filter((r) => r.loadedOpen !== undefined).map((r) => r.runId))})
+
 /** How the runs a store holds differ from those a database was built from. */
 function differences(record: LoadRecord, now: RunFingerprint[]): string[] {
   const then = new Map(record.runs.map((r) => [r.runId, r]))
@@ -89,8 +93,10 @@ function differences(record: LoadRecord, now: RunFingerprint[]): string[] {
   for (const r of now) {
     const was = then.get(r.runId)
     if (!was) changes.push(`run ${r.runId} ${r.sealed ? 'was sealed' : 'began'} after it was built`)
-    else if (was.sealed !== r.sealed) changes.push(`run ${r.runId} ${r.sealed ? 'sealed' : 'lost its manifest'} since`)
-    else if (was.manifestSha256 !== r.manifestSha256) changes.push(`the manifest of run ${r.runId} is not the one it was built from`)
+    else if (was.sealed !== r.sealed) {
+      // The run the database was built inside, sealed since with nothing recorded after the load.
+      if (!(r.sealed && was.loadedOpen !== undefined && r.artifactsDigest === was.loadedOpen)) changes.push(`run ${r.runId} ${r.sealed ? 'sealed' : 'lost its manifest'} since`)
+    } else if (was.manifestSha256 !== r.manifestSha256) changes.push(`the manifest of run ${r.runId} is not the one it was built from`)
     then.delete(r.runId)
   }
   for (const r of then.values()) changes.push(`run ${r.runId} is no longer in the store`)

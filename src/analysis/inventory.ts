@@ -42,7 +42,7 @@ export interface CaseInventory {
   damage: VerifyIssue[]
 }
 
-export interface InventoryOptions extends Pick<VerifyOptions, 'expect' | 'publicKey'> {
+export interface InventoryOptions extends Pick<VerifyOptions, 'expect' | 'publicKey' | 'openRun'> {
   /** Load a case that does not verify, marking every row of the evidence the problems touch. */
   acceptDamaged?: boolean
 }
@@ -68,7 +68,11 @@ const NOT_READ: Record<string, ArtifactState> = {missing: 'missing', 'outside-ru
  */
 export async function inventoryCase(store: EvidenceStore, caseId: string, options: InventoryOptions = {}): Promise<CaseInventory> {
   const root = localRoot(store, caseId)
-  const {verification: v, runs} = await examineCase(store, caseId, {...(options.expect === undefined ? {} : {expect: options.expect}), ...(options.publicKey === undefined ? {} : {publicKey: options.publicKey})})
+  const {verification: v, runs} = await examineCase(store, caseId, {
+    ...(options.expect === undefined ? {} : {expect: options.expect}),
+    ...(options.publicKey === undefined ? {} : {publicKey: options.publicKey}),
+    ...(options.openRun === undefined ? {} : {openRun: options.openRun}),
+  })
   if (runs.length === 0) throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {hint: 'Run `coroner case list`, or check --store.'})
   if (!v.ok && !options.acceptDamaged) throw unverified(v)
   const fileOf = (key: string): string => path.join(root, ...key.split('/'))

@@ -1,4 +1,5 @@
 import {TOOL} from '../core/version.js'
+import {artifactSetDigest} from '../evidence/case-index.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import type {AnalysisDb} from './db.js'
 import type {CaseInventory, InventoryOptions} from './inventory.js'
@@ -18,7 +19,8 @@ export interface LoadRecord {
   verified: boolean
   acceptedDamage: boolean
   head: string | null
-  runs: Array<{runId: string; sealed: boolean; manifestSha256: string | null}>
+  /** `loadedOpen`: the run was open when the database was built inside it (a playbook's), and these are the artifacts loaded of it (artifactSetDigest). */
+  runs: Array<{runId: string; sealed: boolean; manifestSha256: string | null; loadedOpen?: string}>
 }
 
 const CREATE = `CREATE TABLE case_load (case_id VARCHAR, store VARCHAR, store_kind VARCHAR, loaded_at TIMESTAMPTZ, tool VARCHAR,
@@ -27,7 +29,12 @@ const CREATE = `CREATE TABLE case_load (case_id VARCHAR, store VARCHAR, store_ki
 /** Writes the case_load row of a database being built. */
 export async function recordLoad(db: AnalysisDb, store: EvidenceStore, inventory: CaseInventory, options: InventoryOptions): Promise<void> {
   const v = inventory.verification
-  const runs = v.runs.map((r) => ({runId: r.runId, sealed: r.status !== 'unsealed', manifestSha256: r.manifestSha256 ?? null}))
+  const runs = v.runs.map((r) => ({
+    runId: r.runId,
+    sealed: r.status !== 'unsealed' && r.status !== 'open',
+    manifestSha256: r.manifestSha256 ?? null,
+    ...(r.status === 'open' ? {loadedOpen: artifactSetDigest(inventory.artifacts.filter((a) => a.runId === r.runId))} : {}),
+  }))
   await db.run(CREATE)
   await db.run(
     `INSERT INTO case_load VALUES ($case, $store, $kind, now(), $tool, $verified, $accepted, $head, $expected, $key, CAST($runs AS JSON), CAST($problems AS JSON), CAST($warnings AS JSON))`,

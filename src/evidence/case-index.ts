@@ -1,6 +1,6 @@
-import {hashStream} from './hashing.js'
+import {hashStream, sha256Hex} from './hashing.js'
 import {JOURNAL_NAME, MANIFEST_NAME, casePrefix, parseKey, runPrefix} from './keys.js'
-import type {EvidenceStore, ObjectInfo} from './store.js'
+import {readObject, type EvidenceStore, type ObjectInfo} from './store.js'
 
 /** One run of a case as the store lists it. */
 export interface IndexedRun {
@@ -71,14 +71,20 @@ export interface RunFingerprint {
   runId: string
   sealed: boolean
   manifestSha256: string | null
+  /** For the runs asked for: the artifacts its manifest lists, as one digest (artifactSetDigest). */
+  artifactsDigest?: string
 }
+
+/** A set of artifact records as one digest: each key with its SHA-256, sorted, so order never matters. */
+export const artifactSetDigest = (records: ReadonlyArray<{key: string; sha256: string}>): string =>
+  sha256Hex(records.map((r) => `${r.key} ${r.sha256}\n`).sort().join(''))
 
 /**
  * The runs of a case with their manifest hashes (as first written), from the listing and the
  * manifests alone: what tells a case database built from older evidence (a run sealed, removed or
  * replaced since) from a current one, without verifying every artifact again.
  */
-export async function runFingerprints(store: EvidenceStore, caseId: string): Promise<RunFingerprint[]> {
+export async function runFingerprints(store: EvidenceStore, caseId: string, options: {artifactsOf?: ReadonlySet<string>} = {}): Promise<RunFingerprint[]> {
   const out: RunFingerprint[] = []
   for (const run of (await indexCase(store, caseId)).runs) {
     if (!runIsPresent(run)) continue
@@ -88,7 +94,22 @@ export async function runFingerprints(store: EvidenceStore, caseId: string): Pro
       continue
     }
     const {sha256} = await hashStream(await store.get(run.manifestKey, manifest.versionId))
-    out.push({runId: run.runId, sealed: true, manifestSha256: sha256})
+    const fingerprint: RunFingerprint = {runId: run.runId, sealed: true, manifestSha256: sha256}
+    if (options.artifactsOf?.has(run.runId)) {
+      const digest = await manifestArtifactsDigest(store, run.manifestKey, manifest.versionId)
+      if (digest !== undefined) fingerprint.artifactsDigest = digest
+    }
+    out.push(fingerprint)
   }
   return out
+}
+
+/** The digest of the artifacts a manifest lists; undefined for one that does not read as a manifest (verify names it). */
+async function manifestArtifactsDigest(store: EvidenceStore, key: string, versionId: string | undefined): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse((await readObject(store, key, versionId)).toString('utf8')) as {artifacts?: unknown}
+    return Array.isArray(manifest.artifacts) ? artifactSetDigest(manifest.artifacts as Array<{key: string; sha256: string}>) : undefined
+  } catch {
+    return undefined
+  }
 }

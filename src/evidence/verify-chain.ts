@@ -35,6 +35,25 @@ export function checkChain(index: CaseIndex, runs: readonly ExaminedRun[], log: 
 }
 
 /**
+ * A run that never sealed is a problem, unless it is the run doing the verification (still open) or
+ * a later run resumed it from the journal as it stands: that run recorded the hash of its last
+ * line, so nothing was added to or cut from it since.
+ */
+export function checkUnsealed(runs: readonly ExaminedRun[], log: IssueLog, openRun: string | undefined): void {
+  for (const run of runs) {
+    if (!run.noManifest || run.runId === openRun) continue
+    const resumers = runs.filter((r) => r.runId > run.runId && r.resumeOf?.runId === run.runId)
+    const by = resumers.find((r) => r.resumeOf!.journalLastHash === run.journalLastHash)
+    if (by) {
+      log.warn(`run ${run.runId} never sealed; run ${by.runId} resumed it from its last journal line, and its artifacts were checked against its journal`)
+      continue
+    }
+    const changed = resumers.length > 0 ? ` (run ${resumers[0]!.runId} resumed it from another last journal line: the journal changed since)` : ''
+    log.run(run.runId, 'run-unsealed', `run ${run.runId} has no manifest: it never finished (crash or kill)${changed}; checking what its journal recorded`)
+  }
+}
+
+/**
  * Signatures across runs. With the key a third party holds, every sealed run from the first one
  * it signed on must be signed by it (those before were sealed before signing was turned on, and
  * are said to be unsigned); without it, a run left unsigned after a signed one is pointed out.

@@ -26,6 +26,12 @@ export interface ExaminedRun {
   /** What its artifacts were checked against: its manifest's records, or its journal's for a run that never sealed. */
   records: ArtifactRecord[]
   hasJournal: boolean
+  /** No manifest at all (never sealed), as opposed to one that cannot be read. */
+  noManifest: boolean
+  /** SHA-256 of the journal's last line, as read now. */
+  journalLastHash: string
+  /** The run this one resumed (a playbook's `--resume`), with the last journal line it built on. */
+  resumeOf?: {runId: string; journalLastHash: string}
   /** Fingerprint of the key whose signature on the manifest holds. */
   signedBy?: string
 }
@@ -43,9 +49,12 @@ export interface RunContext {
 export async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, ctx: RunContext): Promise<ExaminedRun> {
   const {log} = ctx
   const check = log.openRun({runId: run.runId, status: ctx.open ? 'open' : 'unsealed', artifacts: 0, problems: []})
-  const out: ExaminedRun = {runId: run.runId, prefix: run.prefix, journalKey: run.journalKey, manifestKey: run.manifestKey, sealed: false, records: [], hasJournal: run.hasJournal}
+  const out: ExaminedRun = {runId: run.runId, prefix: run.prefix, journalKey: run.journalKey, manifestKey: run.manifestKey, sealed: false, records: [], hasJournal: run.hasJournal, noManifest: !live(run.objects.get(run.manifestKey)).present, journalLastHash: ''}
   const journal = await readJournal(store, run, log)
   const manifest = await readManifest(store, caseId, run, check, log)
+  out.journalLastHash = journal.lastHash
+  const resumeOf = resumedRun(manifest ? manifest.manifest.parameters : journal.started?.parameters)
+  if (resumeOf) out.resumeOf = resumeOf
   if (manifest) {
     Object.assign(out, {sealed: true, manifest: manifest.manifest, manifestSha256: manifest.sha256})
     if (journal.entries > 0) for (const m of compareJournalWithManifest(manifest.manifest, journal, run.journalKey)) log.run(run.runId, 'journal-manifest-mismatch', m.message, m.key)
@@ -60,6 +69,12 @@ export async function verifyRun(store: EvidenceStore, caseId: string, run: Index
   await checkRecorded(store, caseId, run, out.records, {log, locked, content: ctx.content}, check)
   checkUnlisted(run, out.records, log)
   return out
+}
+
+/** What a run's parameters say it resumed: a playbook's `resumeOf`, naming the run and its last journal line. */
+function resumedRun(parameters: unknown): ExaminedRun['resumeOf'] {
+  const r = (parameters as {resumeOf?: {runId?: unknown; journalLastHash?: unknown}} | null | undefined)?.resumeOf
+  return typeof r?.runId === 'string' && typeof r.journalLastHash === 'string' ? {runId: r.runId, journalLastHash: r.journalLastHash} : undefined
 }
 
 /** The run's journal, unless it is a link (never read through one); every problem in it named. */
@@ -84,10 +99,8 @@ async function readManifest(store: EvidenceStore, caseId: string, run: IndexedRu
   const key = run.manifestKey
   const state = live(run.objects.get(key))
   if (state.overlaid) log.run(run.runId, 'overlaid', `manifest ${key}: ${state.overlaid}`, key)
-  if (!state.present) {
-    if (check.status !== 'open') log.run(run.runId, 'run-unsealed', `run ${run.runId} has no manifest: it never finished (crash or kill); checking what its journal recorded`)
-    return undefined
-  }
+  // A run without a manifest is named across runs (checkUnsealed): a later run may have resumed it.
+  if (!state.present) return undefined
   if (!readableObject(log, run, key, state, 'manifest')) return undefined
   const mode = modeIssue(state.target)
   if (mode) log.run(run.runId, 'mode-changed', `manifest ${key}: ${mode}`, key)

@@ -1,7 +1,7 @@
 import {indexCase} from './case-index.js'
 import {parsePublicKey} from './signing.js'
 import type {EvidenceStore} from './store.js'
-import {checkChain, checkExpectedHead, checkSigningAcrossRuns, caseHead} from './verify-chain.js'
+import {checkChain, checkExpectedHead, checkSigningAcrossRuns, checkUnsealed, caseHead} from './verify-chain.js'
 import {IssueLog, type CaseVerification, type VerifyOptions} from './verify-issues.js'
 import {verifyRun, type ExaminedRun} from './verify-run.js'
 
@@ -40,6 +40,7 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
   }
   const runs: ExaminedRun[] = []
   for (const run of index.runs) runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(publicKey === undefined ? {} : {publicKey})}))
+  checkUnsealed(runs, log, options.openRun)
   checkChain(index, runs, log)
   checkSigningAcrossRuns(runs, log, publicKey)
   v.head = caseHead(index, runs)

@@ -29,6 +29,7 @@ export const loadStep = defineStep({
       dbPath: p.db ?? defaultDbPath(ctx.caseId),
       progress: ctx.progress,
       acceptDamaged: p.acceptDamaged,
+      ...(ctx.openRun === undefined ? {} : {openRun: ctx.openRun}),
       ...(p.memoryLimit === undefined ? {} : {memoryLimit: p.memoryLimit}),
       ...(p.expect === undefined ? {} : {expect: p.expect}),
       ...(publicKey === undefined ? {} : {publicKey}),

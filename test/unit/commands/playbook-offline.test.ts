@@ -39,6 +39,14 @@ describe('the offline playbooks: no AWS account, no AWS call', () => {
     expect(report.path.startsWith(dir)).toBe(true)
     expect((await verifyCase(new LocalDirectoryStore(path.join(dir, 'store')), 'INC-DEMO')).ok).toBe(true)
     expect(wire.requests).toEqual([])
+    // The database the run built inside itself holds that run, sealed since: the README's next command answers from it.
+    const timeline = ['timeline', '--case', 'INC-DEMO', '--store', path.join(dir, 'store'), '--source', 'cloudtrail', '--json']
+    const next = await inDir(dir, () => coroner(timeline))
+    expect(next.error).toBeUndefined()
+    expect((JSON.parse(next.stdout) as Envelope<{rows: unknown[]}>).result.rows).toHaveLength(4)
+    await writeFile(path.join(dir, 'note.json'), '{}')
+    await inDir(dir, () => coroner(['evidence', 'add', 'note.json', '--case', 'INC-DEMO', '--store', path.join(dir, 'store')]))
+    expect(JSON.parse((await inDir(dir, () => coroner(timeline))).stdout).error?.code).toBe('case-db-stale')
 
     // What npm run demo prints: the steps, the most severe findings, the report; exit 0 with --no-fail.
     const human = await inDir(dir, () => coroner([...args, '--no-fail']))

@@ -10,7 +10,7 @@ import {EvidenceRun} from '../../../src/evidence/run.js'
 import {ISSUE_CODES, verifyCase, type VerifyOptions} from '../../../src/evidence/verify.js'
 import {repoRoot} from '../../support/cli.js'
 import {tempDir} from '../../support/temp.js'
-import {fileOf, forgeRunThroughout, gz, replaceBySymlink, resealWithForgedArtifact, rewrite, stopLogging, tamperCase, type TamperCase} from '../../support/tamper-case.js'
+import {appendFile, fileOf, forgeRunThroughout, gz, replaceBySymlink, resealWithForgedArtifact, rewrite, sha, stopLogging, tamperCase, type TamperCase} from '../../support/tamper-case.js'
 
 const run = promisify(execFile)
 const CHECKER = path.join(repoRoot, 'tools', 'verify-case.mjs')
@@ -220,6 +220,30 @@ describe('the tamper matrix on the local store: verify names it, load refuses it
     const check = await checker(c)
     expect(check.codes, check.stdout).toEqual(['symlink'])
     expect(check.exit).toBe(3)
+  })
+
+  it('takes a killed run that a later run resumed from its journal as it stands; names it once its journal grew since', async () => {
+    const c = await tamperCase(await tempDir())
+    const killed = await EvidenceRun.begin({store: c.store, caseId: c.caseId, command: 'test', parameters: {}, clock: fixedClock('2026-11-29T10:00:00Z', 1000)})
+    await killed.putArtifact(['added', 'local', 'half.txt'], 'half', {kind: 'file.added', contentType: 'text/plain', source: 'test', collector: 'test'})
+    const journal = fileOf(c, `${killed.prefix}custody.jsonl`)
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l !== '')
+    const resumeOf = {runId: killed.runId, journalLastHash: sha(lines.at(-1)!)}
+    await (await EvidenceRun.begin({store: c.store, caseId: c.caseId, command: 'test', parameters: {resumeOf}, clock: fixedClock('2026-11-29T11:00:00Z', 1000)})).finish()
+    const v = await verifyCase(c.store, c.caseId)
+    expect(v.issues).toEqual([])
+    expect(v.warnings.join('\n')).toContain(`run ${killed.runId} never sealed; run`)
+    await loadCase(c.store, c.caseId, {dbPath: path.join(c.dir, 'case.duckdb')})
+    expect((await checker(c)).exit).toBe(0)
+
+    // An entry appended after the resume, chain kept: the resume no longer vouches for that journal.
+    await appendFile(journal, `${JSON.stringify({seq: lines.length + 1, at: '2026-11-29T12:00:00.000Z', type: 'note', message: 'added later', prevHash: resumeOf.journalLastHash})}\n`)
+    const grown = await verifyCase(c.store, c.caseId)
+    expect(grown.issues.map((i) => [i.code, i.runId])).toEqual([['run-unsealed', killed.runId]])
+    expect(grown.issues[0]!.message).toContain('the journal changed since')
+    await expect(loadCase(c.store, c.caseId, {dbPath: path.join(c.dir, 'again.duckdb')})).rejects.toMatchObject({code: 'evidence-unverified'})
+    const check = await checker(c)
+    expect(check.codes).toEqual(['run-unsealed'])
   })
 
   it('reads a journal byte for byte: a line without its newline at the end is named', async () => {
