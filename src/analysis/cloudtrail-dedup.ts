@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {canonicalJson} from '../evidence/manifest.js'
 import type {AnalysisDb} from './db.js'
 
-/** Rows whose key (the eventID, or for a record without one its own hash) repeats, each with the hash of its minified content. */
+/** Rows whose key (the eventID, or for a record without one its own hash) repeats, each with the hash of its text as stored. */
 const CANDIDATES = [
   `CREATE TEMP TABLE _ct_dup AS
    WITH k AS (
@@ -11,11 +11,13 @@ const CANDIDATES = [
      SELECT rowid, 'sha256:' || sha256(CAST(raw AS VARCHAR)) FROM cloudtrail_records WHERE event_id IS NULL
    )
    SELECT k.rid, k.k FROM k WHERE k.k IN (SELECT k FROM k GROUP BY k HAVING count(*) > 1)`,
+  // A filter on the few repeated rows, not a join: the records (and their JSON) stream past once, never held in memory.
   `CREATE TEMP TABLE _ct_content AS
-   SELECT d.rid, d.k, sha256(CAST(json(e.raw) AS VARCHAR)) AS h FROM _ct_dup d JOIN cloudtrail_records e ON e.rowid = d.rid`,
+   SELECT rowid AS rid, coalesce(event_id, 'sha256:' || sha256(CAST(raw AS VARCHAR))) AS k, sha256(CAST(raw AS VARCHAR)) AS h
+   FROM cloudtrail_records WHERE rowid IN (SELECT rid FROM _ct_dup)`,
 ]
 
-/** Keys whose copies differ in their minified text: their content is compared again, canonically (keys sorted). */
+/** Keys whose copies differ in their text: their content is compared again, canonically (keys sorted, whitespace gone). */
 const MIXED = `SELECT c.rid, CAST(e.raw AS VARCHAR) AS raw FROM _ct_content c JOIN cloudtrail_records e ON e.rowid = c.rid
   WHERE c.k IN (SELECT k FROM _ct_content GROUP BY k HAVING count(DISTINCT h) > 1) ORDER BY c.rid`
 
@@ -42,7 +44,7 @@ const FOLD = [
  * artifact's (by key) kept with `copies` set and every copy listed in cloudtrail_event_copies.
  * Records that share an eventID but differ in content are all kept and marked `conflict`: one of
  * them was planted or altered, and the `cloudtrail-conflicting-records` query makes it a finding.
- * Content is compared by its minified text, and where that differs, by its canonical JSON (keys
+ * Content is compared by its text as stored, and where that differs, by its canonical JSON (keys
  * sorted), so key order alone never makes a conflict.
  */
 export async function deduplicateCloudtrail(db: AnalysisDb): Promise<void> {

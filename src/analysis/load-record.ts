@@ -95,12 +95,14 @@ export async function readLoadRecord(db: AnalysisDb): Promise<LoadRecord | undef
  * case loaded with --accept-damaged marks each affected row where a query sees it.
  */
 export async function markDamage(db: AnalysisDb, inventory: CaseInventory): Promise<void> {
-  const tables = await db.all(`SELECT t.table_name FROM duckdb_tables() t WHERE t.schema_name = 'main' AND NOT t.temporary
+  const tables = await db.all(`SELECT t.table_name, EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'evidence_damage') AS has
+    FROM duckdb_tables() t WHERE t.schema_name = 'main' AND NOT t.temporary
     AND EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'artifact_key') ORDER BY 1`)
   const damaged = inventory.artifacts.some((a) => a.state === 'damaged')
-  for (const {table_name: name} of tables.rows) {
+  for (const {table_name: name, has} of tables.rows) {
     const t = `"${String(name).replace(/"/g, '""')}"`
-    await db.run(`ALTER TABLE ${t} ADD COLUMN evidence_damage VARCHAR`)
+    // The largest tables (cloudtrail_records) are created with the column, so they are never altered whole.
+    if (has !== true) await db.run(`ALTER TABLE ${t} ADD COLUMN evidence_damage VARCHAR`)
     if (damaged) await db.run(`UPDATE ${t} SET evidence_damage = a.detail FROM artifacts a WHERE a.key = ${t}.artifact_key AND a.status LIKE 'damaged%'`)
   }
   await db.run('ALTER TABLE custody ADD COLUMN evidence_damage VARCHAR')

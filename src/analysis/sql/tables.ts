@@ -15,12 +15,13 @@ export const TABLES: Record<string, string> = {
     run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
   // The record with the fields rules and queries select on first (STORED_FIELDS), its time and
   // evidence key; `cloudtrail_events` (a view) adds every other column, and the evidence SHA-256
-  // from `artifacts`. `conflict`: another record has the same eventID and other content (both are kept).
+  // from `artifacts`. `conflict`: another record has the same eventID and other content (both are kept);
+  // `evidence_damage`: what verify named wrong with its artifact, under --accept-damaged (as every table citing evidence has).
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
     user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
     source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, nested_arrays BOOLEAN,
-    raw JSON, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false)`,
+    raw JSON, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false, evidence_damage VARCHAR)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR, content_hash VARCHAR)`,
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
