@@ -1,3 +1,4 @@
+import {readdirSync} from 'node:fs'
 import {stat, writeFile, chmod, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -205,16 +206,18 @@ describe('permissions', () => {
 
 describe('collection commands write to S3 with the store flags', () => {
   it('import cloudtrail takes --allow-unlocked for a plain bucket and --legal-hold for a locked one', async () => {
-    const samples = path.join(import.meta.dirname, '..', '..', 'samples', 'incident', 'cloudtrail')
+    // The sample records, without the licence files beside them (which are no CloudTrail).
+    const dir = path.join(import.meta.dirname, '..', '..', 'samples', 'incident', 'cloudtrail')
+    const samples = readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => path.join(dir, n))
     await s3.send(new CreateBucketCommand({Bucket: 'plain-bucket'}))
-    const refused = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
+    const refused = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
     expect(refused.error?.oclif?.exit).toBe(2)
     expect(JSON.parse(refused.stdout).error.code).toBe('bucket-not-locked')
-    const unlocked = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', '--allow-unlocked', ...aws()])
+    const unlocked = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-6', '--store', 's3://plain-bucket', '--allow-unlocked', ...aws()])
     expect(unlocked.error, unlocked.stderr).toBeUndefined()
 
     await lockedBucket(s3, 'case-bucket')
-    const held = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-7', '--store', 's3://case-bucket', '--legal-hold', ...aws(), '--json'])
+    const held = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-7', '--store', 's3://case-bucket', '--legal-hold', ...aws(), '--json'])
     expect(held.error, held.stderr).toBeUndefined()
     const listed = await s3.send(new ListObjectVersionsCommand({Bucket: 'case-bucket', Prefix: 'cases/INC-7/'}))
     const records = (listed.Versions ?? []).filter((v) => v.Key!.includes('/records/'))
