@@ -126,6 +126,7 @@ export const ERROR_CATALOGUE = {
   'unsupported-regex': {exit: ExitCode.invalidInput, meaning: 'a Sigma regular expression DuckDB cannot run'},
   'unsupported-timeframe': {exit: ExitCode.invalidInput, meaning: 'a Sigma rule uses a timeframe, a correlation across events'},
   // 5: AWS credentials, permissions or reachability
+  'aws-credentials': {exit: ExitCode.awsAccess, meaning: 'no AWS credentials, an unknown profile, an expired SSO session or keys AWS does not know'},
   'aws-access': {exit: ExitCode.awsAccess, meaning: 'AWS refused the request (credentials or permissions)'},
   'aws-unreachable': {exit: ExitCode.awsAccess, meaning: 'AWS (or the --endpoint-url) could not be reached'},
   // 6: partial

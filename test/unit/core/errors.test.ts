@@ -1,18 +1,8 @@
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {ExitCode, toCoronerError} from '../../../src/core/errors.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {useAwsTestEnvironment} from '../../support/moto.js'
-
-/** A local port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const {port} = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}
+import {closedPort} from '../../support/ports.js'
 
 describe('toCoronerError', () => {
   useAwsTestEnvironment()
