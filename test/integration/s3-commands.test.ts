@@ -123,6 +123,17 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     expect(verified.stderr).toMatch(/Warning: run \S+ was written with --allow-unlocked/)
   })
 
+  it('a mistyped bucket in --store s3:// is exit 2 naming the bucket and the fix, not an internal error', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.json')
+    await writeFile(file, '{}')
+    for (const args of [['evidence', 'add', file], ['evidence', 'verify'], ['evidence', 'list']]) {
+      const out = await coroner([...args, '--case', 'INC-3', '--store', 's3://evidnce-bucket/ir', ...aws(), '--json'])
+      expect(out.error?.oclif?.exit, args.join(' ')).toBe(2)
+      expect((JSON.parse(out.stdout) as Envelope<never>).error).toMatchObject({code: 'store-bucket-missing', message: expect.stringContaining('evidnce-bucket does not exist'), hint: expect.stringContaining('coroner evidence init --bucket evidnce-bucket')})
+    }
+  })
+
   it('pull copies a case into a local store that verifies, and refuses to overwrite it', async () => {
     await lockedBucket(s3, 'case-bucket')
     const {artifacts} = await addCase('s3://case-bucket', 'INC-3')

@@ -106,6 +106,9 @@ export class S3EvidenceStore implements EvidenceStore {
         try {
           return await next(args)
         } catch (error) {
+          if ((error as {name?: unknown}).name === 'NoSuchBucket') {
+            throw usageError('store-bucket-missing', `The evidence bucket ${this.bucket} does not exist (--store ${this.location}).`, `Check the spelling of the bucket, the account and --endpoint-url; create one fit for evidence with \`coroner evidence init --bucket ${this.bucket}\`.`)
+          }
           if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
           throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
             hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.`,
