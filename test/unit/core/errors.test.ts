@@ -16,7 +16,7 @@ describe('toCoronerError', () => {
   })
 
   it('an AWS endpoint that cannot be reached is exit 5 with a hint, not an internal error', async () => {
-    const out = await coroner(['evidence', 'init', '--bucket', 'acme-ir-evidence', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${await closedPort()}`, '--json'])
+    const out = await coroner(['evidence', 'init', '--bucket', 'acme-ir-evidence', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${await closedPort()}`, '--allow-plain-http', '--json'])
     expect(out.error?.oclif?.exit).toBe(5)
     const env = JSON.parse(out.stdout) as Envelope<never>
     expect(env.error?.code).toBe('aws-unreachable')

@@ -42,6 +42,8 @@ export interface S3StoreOptions {
   bucket: string
   /** Key prefix inside the bucket, '' or ending with '/'. */
   prefix?: string
+  /** The endpoint is plain HTTP, so a 403 may be the bucket policy's non-TLS deny: said in the hint. */
+  plainHttp?: boolean
   /** Write into a bucket without Object Lock (recorded in the manifest). */
   allowUnlocked?: boolean
   /** Put a legal hold on every object written. */
@@ -111,7 +113,7 @@ export class S3EvidenceStore implements EvidenceStore {
           }
           if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
           throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
-            hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.`,
+            hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.${options.plainHttp ? ' The endpoint is plain HTTP: a bucket policy denying aws:SecureTransport false refuses every request made through it (`coroner evidence init --allow-plain-http` leaves that statement out).' : ''}`,
             cause: error,
           })
         }
