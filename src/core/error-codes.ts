@@ -63,7 +63,6 @@ export const ERROR_CATALOGUE = {
   'sql-not-a-query': {exit: ExitCode.usage, meaning: '--sql is not a read-only query'},
   'sql-statements': {exit: ExitCode.usage, meaning: '--sql holds more than one statement'},
   'plain-http-endpoint': {exit: ExitCode.usage, meaning: 'evidence init through a plain-HTTP endpoint without --allow-plain-http'},
-  'store-bucket-missing': {exit: ExitCode.usage, meaning: 'the S3 bucket named by --store does not exist'},
   'store-not-a-directory': {exit: ExitCode.usage, meaning: 'the local store path is a file, or lies under one'},
   'store-read-only': {exit: ExitCode.usage, meaning: 'the local store cannot be written (read-only file system, permission denied)'},
   'store-unusable': {exit: ExitCode.usage, meaning: 'the local store path is in a kernel file system (/proc, /sys, /dev)'},

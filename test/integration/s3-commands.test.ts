@@ -144,7 +144,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     for (const args of [['evidence', 'add', file], ['evidence', 'verify'], ['evidence', 'list']]) {
       const out = await coroner([...args, '--case', 'INC-3', '--store', 's3://evidnce-bucket/ir', ...aws(), '--json'])
       expect(out.error?.oclif?.exit, args.join(' ')).toBe(2)
-      expect((JSON.parse(out.stdout) as Envelope<never>).error).toMatchObject({code: 'store-bucket-missing', message: expect.stringContaining('evidnce-bucket does not exist'), hint: expect.stringContaining('coroner evidence init --bucket evidnce-bucket')})
+      expect((JSON.parse(out.stdout) as Envelope<never>).error).toMatchObject({code: 'no-such-bucket', message: expect.stringContaining('evidnce-bucket does not exist'), hint: expect.stringContaining('coroner evidence init --bucket evidnce-bucket')})
     }
   })
 

@@ -109,7 +109,7 @@ export class S3EvidenceStore implements EvidenceStore {
           return await next(args)
         } catch (error) {
           if ((error as {name?: unknown}).name === 'NoSuchBucket') {
-            throw usageError('store-bucket-missing', `The evidence bucket ${this.bucket} does not exist (--store ${this.location}).`, `Check the spelling of the bucket, the account and --endpoint-url; create one fit for evidence with \`coroner evidence init --bucket ${this.bucket}\`.`)
+            throw usageError('no-such-bucket', `The evidence bucket ${this.bucket} does not exist (--store ${this.location}).`, `Check the spelling of the bucket, the account and --endpoint-url; create one fit for evidence with \`coroner evidence init --bucket ${this.bucket}\`.`)
           }
           if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
           throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
@@ -161,12 +161,7 @@ export class S3EvidenceStore implements EvidenceStore {
       days = d?.Days ? d.Days : d?.Years ? d.Years * 365 : undefined
     } catch (error) {
       const name = (error as {name?: string}).name
-      if (name === 'NoSuchBucket') {
-        throw new CoronerError('no-such-bucket', `Evidence bucket ${this.bucket} does not exist.`, {
-          hint: `Create it with \`coroner evidence init --bucket ${this.bucket}\`.`,
-          cause: error,
-        })
-      }
+      // NoSuchBucket is named for every request by the middleware above.
       if (name !== 'ObjectLockConfigurationNotFoundError') throw error
     }
     if (!enabled) {
