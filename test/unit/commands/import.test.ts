@@ -45,5 +45,8 @@ describe('import cloudtrail through the CLI: the account in the summary, in --js
     const out = await coroner(['import', 'cloudtrail', fifo, '--case', 'INC-FIFO', '--store', path.join(dir, 'store'), '--json'])
     expect(out.error?.oclif?.exit).toBe(2)
     expect((JSON.parse(out.stdout) as Envelope<unknown>).error).toMatchObject({code: 'special-file', message: expect.stringContaining('is a FIFO')})
+    const logs = await coroner(['import', 'logs', fifo, '--case', 'INC-FIFO', '--store', path.join(dir, 'store'), '--json'])
+    expect(logs.error?.oclif?.exit).toBe(2)
+    expect((JSON.parse(logs.stdout) as Envelope<unknown>).error).toMatchObject({code: 'special-file', message: expect.stringContaining('is a FIFO')})
   })
 })
