@@ -2,6 +2,7 @@ import {mkdir, readdir, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {usageError} from '../core/errors.js'
 import {AnalysisDb, sqlString} from './db.js'
+import {caseSecrets, redactSqlText, type CaseSecret} from './secrets.js'
 
 /** The date each table is partitioned by: its event time, or for inventory tables the time the evidence was collected. */
 const PARTITION_TIME: Record<string, string> = {
@@ -22,6 +23,11 @@ export interface ExportResult {
   dir: string
   tables: Array<{table: string; rows: number; files: number; location: string}>
   ddl: string
+  /**
+   * What the export did with the case's secrets (Lambda environment values): `redacted` (each
+   * value replaced by `[redacted:NAME]` in every text column) or `shown` (--show-secrets).
+   */
+  secrets: {treatment: 'redacted' | 'shown'; values: number}
 }
 
 const ATHENA_TYPES: Record<string, string> = {
@@ -40,7 +46,7 @@ const ATHENA_TYPES: Record<string, string> = {
  * JSON columns as text, and `dir/ddl.sql` with a matching CREATE EXTERNAL TABLE for Athena or
  * Trino (Hive connector). The target must be empty or new, so exports never mix.
  */
-export async function exportParquet(dbPath: string, dir: string): Promise<ExportResult> {
+export async function exportParquet(dbPath: string, dir: string, options: {showSecrets: boolean}): Promise<ExportResult> {
   const target = path.resolve(dir)
   const existing = await stat(target).catch(() => undefined)
   if (existing !== undefined && !existing.isDirectory()) throw usageError('export-not-a-directory', `The export target ${target} exists and is not a directory.`, 'Choose a new or empty directory with --to.')
@@ -48,7 +54,8 @@ export async function exportParquet(dbPath: string, dir: string): Promise<Export
   if ((await readdir(target)).length > 0) throw usageError('export-not-empty', `The export directory ${target} is not empty.`, 'Choose a new or empty directory with --to.')
   const db = await AnalysisDb.open(dbPath, {readOnly: true, allowedDirectories: [target]})
   try {
-    const result: ExportResult = {dir: target, tables: [], ddl: path.join(target, 'ddl.sql')}
+    const secrets: CaseSecret[] = options.showSecrets ? [] : await caseSecrets(db)
+    const result: ExportResult = {dir: target, tables: [], ddl: path.join(target, 'ddl.sql'), secrets: {treatment: options.showSecrets ? 'shown' : 'redacted', values: secrets.length}}
     const ddl: string[] = [
       '-- External tables over a coroner case export (Parquet, partitioned by year/month/day).',
       '-- Copy the export to S3, replace s3://BUCKET/PREFIX with its location, run these statements,',
@@ -57,7 +64,7 @@ export async function exportParquet(dbPath: string, dir: string): Promise<Export
     ]
     for (const table of EXPORTED) {
       const cols = (await db.all(`SELECT column_name, column_type FROM (DESCRIBE ${table})`)).rows.map((r) => ({name: String(r.column_name), type: String(r.column_type)}))
-      const select = cols.map((c) => (c.type === 'JSON' ? `CAST(t."${c.name}" AS VARCHAR) AS "${c.name}"` : `t."${c.name}"`)).join(', ')
+      const select = cols.map((c) => `${columnText(c, secrets)} AS "${c.name}"`).join(', ')
       const when = PARTITION_TIME[table] ?? 'a.collected_at'
       const join = when.includes('a.') ? 'LEFT JOIN artifacts a ON a.key = t.artifact_key' : ''
       const out = path.join(target, table)
@@ -80,6 +87,14 @@ export async function exportParquet(dbPath: string, dir: string): Promise<Export
   } finally {
     db.close()
   }
+}
+
+/** A column as exported: JSON as text, and text with every known secret replaced. */
+function columnText(c: {name: string; type: string}, secrets: readonly CaseSecret[]): string {
+  const column = `t."${c.name}"`
+  if (c.type !== 'JSON' && c.type !== 'VARCHAR') return column
+  const text = c.type === 'JSON' ? `CAST(${column} AS VARCHAR)` : column
+  return secrets.length === 0 ? text : redactSqlText(text, secrets)
 }
 
 async function countFiles(dir: string): Promise<number> {

@@ -1,10 +1,12 @@
 import path from 'node:path'
 import {forEachBounded} from '../core/pool.js'
 import type {AwsContext} from './context.js'
-import {ndjsonGzip} from '../evidence/ndjson.js'
 import type {EvidenceRun} from '../evidence/run.js'
-import {MalformedInputError, inflate, isGzip, parseRecords, sha256Hex} from './cloudtrail-records.js'
-import type {ArchiveEntry, ArchiveSource} from './cloudtrail-source.js'
+import {MalformedInputError, checkDeliveryFile, inflate, isGzip, sha256Hex} from './cloudtrail-records.js'
+import type {FileAccount, ImportInput} from './cloudtrail-import.js'
+import {LocalArchiveSource, type ArchiveEntry, type ArchiveSource} from './cloudtrail-source.js'
+import {listInputs, type WalkEntry} from './import-walk.js'
+import {importEntry, importInputs, type ImportAccount} from './import-run.js'
 import type {CollectorDefinition} from './definition.js'
 
 export const cloudtrailArchiveCollector: CollectorDefinition = {
@@ -46,6 +48,10 @@ export interface ArchiveCollectResult {
   partitions: ArchivePartition[]
   /** The first malformed files, named, for the summary (every one is a gap in the journal). */
   problems: Array<{file: string; code: string; reason: string}>
+  /** Items of plain files (imported record by record) that were skipped, by reason. */
+  skipped: number
+  /** A folder without the trail layout, imported file by file: the whole account. */
+  plain?: ImportAccount
 }
 
 const MAX_PROBLEMS_LISTED = 50
@@ -99,7 +105,7 @@ export function deliveryTime(key: string): Date | undefined {
  */
 export async function collectArchive(ctx: AwsContext, source: ArchiveSource, options: ArchiveOptions): Promise<ArchiveCollectResult> {
   const {run} = ctx
-  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: []}
+  const result: ArchiveCollectResult = {mode: 'archive', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: [], skipped: 0}
   result.partitions = await discoverPartitions(source, options.accounts, ctx.signal)
   const from = options.since.getTime()
   const to = options.until.getTime() + DELIVERY_LAG_MS
@@ -132,19 +138,14 @@ export async function collectArchive(ctx: AwsContext, source: ArchiveSource, opt
     result.bytes += bytes.length
     const name = path.posix.basename(entry.key)
     if (!isGzip(bytes) && !name.endsWith('.gz')) {
-      // A plain JSON file dropped into the layout: convert it like any other input.
-      await importRecordsBytes(run, source, entry.key, bytes, result)
+      // A plain JSON file dropped into the layout: imported record by record like any other input.
+      fold(result, await importEntry(ctx, bytesInput(source.uri(entry.key), name, bytes), cloudtrailArchiveCollector.id))
       task.advance()
       return
     }
     try {
       const inflated = await inflate(bytes)
-      const parsed = parseRecords(inflated.toString('utf8'))
-      if (parsed.shape !== 'delivery-file') throw new MalformedInputError('unknown-shape', 'not a {"Records": [...]} delivery file')
-      if (parsed.rejected.length > 0) {
-        const r = parsed.rejected[0]!
-        throw new MalformedInputError('record-without-eventTime', `record ${r.index}: ${r.reason} (${parsed.rejected.length} such record(s))`)
-      }
+      const parsed = checkDeliveryFile(inflated.toString('utf8'))
       const uncompressedSha256 = sha256Hex(inflated)
       await run.putArtifact(['cloudtrail', region, partition.account, name], bytes, {
         kind: 'cloudtrail.delivery-file',
@@ -152,7 +153,7 @@ export async function collectArchive(ctx: AwsContext, source: ArchiveSource, opt
         source: source.uri(entry.key),
         collector: cloudtrailArchiveCollector.id,
         region,
-        records: parsed.records.length,
+        records: parsed.records,
         attributes: {
           account: partition.account,
           ...(partition.orgId === undefined ? {} : {orgId: partition.orgId}),
@@ -164,7 +165,7 @@ export async function collectArchive(ctx: AwsContext, source: ArchiveSource, opt
         },
       })
       result.stored++
-      result.records += parsed.records.length
+      result.records += parsed.records
     } catch (error) {
       await recordMalformed(run, source, entry.key, bytes, error, result, region)
     }
@@ -176,30 +177,51 @@ export async function collectArchive(ctx: AwsContext, source: ArchiveSource, opt
 }
 
 /**
- * Converts files of other shapes (plain `.json`, `.json.gz`, bare arrays, saved LookupEvents
- * output, NDJSON) into `cloudtrail.records`, keeping each original as a `file.added` artifact.
+ * A folder or prefix without the trail layout: every file imported record by record, in whatever
+ * shape (collectors/cloudtrail-import.ts). A local folder is walked as `import cloudtrail` walks
+ * it (links followed only inside it, special files never opened); an S3 prefix lists its objects.
  */
-export async function importRecordFiles(ctx: AwsContext, source: ArchiveSource, keys?: readonly string[]): Promise<ArchiveCollectResult> {
-  const {run} = ctx
-  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [], files: 0, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: []}
-  const task = ctx.progress.task(`CloudTrail files ${source.location}`)
-  async function* all(): AsyncIterable<string> {
-    if (keys) yield* keys
-    else {
-      result.listedPrefixes.push('')
-      for await (const e of source.files('', ctx.signal)) if (/\.(json|json\.gz|gz|ndjson|jsonl)$/i.test(e.key)) yield e.key
-    }
-  }
-  await forEachBounded(all(), 8, ctx.signal, async (key) => {
-    result.files++
-    const bytes = await readOrGap(ctx, source, key, 'file not found')
-    if (!bytes) return
-    result.bytes += bytes.length
-    await importRecordsBytes(run, source, key, bytes, result)
-    task.advance()
-  })
-  task.done(`${result.stored} file(s), ${result.records} records, ${result.malformed} malformed`)
+export async function importRecordFiles(ctx: AwsContext, source: ArchiveSource): Promise<ArchiveCollectResult> {
+  const entries: WalkEntry[] = []
+  if (source instanceof LocalArchiveSource) entries.push(...(await listInputs([source.root])))
+  else for await (const e of source.files('', ctx.signal)) entries.push(sourceInput(ctx, source, e.key))
+  const account = await importInputs(ctx, entries, cloudtrailArchiveCollector.id)
+  const result: ArchiveCollectResult = {mode: 'plain', listedPrefixes: [''], files: account.files, stored: 0, malformed: 0, records: 0, bytes: 0, partitions: [], problems: [], skipped: 0, plain: account}
+  for (const f of account.perFile) fold(result, f)
   return result
+}
+
+/** Adds one imported file to the archive's counts. */
+function fold(result: ArchiveCollectResult, f: FileAccount): void {
+  if (f.loaded > 0) result.stored++
+  result.records += f.loaded
+  result.skipped += f.skipped
+  if (f.status === 'malformed' || f.status === 'not-cloudtrail' || (f.status === 'refused' && f.code !== 'same-file')) {
+    result.malformed++
+    if (result.problems.length < MAX_PROBLEMS_LISTED) result.problems.push({file: f.file, code: f.code ?? f.status, reason: f.reason ?? ''})
+  }
+}
+
+/** A file already read into memory, as an import input. */
+function bytesInput(uri: string, name: string, bytes: Buffer): ImportInput {
+  return {uri, name, open: async () => chunks(bytes)}
+}
+
+async function* chunks(bytes: Buffer): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+
+/** An object of an S3 source as an import input, read whole when imported. */
+function sourceInput(ctx: AwsContext, source: ArchiveSource, key: string): ImportInput {
+  return {
+    uri: source.uri(key),
+    name: path.posix.basename(key),
+    async open() {
+      const bytes = await source.read(key, ctx.signal)
+      if (!bytes) throw Object.assign(new Error('listed but gone when read'), {code: 'ENOENT'})
+      return chunks(bytes)
+    },
+  }
 }
 
 /**
@@ -217,37 +239,6 @@ async function readOrGap(ctx: AwsContext, source: ArchiveSource, key: string, mi
   })
   if (read && !bytes) await ctx.gaps.add({...where, code: 'missing', reason: missingReason})
   return bytes
-}
-
-async function importRecordsBytes(run: EvidenceRun, source: ArchiveSource, key: string, bytes: Buffer, result: ArchiveCollectResult): Promise<void> {
-  const name = path.posix.basename(key)
-  try {
-    const parsed = parseRecords((await inflate(bytes)).toString('utf8'))
-    const original = await preserveOriginal(run, source, key, bytes, {shape: parsed.shape})
-    for (const r of parsed.rejected.slice(0, 20)) await run.warn(`${source.uri(key)}: item ${r.index} skipped: ${r.reason}`)
-    if (parsed.rejected.length > 20) await run.warn(`${source.uri(key)}: ${parsed.rejected.length - 20} more item(s) skipped`)
-    if (parsed.records.length > 0) {
-      await run.putArtifact(['cloudtrail', 'import', 'records', `${name.replace(/\.(json|json\.gz|gz|ndjson|jsonl)$/i, '')}.ndjson.gz`], ndjsonGzip(parsed.records), {
-        kind: 'cloudtrail.records',
-        contentType: 'application/gzip',
-        source: source.uri(key),
-        collector: cloudtrailArchiveCollector.id,
-        records: parsed.records.length,
-        attributes: {
-          shape: parsed.shape,
-          original: original.key,
-          originalSha256: original.sha256,
-          skipped: parsed.rejected.length,
-          newestEventTime: parsed.newestEventTime ?? null,
-          oldestEventTime: parsed.oldestEventTime ?? null,
-        },
-      })
-    }
-    result.stored++
-    result.records += parsed.records.length
-  } catch (error) {
-    await recordMalformed(run, source, key, bytes, error, result)
-  }
 }
 
 /**

@@ -62,7 +62,15 @@ export interface ValidationReport {
   logFiles: LogFileEntry[]
   findings: ValidationFinding[]
   summary: {digests: number; validDigests: number; logFiles: number; okLogFiles: number; findings: number}
+  /**
+   * What the validation can vouch for: `valid` (digests checked, no finding), `invalid` (findings),
+   * or `unvalidated` (no digest was found, so nothing was checked), with `unvalidatedReason`.
+   */
+  status: ValidationStatus
+  unvalidatedReason?: string
 }
+
+export type ValidationStatus = 'valid' | 'invalid' | 'unvalidated'
 
 export interface DigestValidationOptions {
   since?: Date
@@ -148,7 +156,7 @@ export async function validateDigests(ctx: AwsContext, source: ArchiveSource, op
     source: source.location,
     collector: cloudtrailDigestCollector.id,
     records: v.report.digests.length + v.report.logFiles.length,
-    attributes: {...v.report.summary},
+    attributes: {...v.report.summary, status: v.report.status},
   })
   return v.report
 }
@@ -163,6 +171,7 @@ function emptyReport(source: ArchiveSource, window: {since: Date; until: Date} |
     logFiles: [],
     findings: [],
     summary: {digests: 0, validDigests: 0, logFiles: 0, okLogFiles: 0, findings: 0},
+    status: 'unvalidated',
   }
 }
 
@@ -315,6 +324,10 @@ function summarise(report: ValidationReport, groups: readonly DigestGroup[]): vo
     logFiles: report.logFiles.length,
     okLogFiles: report.logFiles.filter((f) => f.status === 'ok').length,
     findings: report.findings.length,
+  }
+  report.status = report.findings.length > 0 ? 'invalid' : report.digests.length === 0 ? 'unvalidated' : 'valid'
+  if (report.status === 'unvalidated') {
+    report.unvalidatedReason = `no CloudTrail digest file under ${report.source}${report.window ? ` for ${report.window.since} to ${report.window.until}` : ''}: nothing vouches for the log files (log file validation off, or the digests not copied)`
   }
 }
 

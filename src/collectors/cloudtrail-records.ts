@@ -2,6 +2,8 @@ import type {MalformedInputCode} from '../core/error-codes.js'
 import {CoronerError} from '../core/errors.js'
 import type {GapCode} from '../evidence/gap.js'
 import {createHash} from 'node:crypto'
+import {parseEventTime} from '../core/event-time.js'
+import {MAX_DEPTH, depthExceeds} from './import-account.js'
 import {promisify} from 'node:util'
 import {gunzip as gunzipCallback} from 'node:zlib'
 
@@ -45,73 +47,41 @@ export async function inflate(bytes: Buffer): Promise<Buffer> {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-/** The shapes CloudTrail records are found in. */
-export type RecordsShape = 'delivery-file' | 'array' | 'lookup-events' | 'ndjson'
-
-export interface ParsedRecords {
-  shape: RecordsShape
-  records: Array<Record<string, unknown>>
-  /** Items that are not usable records, with the reason; the rest are kept. */
-  rejected: Array<{index: number; reason: string}>
+/** What a delivery file holds, once checked. */
+export interface DeliveryFile {
+  records: number
   newestEventTime?: string
   oldestEventTime?: string
 }
 
 /**
- * Reads CloudTrail records from JSON text in any of the shapes responders are handed: a delivery
- * file (`{"Records": [...]}`), a bare array, saved LookupEvents output (`{"Events": [...]}`, each
- * `CloudTrailEvent` parsed) or NDJSON. Every record must be an object with an `eventTime`.
+ * Checks a trail's delivery file (`{"Records": [...]}`) before it is stored as one: every record
+ * an object, with an `eventTime` load reads the same way (core/event-time.ts), nested no deeper
+ * than MAX_DEPTH. A file that fails is named by the first record that does; files of other shapes
+ * dropped into an archive are imported instead, record by record (collectors/cloudtrail-import.ts).
  */
-export function parseRecords(text: string): ParsedRecords {
+export function checkDeliveryFile(text: string): DeliveryFile {
   let doc: unknown
-  let shape: RecordsShape
   try {
-    doc = JSON.parse(text)
-    shape = Array.isArray(doc) ? 'array' : 'delivery-file'
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    const lines = text.split('\n').filter((l) => l.trim() !== '')
-    const parsedLines = lines.length > 1 ? tryParseLines(lines) : undefined
-    if (!parsedLines) throw new MalformedInputError('invalid-json', `not valid JSON (${(error as Error).message})`)
-    doc = parsedLines
-    shape = 'ndjson'
+    throw new MalformedInputError('invalid-json', `not valid JSON (${(error as Error).message})`)
   }
-  let items: unknown[]
-  if (Array.isArray(doc)) items = doc
-  else if (isObject(doc) && Array.isArray(doc.Records)) items = doc.Records
-  else if (isObject(doc) && Array.isArray(doc.Events)) {
-    shape = 'lookup-events'
-    items = doc.Events.map((e) => {
-      if (!isObject(e) || typeof e.CloudTrailEvent !== 'string') return e
-      try {
-        return JSON.parse(e.CloudTrailEvent) as unknown
-      } catch {
-        return e
-      }
-    })
-  } else throw new MalformedInputError('unknown-shape', 'neither {"Records": [...]}, a JSON array, {"Events": [...]} nor NDJSON')
-  const out: ParsedRecords = {shape, records: [], rejected: []}
-  items.forEach((item, index) => {
-    if (!isObject(item)) return out.rejected.push({index, reason: 'not a JSON object'})
-    const t = item.eventTime
-    if (typeof t !== 'string' || Number.isNaN(Date.parse(t))) return out.rejected.push({index, reason: 'no valid eventTime'})
-    out.records.push(item)
-    const iso = new Date(t).toISOString()
+  if (!isObject(doc) || !Array.isArray(doc.Records)) throw new MalformedInputError('unknown-shape', 'not a {"Records": [...]} delivery file')
+  const out: DeliveryFile = {records: doc.Records.length}
+  const bad: string[] = []
+  let deep: number | undefined
+  doc.Records.forEach((item, index) => {
+    if (!isObject(item)) return void bad.push(`record ${index}: not a JSON object`)
+    if (deep === undefined && depthExceeds(item, MAX_DEPTH)) deep = index
+    const t = parseEventTime(item.eventTime)
+    if (t === undefined) return void bad.push(`record ${index}: ${item.eventTime === undefined || item.eventTime === null ? 'no eventTime' : `eventTime ${JSON.stringify(item.eventTime).slice(0, 60)} is not an ISO 8601 time`}`)
+    const iso = t.toISOString()
     if (out.newestEventTime === undefined || iso > out.newestEventTime) out.newestEventTime = iso
     if (out.oldestEventTime === undefined || iso < out.oldestEventTime) out.oldestEventTime = iso
-    return undefined
   })
-  return out
-}
-
-function tryParseLines(lines: string[]): unknown[] | undefined {
-  const out: unknown[] = []
-  for (const line of lines) {
-    try {
-      out.push(JSON.parse(line))
-    } catch {
-      return undefined
-    }
-  }
+  if (deep !== undefined) throw new MalformedInputError('too-deep', `record ${deep} nests deeper than ${MAX_DEPTH} levels`)
+  if (bad.length > 0) throw new MalformedInputError('record-without-eventTime', `${bad[0]} (${bad.length} such record(s))`)
   return out
 }
 

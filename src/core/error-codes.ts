@@ -54,6 +54,7 @@ export const ERROR_CATALOGUE = {
   'no-run': {exit: ExitCode.usage, meaning: 'a step that records evidence was called outside an evidence run'},
   'no-such-bucket': {exit: ExitCode.usage, meaning: 'the evidence bucket does not exist'},
   'not-a-file': {exit: ExitCode.usage, meaning: 'a path named as a file is a folder'},
+  'not-a-folder': {exit: ExitCode.usage, meaning: 'a path named as a folder is a file'},
   'not-a-trail-archive': {exit: ExitCode.usage, meaning: 'the folder holds no AWSLogs/ to validate'},
   'not-an-s3-store': {exit: ExitCode.usage, meaning: 'the store is local: it needs no IAM permissions'},
   'nothing-to-resume': {exit: ExitCode.usage, meaning: '--resume found no earlier run to continue'},
@@ -61,9 +62,14 @@ export const ERROR_CATALOGUE = {
   'query-name': {exit: ExitCode.usage, meaning: 'neither or both of a query name and --sql were given'},
   'resume-mismatch': {exit: ExitCode.usage, meaning: '--resume was given another window or filters than the run it continues'},
   'rules-not-found': {exit: ExitCode.usage, meaning: 'a --rules path holds no Sigma rule'},
+  'special-file': {exit: ExitCode.usage, meaning: 'a path named on the command line is a FIFO, socket or device: refused, never opened'},
   'sql-error': {exit: ExitCode.usage, meaning: 'DuckDB refused the SQL given with --sql'},
   'sql-not-a-query': {exit: ExitCode.usage, meaning: '--sql is not a read-only query'},
   'sql-statements': {exit: ExitCode.usage, meaning: '--sql holds more than one statement'},
+  'plain-http-endpoint': {exit: ExitCode.usage, meaning: 'evidence init through a plain-HTTP endpoint without --allow-plain-http'},
+  'store-not-a-directory': {exit: ExitCode.usage, meaning: 'the local store path is a file, or lies under one'},
+  'store-read-only': {exit: ExitCode.usage, meaning: 'the local store cannot be written (read-only file system, permission denied)'},
+  'store-unusable': {exit: ExitCode.usage, meaning: 'the local store path is in a kernel file system (/proc, /sys, /dev)'},
   'store-not-local': {exit: ExitCode.usage, meaning: 'the analysis reads a local store: pull the case first'},
   'unknown-case': {exit: ExitCode.usage, meaning: 'the store holds no such case'},
   'unknown-param': {exit: ExitCode.usage, meaning: 'a parameter the query does not declare was given'},
@@ -109,6 +115,7 @@ export const ERROR_CATALOGUE = {
   // A CloudTrail file that cannot be read: recorded as a gap of the same code, its bytes kept.
   'invalid-json': {exit: ExitCode.invalidInput, meaning: 'a CloudTrail file is not valid JSON'},
   'record-without-eventTime': {exit: ExitCode.invalidInput, meaning: 'a CloudTrail delivery file holds a record without eventTime'},
+  'too-deep': {exit: ExitCode.invalidInput, meaning: 'a CloudTrail file holds a record nested deeper than can be read'},
   'too-large': {exit: ExitCode.invalidInput, meaning: 'a CloudTrail file inflates beyond what can be read'},
   'truncated-gzip': {exit: ExitCode.invalidInput, meaning: 'a gzip file is truncated or corrupt'},
   'unknown-shape': {exit: ExitCode.invalidInput, meaning: 'a CloudTrail file is of no shape coroner reads'},
@@ -129,6 +136,7 @@ export const ERROR_CATALOGUE = {
   'unsupported-regex': {exit: ExitCode.invalidInput, meaning: 'a Sigma regular expression DuckDB cannot run'},
   'unsupported-timeframe': {exit: ExitCode.invalidInput, meaning: 'a Sigma rule uses a timeframe, a correlation across events'},
   // 5: AWS credentials, permissions or reachability
+  'aws-credentials': {exit: ExitCode.awsAccess, meaning: 'no AWS credentials, an unknown profile, an expired SSO session or keys AWS does not know'},
   'aws-access': {exit: ExitCode.awsAccess, meaning: 'AWS refused the request (credentials or permissions)'},
   'aws-unreachable': {exit: ExitCode.awsAccess, meaning: 'AWS (or the --endpoint-url) could not be reached'},
   // 6: partial
@@ -138,7 +146,7 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE
 
 /** The codes a malformed CloudTrail input is named by, as error and as gap. */
-export type MalformedInputCode = Extract<ErrorCode, 'truncated-gzip' | 'too-large' | 'invalid-json' | 'unknown-shape' | 'record-without-eventTime'>
+export type MalformedInputCode = Extract<ErrorCode, 'truncated-gzip' | 'too-large' | 'too-deep' | 'invalid-json' | 'unknown-shape' | 'record-without-eventTime'>
 
 /** The codes a Sigma rule that cannot be compiled is named by. */
 export type SigmaErrorCode = Extract<ErrorCode, `invalid-${'condition' | 'modifier' | 'selection' | 'value'}` | 'unknown-identifier' | `unsupported-${string}`>

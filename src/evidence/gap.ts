@@ -21,6 +21,15 @@ export const GAP_CODES = [
   'invalid-json',
   'unknown-shape',
   'record-without-eventTime',
+  // Import accounting: items of a file skipped (each class counted with its first positions), a
+  // file with nothing usable, a file or folder entry that is no CloudTrail input or is not read.
+  'records-skipped',
+  'no-records',
+  'not-cloudtrail',
+  'too-deep',
+  'special-file',
+  'dangling-link',
+  'outside-folder',
   'not-collected',
   'failed',
   // Containment: a change whose read-back differs, an undo refused because the resource drifted, a change or undo refused.

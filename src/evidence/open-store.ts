@@ -5,6 +5,7 @@ import {parse as parseYaml} from 'yaml'
 import {usageError} from '../core/errors.js'
 import {LocalDirectoryStore} from './stores/local.js'
 import {signerFromKeyFile, type ManifestSigner} from './signing.js'
+import {checkLocalStoreRoot} from './stores/local-root.js'
 import type {EvidenceStore} from './store.js'
 import type {StoreWriteOptions} from './stores/s3/open.js'
 import type {AwsClientFactory} from '../aws/client-factory.js'
@@ -95,5 +96,6 @@ export async function openStore(location: string, deps: {aws?: AwsClientFactory}
     throw usageError('unknown-store', `Unknown evidence store ${JSON.stringify(location)}.`, 'Use a directory path or s3://bucket/prefix.')
   }
   const dir = location.startsWith('file://') ? new URL(location).pathname : location
+  await checkLocalStoreRoot(dir)
   return new LocalDirectoryStore(dir, signer === undefined ? {} : {signer})
 }

@@ -31,6 +31,11 @@ export interface ArtifactMeta {
   attributes?: Record<string, unknown>
   /** SHA-256 (hex) the bytes must have, e.g. Lambda's CodeSha256 converted to hex. */
   expectSha256?: string
+  /**
+   * What is known only once the body is written (a streamed body's record count and what it met),
+   * asked for after the store has taken every byte and laid over `records` and `attributes`.
+   */
+  completed?: () => Pick<ArtifactMeta, 'records' | 'attributes'>
 }
 
 /** What a step's journal entries carry beside its name, parameters, outcome and duration. */
@@ -173,6 +178,9 @@ export class EvidenceRun {
       metadata: {source: meta.source.slice(0, 512), collector: meta.collector, 'collected-at': collectedAt},
       ...(meta.expectSha256 === undefined ? {} : {expectSha256: meta.expectSha256}),
     })
+    const late = meta.completed?.() ?? {}
+    const records = late.records ?? meta.records
+    const attributes = late.attributes ?? meta.attributes
     const record: ArtifactRecord = {
       key: stored.key,
       sha256: stored.sha256,
@@ -184,8 +192,8 @@ export class EvidenceRun {
       collector: meta.collector,
       collectedAt,
       ...(meta.region === undefined ? {} : {region: meta.region}),
-      ...(meta.records === undefined ? {} : {records: meta.records}),
-      ...(meta.attributes === undefined ? {} : {attributes: meta.attributes}),
+      ...(records === undefined ? {} : {records}),
+      ...(attributes === undefined ? {} : {attributes}),
     }
     this.artifacts.push(record)
     await this.record('artifact', {artifact: record})

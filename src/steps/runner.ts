@@ -1,4 +1,4 @@
-import {callerRecord} from '../aws/identity.js'
+import {callerForRun} from '../aws/identity.js'
 import type {Progress} from '../core/progress.js'
 import type {AwsEnv, AwsContext} from '../collectors/context.js'
 import {usageError} from '../core/errors.js'
@@ -70,7 +70,7 @@ export class RunSession {
   ) {}
 
   static async open(env: RunnerEnv, opening: RunOpening): Promise<RunSession> {
-    const caller: CallerRecord = opening.identifyCaller ? await callerRecord(env.aws, env.signal) : {}
+    const caller: CallerRecord = opening.identifyCaller ? await callerForRun(env.aws, env.signal) : {}
     const run = await EvidenceRun.begin({store: env.store, clock: env.clock, caseId: opening.caseId, command: opening.command, parameters: opening.parameters, caller})
     return new RunSession({...env, caseId: opening.caseId}, run, new GapLog(run, env.signal))
   }

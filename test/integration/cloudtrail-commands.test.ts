@@ -31,6 +31,8 @@ describe('cloudtrail commands (through the CLI)', () => {
     expect(env.result.lookup).toEqual([expect.objectContaining({stream: `us-east-1/ResourceName=${fn}`, status: 'complete'})])
     expect(env.result.lookup[0]!.events).toBeGreaterThan(0)
     expect(server.requests.every((r) => r.attributes === 1)).toBe(true)
+    expect((env.result as unknown as {validation: {status: string}}).validation.status).toBe('unvalidated')
+    expect(env.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^cloudtrail unvalidated: LookupEvents answers carry no digest/)]))
   })
 
   it('validate cloudtrail exits 3 naming an altered log file, 0 when intact; collect --archive --validate too', async () => {
@@ -60,6 +62,37 @@ describe('cloudtrail commands (through the CLI)', () => {
     const env = parse<{validation: {findings: Array<{type: string}>}; archive: {stored: number}}>(collected.stdout)
     expect(env.result.archive.stored).toBe(2)
     expect(env.result.validation.findings.map((f) => f.type)).toEqual(['altered'])
+  })
+
+  it('validate cloudtrail on an archive with no digest says unvalidated and exits 3; collect --archive warns the trail went unvalidated', async () => {
+    const dir = await tempDir()
+    const start = new Date('2026-11-19T08:00:00Z')
+    const base = JSON.parse(await readFile(path.join(fixturesDir, 'datadog_stratus-red-team_detonation-logs', 'aws.persistence.lambda-overwrite-code.json'), 'utf8')) as unknown[]
+    const archive = path.join(dir, 'trail')
+    await writeArchive(archive, [{key: logFileKey('111122223333', 'us-east-1', new Date(start.getTime() + 5 * 60_000), 'c0'), bytes: deliveryFile(base), delivered: start}])
+
+    const human = await coroner(['validate', 'cloudtrail', archive])
+    expect(human.error?.oclif?.exit).toBe(3)
+    expect(human.stdout).not.toContain('OK')
+    expect(human.stdout).toMatch(/UNVALIDATED: no CloudTrail digest file under/)
+    const json = await coroner(['validate', 'cloudtrail', archive, '--json'])
+    expect(json.error?.oclif?.exit).toBe(3)
+    const validated = parse<{report: {status: string; summary: {digests: number}}}>(json.stdout)
+    expect(validated.result.report).toMatchObject({status: 'unvalidated', summary: {digests: 0}})
+    expect(validated.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^cloudtrail unvalidated: no CloudTrail digest/)]))
+
+    const window = ['--since', '2026-11-19T08:00:00Z', '--until', '2026-11-19T09:00:00Z', '--store', path.join(dir, 'store')]
+    for (const [how, reason] of [[[], /no CloudTrail-Digest folder under/], [['--no-validate'], /turned off \(--no-validate\)/]] as const) {
+      const collected = await coroner(['collect', 'cloudtrail', '--archive', archive, ...window, ...how, '--case', 'INC-UNVAL', '--json'])
+      expect(collected.error, how.join(' ')).toBeUndefined()
+      const env = parse<{archive: {stored: number}; validation: {status: string; reason: string}}>(collected.stdout)
+      expect(env.result.archive.stored).toBe(1)
+      expect(env.result.validation.status).toBe('unvalidated')
+      expect(env.result.validation.reason).toMatch(reason)
+      expect(env.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^cloudtrail unvalidated: /)]))
+    }
+    const terminal = await coroner(['collect', 'cloudtrail', '--archive', archive, ...window, '--no-validate', '--case', 'INC-UNVAL'])
+    expect(terminal.stdout).toMatch(/UNVALIDATED: digest validation was turned off/)
   })
 
   it('import cloudtrail exits 6 when a file is malformed and still imports the rest', async () => {

@@ -1,6 +1,6 @@
 import {beforeEach, describe, expect, it} from 'vitest'
 import {AwsClientFactory} from '../../src/aws/client-factory.js'
-import {callerRecord} from '../../src/aws/identity.js'
+import {callerForRun} from '../../src/aws/identity.js'
 import {fixedClock} from '../../src/core/clock.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
@@ -12,7 +12,7 @@ describe('caller identity in the custody journal (moto STS)', () => {
 
   it('records who collected, as STS reports it, in the journal and the manifest', async () => {
     const aws = motoAws('INC-STS')
-    const caller = await callerRecord(aws)
+    const caller = await callerForRun(aws)
     expect(caller).toEqual({account: '123456789012', arn: 'arn:aws:sts::123456789012:user/moto', userId: 'AKIAIOSFODNN7EXAMPLE'})
     const store = new LocalDirectoryStore(await tempDir())
     const run = await EvidenceRun.begin({store, caseId: 'INC-STS', command: 'test', parameters: {}, clock: fixedClock('2026-11-20T00:00:00Z'), caller})
@@ -24,10 +24,9 @@ describe('caller identity in the custody journal (moto STS)', () => {
     aws.destroy()
   })
 
-  it('records why the caller is unknown instead of failing the run', async () => {
+  it('stops before the run when the endpoint cannot be reached, naming it (exit 5), instead of a gap per call', async () => {
     const aws = new AwsClientFactory({endpointUrl: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}})
-    const caller = await callerRecord(aws)
-    expect(caller.error).toMatch(/ECONNREFUSED|connect/)
+    await expect(callerForRun(aws)).rejects.toMatchObject({code: 'aws-unreachable', exitCode: 5, message: expect.stringMatching(/ECONNREFUSED|connect/)})
     aws.destroy()
   })
 

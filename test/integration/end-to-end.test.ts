@@ -1,3 +1,4 @@
+import {readdirSync} from 'node:fs'
 import path from 'node:path'
 import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -55,7 +56,8 @@ describe('a case from collection to hunt', () => {
     expect(lambda.error).toBeUndefined()
     const logs = await coroner(['collect', 'logs', '--function', 'payments-api', '--since', '2026-11-20T09:00:00Z', '--until', '2026-11-20T11:00:00Z', '--case', 'INC-E2E', ...aws, '--json'])
     expect(logs.error).toBeUndefined()
-    const trail = await coroner(['import', 'cloudtrail', path.join(repoRoot, 'samples', 'incident', 'cloudtrail'), '--case', 'INC-E2E', '--store', store])
+    const samples = path.join(repoRoot, 'samples', 'incident', 'cloudtrail')
+    const trail = await coroner(['import', 'cloudtrail', ...readdirSync(samples).filter((n) => n.endsWith('.json')).map((n) => path.join(samples, n)), '--case', 'INC-E2E', '--store', store])
     expect(trail.error).toBeUndefined()
 
     const load = await coroner(['load', '--case', 'INC-E2E', '--store', store, '--db', db, '--json'])

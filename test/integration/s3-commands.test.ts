@@ -1,3 +1,4 @@
+import {readdirSync} from 'node:fs'
 import {stat, writeFile, chmod, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -20,6 +21,8 @@ import {tempDir} from '../support/temp.js'
 import {coroner, type Envelope} from '../support/cli.js'
 
 const aws = (): string[] => ['--endpoint-url', motoEndpoint(), '--region', 'us-east-1']
+// moto is reached over plain HTTP: evidence init needs --allow-plain-http to leave out the non-TLS deny.
+const init = (...args: string[]) => coroner(['evidence', 'init', ...args, ...aws(), '--allow-plain-http'])
 
 interface Check {setting: string; ok: boolean; actual: string; fix?: string}
 
@@ -43,9 +46,9 @@ async function addCase(store: string, caseId: string, extra: string[] = []): Pro
 
 describe('evidence init', () => {
   it('creates a bucket fit for evidence, as S3 itself reports', async () => {
-    const out = await coroner(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', '--kms-key', 'arn:aws:kms:us-east-1:123456789012:key/abc', ...aws(), '--json'])
+    const out = await init('--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', '--kms-key', 'arn:aws:kms:us-east-1:123456789012:key/abc', '--json')
     expect(out.error).toBeUndefined()
-    const env = JSON.parse(out.stdout) as Envelope<{created: boolean; ok: boolean; checks: Check[]}>
+    const env = JSON.parse(out.stdout) as Envelope<{created: boolean; ok: boolean; checks: Check[]; allowPlainHttp: boolean; notes: string[]}>
     expect(env.result.created).toBe(true)
     expect(env.result.ok).toBe(true)
     expect(env.result.checks.map((c) => c.setting)).toEqual([
@@ -57,32 +60,44 @@ describe('evidence init', () => {
     expect((await s3.send(new GetPublicAccessBlockCommand({Bucket}))).PublicAccessBlockConfiguration).toEqual({BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
     expect((await s3.send(new GetBucketEncryptionCommand({Bucket}))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault).toMatchObject({SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:123456789012:key/abc'})
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({Bucket}))).Policy!) as {Statement: Array<{Sid: string; Effect: string; Action: string | string[]; Condition?: unknown}>}
-    expect(policy.Statement.find((s) => s.Sid === 'CoronerDenyInsecureTransport')).toMatchObject({Effect: 'Deny', Condition: {Bool: {'aws:SecureTransport': 'false'}}})
+    expect(policy.Statement.find((s) => s.Sid === 'CoronerDenyInsecureTransport')).toBeUndefined()
+    expect(env.result).toMatchObject({allowPlainHttp: true, notes: expect.arrayContaining([expect.stringContaining('plain HTTP (--allow-plain-http)')])})
+    expect(env.result.checks.find((c) => c.setting === 'policy-deny-insecure-transport')).toMatchObject({ok: true, actual: 'left out (--allow-plain-http)'})
     expect(policy.Statement.find((s) => s.Sid === 'CoronerDenyEvidenceDeletion')?.Action).toEqual(expect.arrayContaining(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutBucketObjectLockConfiguration']))
 
-    const human = await coroner(['evidence', 'init', '--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30', ...aws()])
+    const human = await init('--bucket', 'new-evidence', '--mode', 'COMPLIANCE', '--days', '30')
     expect(human.error).toBeUndefined()
     expect(human.stdout).toMatch(/fit for evidence: use --store s3:\/\/new-evidence\//)
   })
 
+  it('through a plain-HTTP endpoint refuses to write a policy that would lock the bucket, unless --allow-plain-http', async () => {
+    const out = await coroner(['evidence', 'init', '--bucket', 'plain-evidence', ...aws(), '--json'])
+    expect(out.error?.oclif?.exit).toBe(2)
+    expect((JSON.parse(out.stdout) as Envelope<never>).error).toMatchObject({code: 'plain-http-endpoint', message: expect.stringContaining('would refuse every request'), hint: expect.stringContaining('--allow-plain-http')})
+    await expect(s3.send(new GetBucketVersioningCommand({Bucket: 'plain-evidence'}))).rejects.toMatchObject({name: 'NoSuchBucket'})
+    const tls = await coroner(['evidence', 'init', '--bucket', 'plain-evidence', '--region', 'us-east-1', '--allow-plain-http', '--json'])
+    expect(tls.error?.oclif?.exit).toBe(2)
+  })
+
   it('reports each shortfall of an existing bucket with its fix, changes nothing, and fixes it with --apply', async () => {
     await s3.send(new CreateBucketCommand({Bucket: 'old-bucket'}))
-    const out = await coroner(['evidence', 'init', '--bucket', 'old-bucket', ...aws(), '--json'])
+    const out = await init('--bucket', 'old-bucket', '--json')
     expect(out.error?.oclif?.exit).toBe(3)
     const env = JSON.parse(out.stdout) as Envelope<{created: boolean; ok: boolean; checks: Check[]; notes: string[]}>
     expect(env.result.created).toBe(false)
-    expect(env.result.checks.every((c) => !c.ok)).toBe(true)
-    expect(env.result.checks.every((c) => (c.fix ?? '').length > 0)).toBe(true)
+    // Through plain HTTP the non-TLS deny is left out, so its absence is as it should be.
+    expect(env.result.checks.filter((c) => !c.ok).map((c) => c.setting)).toEqual(['versioning', 'object-lock', 'default-retention', 'block-public-access', 'default-encryption', 'policy-deny-deletion'])
+    expect(env.result.checks.filter((c) => !c.ok).every((c) => (c.fix ?? '').length > 0)).toBe(true)
     expect(env.result.checks.find((c) => c.setting === 'object-lock')?.fix).toMatch(/only once versioning is Enabled/)
     expect(env.result.notes.join(' ')).toMatch(/Nothing was changed/)
     expect((await s3.send(new GetBucketVersioningCommand({Bucket: 'old-bucket'}))).Status).toBeUndefined()
     await expect(s3.send(new GetObjectLockConfigurationCommand({Bucket: 'old-bucket'}))).rejects.toMatchObject({name: 'ObjectLockConfigurationNotFoundError'})
 
-    const human = await coroner(['evidence', 'init', '--bucket', 'old-bucket', ...aws()])
+    const human = await init('--bucket', 'old-bucket')
     expect(human.stdout).toMatch(/versioning\s+NOT OK\s+never enabled/)
     expect(human.stdout).toMatch(/To fix:\n  versioning: Enable versioning/)
 
-    const applied = await coroner(['evidence', 'init', '--bucket', 'old-bucket', '--apply', '--days', '7', ...aws(), '--json'])
+    const applied = await init('--bucket', 'old-bucket', '--apply', '--days', '7', '--json')
     expect(applied.error).toBeUndefined()
     const fixed = JSON.parse(applied.stdout) as Envelope<{ok: boolean; applied: string[]}>
     expect(fixed.result.ok).toBe(true)
@@ -120,6 +135,17 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     const verified = await coroner(['evidence', 'verify', '--case', 'INC-2', '--store', 's3://plain-bucket', ...aws()])
     expect(verified.error).toBeUndefined()
     expect(verified.stderr).toMatch(/Warning: run \S+ was written with --allow-unlocked/)
+  })
+
+  it('a mistyped bucket in --store s3:// is exit 2 naming the bucket and the fix, not an internal error', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.json')
+    await writeFile(file, '{}')
+    for (const args of [['evidence', 'add', file], ['evidence', 'verify'], ['evidence', 'list']]) {
+      const out = await coroner([...args, '--case', 'INC-3', '--store', 's3://evidnce-bucket/ir', ...aws(), '--json'])
+      expect(out.error?.oclif?.exit, args.join(' ')).toBe(2)
+      expect((JSON.parse(out.stdout) as Envelope<never>).error).toMatchObject({code: 'no-such-bucket', message: expect.stringContaining('evidnce-bucket does not exist'), hint: expect.stringContaining('coroner evidence init --bucket evidnce-bucket')})
+    }
   })
 
   it('pull copies a case into a local store that verifies, and refuses to overwrite it', async () => {
@@ -205,16 +231,18 @@ describe('permissions', () => {
 
 describe('collection commands write to S3 with the store flags', () => {
   it('import cloudtrail takes --allow-unlocked for a plain bucket and --legal-hold for a locked one', async () => {
-    const samples = path.join(import.meta.dirname, '..', '..', 'samples', 'incident', 'cloudtrail')
+    // The sample records, without the licence files beside them (which are no CloudTrail).
+    const dir = path.join(import.meta.dirname, '..', '..', 'samples', 'incident', 'cloudtrail')
+    const samples = readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => path.join(dir, n))
     await s3.send(new CreateBucketCommand({Bucket: 'plain-bucket'}))
-    const refused = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
+    const refused = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-6', '--store', 's3://plain-bucket', ...aws(), '--json'])
     expect(refused.error?.oclif?.exit).toBe(2)
     expect(JSON.parse(refused.stdout).error.code).toBe('bucket-not-locked')
-    const unlocked = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-6', '--store', 's3://plain-bucket', '--allow-unlocked', ...aws()])
+    const unlocked = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-6', '--store', 's3://plain-bucket', '--allow-unlocked', ...aws()])
     expect(unlocked.error, unlocked.stderr).toBeUndefined()
 
     await lockedBucket(s3, 'case-bucket')
-    const held = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-7', '--store', 's3://case-bucket', '--legal-hold', ...aws(), '--json'])
+    const held = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-7', '--store', 's3://case-bucket', '--legal-hold', ...aws(), '--json'])
     expect(held.error, held.stderr).toBeUndefined()
     const listed = await s3.send(new ListObjectVersionsCommand({Bucket: 'case-bucket', Prefix: 'cases/INC-7/'}))
     const records = (listed.Versions ?? []).filter((v) => v.Key!.includes('/records/'))

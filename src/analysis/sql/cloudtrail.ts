@@ -125,7 +125,7 @@ export function insertCloudtrail(source: string, keepMalformed: boolean): string
   const {shape, inner, values, nestedArrays} = fieldExpressions()
   const [eventId, , name] = values
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
-  SELECT ${eventId}, TRY_CAST(t.eventTime AS TIMESTAMPTZ), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
+  SELECT ${eventId}, event_time(t.eventTime), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
   FROM (SELECT raw, artifact_key, t${inner.map((i) => `, ${i}`).join('')}
     FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'}))`
 }

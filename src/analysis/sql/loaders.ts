@@ -1,3 +1,5 @@
+import {EVENT_TIME_MACRO} from '../../core/event-time.js'
+
 /**
  * How each artifact kind becomes rows, in DuckDB SQL over the artifact files themselves: DuckDB's
  * JSON and CSV readers do the parsing, never JavaScript. `$files` is the list of files of one kind
@@ -18,6 +20,8 @@ const opts = (c: Compression): string => `filename=true, compression='${c}', max
 
 /** Macros used by the loaders; temporary, so they are not part of the case database. */
 export const MACROS = [
+  // A record's eventTime, read by the grammar import applies (core/event-time.ts).
+  EVENT_TIME_MACRO,
   // A JSON time that may be an ISO string or epoch seconds (as some SDKs serialise dates).
   `CREATE OR REPLACE TEMP MACRO json_time(j) AS CASE
      WHEN json_type(j) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN to_timestamp(CAST(j AS DOUBLE))

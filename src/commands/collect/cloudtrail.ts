@@ -8,7 +8,7 @@ import {assertCaseId} from '../../evidence/keys.js'
 import {parseTimeSpec} from '../../core/time.js'
 import type {LookupFilter} from '../../collectors/cloudtrail-lookup.js'
 import type {RunnerEnv} from '../../steps/runner.js'
-import {collectCloudTrailArchive, collectCloudTrailLookup, type CloudTrailRunResult} from '../../steps/collect/cloudtrail.js'
+import {collectCloudTrailArchive, collectCloudTrailLookup, unvalidatedWarning, type CloudTrailRunResult} from '../../steps/collect/cloudtrail.js'
 
 type Flags = Interfaces.InferredFlags<(typeof CollectCloudTrail)['flags']>
 
@@ -55,10 +55,10 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
     const until = flags.until === undefined ? (flags.resume ? undefined : now.toISOString()) : parseTimeSpec(flags.until, now, '--until').toISOString()
     const result = flags.archive === undefined ? await this.lookup(env, flags, since, until) : await this.archive(env, flags, since, until ?? now.toISOString())
     const warnings = result.status === 'complete' ? [] : [`run ended ${result.status}: ${result.gaps} gap(s), see the custody journal`]
-    if (result.validation && result.validation.findings.length > 0) {
-      return {result, exitCode: ExitCode.findings, warnings: [...warnings, `digest validation: ${result.validation.findings.length} finding(s)`]}
-    }
-    return result.status === 'complete' ? {result} : {result, exitCode: ExitCode.partial, warnings}
+    if (result.validation.status === 'unvalidated') warnings.push(unvalidatedWarning(result.validation.reason ?? 'no digest was checked'))
+    const findings = result.validation.findings?.length ?? 0
+    if (findings > 0) return {result, exitCode: ExitCode.findings, warnings: [...warnings, `digest validation: ${findings} finding(s)`]}
+    return result.status === 'complete' ? {result, ...(warnings.length === 0 ? {} : {warnings})} : {result, exitCode: ExitCode.partial, warnings}
   }
 
   private lookup(env: RunnerEnv, flags: Flags, since: string | undefined, until: string | undefined): Promise<CloudTrailRunResult> {
@@ -109,11 +109,10 @@ export default class CollectCloudTrail extends CoronerCommand<CloudTrailRunResul
       this.log(`Archive: ${a.stored} file(s) stored, ${a.records} record(s), ${a.malformed} malformed, ${a.files} read from ${a.listedPrefixes.length} listed folder(s).`)
       for (const p of a.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
     }
-    if (r.validation) {
-      const v = r.validation.summary
-      this.log(`Digests: ${v.validDigests}/${v.digests} valid; log files: ${v.okLogFiles}/${v.logFiles} intact; ${v.findings} finding(s).`)
-      for (const f of r.validation.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
-    }
+    const v = r.validation
+    if (v.summary) this.log(`Digests: ${v.summary.validDigests}/${v.summary.digests} valid; log files: ${v.summary.okLogFiles}/${v.summary.logFiles} intact; ${v.summary.findings} finding(s).`)
+    for (const f of v.findings ?? []) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
+    if (v.status === 'unvalidated') this.log(`UNVALIDATED: ${cellText(v.reason ?? 'no digest was checked')}.`)
     this.logRunFooter(r, '')
   }
 }

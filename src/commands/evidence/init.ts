@@ -1,19 +1,20 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {renderTable} from '../../cli/table.js'
-import {ExitCode} from '../../core/errors.js'
+import {ExitCode, usageError} from '../../core/errors.js'
 import {initEvidenceBucket, type BucketReport} from '../../evidence/stores/s3/bucket.js'
 
 export default class EvidenceInit extends CoronerCommand<BucketReport> {
   static override summary = 'Create an S3 bucket fit for evidence, or check an existing one'
   static override description =
-    'A new bucket is created with Object Lock and a default retention, versioning, Block Public Access (all four settings), default encryption (SSE-KMS with --kms-key, else SSE-S3) and a bucket policy that denies non-TLS access, deletes and changes to the lock. For an existing bucket every setting is checked and each shortfall is reported with its fix; nothing is changed unless --apply. Exits 3 when a setting is still not as evidence needs.'
+    'A new bucket is created with Object Lock and a default retention, versioning, Block Public Access (all four settings), default encryption (SSE-KMS with --kms-key, else SSE-S3) and a bucket policy that denies non-TLS access, deletes and changes to the lock (through a plain-HTTP --endpoint-url the non-TLS deny would lock the bucket: refused unless --allow-plain-http, which leaves it out). For an existing bucket every setting is checked and each shortfall is reported with its fix; nothing is changed unless --apply. Exits 3 when a setting is still not as evidence needs.'
   static override flags = {
     bucket: Flags.string({description: 'Bucket name', required: true}),
     mode: Flags.string({description: 'Object Lock mode of the default retention', options: ['COMPLIANCE', 'GOVERNANCE'], default: 'GOVERNANCE'}),
     days: Flags.integer({description: 'Days of default retention', default: 365, min: 1}),
     'kms-key': Flags.string({description: 'KMS key (id, alias or ARN) for default SSE-KMS encryption; SSE-S3 when omitted'}),
     apply: Flags.boolean({description: 'Change an existing bucket to fix what the checks report', default: false}),
+    'allow-plain-http': Flags.boolean({description: 'For a plain-HTTP --endpoint-url (an emulator, an appliance): leave out the policy statement denying non-TLS access, which would refuse every request to the bucket (said in the report)', default: false}),
   }
   static override examples = [
     '<%= config.bin %> evidence init --bucket acme-ir-evidence --mode COMPLIANCE --days 2555 --kms-key arn:aws:kms:eu-west-1:111122223333:key/…',
@@ -23,10 +24,16 @@ export default class EvidenceInit extends CoronerCommand<BucketReport> {
 
   protected async execute(): Promise<Outcome<BucketReport>> {
     const {flags} = await this.parse(EvidenceInit)
+    const endpoint = flags['endpoint-url']
+    const plainHttp = endpoint !== undefined && /^http:\/\//i.test(endpoint)
+    if (plainHttp && !flags['allow-plain-http']) {
+      throw usageError('plain-http-endpoint', `--endpoint-url ${endpoint} is plain HTTP: the evidence bucket policy's statement denying non-TLS access (aws:SecureTransport false) would refuse every request made to the bucket through it.`, 'Use an https:// endpoint, or pass --allow-plain-http to leave that statement out (the report says so).')
+    }
+    if (flags['allow-plain-http'] && !plainHttp) throw usageError('plain-http-endpoint', '--allow-plain-http is for a plain-HTTP --endpoint-url only: AWS itself is reached over TLS.', 'Drop --allow-plain-http.')
     const ctx = await this.context(flags)
     const report = await initEvidenceBucket(
       ctx.aws,
-      {bucket: flags.bucket, mode: flags.mode === 'COMPLIANCE' ? 'COMPLIANCE' : 'GOVERNANCE', days: flags.days, ...(flags['kms-key'] === undefined ? {} : {kmsKey: flags['kms-key']})},
+      {bucket: flags.bucket, mode: flags.mode === 'COMPLIANCE' ? 'COMPLIANCE' : 'GOVERNANCE', days: flags.days, ...(flags['kms-key'] === undefined ? {} : {kmsKey: flags['kms-key']}), ...(plainHttp ? {allowPlainHttp: true} : {})},
       flags.apply,
     )
     return {result: report, ...(report.ok ? {} : {exitCode: ExitCode.findings})}

@@ -2,17 +2,20 @@ import {Args} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {storeWriteFlags} from '../../cli/store-flags.js'
-import {cellText} from '../../cli/table.js'
+import {renderImportAccount} from '../../cli/render-import.js'
 import {assertCaseId} from '../../evidence/keys.js'
 import type {SealedRun} from '../../steps/runner.js'
 import {cloudtrailImportStep, type CloudTrailImport} from '../../steps/collect/cloudtrail-import.js'
 
+/** The warning every import carries: no digest vouches for files a responder was handed. */
+const UNVALIDATED_IMPORT = 'cloudtrail unvalidated: imported files carry no CloudTrail digest, so their integrity is not checked'
+
 export type ImportResult = SealedRun & CloudTrailImport
 
 export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
-  static override summary = 'Import CloudTrail files you were handed (delivery files, JSON arrays, saved LookupEvents output) into a case'
+  static override summary = 'Import CloudTrail files you were handed (delivery files, NDJSON, LookupEvents output, Lake results, EventBridge events, CloudWatch Logs, SIEM exports) into a case'
   static override description =
-    'Each file (or every .json, .json.gz, .ndjson file of a folder) is kept as it is and converted to CloudTrail records (gzip NDJSON, one record per line). A file that cannot be read (truncated gzip, invalid JSON) is recorded as a gap naming it, and the others still land.'
+    'Each file (or every file of a folder, whatever its name) is kept as it is and its records written out one per line, in whichever shape they come (docs/cloudtrail.md). Every record is loaded or counted as skipped with a reason and its first positions (lines for NDJSON), per file and in total, here, in --json and in the custody journal; a run that skipped anything ends partial (exit 6). Symbolic links are followed only inside the folder given; special files are never opened.'
   static override strict = false
   static override args = {path: Args.string({description: 'Files or folders to import', required: true})}
   static override flags = {
@@ -25,12 +28,11 @@ export default class ImportCloudTrail extends CoronerCommand<ImportResult> {
     const {argv, flags} = await this.parse(ImportCloudTrail)
     const env = await this.context(flags, assertCaseId(flags.case))
     const {result, run} = await this.runStep(env, cloudtrailImportStep, {paths: argv as string[]})
-    return this.sealedOutcome(run, {...run, ...result})
+    return this.sealedOutcome(run, {...run, ...result}, {warnings: [UNVALIDATED_IMPORT]})
   }
 
   protected render(r: ImportResult): void {
-    this.log(`Imported ${r.converted} of ${r.files} file(s): ${r.records} record(s), ${r.malformed} malformed.`)
-    for (const p of r.problems) this.log(`  ${p.code.padEnd(25)} ${cellText(p.file)}: ${cellText(p.reason)}`)
+    for (const line of renderImportAccount(r)) this.log(line)
     this.logRunFooter(r, `${r.converted} file(s) imported`)
   }
 }

@@ -20,7 +20,7 @@ interface ValidateResult {
 export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
   static override summary = 'Validate CloudTrail log file integrity from digest files, like aws cloudtrail validate-logs, in S3 or a local copy'
   static override description =
-    'Checks each digest\'s signature (SHA256withRSA, keys from ListPublicKeys or --public-key), each listed log file\'s SHA-256, and the chain of digests. For a local copy, signatures come from <digest>.json.gz.signature sidecar files or --signatures. Exits 3 when anything is missing, altered, unsigned or out of chain.'
+    'Checks each digest\'s signature (SHA256withRSA, keys from ListPublicKeys or --public-key), each listed log file\'s SHA-256, and the chain of digests. For a local copy, signatures come from <digest>.json.gz.signature sidecar files or --signatures. Exits 3 when anything is missing, altered, unsigned or out of chain, and when there is no digest at all (status unvalidated: nothing was checked).'
   static override args = {location: Args.string({description: 'A folder holding AWSLogs/, or s3://bucket/prefix', required: true})}
   static override flags = {
     ...storeWriteFlags,
@@ -59,6 +59,8 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
     // Gaps of a scratch run are in no journal: they are said here.
     const warnings = caseId === undefined ? run.gaps.map((g) => `${g.resource}: ${g.reason}`) : run.warnings
     if (result.report.findings.length > 0) return {result, exitCode: ExitCode.findings, warnings: [...warnings, `${result.report.findings.length} finding(s)`]}
+    // Nothing checked is no clean bill: exit 3, as for a finding, so a script cannot take it for one.
+    if (result.report.status === 'unvalidated') return {result, exitCode: ExitCode.findings, warnings: [...warnings, `cloudtrail unvalidated: ${result.report.unvalidatedReason}`]}
     return {result, ...(warnings.length === 0 ? {} : {warnings})}
   }
 
@@ -66,6 +68,7 @@ export default class ValidateCloudTrail extends CoronerCommand<ValidateResult> {
     const s = r.report.summary
     this.log(`Digests: ${s.validDigests}/${s.digests} valid; log files: ${s.okLogFiles}/${s.logFiles} intact.`)
     if (r.report.findings.length > 0) for (const f of r.report.findings) this.log(`${f.type.padEnd(15)} ${cellText(f.key)}\n${' '.repeat(16)}${cellText(f.message)}`)
+    else if (r.report.status === 'unvalidated') this.log(`UNVALIDATED: ${cellText(r.report.unvalidatedReason ?? 'no digest was checked')}.`)
     else this.log('OK: every digest verifies and every listed log file matches its hash.')
     if (r.run) this.logRunFooter(r.run, 'digest validation stored')
   }

@@ -9,6 +9,7 @@ import {HashingStream, toReadable} from '../hashing.js'
 import {assertSafeKey} from '../keys.js'
 import {splitLines} from '../ndjson.js'
 import type {ManifestSigner} from '../signing.js'
+import {storeWriteError} from './local-root.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
@@ -53,13 +54,20 @@ export class LocalDirectoryStore implements EvidenceStore {
     if (options.signer) this.signer = options.signer
   }
 
+  /** Makes a folder of the store, a refusal by the file system named with the store and the fix. */
+  private async makeDir(dir: string): Promise<void> {
+    await mkdir(dir, {recursive: true}).catch((error: unknown) => {
+      throw storeWriteError(this.root, error)
+    })
+  }
+
   private pathOf(key: string): string {
     return path.join(this.root, ...assertSafeKey(key).split('/'))
   }
 
   async put(key: string, body: BodySource, options: PutOptions = {}): Promise<StoredObject> {
     const finalPath = this.pathOf(key)
-    await mkdir(path.dirname(finalPath), {recursive: true})
+    await this.makeDir(path.dirname(finalPath))
     if (await exists(finalPath)) throw new EvidenceExistsError(key)
     const tmp = `${finalPath}${PARTIAL}${randomBytes(4).toString('hex')}`
     const hasher = new HashingStream()
@@ -139,10 +147,10 @@ export class LocalDirectoryStore implements EvidenceStore {
 
   async openJournal(key: string): Promise<JournalWriter> {
     const p = this.pathOf(key)
-    await mkdir(path.dirname(p), {recursive: true})
+    await this.makeDir(path.dirname(p))
     const handle = await open(p, 'ax', 0o600).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') throw new EvidenceExistsError(key, error)
-      throw error
+      throw storeWriteError(this.root, error)
     })
     let closed = false
     return {

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
-import {redactSecrets} from '../../analysis/output.js'
+import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {findQuery, loadQueries} from '../../analysis/queries.js'
 import {openForQuery, runNamedQuery, runSql, type QueryResult} from '../../analysis/run-query.js'
 import {usageError} from '../../core/errors.js'
@@ -32,7 +32,7 @@ export const queryStep = defineStep({
     const db = await openForQuery(dbPath)
     try {
       const result = query ? await runNamedQuery(db, query, p.params) : await runSql(db, p.sql!, p.params)
-      if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
+      if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
       return {query: result}
     } finally {
       db.close()

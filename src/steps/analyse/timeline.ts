@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
 import type {Row} from '../../analysis/db.js'
-import {redactSecrets} from '../../analysis/output.js'
+import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {openForQuery} from '../../analysis/run-query.js'
 import {TIMELINE_SOURCES, readTimeline, type TimelineFilter} from '../../analysis/timeline.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
@@ -35,7 +35,7 @@ export const timelineStep = defineStep({
       const {db: _db, reload: _reload, ...given} = p
       const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
       const result = await readTimeline(db, filter)
-      if (!ctx.showSecrets) result.rows = result.rows.map(redactSecrets)
+      if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
       return {timeline: result}
     } finally {
       db.close()

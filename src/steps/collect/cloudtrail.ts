@@ -1,5 +1,5 @@
 import type {ArchiveCollectResult} from '../../collectors/cloudtrail-archive.js'
-import type {ValidationReport} from '../../collectors/cloudtrail-digest.js'
+import type {ValidationReport, ValidationStatus} from '../../collectors/cloudtrail-digest.js'
 import {inNewRun, prepareParams, runStep, type RunnerEnv, type SealedRun} from '../runner.js'
 import type {InputOf, ResultOf} from '../step.js'
 import {cloudtrailArchiveStep} from './cloudtrail-archive.js'
@@ -13,8 +13,15 @@ export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' 
   lookup?: ResultOf<typeof cloudtrailLookupStep>['lookup']
   resumedFrom?: string
   archive?: ArchiveCollectResult
-  validation?: {summary: ValidationReport['summary']; findings: ValidationReport['findings']}
+  /**
+   * What vouches for the records: the digest validation (`valid` or `invalid`, with its summary and
+   * findings), or `unvalidated` and why (no digests, --no-validate, LookupEvents, which has none).
+   */
+  validation: {status: ValidationStatus; summary?: ValidationReport['summary']; findings?: ValidationReport['findings']; reason?: string}
 }
+
+/** The warning every collection whose records no digest vouches for carries, in its summary and --json. */
+export const unvalidatedWarning = (reason: string): string => `cloudtrail unvalidated: ${reason}`
 
 const COMMAND = 'collect cloudtrail'
 
@@ -26,7 +33,7 @@ function summary(run: SealedRun): Omit<CloudTrailRunResult, 'lookup' | 'archive'
 /** `collect cloudtrail` without --archive: the LookupEvents step in a run of its own. */
 export async function collectCloudTrailLookup(env: RunnerEnv, input: InputOf<typeof cloudtrailLookupStep>): Promise<CloudTrailRunResult> {
   const {result, run} = await runStep(env, cloudtrailLookupStep, input, {command: COMMAND})
-  return {...summary(run), ...result}
+  return {...summary(run), ...result, validation: {status: 'unvalidated', reason: 'LookupEvents answers carry no digest: nothing signed vouches for them (collect the trail\'s S3 archive with --archive to validate)'}}
 }
 
 export type ArchiveRunInput = InputOf<typeof cloudtrailArchiveStep> &
@@ -56,6 +63,10 @@ export async function collectCloudTrailArchive(env: RunnerEnv, input: ArchiveRun
     const validated = digest === undefined || env.signal.aborted ? undefined : await session.call(cloudtrailDigestStep, digest)
     return {collected, validated}
   })
-  const report = result.validated !== undefined && 'report' in result.validated ? result.validated.report : undefined
-  return {...summary(run), archive: result.collected, ...(report ? {validation: {summary: report.summary, findings: report.findings}} : {})}
+  const v = result.validated
+  const validation: CloudTrailRunResult['validation'] =
+    v !== undefined && 'report' in v
+      ? {status: v.report.status, summary: v.report.summary, findings: v.report.findings, ...(v.report.unvalidatedReason === undefined ? {} : {reason: v.report.unvalidatedReason})}
+      : {status: 'unvalidated', reason: validate === false ? 'digest validation was turned off (--no-validate)' : v !== undefined ? v.skipped : 'the collection stopped before the digests were validated'}
+  return {...summary(run), archive: result.collected, validation}
 }

@@ -1,5 +1,6 @@
 import {z} from 'zod'
 import {importLambdaOutputs, lambdaImportCollector} from '../../collectors/lambda-import.js'
+import {assertInputPath} from '../../core/input-path.js'
 import {NO_AWS, defineStep} from '../step.js'
 
 const params = z.object({paths: z.array(z.string().min(1)).min(1).describe('API output files (JSON), or folders of them')}).strict()
@@ -14,5 +15,10 @@ export const lambdaImportStep = defineStep({
   params,
   records: true,
   ...NO_AWS,
+  async prepare(_ctx, p) {
+    // A FIFO or device is refused before anything opens it (a FIFO would wait for a writer for ever).
+    for (const file of p.paths) await assertInputPath(file, 'file or folder')
+    return p
+  },
   run: (ctx, p) => importLambdaOutputs(ctx, p.paths),
 })

@@ -1,6 +1,7 @@
 import {z} from 'zod'
 import {parseS3Uri} from '../../aws/s3-uri.js'
 import {importLogsExport, logsExportCollector} from '../../collectors/logs-export.js'
+import {assertInputPath} from '../../core/input-path.js'
 import {defineStep} from '../step.js'
 import {declaredBy} from './declared.js'
 
@@ -22,5 +23,10 @@ export const logsExportStep = defineStep({
   records: true,
   permissions: (p) => (p === undefined || fromS3(p.paths) ? logsExportCollector.permissions : []),
   usesAws: (p) => fromS3(p.paths),
+  async prepare(_ctx, p) {
+    // Local paths only: a FIFO or device is refused before anything opens it.
+    for (const file of p.paths) if (parseS3Uri(file) === undefined) await assertInputPath(file, 'file or folder')
+    return p
+  },
   run: (ctx, p) => importLogsExport(ctx, p.paths, p.logGroupName),
 })

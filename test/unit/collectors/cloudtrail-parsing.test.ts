@@ -3,39 +3,33 @@ import {describe, expect, it} from 'vitest'
 import {dayPrefixes, deliveryTime} from '../../../src/collectors/cloudtrail-archive.js'
 import {digestSigningString} from '../../../src/collectors/cloudtrail-digest.js'
 import {keyFingerprint, loadPublicKeyFile, parseSignaturesFile} from '../../../src/collectors/cloudtrail-keys.js'
-import {MalformedInputError, parseRecords} from '../../../src/collectors/cloudtrail-records.js'
+import {MalformedInputError, checkDeliveryFile} from '../../../src/collectors/cloudtrail-records.js'
 import {parseTimeSpec as parseTimeFlag} from '../../../src/core/time.js'
 import {CoronerError} from '../../../src/core/errors.js'
 
-describe('parseRecords', () => {
+describe('checkDeliveryFile', () => {
   const rec = (i: number) => ({eventID: `e${i}`, eventTime: `2026-11-19T10:0${i}:00Z`, eventName: 'Invoke'})
 
-  it('reads delivery files, bare arrays, saved LookupEvents output and NDJSON', () => {
-    expect(parseRecords(JSON.stringify({Records: [rec(1), rec(2)]}))).toMatchObject({shape: 'delivery-file', rejected: [], newestEventTime: '2026-11-19T10:02:00.000Z', oldestEventTime: '2026-11-19T10:01:00.000Z'})
-    expect(parseRecords(JSON.stringify([rec(1)])).shape).toBe('array')
-    const lookup = parseRecords(JSON.stringify({Events: [{EventId: 'e1', CloudTrailEvent: JSON.stringify(rec(1))}]}))
-    expect(lookup).toMatchObject({shape: 'lookup-events', records: [rec(1)]})
-    expect(parseRecords(`${JSON.stringify(rec(1))}\n${JSON.stringify(rec(2))}\n`)).toMatchObject({shape: 'ndjson', records: [rec(1), rec(2)]})
+  it('counts the records of a delivery file and their time span', () => {
+    expect(checkDeliveryFile(JSON.stringify({Records: [rec(1), rec(2)]}))).toEqual({records: 2, newestEventTime: '2026-11-19T10:02:00.000Z', oldestEventTime: '2026-11-19T10:01:00.000Z'})
+    expect(checkDeliveryFile(`\uFEFF${JSON.stringify({Records: [rec(1)]})}`).records).toBe(1)
   })
 
-  it('rejects records without a usable eventTime, keeping the others', () => {
-    const parsed = parseRecords(JSON.stringify({Records: [rec(1), {eventID: 'x'}, 'text', {eventTime: 'yesterday'}]}))
-    expect(parsed.records).toHaveLength(1)
-    expect(parsed.rejected).toEqual([
-      {index: 1, reason: 'no valid eventTime'},
-      {index: 2, reason: 'not a JSON object'},
-      {index: 3, reason: 'no valid eventTime'},
-    ])
-  })
-
-  it('names invalid JSON and unknown shapes', () => {
-    expect(() => parseRecords('{"Records": [')).toThrow(MalformedInputError)
-    try {
-      parseRecords('{"Records": [')
-    } catch (e) {
-      expect((e as MalformedInputError).code).toBe('invalid-json')
+  it('refuses a file with a record load could not give a time, naming the first and counting them', () => {
+    const code = (text: string): string | undefined => {
+      try {
+        checkDeliveryFile(text)
+      } catch (e) {
+        return `${(e as MalformedInputError).code}: ${(e as Error).message}`
+      }
+      return undefined
     }
-    expect(() => parseRecords('{"Items": []}')).toThrow(/neither/)
+    expect(code(JSON.stringify({Records: [rec(1), {eventID: 'x'}, 'text', {eventTime: '2026-02-30T00:00:00Z'}]}))).toBe('record-without-eventTime: record 1: no eventTime (3 such record(s))')
+    expect(code(JSON.stringify({Records: [rec(1), {eventTime: 'yesterday'}]}))).toBe('record-without-eventTime: record 1: eventTime "yesterday" is not an ISO 8601 time (1 such record(s))')
+    expect(code(`{"Records": [${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}]}`)).toMatch(/^too-deep: record 0 nests deeper than 128 levels/)
+    expect(code('{"Records": [')).toMatch(/^invalid-json/)
+    expect(code('{"Items": []}')).toMatch(/^unknown-shape/)
+    expect(code(JSON.stringify([rec(1)]))).toMatch(/^unknown-shape/)
   })
 })
 

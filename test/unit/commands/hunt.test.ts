@@ -1,3 +1,4 @@
+import {readdirSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {DuckDBInstance} from '@duckdb/node-api'
@@ -94,8 +95,9 @@ describe('coroner hunt', () => {
   it('builds the case database from the evidence when there is none yet, and runs the shipped SigmaHQ rules', async () => {
     const dir = await tempDir()
     const store = path.join(dir, 'store')
-    const samples = path.join(repoRoot, 'samples', 'incident', 'cloudtrail')
-    const imported = await coroner(['import', 'cloudtrail', samples, '--case', 'INC-1', '--store', store])
+    const dir2 = path.join(repoRoot, 'samples', 'incident', 'cloudtrail')
+    const samples = readdirSync(dir2).filter((n) => n.endsWith('.json')).map((n) => path.join(dir2, n))
+    const imported = await coroner(['import', 'cloudtrail', ...samples, '--case', 'INC-1', '--store', store])
     expect(imported.error).toBeUndefined()
     const db = path.join(dir, 'db', 'case.duckdb')
     const out = await coroner(['hunt', '--case', 'INC-1', '--store', store, '--db', db, '--json'])

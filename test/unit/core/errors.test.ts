@@ -1,18 +1,8 @@
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {ExitCode, toCoronerError} from '../../../src/core/errors.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {useAwsTestEnvironment} from '../../support/moto.js'
-
-/** A local port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const {port} = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}
+import {closedPort} from '../../support/ports.js'
 
 describe('toCoronerError', () => {
   useAwsTestEnvironment()
@@ -26,7 +16,7 @@ describe('toCoronerError', () => {
   })
 
   it('an AWS endpoint that cannot be reached is exit 5 with a hint, not an internal error', async () => {
-    const out = await coroner(['evidence', 'init', '--bucket', 'acme-ir-evidence', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${await closedPort()}`, '--json'])
+    const out = await coroner(['evidence', 'init', '--bucket', 'acme-ir-evidence', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${await closedPort()}`, '--allow-plain-http', '--json'])
     expect(out.error?.oclif?.exit).toBe(5)
     const env = JSON.parse(out.stdout) as Envelope<never>
     expect(env.error?.code).toBe('aws-unreachable')

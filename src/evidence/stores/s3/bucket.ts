@@ -26,6 +26,12 @@ export interface EvidenceBucketSpec {
   /** SSE-KMS with this key; SSE-S3 (or any SSE-KMS) is accepted when absent. */
   kmsKey?: string
   region: string
+  /**
+   * The endpoint is plain HTTP (an emulator, an appliance) and the responder said so with
+   * --allow-plain-http: the policy leaves out the statement denying non-TLS access, which would
+   * refuse every request made to the bucket.
+   */
+  allowPlainHttp?: boolean
 }
 
 /** One setting of the bucket: what it must be, what it is, and how to fix it. */
@@ -46,6 +52,8 @@ export interface BucketReport {
   checks: BucketCheck[]
   ok: boolean
   notes: string[]
+  /** The bucket policy left out its non-TLS deny for a plain-HTTP endpoint (--allow-plain-http). */
+  allowPlainHttp: boolean
 }
 
 export const POLICY_SIDS = {tls: 'CoronerDenyInsecureTransport', deletes: 'CoronerDenyEvidenceDeletion'} as const
@@ -63,10 +71,10 @@ interface PolicyStatement {
 }
 
 /** The statements coroner adds to an evidence bucket's policy. */
-export function evidencePolicyStatements(bucket: string): PolicyStatement[] {
+export function evidencePolicyStatements(bucket: string, options: {allowPlainHttp?: boolean} = {}): PolicyStatement[] {
   const arn = `arn:aws:s3:::${bucket}`
   return [
-    {Sid: POLICY_SIDS.tls, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [arn, `${arn}/*`], Condition: {Bool: {'aws:SecureTransport': 'false'}}},
+    ...(options.allowPlainHttp ? [] : [{Sid: POLICY_SIDS.tls, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [arn, `${arn}/*`], Condition: {Bool: {'aws:SecureTransport': 'false'}}}]),
     {Sid: POLICY_SIDS.deletes, Effect: 'Deny', Principal: '*', Action: [...DENIED_ACTIONS], Resource: [arn, `${arn}/*`]},
   ]
 }
@@ -189,13 +197,21 @@ async function policyChecks(s3: S3Client, spec: EvidenceBucketSpec): Promise<Buc
   }
   const denies = statements.filter((s) => s.Effect === 'Deny' && (s.Principal === '*' || JSON.stringify(s.Principal) === '{"AWS":"*"}'))
   const tls = denies.some((s) => String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false' && list(s.Action).some((a) => a === 's3:*'))
-  const transport: BucketCheck = {
-    setting: 'policy-deny-insecure-transport',
-    expected: 'Deny s3:* when aws:SecureTransport is false',
-    actual: policyText === undefined ? 'no bucket policy' : tls ? 'present' : 'missing',
-    ok: tls,
-    fix: `Add the ${POLICY_SIDS.tls} statement to the bucket policy (--apply keeps the other statements).`,
-  }
+  const transport: BucketCheck = spec.allowPlainHttp
+    ? {
+        setting: 'policy-deny-insecure-transport',
+        expected: 'left out: the endpoint is plain HTTP (--allow-plain-http)',
+        actual: tls ? 'present: every plain-HTTP request to the bucket is refused' : 'left out (--allow-plain-http)',
+        ok: !tls,
+        fix: `Remove the ${POLICY_SIDS.tls} statement (--apply does), or use an https:// endpoint.`,
+      }
+    : {
+        setting: 'policy-deny-insecure-transport',
+        expected: 'Deny s3:* when aws:SecureTransport is false',
+        actual: policyText === undefined ? 'no bucket policy' : tls ? 'present' : 'missing',
+        ok: tls,
+        fix: `Add the ${POLICY_SIDS.tls} statement to the bucket policy (--apply keeps the other statements).`,
+      }
   const deniedActions = new Set(denies.filter((s) => s.Condition === undefined).flatMap((s) => list(s.Action)))
   const missing = DENIED_ACTIONS.filter((a) => !deniedActions.has(a) && !deniedActions.has('s3:*'))
   const deletion: BucketCheck = {
@@ -252,7 +268,7 @@ async function applyFix(s3: S3Client, spec: EvidenceBucketSpec, fix: Fix): Promi
         doc = {Version: parsed.Version ?? '2012-10-17', Statement: parsed.Statement === undefined ? [] : Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement]}
       }
       const ours = new Set<string>(Object.values(POLICY_SIDS))
-      doc.Statement = [...doc.Statement.filter((s) => !ours.has(s.Sid ?? '')), ...evidencePolicyStatements(Bucket)]
+      doc.Statement = [...doc.Statement.filter((s) => !ours.has(s.Sid ?? '')), ...evidencePolicyStatements(Bucket, spec)]
       await s3.send(new PutBucketPolicyCommand({Bucket, Policy: JSON.stringify(doc)}))
     }
   }
@@ -284,7 +300,7 @@ async function initWith(s3: S3Client, spec: EvidenceBucketSpec, apply: boolean):
   if (!(await bucketExists(s3, spec.bucket))) {
     await createEvidenceBucket(s3, spec)
     created = true
-    notes.push(`Created bucket ${spec.bucket} in ${spec.region} with Object Lock (${spec.mode}, ${spec.days} day(s)), versioning, Block Public Access, default encryption and a policy denying deletes and non-TLS access.`)
+    notes.push(`Created bucket ${spec.bucket} in ${spec.region} with Object Lock (${spec.mode}, ${spec.days} day(s)), versioning, Block Public Access, default encryption and a policy denying deletes${spec.allowPlainHttp ? '' : ' and non-TLS access'}.`)
   }
   let checks = await inspectEvidenceBucket(s3, spec)
   if (!created && checks.some((c) => !c.ok)) {
@@ -310,5 +326,6 @@ async function initWith(s3: S3Client, spec: EvidenceBucketSpec, apply: boolean):
       checks = await inspectEvidenceBucket(s3, spec)
     }
   }
-  return {bucket: spec.bucket, created, applied, checks, ok: checks.every((c) => c.ok), notes}
+  if (spec.allowPlainHttp) notes.push('The endpoint is plain HTTP (--allow-plain-http): the policy has no statement denying non-TLS access, which would refuse every request; nothing protects the bytes in transit.')
+  return {bucket: spec.bucket, created, applied, checks, ok: checks.every((c) => c.ok), notes, allowPlainHttp: spec.allowPlainHttp === true}
 }

@@ -24,6 +24,7 @@ export function openS3Store(location: string, options: {aws?: AwsClientFactory} 
     bucket,
     prefix,
     ownsClient: true,
+    ...(/^http:\/\//i.test(aws.options.endpointUrl ?? '') ? {plainHttp: true} : {}),
     ...(options.allowUnlocked === undefined ? {} : {allowUnlocked: options.allowUnlocked}),
     ...(options.legalHold === undefined ? {} : {legalHold: options.legalHold}),
     ...(options.kmsKey === undefined ? {} : {kmsKey: options.kmsKey}),

@@ -44,6 +44,8 @@ export interface S3StoreOptions {
   bucket: string
   /** Key prefix inside the bucket, '' or ending with '/'. */
   prefix?: string
+  /** The endpoint is plain HTTP, so a 403 may be the bucket policy's non-TLS deny: said in the hint. */
+  plainHttp?: boolean
   /** Write into a bucket without Object Lock (recorded in the manifest). */
   allowUnlocked?: boolean
   /** Put a legal hold on every object written. */
@@ -112,9 +114,12 @@ export class S3EvidenceStore implements EvidenceStore {
         try {
           return await next(args)
         } catch (error) {
+          if ((error as {name?: unknown}).name === 'NoSuchBucket') {
+            throw usageError('no-such-bucket', `The evidence bucket ${this.bucket} does not exist (--store ${this.location}).`, `Check the spelling of the bucket, the account and --endpoint-url; create one fit for evidence with \`coroner evidence init --bucket ${this.bucket}\`.`)
+          }
           if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode !== 403 || error instanceof CoronerError) throw error
           throw new CoronerError('aws-access', `S3 refused a request on bucket ${this.bucket} (403 ${(error as Error).name}).`, {
-            hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.`,
+            hint: `Check the credentials and the bucket policy; \`coroner permissions --store ${this.location}\` prints what coroner needs.${options.plainHttp ? ' The endpoint is plain HTTP: a bucket policy denying aws:SecureTransport false refuses every request made through it (`coroner evidence init --allow-plain-http` leaves that statement out).' : ''}`,
             cause: error,
           })
         }
@@ -162,12 +167,7 @@ export class S3EvidenceStore implements EvidenceStore {
       days = d?.Days ? d.Days : d?.Years ? d.Years * 365 : undefined
     } catch (error) {
       const name = (error as {name?: string}).name
-      if (name === 'NoSuchBucket') {
-        throw new CoronerError('no-such-bucket', `Evidence bucket ${this.bucket} does not exist.`, {
-          hint: `Create it with \`coroner evidence init --bucket ${this.bucket}\`.`,
-          cause: error,
-        })
-      }
+      // NoSuchBucket is named for every request by the middleware above.
       if (name !== 'ObjectLockConfigurationNotFoundError') throw error
     }
     if (!enabled) {

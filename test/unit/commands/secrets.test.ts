@@ -1,0 +1,85 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {runCommand} from '@oclif/test'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
+import {gz, lambdaSpecs, writeCase} from '../../support/evidence-case.js'
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
+const run = (args: string[]) => runCommand(args, {root})
+const SECRET = 'hunter2'
+const PASSWORD = "raw->>'$.Configuration.Environment.Variables.DB_PASSWORD'"
+
+describe('secrets by value: every Lambda environment value of the case is hidden in every output', () => {
+  let dir: string
+  let db: string
+  let store: string
+  afterAll(() => rm(dir, {recursive: true, force: true}))
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-secrets-'))
+    store = path.join(dir, 'store')
+    const leaked = {logGroupName: '/aws/lambda/payments', logStreamName: '2026/11/20/[$LATEST]def', timestamp: Date.parse('2026-11-20T09:05:00Z'), ingestionTime: Date.parse('2026-11-20T09:05:01Z'), message: `connecting to db with password=${SECRET} (debug)`, eventId: 'leak-1'}
+    await writeCase(store, 'INC-SECRETS', [
+      ...lambdaSpecs(),
+      {segments: ['logs', 'us-east-1', 'payments', 'leak.ndjson.gz'], kind: 'logs.events', body: gz(`${JSON.stringify(leaked)}\n`), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
+    ])
+    db = path.join(dir, 'case.duckdb')
+    const loaded = await run(['load', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--json'])
+    expect(loaded.error).toBeUndefined()
+  })
+
+  it('query --sql: a value read by path, upper() of it and a log line show [redacted:NAME] in every format', async () => {
+    const sql = `--sql="SELECT ${PASSWORD} AS p, upper(${PASSWORD}) AS u, concat('x', ${PASSWORD}) AS c FROM lambda_functions"`
+    for (const format of ['--json', '--csv', '--ndjson', '--case=INC-SECRETS']) {
+      const out = await run(['query', '--db', db, sql, format])
+      expect(out.error, format).toBeUndefined()
+      expect(out.stdout.toLowerCase(), format).not.toContain(SECRET)
+      expect(out.stdout, format).toContain('[redacted:DB_PASSWORD]')
+    }
+    const json = JSON.parse((await run(['query', '--db', db, sql, '--json'])).stdout) as {result: {rows: Array<Record<string, string>>}}
+    expect(json.result.rows).toEqual([{p: '[redacted:DB_PASSWORD]', u: '[redacted:DB_PASSWORD]', c: 'x[redacted:DB_PASSWORD]'}])
+    const logs = await run(['query', '--db', db, "--sql=\"SELECT message FROM log_events WHERE message LIKE 'connecting%'\"", '--json'])
+    expect(JSON.parse(logs.stdout).result.rows).toEqual([{message: 'connecting to db with password=[redacted:DB_PASSWORD] (debug)'}])
+    const shown = await run(['query', '--db', db, sql, '--json', '--show-secrets'])
+    expect(shown.stdout).toContain(SECRET.toUpperCase())
+  })
+
+  it('timeline: a log line holding a secret shows it redacted', async () => {
+    const out = await run(['timeline', '--db', db, '--json'])
+    expect(out.error).toBeUndefined()
+    expect(out.stdout).not.toContain(SECRET)
+    expect(out.stdout).toContain('password=[redacted:DB_PASSWORD]')
+  })
+
+  it('export parquet redacts the values unless --show-secrets, and says which it did', async () => {
+    const read = async (to: string) => {
+      const d = await AnalysisDb.open(':memory:', {allowedDirectories: [to]})
+      try {
+        const fn = await d.all(`SELECT environment, raw, configuration FROM read_parquet('${to}/lambda_functions/**/*.parquet', hive_partitioning=true)`)
+        const logs = await d.all(`SELECT message FROM read_parquet('${to}/log_events/**/*.parquet', hive_partitioning=true) WHERE message LIKE 'connecting%'`)
+        return JSON.stringify([fn.rows, logs.rows])
+      } finally {
+        d.close()
+      }
+    }
+    const hidden = path.join(dir, 'parquet-redacted')
+    const out = await run(['export', 'parquet', '--db', db, '--to', hidden, '--json'])
+    expect(out.error).toBeUndefined()
+    expect(JSON.parse(out.stdout).result.secrets).toEqual({treatment: 'redacted', values: 1})
+    const back = await read(hidden)
+    expect(back).not.toContain(SECRET)
+    expect(back).toContain('password=[redacted:DB_PASSWORD]')
+    expect(back).toContain('\\"DB_PASSWORD\\":\\"[redacted:DB_PASSWORD]\\"')
+    const human = await run(['export', 'parquet', '--db', db, '--to', path.join(dir, 'parquet-human')])
+    expect(human.stdout).toContain('Secrets: 1 known value(s) redacted as [redacted:NAME].')
+
+    const shownDir = path.join(dir, 'parquet-shown')
+    const shown = await run(['export', 'parquet', '--db', db, '--to', shownDir, '--json', '--show-secrets'])
+    const env = JSON.parse(shown.stdout) as {result: {secrets: unknown}; warnings: string[]}
+    expect(env.result.secrets).toEqual({treatment: 'shown', values: 0})
+    expect(env.warnings).toEqual([expect.stringContaining('export holds secret values')])
+    expect(await read(shownDir)).toContain(SECRET)
+  })
+})
