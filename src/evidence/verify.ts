@@ -1,4 +1,5 @@
-import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
+import type {ProgressTask} from '../core/progress.js'
+import {firstWritten, indexCase, type CaseIndex, type IndexedRun} from './case-index.js'
 import {hashStream, sha256Hex} from './hashing.js'
 import {readJournalChain} from './journal.js'
 import {MANIFEST_SCHEMA, computeSelfDigest, type ArtifactRecord, type Manifest} from './manifest.js'
@@ -42,18 +43,42 @@ export interface CaseVerification {
  * extra or overlaid object; checks each manifest's own digest, its journal's hash chain and the
  * chain of manifests across runs. Read-only.
  */
-export async function verifyCase(store: EvidenceStore, caseId: string, options: {openRun?: string | undefined} = {}): Promise<CaseVerification> {
+export async function verifyCase(store: EvidenceStore, caseId: string, options: VerifyOptions = {}): Promise<CaseVerification> {
   const index = await indexCase(store, caseId)
+  const progress = options.progress
+  if (progress) progress.setTotal(...objectsToRead(index))
   const result: CaseVerification = {caseId, store: store.location, ok: true, runs: [], artifacts: [], problems: [], warnings: []}
   for (const o of index.stray) result.problems.push(`unexpected object ${o.key} outside any run`)
   const sealed: SealedRun[] = []
   for (const run of index.runs) {
-    const checked = await verifyRun(store, caseId, run, result, run.runId === options.openRun)
+    const checked = await verifyRun(store, caseId, run, result, run.runId === options.openRun, progress)
     if (checked) sealed.push(checked)
   }
   result.problems.push(...chainProblems(sealed))
   result.ok = result.problems.length === 0 && result.runs.every((r) => r.problems.length === 0) && result.artifacts.every((a) => a.status === 'ok')
   return result
+}
+
+export interface VerifyOptions {
+  /** The run in progress (a playbook verifying its own case): not yet sealed, reported as open. */
+  openRun?: string | undefined
+  /** Told of every object read back, with its size: per-object progress (count, bytes, rate, time left). */
+  progress?: ProgressTask
+}
+
+/** The objects verify reads back and their bytes, from the listing (the manifests may list fewer). */
+export function objectsToRead(index: CaseIndex): [number, number] {
+  let objects = 0
+  let bytes = 0
+  for (const run of index.runs) {
+    for (const [key, versions] of run.objects) {
+      const first = firstWritten(versions)
+      if (!first || key === run.manifestKey || key === run.journalKey || key.startsWith(`${run.journalKey}.d/`)) continue
+      objects++
+      bytes += first.size
+    }
+  }
+  return [objects, bytes]
 }
 
 interface SealedRun {
@@ -63,7 +88,7 @@ interface SealedRun {
 }
 
 /** One run: its journal's chain, its manifest as first written, the lock of both, and each artifact it lists. */
-async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, result: CaseVerification, open: boolean): Promise<SealedRun | undefined> {
+async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, result: CaseVerification, open: boolean, progress?: ProgressTask): Promise<SealedRun | undefined> {
   const check: RunCheck = {runId: run.runId, status: open ? 'open' : 'unsealed', artifacts: 0, problems: []}
   result.runs.push(check)
   const journal = await readJournalChain(store, run.journalKey)
@@ -80,6 +105,7 @@ async function verifyRun(store: EvidenceStore, caseId: string, run: IndexedRun, 
     known.add(a.key)
     check.artifacts++
     result.artifacts.push(await checkArtifact(store, run, a, locked))
+    progress?.advance(1, a.size)
   }
   for (const key of run.objects.keys()) {
     if (known.has(key)) continue
