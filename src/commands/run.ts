@@ -96,7 +96,7 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     const contained = r.steps.filter((s) => s.kind === 'contain' && isActionReport(s.result)).map((s) => s.result as ActionReport)
     for (const line of renderActionReports(contained, {showNotes: false})) this.log(line)
     if (!r.apply && r.steps.some((s) => s.kind === 'contain')) this.log('\nContainment ran without --apply: nothing was changed; each step recorded what it would change.')
-    this.logRunFooter(r, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
+    this.logRunFooter(this.runJson(r), `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
   }
 }
 

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {awsFlags} from '../../cli/flags.js'
 import {paramFlag, parseParamFlags} from '../../cli/param-flag.js'
 import {playbookArg} from '../../cli/playbook-arg.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
@@ -12,6 +13,7 @@ export default class PlaybookPlan extends CoronerCommand<Plan> {
     "Pure: no AWS call is made and nothing is written. Resolves the parameters (defaults, --param), the targets as far as they are known offline (names and ARNs; tag selectors and * are resolved by the run), each step with its parameters (values that need an earlier step's result are shown as the expression), whether it calls AWS, and the IAM actions the whole run needs."
   static override args = {playbook: playbookArg}
   static override flags = {
+    region: awsFlags.region,
     param: paramFlag(),
     apply: Flags.boolean({description: 'Plan as `run --apply` would: containment steps change the account', default: false}),
     case: Flags.string({char: 'c', description: 'The case the run would write to (shown in the plan)'}),

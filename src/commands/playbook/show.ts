@@ -1,4 +1,5 @@
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {awsFlags} from '../../cli/flags.js'
 import {playbookArg} from '../../cli/playbook-arg.js'
 import {renderTable, terminalSafe} from '../../cli/table.js'
 import {readPlaybook} from '../../playbooks/catalog.js'
@@ -9,6 +10,7 @@ export default class PlaybookShow extends CoronerCommand<PlaybookDescription> {
   static override summary = 'Describe a playbook: its parameters, targets, steps, what it collects and the permissions it needs'
   static override description = 'Reads the playbook (a shipped id or a file), validates it, and describes it. Makes no AWS call.'
   static override args = {playbook: playbookArg}
+  static override flags = {region: awsFlags.region}
   static override examples = ['<%= config.bin %> playbook show lambda-triage', '<%= config.bin %> playbook show ./my-playbooks/payments.yaml --json']
 
   protected async execute(): Promise<Outcome<PlaybookDescription>> {
