@@ -28,9 +28,11 @@ export function closest(word: string, known: readonly string[]): string | undefi
   let best: {word: string; d: number} | undefined
   for (const k of known) {
     const n = normalise(k)
-    const d = n === w ? 0 : editDistance(w, n)
     const allowed = Math.min(3, Math.max(1, Math.floor(n.length / 4)))
     const prefix = n.startsWith(w) && w.length >= 3 && n.length - w.length <= allowed
+    // The lengths alone bound the distance: a long word (an attacker's, say) costs nothing to rule out.
+    if (!prefix && Math.abs(n.length - w.length) > allowed) continue
+    const d = n === w ? 0 : editDistance(w, n)
     if ((d <= allowed || prefix) && (best === undefined || d < best.d)) best = {word: k, d}
   }
   return best?.word

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
-import {resultOutputFlags, secretsFlag, storeFlag} from '../../cli/flags.js'
+import {awsFlags, resultOutputFlags, secretsFlag, storeFlag} from '../../cli/flags.js'
 import {codeDiffResult} from '../../cli/results/code.js'
 import {cellText, terminalSafeLine} from '../../cli/table.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -23,6 +23,8 @@ export default class CodeDiff extends CoronerCommand<Result> {
     'no-patches': Flags.boolean({description: 'Names and hashes only: do not read the packages for unified diffs'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
     ...storeFlag,
+    // The code is read from the evidence store, which may be an S3 bucket.
+    ...awsFlags,
     ...resultOutputFlags,
     ...secretsFlag,
   }

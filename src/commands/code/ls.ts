@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
-import {rowOutputFlags, storeFlag} from '../../cli/flags.js'
+import {awsFlags, rowOutputFlags, storeFlag} from '../../cli/flags.js'
 import type {ListView} from '../../cli/output.js'
 import {codeLsResult} from '../../cli/results/code.js'
 import type {Row} from '../../analysis/db.js'
@@ -22,6 +22,8 @@ export default class CodeLs extends CoronerCommand<Result> {
     version: Flags.string({char: 'v', description: 'A version ($LATEST, 1, 2, …)'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
     ...storeFlag,
+    // The code is read from the evidence store, which may be an S3 bucket.
+    ...awsFlags,
     ...rowOutputFlags,
   }
   static override resultSchema = codeLsResult

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
-import {resultOutputFlags, secretsFlag, storeFlag} from '../../cli/flags.js'
+import {awsFlags, resultOutputFlags, secretsFlag, storeFlag} from '../../cli/flags.js'
 import {codeShowResult} from '../../cli/results/code.js'
 import {terminalSafe, terminalSafeLine} from '../../cli/table.js'
 import {assertCaseId} from '../../evidence/keys.js'
@@ -21,6 +21,8 @@ export default class CodeShow extends CoronerCommand<CodeShowResult> {
     version: Flags.string({char: 'v', description: 'The version ($LATEST, 1, 2, …)', required: true}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
     ...storeFlag,
+    // The code is read from the evidence store, which may be an S3 bucket.
+    ...awsFlags,
     ...resultOutputFlags,
     ...secretsFlag,
   }

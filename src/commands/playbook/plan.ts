@@ -37,6 +37,7 @@ export default class PlaybookPlan extends CoronerCommand<Result> {
     const {warnings, targets, ...rest} = plan
     const result: Result = {
       ...rest,
+      parameters: plan.parameters.map((x) => ({...x, value: x.value ?? null})),
       targets: targets ? {selectors: targets.selectors, functions: targets.functions ?? null, regions: targets.regions} : null,
       steps: plan.steps.map((s) => ({...s, when: s.when ?? null, maxResources: s.maxResources ?? null, targets: s.targets ?? null})),
     }
