@@ -4,6 +4,7 @@ import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
 import {awsFlags, rowOutputFlags, storeFlag} from '../../cli/flags.js'
 import type {ListView} from '../../cli/output.js'
+import type {Column} from '../../cli/table.js'
 import {whole} from '../../cli/results/common.js'
 import {artifactJson, evidenceListResult} from '../../cli/results/evidence.js'
 import {usageError} from '../../core/errors.js'
@@ -11,6 +12,15 @@ import {listArtifacts} from '../../evidence/cases.js'
 import {assertCaseId} from '../../evidence/keys.js'
 
 type Result = z.output<typeof evidenceListResult>
+
+/** The artifacts on the terminal: the key keeps its run id and file name, the hash enough digits to match. */
+export const EVIDENCE_LIST_TABLE: Column[] = [
+  {key: 'runId', header: 'run', kind: 'id', priority: 3},
+  {key: 'kind', priority: 2},
+  {key: 'size', kind: 'number', priority: 2},
+  {key: 'sha256', kind: 'hash', priority: 1},
+  {key: 'key', kind: 'evidence', priority: 1},
+]
 
 export default class EvidenceList extends CoronerCommand<Result> {
   static override summary = 'List the evidence objects of a case with their hashes'
@@ -38,13 +48,7 @@ export default class EvidenceList extends CoronerCommand<Result> {
     return {
       name: 'artifacts',
       rows: r.artifacts,
-      columns: [
-        {key: 'runId', header: 'run', kind: 'id', priority: 3},
-        {key: 'kind', priority: 2},
-        {key: 'size', kind: 'number', priority: 2},
-        {key: 'sha256', kind: 'hash', priority: 1},
-        {key: 'key', kind: 'evidence', priority: 1},
-      ],
+      columns: EVIDENCE_LIST_TABLE,
     }
   }
 
