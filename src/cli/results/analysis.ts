@@ -1,9 +1,10 @@
 import {z} from 'zod'
+import {finding} from '../../reports/model.js'
 import {SEVERITIES, type Severity} from '../../analysis/queries.js'
 import {SIGMA_LEVELS} from '../../analysis/sigma/rule.js'
 import {TIMELINE_SOURCES} from '../../analysis/timeline.js'
 import {REPORT_FORMATS} from '../../reports/write.js'
-import {count, evidenceRef, listCount, nullableSha256, nullableTime, result, sha256, sqlRow, text} from './common.js'
+import {count, listCount, nullableSha256, nullableTime, result, sha256, sqlRow, text} from './common.js'
 
 const severity = z.enum(SEVERITIES as unknown as [Severity, ...Severity[]])
 const level = z.enum(SIGMA_LEVELS).nullable()
@@ -131,31 +132,11 @@ export const huntResult = result({
   ...listCount,
 })
 
-const reason = z.object({source: z.enum(['sigma', 'query']), id: text, title: text, author: z.string().nullable(), severity, attack: z.array(text), file: text}).strict()
-
 export const findingsResult = result({
   caseId: text,
   dbPath: text,
   findings: z
-    .array(
-      z
-        .object({
-          id: text,
-          title: text,
-          severity,
-          attack: z.array(text),
-          time: nullableTime,
-          lastTime: nullableTime,
-          actor: z.string().nullable(),
-          target: z.string().nullable(),
-          sourceIp: z.string().nullable(),
-          reasons: z.array(reason),
-          eventIds: z.array(text),
-          evidence: z.array(evidenceRef),
-          details: z.record(z.string(), z.unknown()),
-        })
-        .strict(),
-    )
+    .array(finding)
     .describe('The most severe findings (all are in the findings table of the case database)'),
   bySeverity: z.object({info: count, low: count, medium: count, high: count, critical: count}).strict(),
   checks: z.object({ran: count, failed: count, 'not-run': count, unsupported: count, invalid: count, fired: count}).strict(),

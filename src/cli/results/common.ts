@@ -53,9 +53,6 @@ export const run = z
 export type RunJson = z.output<typeof run>
 export type GapJson = z.output<typeof gap>
 
-/** An evidence object as a finding or a row cites it. */
-export const evidenceRef = z.object({key: text, sha256: nullableSha256, versionId: z.string().nullable()}).strict()
-
 /** What a list result carries beside its array (named in the result): how many there are, and whether the array holds fewer (a --limit). */
 export const listCount = {
   total: count.describe('Rows there are in all'),
