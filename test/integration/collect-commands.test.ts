@@ -52,6 +52,20 @@ describe('collect lambda / collect logs / import logs commands', () => {
     expect(res.stdout).toMatch(/nope-fn\s+us-east-1\s+failed/)
     expect(res.stdout).toContain('aws lambda list-functions --region us-east-1')
     expect(res.stdout).toMatch(/function-not-found/)
+    expect(res.stdout).toContain(`Evidence store file://${store}`)
+
+    // case show: each run with its command, parameters, caller, status and every gap with its reason; --run in full.
+    type Shown = Envelope<{runs: Array<{runId: string; command: string; parameters: Record<string, unknown>; caller: string; status: string; artifacts: number; gaps: Array<{code: string; reason: string}>; detail: {steps: unknown[]; artifacts: unknown[]} | null}>}>
+    const shown = JSON.parse((await coroner(['case', 'show', 'INC-CMD', '--store', store, '--json'])).stdout) as Shown
+    const [run] = shown.result.runs
+    expect(run).toMatchObject({command: 'collect lambda', status: 'partial', caller: 'arn:aws:sts::123456789012:user/moto', detail: null})
+    expect(run!.gaps).toEqual([expect.objectContaining({code: 'function-not-found', reason: expect.stringContaining('aws lambda list-functions')})])
+    expect(JSON.stringify(run!.parameters)).toContain('nope-fn')
+    const one = JSON.parse((await coroner(['case', 'show', 'INC-CMD', '--store', store, '--run', run!.runId, '--json'])).stdout) as Shown
+    expect(one.result.runs).toHaveLength(1)
+    expect(one.result.runs[0]!.detail!.artifacts).toHaveLength(run!.artifacts)
+    const human = await coroner(['case', 'show', 'INC-CMD', '--store', store])
+    expect(human.stdout).toContain('[function-not-found] nope-fn')
   })
 
   it('collect logs rejects a bad window and needs a group; import logs preserves an export folder', async () => {
