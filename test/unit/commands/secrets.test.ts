@@ -32,7 +32,7 @@ describe('secrets by value: every Lambda environment value of the case is hidden
 
   it('query --sql: a value read by path, upper() of it and a log line show [redacted:NAME] in every format', async () => {
     const sql = `--sql="SELECT ${PASSWORD} AS p, upper(${PASSWORD}) AS u, concat('x', ${PASSWORD}) AS c FROM lambda_functions"`
-    for (const format of ['--json', '--csv', '--ndjson', '--case=INC-SECRETS']) {
+    for (const format of ['--json', '--csv', '--ndjson', '--output=table']) {
       const out = await run(['query', '--db', db, sql, format])
       expect(out.error, format).toBeUndefined()
       expect(out.stdout.toLowerCase(), format).not.toContain(SECRET)
