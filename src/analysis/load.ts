@@ -113,7 +113,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     ...(options.memoryLimit === undefined ? {} : {memoryLimit: options.memoryLimit}),
     tempDirectory: spill,
   })
-  const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: options.progress?.task(`Loading case ${caseId}`, inventory.artifacts.length), phase}
+  const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: loadTask(options.progress, caseId, inventory.artifacts), phase}
   try {
     const verified = await prepare(l)
     const groups = await groupFiles(verified.filter((a) => !CODE_KINDS.has(a.kind)))
@@ -196,13 +196,22 @@ function onUnreadable(l: Loading): (a: CaseArtifact, reason: string) => void {
   }
 }
 
+/** The load's progress: the case's artifacts and their bytes, advanced as each group of files is read. */
+function loadTask(progress: Progress | undefined, caseId: string, artifacts: readonly CaseArtifact[]): ProgressTask | undefined {
+  const task = progress?.task(`Loading case ${caseId}`)
+  task?.setTotal(artifacts.length, bytesOf(artifacts))
+  return task
+}
+
+const bytesOf = (files: ReadonlyArray<{size: number}>): number => files.reduce((n, f) => n + f.size, 0)
+
 /** Every CloudTrail kind into cloudtrail_records, malformed lines counted, duplicates folded. */
 async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   const {db, inventory} = l
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
     const lines = LINE_ORIENTED_CLOUDTRAIL.has(group.files[0]!.kind)
     await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines), onUnreadable(l))
-    l.task?.advance(group.files.length)
+    l.task?.advance(group.files.length, bytesOf(group.files))
   }
   // Lines that are not records were inserted with a NULL record: counted and removed in one pass.
   l.malformedRecords = Number((await db.all(MALFORMED_CLOUDTRAIL.count)).rows[0]?.n ?? 0)
@@ -218,11 +227,11 @@ async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
 async function loadLogsAndDocuments(l: Loading, groups: FileGroup[]): Promise<void> {
   const logs = groups.filter((g) => g.files[0] && g.files[0].kind in LOG_READERS)
   await runOverFiles(l.db, logs, (readers) => insertLogs(readers), onUnreadable(l))
-  l.task?.advance(logs.reduce((n, g) => n + g.files.length, 0))
+  l.task?.advance(logs.reduce((n, g) => n + g.files.length, 0), bytesOf(logs.flatMap((g) => g.files)))
   l.phase('logs')
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in DOCUMENT_LOADERS)) {
     await runOverFiles(l.db, [group], ([reader]) => reader!, onUnreadable(l))
-    l.task?.advance(group.files.length)
+    l.task?.advance(group.files.length, bytesOf(group.files))
   }
   l.phase('lambda, iam, guardduty')
 }

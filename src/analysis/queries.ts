@@ -3,6 +3,8 @@ import {readFileSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CoronerError, usageError} from '../core/errors.js'
+import {didYouMean} from '../core/suggest.js'
+import {invalidTimeMessage, readTimeSpec} from '../core/time.js'
 
 export type ParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp'
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical'
@@ -205,8 +207,12 @@ export function usedParameters(sql: string): Array<{name: string; line: number; 
   return out
 }
 
-/** Checks a parameter value given as text against its declared type; returns it as the type's JS value. */
-export function convertParameter(parameter: Pick<QueryParameter, 'name' | 'type'>, text: string): string | number | boolean | Date {
+/**
+ * Checks a parameter value given as text against its declared type; returns it as the type's JS
+ * value. A timestamp takes what every time value takes (core/time.ts): ISO 8601, a duration before
+ * `now`, or `now`.
+ */
+export function convertParameter(parameter: Pick<QueryParameter, 'name' | 'type'>, text: string, now: Date = new Date()): string | number | boolean | Date {
   const fail = (expected: string): never => {
     throw usageError('invalid-param', `parameter "${parameter.name}" is a ${parameter.type}: ${JSON.stringify(text)} is not ${expected}`)
   }
@@ -225,9 +231,8 @@ export function convertParameter(parameter: Pick<QueryParameter, 'name' | 'type'
       if (!/^(true|false)$/i.test(text)) fail('true or false')
       return text.toLowerCase() === 'true'
     case 'timestamp': {
-      if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)) fail('an ISO 8601 time such as 2026-11-20T10:00:00Z')
-      const d = new Date(/T|\s|Z|[+-]\d{2}:?\d{2}$/.test(text.slice(10)) ? text : `${text}T00:00:00Z`)
-      if (Number.isNaN(d.getTime())) fail('a valid time')
+      const d = readTimeSpec(text, now)
+      if (d === undefined) throw usageError('invalid-param', invalidTimeMessage(`parameter "${parameter.name}"`, text))
       return d
     }
   }
@@ -264,7 +269,7 @@ export function loadQueries(dir: string = builtinQueryDir()): NamedQuery[] {
 export function findQuery(queries: NamedQuery[], id: string): NamedQuery {
   const q = queries.find((x) => x.id === id)
   if (!q) {
-    throw new CoronerError('unknown-query', `There is no query named ${JSON.stringify(id)}.`, {
+    throw new CoronerError('unknown-query', `There is no query named ${JSON.stringify(id)}${didYouMean(id, queries.map((x) => x.id))}.`, {
       hint: 'Run `coroner query list` for the names of the queries.',
     })
   }

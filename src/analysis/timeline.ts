@@ -1,10 +1,12 @@
 import {BIGINT, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBValue} from '@duckdb/node-api'
 import {usageError} from '../core/errors.js'
+import {invalidTimeMessage, readTimeSpec} from '../core/time.js'
 import type {AnalysisDb, Row} from './db.js'
-import {convertParameter} from './queries.js'
 
 export interface TimelineFilter {
+  /** From this time, inclusive: ISO 8601, a duration before `now`, or `now` (core/time.ts). */
   since?: string
+  /** Up to this time, exclusive. */
   until?: string
   /** Substring of the actor (principal ARN, function name, custody user), case-insensitive. */
   actor?: string
@@ -12,6 +14,10 @@ export interface TimelineFilter {
   target?: string
   /** Only these sources: cloudtrail, logs, lambda, containment, custody. */
   sources?: string[]
+  /**
+   * At most this many rows: the oldest half and the newest half of those matching, so a limited
+   * view still shows how the incident began and where it stands. Default: every row.
+   */
   limit?: number
 }
 
@@ -19,42 +25,64 @@ export const TIMELINE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'containment', 
 
 export const TIMELINE_COLUMNS = ['time', 'source', 'actor', 'action', 'target', 'source_ip', 'detail', 'evidence_key', 'evidence_sha256'] as const
 
+/** The rows a limit left out: how many, and the times of the rows either side of the gap. */
+export interface TimelineGap {
+  /** Rows shown before the gap. */
+  after: number
+  count: number
+  from: string | null
+  to: string | null
+}
+
+export interface TimelinePage {
+  columns: string[]
+  rows: Row[]
+  /** Rows matching the filter, shown or not. */
+  total: number
+  truncated: boolean
+  omitted: TimelineGap | null
+}
+
+const ORDER = 'time NULLS LAST, source, evidence_key, action, target, detail'
+
 /**
  * The case timeline (the `timeline` view) filtered and in time order, every filter bound as a
- * parameter. Rows without a time (records whose time could not be read) come last.
+ * parameter. Rows without a time (records whose time could not be read) come last. With a limit,
+ * the oldest and the newest rows are kept and the gap between them is described.
  */
-export async function readTimeline(db: AnalysisDb, filter: TimelineFilter = {}): Promise<{columns: string[]; rows: Row[]}> {
+export async function readTimeline(db: AnalysisDb, filter: TimelineFilter = {}, now: Date = new Date()): Promise<TimelinePage> {
   const time = (name: 'since' | 'until'): DuckDBValue => {
     const text = filter[name]
     if (text === undefined) return null
-    try {
-      return timestampTZValue(BigInt((convertParameter({name, type: 'timestamp'}, text) as Date).getTime()) * 1000n)
-    } catch (error) {
-      throw usageError('invalid-flag', `--${name}: ${(error as Error).message}`)
-    }
+    const d = readTimeSpec(text, now)
+    if (d === undefined) throw usageError('invalid-time', invalidTimeMessage(`--${name}`, text), 'e.g. --since 2026-11-20T08:00:00Z, --since 24h, --until now.')
+    return timestampTZValue(BigInt(d.getTime()) * 1000n)
   }
   const sources = filter.sources ?? []
   for (const s of sources) {
     if (!(TIMELINE_SOURCES as readonly string[]).includes(s)) throw usageError('invalid-flag', `--source ${s} is not one of ${TIMELINE_SOURCES.join(', ')}.`)
   }
   if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) throw usageError('invalid-flag', '--limit must be a positive integer.')
-  const sql = `SELECT ${TIMELINE_COLUMNS.join(', ')} FROM timeline
-    WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
-      AND ($actor IS NULL OR contains(lower(actor), lower($actor)))
-      AND ($target IS NULL OR contains(lower(target), lower($target)))
-      AND ($sources = '' OR list_contains(string_split($sources, ','), source))
-    ORDER BY time NULLS LAST, source, evidence_key, action, target, detail
-    LIMIT $limit`
-  return db.all(
+  const head = filter.limit === undefined ? null : Math.ceil(filter.limit / 2)
+  const tail = filter.limit === undefined ? null : Math.floor(filter.limit / 2)
+  const sql = `WITH matched AS (
+      SELECT ${TIMELINE_COLUMNS.join(', ')}, row_number() OVER (ORDER BY ${ORDER}) AS row_n, count(*) OVER () AS row_total FROM timeline
+      WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+        AND ($actor IS NULL OR contains(lower(actor), lower($actor)))
+        AND ($target IS NULL OR contains(lower(target), lower($target)))
+        AND ($sources = '' OR list_contains(string_split($sources, ','), source))
+    )
+    SELECT * FROM matched WHERE $head IS NULL OR row_n <= $head OR row_n > row_total - $tail ORDER BY row_n`
+  const result = await db.all(
     sql,
-    {
-      since: time('since'),
-      until: time('until'),
-      actor: filter.actor ?? null,
-      target: filter.target ?? null,
-      sources: sources.join(','),
-      limit: BigInt(filter.limit ?? 1_000_000_000),
-    },
-    {since: TIMESTAMPTZ, until: TIMESTAMPTZ, actor: VARCHAR, target: VARCHAR, sources: VARCHAR, limit: BIGINT},
+    {since: time('since'), until: time('until'), actor: filter.actor ?? null, target: filter.target ?? null, sources: sources.join(','), head: head === null ? null : BigInt(head), tail: tail === null ? null : BigInt(tail)},
+    {since: TIMESTAMPTZ, until: TIMESTAMPTZ, actor: VARCHAR, target: VARCHAR, sources: VARCHAR, head: BIGINT, tail: BIGINT},
   )
+  const total = Number(result.rows[0]?.row_total ?? 0)
+  const rows = result.rows.map(({row_n: _n, row_total: _t, ...row}) => row)
+  const before = head === null ? rows.length : Math.min(head, rows.length)
+  const omitted = rows.length < total ? {after: before, count: total - rows.length, from: timeOf(rows[before - 1]), to: timeOf(rows[before])} : null
+  return {columns: [...TIMELINE_COLUMNS], rows, total, truncated: omitted !== null, omitted}
 }
+
+const timeOf = (row: Row | undefined): string | null => (typeof row?.time === 'string' ? row.time : null)

@@ -1,5 +1,6 @@
 import {format} from 'node:util'
-import {Command, Flags, Errors, ux} from '@oclif/core'
+import {Command, Errors, ux, type Interfaces} from '@oclif/core'
+import type {z} from 'zod'
 import {jsonText} from '../analysis/output.js'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
@@ -10,8 +11,28 @@ import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-stor
 import type {RunStepOptions, RunnerEnv, SealedRun, StepCall, StepOutcome} from '../steps/runner.js'
 import {runStep, runSteps} from '../steps/runner.js'
 import type {AnyStep} from '../steps/step.js'
+import {drainOutput} from './drain.js'
+import {explainParseError} from './parse-errors.js'
+import {
+  cutNote,
+  errorEnvelope,
+  limitList,
+  machineRows,
+  requestedFormat,
+  resolveOutput,
+  rowLimit,
+  shownRow,
+  successEnvelope,
+  tableOf,
+  terminalWidth,
+  type ListView,
+  type OutputOptions,
+  type TableGap,
+} from './output.js'
 import {renderGaps} from './render-gaps.js'
-import {terminalSafeLine} from './table.js'
+import type {RunJson} from './results/common.js'
+import type {Column} from './table.js'
+import {terminalSafe, terminalSafeLine} from './table.js'
 
 /**
  * Everything a command prints may quote file names, keys read from a manifest and API values:
@@ -37,30 +58,34 @@ export interface StoreFlagValues {
   'sign-key'?: string | undefined
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FlagOutput = {[name: string]: any}
+
 /**
- * The base of every coroner command. It owns the global flags, the `--json` envelope
- * (`{status, result, warnings}` or `{status: "error", error: {code, message, hint}}`), the one
- * `catch()` that maps errors to exit codes, Ctrl-C handling, and the Context handed to the core.
+ * The base of every coroner command. It owns the `--json` envelope (`{status, result, warnings}`
+ * or `{status: "error", error: {code, message, hint}, warnings}`), the output formats (through
+ * cli/output.ts), the one `catch()` that maps errors to output and exit codes, the wait for
+ * stdout and stderr to drain before any exit, Ctrl-C handling, and the Context handed to the core.
+ * Flags come in groups a command spreads (cli/flags.ts): STORE, AWS, OUTPUT.
  */
 export abstract class CoronerCommand<T> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    store: Flags.string({
-      description: 'Evidence store: a directory, or s3://bucket/prefix. Default: $CORONER_STORE, coroner.yaml, else ./coroner-cases.',
-      helpGroup: 'GLOBAL',
-    }),
-    profile: Flags.string({description: 'AWS profile (as in the AWS CLI).', helpGroup: 'GLOBAL', env: 'AWS_PROFILE'}),
-    region: Flags.string({description: 'AWS region.', helpGroup: 'GLOBAL'}),
-    'endpoint-url': Flags.string({description: 'Send AWS calls to this endpoint (an emulator or a VPC endpoint).', helpGroup: 'GLOBAL'}),
-    'show-secrets': Flags.boolean({description: 'Show secret values (environment variables) instead of redacting them.', helpGroup: 'GLOBAL', default: false}),
-  }
+  /** The schema of the command's `--json` result (cli/results): docs/json/<command>.schema.json is generated from it. */
+  static resultSchema: z.ZodType | undefined
+
+  /** The exit codes this command ends with besides 0 and 2, with what each means here (shown in its help). */
+  static exitCodes: Partial<Record<ExitCodeValue, string>> = {}
 
   protected readonly abort = new AbortController()
+  /** What the output flags ask for; read from the raw arguments until the command parses them. */
+  protected output: OutputOptions = {format: 'table', limit: undefined, wide: false, columns: undefined, width: undefined}
+  protected showSecrets = false
   /** Warnings the core logged while the command ran: they end up with the outcome's, in the envelope or on stderr. */
   private readonly loggedWarnings: string[] = []
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private interrupted = false
+  private storeLocation: string | undefined
 
   /** Every line printed on stdout, made terminal-safe. */
   override log(message = '', ...args: unknown[]): void {
@@ -83,52 +108,115 @@ export abstract class CoronerCommand<T> extends Command {
   /** Human rendering of the result, on stdout. */
   protected abstract render(result: T): void
 
+  /** The rows the command prints, when it prints rows: what --output ndjson|csv write and --limit cuts. */
+  protected list(_result: T): ListView | undefined {
+    return undefined
+  }
+
   override async init(): Promise<void> {
     await super.init()
+    this.output = {...this.output, format: requestedFormat(this.argv) ?? 'table'}
     const onSigint = (): void => {
       if (this.interrupted) process.exit(130)
       this.interrupted = true
       process.stderr.write('\nInterrupted: sealing what was collected (press Ctrl-C again to quit at once)…\n')
       this.abort.abort(new Error('interrupted by the user'))
     }
+    // A reader that goes away (`| head`) ends the output, not the command with a stack trace.
+    const onPipeError = (error: NodeJS.ErrnoException): void => {
+      if (error.code !== 'EPIPE') throw error
+    }
     process.on('SIGINT', onSigint)
     process.on('SIGTERM', onSigint)
+    process.stdout.on('error', onPipeError)
     this.cleanups.push(() => {
       process.off('SIGINT', onSigint)
       process.off('SIGTERM', onSigint)
+      process.stdout.off('error', onPipeError)
     })
+  }
+
+  override jsonEnabled(): boolean {
+    return super.jsonEnabled() || this.output.format === 'json' || requestedFormat(this.argv ?? []) === 'json'
+  }
+
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends FlagOutput>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const flags = parsed.flags as FlagOutput
+    const ctor = (options ?? this.ctor) as {flags?: Record<string, unknown>}
+    this.output = resolveOutput(flags, terminalWidth(process.stdout), 'ndjson' in (ctor.flags ?? {}))
+    this.showSecrets = flags['show-secrets'] === true
+    return parsed
   }
 
   async run(): Promise<void> {
     const outcome = await this.execute()
     const warnings = [...(outcome.warnings ?? []), ...this.loggedWarnings]
-    if (this.jsonEnabled()) {
-      this.logJson({status: outcome.exitCode === ExitCode.partial ? 'partial' : 'ok', result: outcome.result, warnings})
+    const view = this.list(outcome.result)
+    const format = this.output.format
+    if (format === 'json') {
+      const result = view ? limitList(outcome.result, this.shownView(view), rowLimit(this.output)) : outcome.result
+      process.stdout.write(`${jsonText(successEnvelope(outcome.exitCode, result, warnings), 2)}\n`)
+    } else if ((format === 'ndjson' || format === 'csv') && view) {
+      this.writeRows(format, view, outcome.result)
+      for (const w of new Set(warnings)) this.logToStderr(`Warning: ${screenText(w)}`)
     } else {
       this.render(outcome.result)
-      for (const w of warnings) this.logToStderr(`Warning: ${screenText(w)}`)
+      for (const w of new Set(warnings)) this.logToStderr(`Warning: ${screenText(w)}`)
     }
-    if (outcome.exitCode !== undefined && outcome.exitCode !== ExitCode.ok) this.exit(outcome.exitCode)
+    await this.end(outcome.exitCode)
+  }
+
+  /** NDJSON or CSV on stdout; what a --limit cut, and where recorded evidence went, on stderr. */
+  private writeRows(format: 'ndjson' | 'csv', view: ListView, result: T): void {
+    const limit = rowLimit(this.output)
+    const total = Math.max(view.total ?? view.rows.length, view.rows.length)
+    const rows = (limit === undefined ? view.rows : view.rows.slice(0, limit)).map((r) => shownRow(r, this.showSecrets))
+    process.stdout.write(machineRows(format, view, rows))
+    if (rows.length < total) process.stderr.write(`truncated: true, ${rows.length} of ${total} row(s)${limit === undefined ? '' : ` (--limit ${limit})`}; --limit 0 for all\n`)
+    const run = (result as {run?: RunJson | null} | null)?.run
+    if (run) for (const line of this.runFooterLines(run, '')) process.stderr.write(`${line}\n`)
+  }
+
+  private shownView(view: ListView): ListView {
+    return {...view, rows: view.rows.map((r) => shownRow(r, this.showSecrets))}
+  }
+
+  /** Waits for stdout and stderr to take everything written (a pipe may be full), then exits with the code. */
+  private async end(exitCode: ExitCodeValue | undefined): Promise<void> {
+    await drainOutput()
+    if (exitCode !== undefined && exitCode !== ExitCode.ok) this.exit(exitCode)
   }
 
   /** The single place errors become output and exit codes. */
   override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
+    const json = this.jsonEnabled()
     if (error instanceof Errors.CLIError) {
-      // Flag and argument parsing errors from oclif: usage errors.
+      // Flag and argument parsing errors from oclif: usage errors, with the nearest known name suggested.
       const oclifExit = (error as Errors.CLIError).oclif?.exit
-      if (this.jsonEnabled()) this.logJson({status: 'error', error: {code: 'usage', message: error.message, hint: 'See --help.'}})
-      else this.logToStderr(`Error: ${screenText(error.message)}\nHint: see \`${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help\`.`)
+      const message = explainParseError(error, this.ctor)
+      const command = `${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''}`.trim()
+      if (json) this.writeJson(errorEnvelope({code: 'usage', message, hint: `See \`${command} --help\`.`}, this.loggedWarnings))
+      else process.stderr.write(`Error: ${screenText(message)}\nHint: see \`${command} --help\`.\n`)
+      await drainOutput()
       this.exit(oclifExit === undefined || oclifExit === 1 ? ExitCode.usage : oclifExit)
     }
     const e = toCoronerError(error)
-    if (this.jsonEnabled()) {
-      this.logJson({status: 'error', error: {code: e.code, message: e.message, ...(e.hint === undefined ? {} : {hint: e.hint})}})
+    if (json) {
+      this.writeJson(errorEnvelope(e, this.loggedWarnings))
     } else {
-      this.logToStderr(`Error [${e.code}]: ${screenText(e.message)}${e.hint === undefined ? '' : `\nHint: ${screenText(e.hint)}`}`)
-      if (e.exitCode === ExitCode.internal && process.env.CORONER_DEBUG) this.logToStderr(String(error.stack))
+      for (const w of new Set(this.loggedWarnings)) process.stderr.write(`Warning: ${screenText(w)}\n`)
+      process.stderr.write(`Error [${e.code}]: ${screenText(e.message)}${e.hint === undefined ? '' : `\nHint: ${screenText(e.hint)}`}\n`)
+      if (e.exitCode === ExitCode.internal && process.env.CORONER_DEBUG) process.stderr.write(`${String(error.stack)}\n`)
     }
+    await drainOutput()
     this.exit(e.exitCode)
+  }
+
+  /** The --json envelope, control and bidirectional characters escaped (analysis/output.ts). */
+  private writeJson(value: unknown): void {
+    process.stdout.write(`${jsonText(value, 2)}\n`)
   }
 
   override async finally(error: Error | undefined): Promise<void> {
@@ -159,6 +247,7 @@ export abstract class CoronerCommand<T> extends Command {
       ...(flags['lock-mode'] === 'COMPLIANCE' || flags['lock-mode'] === 'GOVERNANCE' ? {lockMode: flags['lock-mode']} : {}),
       ...(flags['retain-days'] === undefined ? {} : {retainDays: flags['retain-days']}),
     })
+    this.storeLocation = store.location
     this.cleanups.push(() => aws.destroy(), () => store.close())
     const logger = createLogger((r) => {
       // A warning is part of the outcome (the --json envelope's warnings); information is for the terminal only.
@@ -199,6 +288,22 @@ export abstract class CoronerCommand<T> extends Command {
     return runSteps(env, calls, {command: this.commandName(), parameters})
   }
 
+  /** A sealed run as every command that recorded one reports it (`run` in its --json result). */
+  protected runJson(run: SealedRun): RunJson {
+    return {
+      caseId: run.caseId,
+      runId: run.runId,
+      status: run.status,
+      store: this.storeLocation ?? '',
+      artifacts: run.artifacts,
+      gaps: run.gaps.map((g) => ({code: g.code, collector: g.collector, resource: g.resource, reason: g.reason, region: g.region ?? null})),
+      manifestKey: run.manifestKey,
+      manifestSha256: run.manifestSha256,
+      head: run.head,
+      ...(run.signature === undefined ? {} : {signature: run.signature}),
+    }
+  }
+
   /**
    * The outcome of work that sealed an evidence run: exit 6 with a warning when the run ended
    * anything but complete (gaps, a failure, an interruption), the run's own warnings carried along.
@@ -210,17 +315,31 @@ export abstract class CoronerCommand<T> extends Command {
     return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
   }
 
-  /**
-   * The lines every command that sealed a run ends with, the one place they are written: its gaps,
-   * the run summary, the manifest, its signature, and the case head to record outside the store.
-   */
-  protected logRunFooter(run: RunFooterFacts, what: string): void {
-    const gaps = typeof run.gaps === 'number' ? run.gaps : run.gaps.length
-    if (typeof run.gaps !== 'number') for (const line of renderGaps(run.gaps)) this.log(line)
-    this.log(`\nCase ${run.caseId}, run ${run.runId}: ${what}${what === '' ? '' : ', '}${run.artifacts} artifact(s), ${gaps} gap(s) (${run.status}).`)
-    this.log(`Manifest ${run.manifestKey}\nManifest SHA-256 ${run.manifestSha256}`)
-    if (run.signature) this.log(`Signed by ${run.signature.keyId} (public key SHA-256 ${run.signature.publicKeySha256})`)
-    this.log(`Case head ${run.head} (record it in your incident ticket; \`coroner evidence verify --case ${run.caseId} --expect ${run.head}\` checks that no run was removed or replaced since)`)
+  /** A table of rows for the terminal, laid out for its width, at most --limit rows (a note says what was left out). */
+  protected table(rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyArray<Column>, total?: number, gap?: TableGap): void {
+    this.log(tableOf(rows.map((r) => shownRow(r, this.showSecrets)), columns, this.output, total, gap))
+  }
+
+  /** The note under a list the result holds only part of. */
+  protected cutNote(shown: number, total: number, what?: string): string {
+    return cutNote(shown, total, what)
+  }
+
+  /** The lines every command that sealed a run ends with: its gaps, the run, the store it went to and the manifest to record. */
+  protected logRunFooter(run: RunJson, what: string): void {
+    for (const line of renderGaps(run.gaps)) this.log(line)
+    for (const line of this.runFooterLines(run, what)) this.log(line)
+  }
+
+  private runFooterLines(run: RunJson, what: string): string[] {
+    return [
+      `\nCase ${run.caseId}, run ${run.runId}: ${what}${what === '' ? '' : ', '}${run.artifacts} artifact(s), ${run.gaps.length} gap(s) (${run.status}).`,
+      `Evidence store ${terminalSafe(run.store)}`,
+      `Manifest ${run.manifestKey}`,
+      `Manifest SHA-256 ${run.manifestSha256}`,
+      ...(run.signature ? [`Signed by ${run.signature.keyId} (public key SHA-256 ${run.signature.publicKeySha256})`] : []),
+      `Case head ${run.head} (record it in your incident ticket; \`coroner evidence verify --case ${run.caseId} --expect ${run.head}\` checks that no run was removed or replaced since)`,
+    ]
   }
 }
 

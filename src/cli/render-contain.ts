@@ -1,14 +1,16 @@
-import type {ContainOutcome} from '../actions/record.js'
-import {differenceLine} from '../actions/state-diff.js'
+import type {z} from 'zod'
+import type {ActionTarget} from '../actions/action.js'
+import {differenceLine, type Difference} from '../actions/state-diff.js'
 import {targetLabel} from '../actions/targets.js'
+import type {containOutcome} from './results/contain.js'
 import {terminalSafe} from './table.js'
 
-/** One action's outcomes, as `contain` and `undo` report them. */
+/** One action's outcomes, as `contain` and `undo` report them (a step's outcomes, or their --json form). */
 export interface ActionReport {
   action: string
   title: string
   notes: readonly string[]
-  outcomes: readonly ContainOutcome[]
+  outcomes: ReadonlyArray<z.output<typeof containOutcome>>
 }
 
 const STATUS: Record<string, string> = {
@@ -25,8 +27,8 @@ export function renderActionReports(reports: readonly ActionReport[], options: {
   for (const r of reports) {
     lines.push('', terminalSafe(`${r.action}: ${r.title}`))
     for (const {record} of r.outcomes) {
-      lines.push(terminalSafe(`  ${targetLabel(record.target)}: ${STATUS[record.status] ?? record.status}${record.undoes === null ? '' : ` (undoing run ${record.undoes})`}`))
-      for (const d of record.changes) lines.push(terminalSafe(`    ${differenceLine(d)}`))
+      lines.push(terminalSafe(`  ${targetLabel(record.target as Pick<ActionTarget, 'type' | 'name' | 'region'>)}: ${STATUS[record.status] ?? record.status}${record.undoes === null ? '' : ` (undoing run ${record.undoes})`}`))
+      for (const d of record.changes) lines.push(terminalSafe(`    ${differenceLine(d as Difference)}`))
       for (const d of record.drift) lines.push(terminalSafe(`    drift: ${d.path}: recorded ${JSON.stringify(d.from)}, now ${JSON.stringify(d.to)}`))
       for (const d of record.mismatches) lines.push(terminalSafe(`    NOT AS INTENDED: ${d.path}: intended ${JSON.stringify(d.from)}, read back ${JSON.stringify(d.to)}`))
       for (const c of record.calls) lines.push(terminalSafe(`    ${c.outcome === 'planned' ? 'would call' : `${c.outcome}:`} ${c.operation} ${JSON.stringify(c.parameters)}${c.error === undefined ? '' : ` (${c.error})`}`))

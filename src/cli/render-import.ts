@@ -1,13 +1,13 @@
-import type {FileAccount} from '../collectors/cloudtrail-import.js'
-import type {ImportAccount} from '../collectors/import-run.js'
-import {describeSkips} from '../collectors/import-account.js'
+import type {z} from 'zod'
+import {describeSkips, type SkipClass} from '../collectors/import-account.js'
+import type {importAccount} from './results/import-account.js'
 import {cellText} from './table.js'
 
 /** How many files with something not loaded are listed one by one; the rest are counted (all are in --json and the journal). */
 const LISTED = 50
 
 /** The import's account for people: files and records, every skip class with its first positions, each file not wholly loaded. */
-export function renderImportAccount(a: ImportAccount): string[] {
+export function renderImportAccount(a: ImportAccountJson): string[] {
   const lines: string[] = []
   const parts = [
     `${a.imported} whole`,
@@ -22,7 +22,7 @@ export function renderImportAccount(a: ImportAccount): string[] {
   const skips = Object.entries(a.skips).sort(([ra, a1], [rb, b1]) => b1 - a1 || ra.localeCompare(rb)).map(([reason, n]) => `${n} ${reason}`)
   lines.push(`Records: ${a.records} loaded, ${a.skipped} skipped${skips.length > 0 ? ` (${skips.join(', ')})` : ''}.`)
   const shapes = new Map<string, number>()
-  for (const f of a.perFile) if (f.shape !== undefined && f.loaded > 0) shapes.set(f.shape, (shapes.get(f.shape) ?? 0) + 1)
+  for (const f of a.perFile) if (f.shape !== null && f.loaded > 0) shapes.set(f.shape, (shapes.get(f.shape) ?? 0) + 1)
   if (shapes.size > 0) lines.push(`Shapes: ${[...shapes].map(([s, n]) => `${s} ${n}`).join(', ')}.`)
   const problems = a.perFile.filter((f) => f.status !== 'imported' && !(f.status === 'refused' && f.code === 'same-file'))
   if (problems.length > 0) lines.push('', 'Not wholly loaded:')
@@ -34,9 +34,21 @@ export function renderImportAccount(a: ImportAccount): string[] {
 }
 
 /** What became of one file not wholly loaded, in a line. */
-function fileLine(f: FileAccount): string {
-  const skipped = f.skipped > 0 && f.status !== 'nothing-usable' ? `skipped ${describeSkips(f.skips)}` : undefined
-  if (f.status === 'partial' && f.code === undefined) return `${f.loaded} loaded; ${skipped}`
+function fileLine(f: ImportAccountJson['perFile'][number]): string {
+  const skipped = f.skipped > 0 && f.status !== 'nothing-usable' ? `skipped ${describeSkips(f.skips.map(skipClassOf))}` : undefined
+  if (f.status === 'partial' && f.code === null) return `${f.loaded} loaded; ${skipped}`
   if (f.status === 'partial') return [f.reason, `${f.loaded} record(s) read before it kept`, skipped].filter(Boolean).join('; ')
   return [f.reason, skipped].filter(Boolean).join('; ')
+}
+
+type ImportAccountJson = z.output<typeof importAccount>
+
+/** A skip class as --json holds it (absent values null), back as the collector describes it. */
+function skipClassOf(c: ImportAccountJson['perFile'][number]['skips'][number]): SkipClass {
+  return {
+    reason: c.reason,
+    count: c.count,
+    first: c.first.map((p) => ({...(p.line === null ? {} : {line: p.line}), ...(p.item === null ? {} : {item: p.item})})),
+    ...(c.example === null ? {} : {example: c.example}),
+  }
 }

@@ -68,7 +68,8 @@ export interface LookupStreamResult {
   stream: string
   region: string
   filter: LookupFilter | null
-  status: 'complete' | 'interrupted' | 'gap' | 'resumed-complete'
+  /** complete; incomplete (interrupted: resumable); failed (an error stopped it: a gap is recorded); skipped (complete in the run resumed). */
+  status: 'complete' | 'incomplete' | 'failed' | 'skipped'
   events: number
   chunks: number
   requests: number
@@ -110,15 +111,15 @@ export async function collectLookupEvents(ctx: AwsContext, options: LookupOption
         const id = streamId(region, filter)
         if (stopped) {
           await run.gap({collector: cloudtrailLookupCollector.id, resource: id, region, code: stopped.gap, reason: `not collected: the region stopped after ${stopped.code}`})
-          results.push({stream: id, region, filter, status: 'gap', events: 0, chunks: 0, requests: 0, error: stopped})
+          results.push({stream: id, region, filter, status: 'failed', events: 0, chunks: 0, requests: 0, error: stopped})
           continue
         }
         const result = await collectStream(ctx, client, region, filter, options)
         results.push(result)
         // Throttling that outlasted the retries, or a refusal, would hit every stream of the region alike.
         const e = {name: result.error?.code}
-        if (result.status === 'gap' && result.error && (isThrottlingError(e) || isAwsAccessError(e))) stopped = {...result.error, gap: isThrottlingError(e) ? 'throttled' : 'access-denied'}
-        if (result.status === 'interrupted') break
+        if (result.status === 'failed' && result.error && (isThrottlingError(e) || isAwsAccessError(e))) stopped = {...result.error, gap: isThrottlingError(e) ? 'throttled' : 'access-denied'}
+        if (result.status === 'incomplete') break
       }
     } finally {
       client.destroy()
@@ -162,7 +163,7 @@ async function collectStream(ctx: AwsContext, client: CloudTrailClient, region: 
   const result: LookupStreamResult = {stream: id, region, filter, status: 'complete', events: 0, chunks: 0, requests: 0}
   if (previous?.complete) {
     await ctx.run.note('cloudtrail-lookup stream already complete', {checkpoint: previous})
-    return {...result, status: 'resumed-complete', events: previous.events, chunks: previous.chunk}
+    return {...result, status: 'skipped', events: previous.events, chunks: previous.chunk}
   }
   const s: Stream = {
     ctx,
@@ -294,7 +295,7 @@ async function interrupted(s: Stream): Promise<LookupStreamResult> {
   await s.ctx.run.note('cloudtrail-lookup stream interrupted', {checkpoint})
   s.result.events = s.total
   s.task.done(`interrupted after ${s.total} events`)
-  return {...s.result, status: 'interrupted'}
+  return {...s.result, status: 'incomplete'}
 }
 
 /** LookupEvents gave up (throttled past the SDK's retries, refused, failed): a gap, and what was read is kept. */
@@ -311,7 +312,7 @@ async function stopped(s: Stream, error: unknown): Promise<LookupStreamResult> {
   await s.ctx.run.gap({collector: call.collector, resource: s.id, region: s.region, code: gapFor(error, call).code, reason: `${reason} (${name})`})
   s.result.events = s.total
   s.task.done(`stopped: ${name}`)
-  return {...s.result, status: 'gap', error: e}
+  return {...s.result, status: 'failed', error: e}
 }
 
 /**

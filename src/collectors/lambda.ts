@@ -75,7 +75,8 @@ export interface FunctionSummary {
   input: string
   functionName: string
   region: string
-  status: 'collected' | 'partial' | 'not-found' | 'failed'
+  /** As a run ends: complete, partial (gaps recorded), failed (not found, or unreadable: see message and the gap). */
+  status: 'complete' | 'partial' | 'failed'
   functionArn?: string
   runtime?: string
   packageType?: string
@@ -148,7 +149,7 @@ export async function collectLambdaFunctions(ctx: AwsContext, options: LambdaCol
 }
 
 function emptySummary(t: FunctionTarget): FunctionSummary {
-  return {input: t.input, functionName: t.functionName, region: t.region, status: 'collected', versions: [], publishedVersions: [], aliases: [], codePackages: 0, artifacts: 0, gaps: 0}
+  return {input: t.input, functionName: t.functionName, region: t.region, status: 'complete', versions: [], publishedVersions: [], aliases: [], codePackages: 0, artifacts: 0, gaps: 0}
 }
 
 const versionOrder = (a: string, b: string): number => (a === '$LATEST' ? -1 : b === '$LATEST' ? 1 : Number(a) - Number(b))
@@ -203,7 +204,7 @@ async function collectFunction(shared: Shared, t: FunctionTarget, allVersions: b
   }
   await readQualified(f)
   await readTriggersAndLimits(f)
-  return {...f.summary, status: s.gaps.gaps.length > 0 ? 'partial' : 'collected', gaps: s.gaps.gaps.length, artifacts: f.artifacts + f.summary.codePackages}
+  return {...f.summary, status: s.gaps.gaps.length > 0 ? 'partial' : 'complete', gaps: s.gaps.gaps.length, artifacts: f.artifacts + f.summary.codePackages}
 }
 
 /** Lists the published versions into the journal; returns the summary when the function is not there (or cannot be listed). */
@@ -223,7 +224,7 @@ async function listVersions(f: FunctionRead): Promise<FunctionSummary | undefine
   if (listed === 'not-found' || published.length === 0) {
     const message = `Lambda function ${JSON.stringify(t.input)} was not found in ${t.region}. List the functions there with \`aws lambda list-functions --region ${t.region}\`, or pass --region (or the function ARN) if it lives in another region.`
     await s.gaps.add({collector: COLLECTOR, resource: t.input, region: t.region, code: 'function-not-found', reason: message})
-    return {...summary, status: 'not-found', message, gaps: s.gaps.gaps.length}
+    return {...summary, status: 'failed', message, gaps: s.gaps.gaps.length}
   }
   summary.publishedVersions = published.map((v) => v.Version ?? '').filter((v) => v !== '').sort(versionOrder)
   // Every version's identity goes into the journal, even those not collected: a later run can fetch them.

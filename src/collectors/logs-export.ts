@@ -60,7 +60,8 @@ export interface ImportedExportFile {
   lines: number
   key?: string
   sha256?: string
-  status: 'stored' | 'truncated' | 'failed'
+  /** complete; partial (the file does not decompress to its end: kept, marked, and a gap); failed. */
+  status: 'complete' | 'partial' | 'failed'
 }
 
 export interface LogsExportImport {
@@ -181,5 +182,5 @@ async function importOne(ctx: AwsContext, f: Source, origin: string, logGroupNam
       reason: `${f.file} does not decompress to its end (${scan.error}); kept byte for byte, only its first ${scan.lines} line(s) are readable.`,
     })
   }
-  return {...info, lines: scan.lines, key: record.key, sha256: record.sha256, status: scan.error === undefined ? 'stored' : 'truncated'}
+  return {...info, lines: scan.lines, key: record.key, sha256: record.sha256, status: scan.error === undefined ? 'complete' : 'partial'}
 }

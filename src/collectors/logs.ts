@@ -65,7 +65,8 @@ export interface LogsCollectOptions {
 export interface SliceOutcome {
   start: string
   end: string
-  status: 'collected' | 'skipped' | 'failed'
+  /** complete; skipped (sealed by an earlier run of the case, named by runId); failed (a gap is recorded). */
+  status: 'complete' | 'skipped' | 'failed'
   events: number
   key?: string
   sha256?: string
@@ -233,7 +234,7 @@ async function collectSlice(
   if (record === undefined) return {...window, status: 'failed', events: 0}
   total.events += events
   for (const [s, n] of Object.entries(streams)) total.streams[s] = (total.streams[s] ?? 0) + n
-  return {...window, status: 'collected', events, key: record.key, sha256: record.sha256}
+  return {...window, status: 'complete', events, key: record.key, sha256: record.sha256}
 
   function sliceAttributes(): Record<string, unknown> {
     return {

@@ -1,27 +1,29 @@
 import {Args, Flags} from '@oclif/core'
+import type {z} from 'zod'
 import type {AnyAction} from '../actions/action.js'
 import {ACTIONS} from '../actions/registry.js'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag} from '../cli/case-flag.js'
 import {changeFlags} from '../cli/change-flags.js'
 import {confirmChanges} from '../cli/confirm.js'
+import {awsFlags, resultOutputFlags, storeFlag} from '../cli/flags.js'
 import {renderActionReports} from '../cli/render-contain.js'
+import {containResult} from '../cli/results/contain.js'
 import {storeWriteFlags} from '../cli/store-flags.js'
+import {ExitCode} from '../core/errors.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {CONTAIN_STEPS} from '../steps/contain/actions.js'
 import {chooseActions, containTargets} from '../steps/contain/plan.js'
 import {parseParams} from '../steps/params.js'
 import type {ActionParams, ContainStepResult} from '../steps/contain/run-action.js'
-import type {SealedRun} from '../steps/runner.js'
 
-export type ContainResult = SealedRun & {dryRun: boolean; actions: ContainStepResult[]}
+export type ContainResult = z.output<typeof containResult>
 
 export default class Contain extends CoronerCommand<ContainResult> {
   static override summary = 'Contain a compromised function: evidence first, a dry run unless --apply, every change recorded and undoable'
   static override description = `ACTION is one of ${ACTIONS.map((a) => a.id).join(', ')}; a comma list of them; or all (every action with a target among those named: pin-alias only with --alias and --to-version, deactivate-keys only with keys). Before anything changes, the targets are snapshotted into the same evidence run; each action then records the state before, the exact calls and the state read back (contain.action). Without --apply nothing is changed: the change is shown as a before → after diff and recorded as planned. With --apply on a terminal you are asked once, listing the targets (--yes skips that; off a terminal --yes is required). Undo with \`coroner undo --case X --run RUN\`. See docs/containment.md.`
   static override args = {action: Args.string({description: 'The action, a comma list of actions, or all', required: true})}
   static override flags = {
-    ...storeWriteFlags,
     ...changeFlags,
     case: caseFlag,
     function: Flags.string({char: 'f', description: 'Function name or ARN (repeatable); its execution role is a target of the role actions', multiple: true}),
@@ -34,7 +36,13 @@ export default class Contain extends CoronerCommand<ContainResult> {
     'include-services': Flags.boolean({description: 'remove-public-access: also remove statements granting AWS services (breaks their triggers)', default: false}),
     alias: Flags.string({description: 'pin-alias: the alias to pin'}),
     'to-version': Flags.string({description: 'pin-alias: the known-good version to pin it to'}),
+    ...storeFlag,
+    ...storeWriteFlags,
+    ...awsFlags,
+    ...resultOutputFlags,
   }
+  static override resultSchema = containResult
+  static override exitCodes = {[ExitCode.partial]: 'a change failed, was not read back as intended, or a target could not be snapshotted (see the gaps)'}
   static override examples = [
     '<%= config.bin %> contain all --function payments-api --case INC-2026-0042 --region eu-west-1',
     '<%= config.bin %> contain all --function payments-api --case INC-2026-0042 --region eu-west-1 --apply',
@@ -56,14 +64,15 @@ export default class Contain extends CoronerCommand<ContainResult> {
     const targets = await containTargets(env, calls, flags['max-resources'])
     if (flags.apply) await confirmChanges(`contain ${actions.map((a) => a.id).join(',')}`, targets, flags.yes)
     const {results, run} = await this.runSteps(env, steps, {actions: actions.map((a) => a.id), ...flags})
-    return this.sealedOutcome(run, {...run, dryRun: !flags.apply, actions: results as ContainStepResult[]})
+    const actionResults = (results as ContainStepResult[]).map((a) => ({...a, notes: [...a.notes]}))
+    return this.sealedOutcome(run, {run: this.runJson(run), dryRun: !flags.apply, actions: actionResults})
   }
 
   protected render(r: ContainResult): void {
     for (const line of renderActionReports(r.actions, {showNotes: true})) this.log(line)
     if (r.dryRun) this.log('\nDry run: nothing was changed. Re-run with --apply to make these changes.')
     const made = r.actions.flatMap((a) => a.outcomes).filter((o) => o.record.applied).length
-    this.logRunFooter(r, r.dryRun ? 'dry run' : `${made} change(s) made; undo with \`coroner undo --case ${r.caseId} --run ${r.runId}\``)
+    this.logRunFooter(r.run, r.dryRun ? 'dry run' : `${made} change(s) made; undo with \`coroner undo --case ${r.run.caseId} --run ${r.run.runId}\``)
   }
 }
 

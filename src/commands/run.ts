@@ -1,5 +1,8 @@
 import {Flags} from '@oclif/core'
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
+import {awsFlags, resultOutputFlags, secretsFlag, storeFlag} from '../cli/flags.js'
+import {playbookRunResult} from '../cli/results/playbook.js'
 import {caseFlag} from '../cli/case-flag.js'
 import {approveContainment} from '../cli/approve.js'
 import {changeFlags} from '../cli/change-flags.js'
@@ -16,13 +19,19 @@ import {assertCaseId} from '../evidence/keys.js'
 import {readPlaybook} from '../playbooks/catalog.js'
 import {runPlaybook, type PlaybookRunResult} from '../playbooks/execute.js'
 
-export default class Run extends CoronerCommand<PlaybookRunResult> {
+type Result = z.output<typeof playbookRunResult>
+
+export default class Run extends CoronerCommand<Result> {
   static override summary = 'Run a playbook: the whole response as one evidence run of the case'
   static override description =
     "Runs each step of the playbook (a shipped id or a file) inside one evidence run: every step's start, parameters, outcome (done, gap, failed, skipped) and duration go into the custody journal. Independent steps run side by side. Containment steps change nothing unless --apply; on a terminal --apply asks once, listing the targets (--yes skips the question, and is required off a terminal). --resume RUN continues an interrupted or partial run: steps it finished are not run again. Secret values never reach a step's results or the journal; --show-secrets is given to report steps only. Exits 6 when some data could not be collected, 3 when findings were produced, 0 otherwise."
   static override args = {playbook: playbookArg}
   static override flags = {
+    ...storeFlag,
     ...storeWriteFlags,
+    ...awsFlags,
+    ...resultOutputFlags,
+    ...secretsFlag,
     case: caseFlag,
     param: paramFlag(),
     apply: changeFlags.apply,
@@ -30,13 +39,15 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     resume: Flags.string({description: 'Continue this run of the case (its run id, from `coroner case show`)'}),
     fail: Flags.boolean({description: 'Exit 3 when findings were produced (use --no-fail to exit 0)', default: true, allowNo: true}),
   }
+  static override resultSchema = playbookRunResult
+  static override exitCodes = {[ExitCode.findings]: 'findings were produced (unless --no-fail)', [ExitCode.partial]: 'something could not be collected, or the run did not complete'}
   static override examples = [
     '<%= config.bin %> run lambda-triage --case INC-2026-0042 --param functions=payments-api --param since=7d --region eu-west-1',
     '<%= config.bin %> run lambda-compromise --case INC-2026-0042 --param functions=payments-api --apply',
     '<%= config.bin %> run lambda-triage --case INC-2026-0042 --resume 20261120T101500123Z-1a2b3c',
   ]
 
-  protected async execute(): Promise<Outcome<PlaybookRunResult>> {
+  protected async execute(): Promise<Outcome<Result>> {
     const {args, flags} = await this.parse(Run)
     const caseId = assertCaseId(flags.case)
     const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true
@@ -66,21 +77,49 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
       if (result.status !== 'complete') warnings.push(`run ended ${result.status}: ${result.gaps.length} gap(s), see the custody journal`)
       const offline = result.steps.filter((s) => s.cause === 'store-not-local').map((s) => s.id)
       if (offline.length > 0) warnings.push(`the analysis (${offline.join(', ')}) was not run: ${result.steps.find((s) => s.cause === 'store-not-local')!.reason}`)
-      return {result, ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
+      return {result: this.runResult(result), ...(warnings.length === 0 ? {} : {warnings}), ...(exitCode === undefined ? {} : {exitCode})}
     } finally {
       list?.close()
     }
   }
 
-  protected render(r: PlaybookRunResult): void {
+  /** The run as every command reports one (`run`), its steps with null for what they did not say. */
+  private runResult(r: PlaybookRunResult): Result {
+    return {
+      run: this.runJson(r),
+      playbook: r.playbook,
+      apply: r.apply,
+      parameters: r.parameters,
+      steps: r.steps.map((s) => ({
+        id: s.id,
+        uses: s.uses,
+        kind: s.kind,
+        outcome: s.outcome,
+        durationMs: s.durationMs ?? null,
+        reason: s.reason ?? null,
+        cause: s.cause ?? null,
+        error: s.error ?? null,
+        gapCount: s.gaps,
+        findings: s.findings,
+        carriedFrom: s.carriedFrom ?? null,
+        result: s.result ?? null,
+        outputs: s.outputs ?? null,
+      })),
+      findings: r.findings,
+      resumedFrom: r.resumedFrom ?? null,
+      carriedGaps: r.carriedGaps,
+    }
+  }
+
+  protected render(r: Result): void {
     this.log(
       renderTable(
         r.steps.map((s) => ({
           step: s.id,
           uses: s.uses,
           outcome: s.outcome,
-          seconds: s.durationMs === undefined ? '' : (s.durationMs / 1000).toFixed(1),
-          gaps: s.gaps || '',
+          seconds: s.durationMs === null ? '' : (s.durationMs / 1000).toFixed(1),
+          gaps: s.gapCount || '',
           findings: s.findings || '',
           detail: s.carriedFrom ? `carried over from run ${s.carriedFrom}` : (s.reason ?? ''),
         })),
@@ -96,17 +135,17 @@ export default class Run extends CoronerCommand<PlaybookRunResult> {
     const contained = r.steps.filter((s) => s.kind === 'contain' && isActionReport(s.result)).map((s) => s.result as ActionReport)
     for (const line of renderActionReports(contained, {showNotes: false})) this.log(line)
     if (!r.apply && r.steps.some((s) => s.kind === 'contain')) this.log('\nContainment ran without --apply: nothing was changed; each step recorded what it would change.')
-    this.logRunFooter(r, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
+    this.logRunFooter(r.run, `playbook ${r.playbook.id} v${r.playbook.version}${r.resumedFrom ? ` (resuming run ${r.resumedFrom})` : ''}, ${r.findings} finding(s)`)
   }
 }
 
 /** The most severe findings a findings step reported, as a table (no details: those are the account's text). */
-function findingLines(r: PlaybookRunResult): string[] {
+function findingLines(r: Result): string[] {
   const step = r.steps.find((s) => s.uses === 'findings' && s.outcome !== 'skipped' && s.result !== undefined)
   const top = (step?.result as {top?: Array<{severity: string; time: string | null; title: string; actor: string | null; target: string | null}>} | undefined)?.top ?? []
   if (top.length === 0) return []
   const rows = top.slice(0, 10).map((f) => redactSecrets({severity: f.severity, time: f.time, finding: f.title, actor: f.actor, target: f.target} as never) as Record<string, unknown>)
-  return ['', `Findings (${r.findings}${top.length > 10 || r.findings > top.length ? ', the most severe' : ''}; \`coroner findings --case ${r.caseId}\` lists them):`, renderTable(rows, ['severity', 'time', 'finding', 'actor', 'target'])]
+  return ['', `Findings (${r.findings}${top.length > 10 || r.findings > top.length ? ', the most severe' : ''}; \`coroner findings --case ${r.run.caseId}\` lists them):`, renderTable(rows, ['severity', 'time', 'finding', 'actor', 'target'])]
 }
 
 const isActionReport = (v: unknown): boolean => typeof v === 'object' && v !== null && Array.isArray((v as ActionReport).outcomes) && typeof (v as ActionReport).action === 'string'

@@ -72,6 +72,7 @@ export const ERROR_CATALOGUE = {
   'store-unusable': {exit: ExitCode.usage, meaning: 'the local store path is in a kernel file system (/proc, /sys, /dev)'},
   'store-not-local': {exit: ExitCode.usage, meaning: 'the analysis reads a local store: pull the case first'},
   'unknown-case': {exit: ExitCode.usage, meaning: 'the store holds no such case'},
+  'unknown-command': {exit: ExitCode.usage, meaning: 'no command or topic has that name (the nearest is suggested)'},
   'unknown-param': {exit: ExitCode.usage, meaning: 'a parameter the query does not declare was given'},
   'unknown-query': {exit: ExitCode.usage, meaning: 'no named query has that name'},
   'unknown-store': {exit: ExitCode.usage, meaning: 'the store location is neither a folder nor s3://'},

@@ -1,7 +1,14 @@
-/** One unit of long work: a label, a count so far and, when known, a total. */
+import {escapeControls} from './text.js'
+
+/**
+ * One unit of long work: a label, a count of objects so far and, when known, a total; optionally
+ * the bytes those objects hold, so the rate and the time left follow the data, not the count.
+ */
 export interface ProgressTask {
-  advance(by?: number): void
-  setTotal(total: number): void
+  /** `by` objects done (default 1), holding `bytes` bytes. */
+  advance(by?: number, bytes?: number): void
+  /** The objects (and the bytes) there are in all, once known. */
+  setTotal(total: number, bytes?: number): void
   done(summary?: string): void
 }
 
@@ -14,47 +21,87 @@ const quietTask: ProgressTask = {advance() {}, setTotal() {}, done() {}}
 
 export const quietProgress: Progress = {task: () => quietTask}
 
+/** What a task has done, as its progress line says it. */
+export interface ProgressState {
+  label: string
+  count: number
+  total: number | undefined
+  bytes: number
+  totalBytes: number | undefined
+  seconds: number
+}
+
+/**
+ * The progress line of a task: `label: 120/2,000 objects (6%) 35.2/1.2 GiB 12.3 MiB/s ETA 1m40s`,
+ * cut to `width` columns (the terminal's), the numbers kept before the label is cut.
+ */
+export function progressLine(s: ProgressState, width = Number.POSITIVE_INFINITY): string {
+  const seconds = Math.max(s.seconds, 0.001)
+  const parts: string[] = [`${s.count.toLocaleString('en-US')}${s.total !== undefined && s.total > 0 ? `/${s.total.toLocaleString('en-US')}` : ''}`]
+  if (s.total !== undefined && s.total > 0) parts[0] += ` (${Math.min(100, Math.floor((100 * s.count) / s.total))}%)`
+  const byBytes = s.bytes > 0
+  if (byBytes) parts.push(`${formatBytes(s.bytes)}${s.totalBytes !== undefined && s.totalBytes > 0 ? `/${formatBytes(s.totalBytes)}` : ''}`, `${formatBytes(s.bytes / seconds)}/s`)
+  else parts.push(`${(s.count / seconds).toFixed(1)}/s`)
+  const left = byBytes && s.totalBytes !== undefined && s.totalBytes > 0 ? (s.totalBytes - s.bytes) / (s.bytes / seconds) : s.total !== undefined && s.total > 0 && s.count > 0 ? (s.total - s.count) / (s.count / seconds) : Number.NaN
+  if (Number.isFinite(left)) parts.push(`ETA ${formatSeconds(Math.max(0, left))}`)
+  const numbers = parts.join(' ')
+  const room = width - numbers.length - 2
+  if (room >= s.label.length) return `${s.label}: ${numbers}`
+  if (room >= 4) return `${s.label.slice(0, room - 1)}…: ${numbers}`
+  return numbers.length <= width ? numbers : `${numbers.slice(0, Math.max(0, width - 1))}…`
+}
+
 /**
  * Draws one self-overwriting line per task on a terminal stream, at most every `intervalMs`,
- * with a rate and, when the total is known, an ETA. Used only when the stream is a TTY.
+ * never wider than the terminal (a line that wrapped could not be overwritten).
  */
 export function terminalProgress(stream: NodeJS.WriteStream, now: () => number = Date.now, intervalMs = 100): Progress {
+  const width = (): number => Math.max(10, (stream.columns || 80) - 1)
   return {
     task(label, initialTotal) {
-      let total = initialTotal
-      let count = 0
-      let lastDraw = 0
       const started = now()
+      const s: ProgressState = {label: escapeControls(label), count: 0, total: initialTotal, bytes: 0, totalBytes: undefined, seconds: 0}
+      let lastDraw = 0
       const draw = (force: boolean): void => {
         const t = now()
         if (!force && t - lastDraw < intervalMs) return
         lastDraw = t
-        const seconds = Math.max((t - started) / 1000, 0.001)
-        const rate = count / seconds
-        let line = `${label}: ${count}`
-        if (total !== undefined && total > 0) {
-          const eta = rate > 0 ? Math.max(0, (total - count) / rate) : Number.NaN
-          line += `/${total} (${Math.floor((100 * count) / total)}%)`
-          if (Number.isFinite(eta)) line += ` ETA ${formatSeconds(eta)}`
-        }
-        line += ` ${rate.toFixed(1)}/s`
-        stream.write(`\r\u001B[2K${line}`)
+        s.seconds = (t - started) / 1000
+        stream.write(`\r\u001B[2K${progressLine(s, width())}`)
       }
       return {
-        advance(by = 1) {
-          count += by
+        advance(by = 1, bytes = 0) {
+          s.count += by
+          s.bytes += bytes
           draw(false)
         },
-        setTotal(n) {
-          total = n
+        setTotal(n, bytes) {
+          s.total = n
+          if (bytes !== undefined) s.totalBytes = bytes
         },
         done(summary) {
           draw(true)
-          stream.write(summary === undefined ? '\n' : `\r\u001B[2K${label}: ${summary}\n`)
+          if (summary === undefined) stream.write('\n')
+          else {
+            const line = `${s.label}: ${summary}`
+            stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}\n`)
+          }
         },
       }
     },
   }
+}
+
+/** Bytes for people: 512 B, 35.2 KiB, 1.2 GiB. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`
 }
 
 function formatSeconds(s: number): string {

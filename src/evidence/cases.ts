@@ -1,20 +1,8 @@
 import {CoronerError} from '../core/errors.js'
-import {caseExists, indexCase, type IndexedRun} from './case-index.js'
+import {caseExists, indexCase} from './case-index.js'
 import {MANIFEST_NAME, parseKey} from './keys.js'
-import type {Manifest} from './manifest.js'
+import type {ArtifactRecord, Manifest} from './manifest.js'
 import {readObject, type EvidenceStore} from './store.js'
-
-export interface RunSummary {
-  runId: string
-  status: Manifest['status'] | 'unsealed'
-  command?: string
-  startedAt?: string
-  endedAt?: string
-  artifacts: number
-  gaps?: number
-  user?: string
-  caller?: string
-}
 
 export interface CaseSummary {
   caseId: string
@@ -46,46 +34,26 @@ export async function listCases(store: EvidenceStore): Promise<CaseSummary[]> {
     })
 }
 
-/** The runs of one case, each with what its manifest says (or `unsealed` when it has none). */
-export async function showCase(store: EvidenceStore, caseId: string): Promise<RunSummary[]> {
-  const out: RunSummary[] = []
-  for (const run of (await indexCase(store, caseId)).runs) {
-    if (![...run.objects.values()].flat().some((v) => !v.deleteMarker)) continue
-    if (!run.manifest) {
-      out.push({runId: run.runId, status: 'unsealed', artifacts: currentObjects(run)})
-      continue
-    }
-    const m = await readManifest(store, run.manifestKey, run.manifest.versionId)
-    out.push({
-      runId: run.runId,
-      status: m.status,
-      command: m.command,
-      startedAt: m.startedAt,
-      endedAt: m.endedAt,
-      artifacts: m.artifacts.length,
-      gaps: m.gaps,
-      user: `${m.host.user}@${m.host.hostname}`,
-      ...(m.caller?.arn ? {caller: m.caller.arn} : {}),
-    })
-  }
-  return out
-}
-
-/** Objects of a run that stand (not overlaid, not deleted), the journal aside. */
-const currentObjects = (run: IndexedRun): number =>
-  [...run.objects.entries()].filter(([key, versions]) => !key.slice(run.prefix.length).startsWith('custody.jsonl') && versions.some((v) => !v.deleteMarker && v.isLatest !== false)).length
-
 /** A run's manifest; one that is not a JSON manifest is an error naming it, not a bare SyntaxError. */
 export async function readManifest(store: EvidenceStore, key: string, versionId?: string): Promise<Manifest> {
+  return parseManifest(store, key, await readManifestText(store, key, versionId))
+}
+
+/** A manifest's text parsed; one that is not a JSON manifest is a `manifest-unreadable` error naming it. */
+export function parseManifest(store: EvidenceStore, key: string, text: string): Manifest {
   let manifest: Manifest
-  const bytes = await readObject(store, key, versionId)
   try {
-    manifest = JSON.parse(bytes.toString('utf8')) as Manifest
+    manifest = JSON.parse(text) as Manifest
   } catch (error) {
     throw unreadableManifest(store, key, `is not valid JSON (${(error as Error).message})`, error)
   }
   if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.artifacts)) throw unreadableManifest(store, key, 'has no artifacts list')
   return manifest
+}
+
+/** A manifest's bytes as stored (what its SHA-256 is taken over), as text. */
+export async function readManifestText(store: EvidenceStore, key: string, versionId?: string): Promise<string> {
+  return (await readObject(store, key, versionId)).toString('utf8')
 }
 
 function unreadableManifest(store: EvidenceStore, key: string, what: string, cause?: unknown): CoronerError {
@@ -96,18 +64,8 @@ function unreadableManifest(store: EvidenceStore, key: string, what: string, cau
   })
 }
 
-export interface ListedArtifact {
-  runId: string
-  key: string
-  kind: string
-  size: number
-  sha256: string
-  versionId?: string
-  source: string
-  collectedAt: string
-  /** True for artifacts of a run that never sealed, known only from its journal. */
-  unsealed?: boolean
-}
+/** An artifact of a case as its run's manifest records it, with the run. */
+export type ListedArtifact = ArtifactRecord & {runId: string}
 
 /** The artifacts of every sealed run of a case, from their manifests; undefined when the case has no run. */
 export async function listArtifacts(store: EvidenceStore, caseId: string): Promise<ListedArtifact[] | undefined> {
@@ -118,7 +76,7 @@ export async function listArtifacts(store: EvidenceStore, caseId: string): Promi
     if (!run.manifest) continue
     const m = await readManifest(store, run.manifestKey, run.manifest.versionId)
     for (const a of m.artifacts) {
-      out.push({runId: m.runId, key: a.key, kind: a.kind, size: a.size, sha256: a.sha256, ...(a.versionId === undefined ? {} : {versionId: a.versionId}), source: a.source, collectedAt: a.collectedAt})
+      out.push({runId: m.runId, ...a})
     }
   }
   return out

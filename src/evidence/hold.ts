@@ -22,10 +22,10 @@ export function legalHoldOf(store: EvidenceStore): LegalHold {
 }
 
 /** Every object version under the case, except those of `exceptRun` (the run recording the hold). */
-export async function caseVersions(ctx: StoreContext, caseId: string, exceptRun?: string): Promise<Array<{key: string; versionId?: string}>> {
+export async function caseVersions(ctx: StoreContext, caseId: string, exceptRun?: string): Promise<Array<{key: string; size: number; versionId?: string}>> {
   const index = await indexCase(ctx.store, caseId)
   const infos = [...index.runs.filter((r) => r.runId !== exceptRun).flatMap((r) => [...r.objects.values()].flat()), ...index.stray]
-  const versions = infos.filter((i) => !i.deleteMarker).map((i) => ({key: i.key, ...(i.versionId === undefined ? {} : {versionId: i.versionId})}))
+  const versions = infos.filter((i) => !i.deleteMarker).map((i) => ({key: i.key, size: i.size, ...(i.versionId === undefined ? {} : {versionId: i.versionId})}))
   if (versions.length === 0) throw usageError('unknown-case', `No case ${caseId} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
   return versions
 }
@@ -38,12 +38,13 @@ export async function caseVersions(ctx: StoreContext, caseId: string, exceptRun?
 export async function holdCase(ctx: RecordingContext, on: boolean): Promise<HoldOutcome> {
   const setLegalHold = legalHoldOf(ctx.store)
   const versions = await caseVersions(ctx, ctx.caseId, ctx.run.runId)
-  const task = ctx.progress.task(`legal hold ${on ? 'on' : 'off'}`, versions.length)
+  const task = ctx.progress.task(`legal hold ${on ? 'on' : 'off'}`)
+  task.setTotal(versions.length, versions.reduce((n, v) => n + v.size, 0))
   const settled = await mapPool(versions, 8, async (v) => {
     try {
       await setLegalHold(v.key, v.versionId, on)
     } finally {
-      task.advance()
+      task.advance(1, v.size)
     }
   }, ctx.signal)
   task.done()
@@ -51,7 +52,9 @@ export async function holdCase(ctx: RecordingContext, on: boolean): Promise<Hold
   const hold = on ? 'ON' : 'OFF'
   const outcomes: Array<{key: string; versionId?: string; status: string; error?: string}> = versions.map((v, i) => {
     const s = settled[i]!
-    return s.ok ? {...v, status: hold} : {...v, status: 'failed', error: toCoronerError(s.error).message}
+    const {key, versionId} = v
+    const version = {key, ...(versionId === undefined ? {} : {versionId})}
+    return s.ok ? {...version, status: hold} : {...version, status: 'failed', error: toCoronerError(s.error).message}
   })
   const failed = outcomes.filter((o) => o.status === 'failed').map(({key, versionId, error}) => ({key, ...(versionId === undefined ? {} : {versionId}), error: error ?? ''}))
   await ctx.run.putArtifact(['legal-hold', `${hold.toLowerCase()}.json`], JSON.stringify({hold, at: ctx.clock.now().toISOString(), versions: outcomes}, null, 2), {

@@ -1,6 +1,6 @@
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import type {Progress} from '../core/progress.js'
+import type {Progress, ProgressTask} from '../core/progress.js'
 import {CoronerError, usageError} from '../core/errors.js'
 import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
 import {SIGNATURE_NAME} from './signing.js'
@@ -8,7 +8,7 @@ import {journalLines} from './journal.js'
 import {LocalDirectoryStore} from './stores/local.js'
 import type {ArtifactRecord, Manifest} from './manifest.js'
 import {EvidenceHashMismatchError, readObject, type EvidenceStore} from './store.js'
-import {verifyCase, type CaseVerification} from './verify.js'
+import {objectsToRead, verifyCase, type CaseVerification} from './verify.js'
 
 export interface PullResult {
   caseId: string
@@ -51,21 +51,20 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   const sourceCheck = await verifyCase(source, caseId, {content: false})
   const dest = new LocalDirectoryStore(target)
   const result: Omit<PullResult, 'verification' | 'source' | 'ok'> = {caseId, from: source.location, to: dest.location, runs: index.runs.length, objects: 0, bytes: 0, notPulled: []}
-  const task = progress?.task(`pulling ${caseId}`, index.runs.length)
+  const task = progress?.task(`pulling ${caseId}`)
+  task?.setTotal(...objectsToRead(index))
   try {
-    for (const run of index.runs) {
-      await pullRun(source, dest, caseId, run, result)
-      task?.advance()
-    }
+    for (const run of index.runs) await pullRun(source, dest, caseId, run, result, task)
   } finally {
     task?.done()
   }
-  const verification = await verifyCase(dest, caseId)
+  const check = progress?.task(`verifying the copy of ${caseId}`)
+  const verification = await verifyCase(dest, caseId, check ? {progress: check} : {}).finally(() => check?.done())
   return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
 }
 
 /** One run: its journal line by line, each artifact it lists (hash checked), then its manifest as first written. */
-async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>): Promise<void> {
+async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, task?: ProgressTask): Promise<void> {
   const journalArtifacts: JournalArtifact[] = []
   const journal = await dest.openJournal(run.journalKey)
   // Lines are copied as they are (a blank or CRLF line too); verify names any that breaks the chain.
@@ -86,8 +85,10 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   const pulled = new Set([run.journalKey, run.manifestKey])
   for (const a of artifacts) {
     pulled.add(a.key)
-    result.bytes += await pullArtifact(source, dest, caseId, run, a)
+    const size = await pullArtifact(source, dest, caseId, run, a)
+    result.bytes += size
     result.objects++
+    task?.advance(1, size)
   }
   if (manifestText !== undefined) {
     await dest.put(run.manifestKey, manifestText, {contentType: 'application/json'})

@@ -1,4 +1,5 @@
 import type {KeyObject} from 'node:crypto'
+import type {ProgressTask} from '../core/progress.js'
 import type {CaseHead} from './case-head.js'
 import type {Manifest} from './manifest.js'
 
@@ -98,6 +99,8 @@ export interface VerifyOptions {
   content?: boolean
   /** The run doing the verification (a playbook's), still open: checked against its journal so far, not named unsealed. */
   openRun?: string | undefined
+  /** Told of every object read back, with its size: per-object progress (count, bytes, rate, time left). */
+  progress?: ProgressTask
 }
 
 /** Collects problems into the lists a verification reports them in. */

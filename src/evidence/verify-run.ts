@@ -1,5 +1,6 @@
 import type {KeyObject} from 'node:crypto'
 import {toCoronerError} from '../core/errors.js'
+import type {ProgressTask} from '../core/progress.js'
 import {mapPool} from '../core/pool.js'
 import {firstWritten, type IndexedRun} from './case-index.js'
 import {sha256Hex} from './hashing.js'
@@ -43,6 +44,8 @@ export interface RunContext {
   /** This is the run doing the verification, still open (no manifest yet, by design). */
   open: boolean
   publicKey?: KeyObject
+  /** Told of every artifact read back, with its size. */
+  progress?: ProgressTask
 }
 
 /** One run: its journal byte for byte, its manifest as first written, the two against each other, its signature, locks, and each artifact it records. */
@@ -66,7 +69,7 @@ export async function verifyRun(store: EvidenceStore, caseId: string, run: Index
   await checkJournalSegments(store, run, locked, log)
   if (locked && run.manifest) for (const issue of await store.checkObject!(run.manifestKey, run.manifest.versionId)) log.run(run.runId, 'unlocked', `manifest ${run.manifestKey}: ${issue.message}`, run.manifestKey)
   out.records = manifest?.manifest.artifacts ?? journal.artifacts
-  await checkRecorded(store, caseId, run, out.records, {log, locked, content: ctx.content}, check)
+  await checkRecorded(store, caseId, run, out.records, {log, locked, content: ctx.content, ...(ctx.progress === undefined ? {} : {progress: ctx.progress})}, check)
   checkUnlisted(run, out.records, log)
   return out
 }
@@ -149,7 +152,7 @@ async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, locke
 }
 
 /** Every artifact the run records: inside the run, then present, intact, locked. */
-async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedRun, records: readonly ArtifactRecord[], opts: {log: IssueLog; locked: boolean; content: boolean}, check: RunCheck): Promise<void> {
+async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedRun, records: readonly ArtifactRecord[], opts: {log: IssueLog; locked: boolean; content: boolean; progress?: ProgressTask}, check: RunCheck): Promise<void> {
   check.artifacts += records.length
   // Re-hashing is bound by the files' latency more than by SHA-256 (which runs at GB/s): a few at once, reported in record order.
   const checked = await mapPool(records, VERIFY_CONCURRENCY, async (a) => {
@@ -162,6 +165,7 @@ async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedR
         {code: 'artifact-outside-run', message: `run ${run.runId} of case ${caseId} records artifact ${JSON.stringify(a.key)}, outside its own prefix: it is not read`},
       )
     } else await checkArtifact(store, run, a, {...opts, log})
+    opts.progress?.advance(1, typeof a.size === 'number' ? a.size : 0)
     return reported
   })
   for (const c of checked) {

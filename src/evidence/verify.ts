@@ -1,4 +1,4 @@
-import {indexCase} from './case-index.js'
+import {firstWritten, indexCase, type CaseIndex} from './case-index.js'
 import {parsePublicKey} from './signing.js'
 import type {EvidenceStore} from './store.js'
 import {checkChain, checkExpectedHead, checkSigningAcrossRuns, checkUnsealed, caseHead} from './verify-chain.js'
@@ -32,6 +32,8 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
   const given = options.publicKey
   const publicKey = given === undefined ? undefined : typeof given === 'string' || Buffer.isBuffer(given) ? parsePublicKey(given, '--public-key') : given
   const index = await indexCase(store, caseId)
+  const progress = options.progress
+  if (progress) progress.setTotal(...objectsToRead(index))
   const v: CaseVerification = {caseId, store: store.location, ok: true, contentChecked: options.content !== false, head: null, runs: [], artifacts: [], problems: [], warnings: [], issues: []}
   const log = new IssueLog(v)
   for (const o of index.stray) {
@@ -39,7 +41,7 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
     else log.case('object-stray', `unexpected object ${o.key} outside any run`, {key: o.key})
   }
   const runs: ExaminedRun[] = []
-  for (const run of index.runs) runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(publicKey === undefined ? {} : {publicKey})}))
+  for (const run of index.runs) runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(progress === undefined ? {} : {progress}), ...(publicKey === undefined ? {} : {publicKey})}))
   checkUnsealed(runs, log, options.openRun)
   checkChain(index, runs, log)
   checkSigningAcrossRuns(runs, log, publicKey)
@@ -50,3 +52,18 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
 }
 
 export type {ExaminedRun}
+
+/** The objects verify reads back and their bytes, from the listing (the manifests may list fewer). */
+export function objectsToRead(index: CaseIndex): [number, number] {
+  let objects = 0
+  let bytes = 0
+  for (const run of index.runs) {
+    for (const [key, versions] of run.objects) {
+      const first = firstWritten(versions)
+      if (!first || key === run.manifestKey || key === run.journalKey || key.startsWith(`${run.journalKey}.d/`)) continue
+      objects++
+      bytes += first.size
+    }
+  }
+  return [objects, bytes]
+}

@@ -2,6 +2,7 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {usageError} from '../core/errors.js'
+import {didYouMean} from '../core/suggest.js'
 import {parsePlaybook, type LoadedPlaybook} from './load.js'
 
 /** The playbooks shipped with coroner: `playbooks/` at the package root (beside dist/ and src/). */
@@ -28,7 +29,7 @@ export function readPlaybook(ref: string): LoadedPlaybook {
   const file = path.join(SHIPPED_DIR, `${ref}.yaml`)
   if (!existsSync(file)) {
     const ids = shippedPlaybookFiles().map((f) => path.basename(f).replace(/\.ya?ml$/, ''))
-    throw usageError('unknown-playbook', `No playbook is called ${JSON.stringify(ref)}.`, `The shipped playbooks are ${ids.join(', ')}; give a file path for your own.`)
+    throw usageError('unknown-playbook', `No playbook is called ${JSON.stringify(ref)}${didYouMean(ref, ids)}.`, `The shipped playbooks are ${ids.join(', ')}; give a file path for your own.`)
   }
   return readPlaybookFile(file)
 }

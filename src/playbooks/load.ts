@@ -3,6 +3,7 @@ import path from 'node:path'
 import type {z} from 'zod'
 import {playbookSchema, type PlaybookDocument} from './schema.js'
 import {PlaybookSource, type PathPart} from './source.js'
+import {didYouMean} from '../core/suggest.js'
 
 /** A playbook file as read: its text and hash, the document when its format is valid, and the issues found so far. */
 export interface LoadedPlaybook {
@@ -100,27 +101,5 @@ const KNOWN: Record<string, readonly string[]> = {
 /** ", did you mean …?" for a field one or two edits away from a known one (onFailure → on-failure). */
 function suggestField(at: readonly PathPart[], key: string): string {
   const known = at.length === 0 ? KNOWN.top : at[0] === 'steps' ? KNOWN.step : at[0] === 'parameters' ? KNOWN.parameter : []
-  const best = closest(key, known ?? [])
-  return best === undefined ? '' : `; did you mean ${JSON.stringify(best)}?`
-}
-
-/** The known word closest to `word` (ignoring case and dashes), if it is close enough to be a typo. */
-export function closest(word: string, known: readonly string[]): string | undefined {
-  const norm = (s: string): string => s.toLowerCase().replace(/[-_]/g, '')
-  let best: {word: string; d: number} | undefined
-  for (const k of known) {
-    const d = norm(k) === norm(word) ? 0 : editDistance(norm(word), norm(k))
-    if (d <= Math.max(1, Math.floor(k.length / 4)) && (!best || d < best.d)) best = {word: k, d}
-  }
-  return best?.word
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)))
-    prev = row
-  }
-  return prev[b.length]!
+  return didYouMean(key, known ?? [])
 }

@@ -1,5 +1,5 @@
 import {SELECTOR_HELP, parseSelector} from '../collectors/lambda-targets.js'
-import {parseDuration, parseTimeSpec} from '../core/time.js'
+import {TIME_SYNTAX, parseDuration, readTimeSpec} from '../core/time.js'
 import type {ParameterDocument, ParameterType} from './schema.js'
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
@@ -48,13 +48,10 @@ function scalar(type: string, raw: unknown, now: Date, choices?: ReadonlyArray<s
   switch (type) {
     case 'duration':
       return parseDuration(text) === undefined ? bad(`${JSON.stringify(text)} is not a duration such as 30m, 12h, 7d or 2w`) : ok(text)
-    case 'timestamp':
-      if (text === 'now') return ok(now.toISOString())
-      try {
-        return ok(parseTimeSpec(text, now, 'timestamp').toISOString())
-      } catch {
-        return bad(`${JSON.stringify(text)} is neither an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20), an age such as 7d, nor now`)
-      }
+    case 'timestamp': {
+      const at = readTimeSpec(text, now)
+      return at === undefined ? bad(`${JSON.stringify(text)} is not a time: give ${TIME_SYNTAX}`) : ok(at.toISOString())
+    }
     case 'arn':
       return ARN.test(text) ? ok(text) : bad(`${JSON.stringify(text)} is not an ARN (arn:aws:service:region:account:resource)`)
     case 'region':

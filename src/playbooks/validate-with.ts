@@ -4,7 +4,7 @@ import type {AnyStep} from '../steps/step.js'
 import {fits, type StaticType} from './expr/analyse.js'
 import {parseTemplate, type Expr} from './expr/parse.js'
 import type {CompiledStep} from './compile.js'
-import {closest} from './load.js'
+import {closest} from '../core/suggest.js'
 import type {PathPart, PlaybookSource} from './source.js'
 
 interface JsonSchema {

@@ -2,7 +2,8 @@ import {STEPS} from '../steps/registry.js'
 import {references, staticType, type Reference, type StaticType} from './expr/analyse.js'
 import {TARGETS_STEP, compilePlaybook, topologicalOrder, type CompiledPlaybook, type CompiledStep, type Located} from './compile.js'
 import type {PlaybookIssue} from './issues.js'
-import {closest, type LoadedPlaybook} from './load.js'
+import type {LoadedPlaybook} from './load.js'
+import {didYouMean} from '../core/suggest.js'
 import {checkParameter, parameterJsonType} from './parameters.js'
 import type {PlaybookDocument} from './schema.js'
 import type {PlaybookSource} from './source.js'
@@ -201,7 +202,4 @@ function checkUnused(source: PlaybookSource, document: PlaybookDocument, compile
   if (document.targets && !refs.some((r) => r.root === 'targets')) source.issue(['targets'], 'warning', 'targets-unused', 'targets are resolved but no step reads them (targets.functions)', {key: true})
 }
 
-function suggest(word: string, known: readonly string[]): string {
-  const best = closest(word, known)
-  return best === undefined ? '' : `; did you mean ${JSON.stringify(best)}?`
-}
+const suggest = didYouMean

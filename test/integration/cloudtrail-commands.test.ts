@@ -26,10 +26,10 @@ describe('cloudtrail commands (through the CLI)', () => {
     const fn = fixtureRecords().map(lookupEventFromRecord).find((e) => e.Resources.some((r) => r.ResourceType === 'AWS::Lambda::Function'))!.Resources[0]!.ResourceName!
     const out = await coroner(['collect', 'cloudtrail', '--since', '2026-11-19T00:00:00Z', '--until', '2026-11-20T00:00:00Z', '--function', fn, '--region', 'us-east-1', '--endpoint-url', server.endpoint, '--case', 'INC-CMD', '--store', store, '--json'])
     expect(out.error).toBeUndefined()
-    const env = parse<{status: string; lookup: Array<{stream: string; events: number; status: string}>}>(out.stdout)
+    const env = parse<{streams: Array<{stream: string; events: number; status: string}>}>(out.stdout)
     expect(env.status).toBe('ok')
-    expect(env.result.lookup).toEqual([expect.objectContaining({stream: `us-east-1/ResourceName=${fn}`, status: 'complete'})])
-    expect(env.result.lookup[0]!.events).toBeGreaterThan(0)
+    expect(env.result.streams).toEqual([expect.objectContaining({stream: `us-east-1/ResourceName=${fn}`, status: 'complete'})])
+    expect(env.result.streams[0]!.events).toBeGreaterThan(0)
     expect(server.requests.every((r) => r.attributes === 1)).toBe(true)
     expect((env.result as unknown as {validation: {status: string}}).validation.status).toBe('unvalidated')
     expect(env.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^cloudtrail unvalidated: LookupEvents answers carry no digest/)]))
@@ -49,7 +49,7 @@ describe('cloudtrail commands (through the CLI)', () => {
 
     const intact = await coroner(['validate', 'cloudtrail', archive, '--public-key', pem, '--json'])
     expect(intact.error).toBeUndefined()
-    expect(parse<{report: {summary: {findings: number; okLogFiles: number}}}>(intact.stdout).result.report.summary).toMatchObject({findings: 0, okLogFiles: 2})
+    expect(parse<{summary: {findings: number; okLogFiles: number}}>(intact.stdout).result.summary).toMatchObject({findings: 0, okLogFiles: 2})
 
     await writeFile(path.join(archive, ...logs[1]!.key.split('/')), deliveryFile([...base, ...base]))
     const altered = await coroner(['validate', 'cloudtrail', archive, '--public-key', pem])
@@ -77,8 +77,8 @@ describe('cloudtrail commands (through the CLI)', () => {
     expect(human.stdout).toMatch(/UNVALIDATED: no CloudTrail digest file under/)
     const json = await coroner(['validate', 'cloudtrail', archive, '--json'])
     expect(json.error?.oclif?.exit).toBe(3)
-    const validated = parse<{report: {status: string; summary: {digests: number}}}>(json.stdout)
-    expect(validated.result.report).toMatchObject({status: 'unvalidated', summary: {digests: 0}})
+    const validated = parse<{status: string; summary: {digests: number}}>(json.stdout)
+    expect(validated.result).toMatchObject({status: 'unvalidated', summary: {digests: 0}})
     expect(validated.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^cloudtrail unvalidated: no CloudTrail digest/)]))
 
     const window = ['--since', '2026-11-19T08:00:00Z', '--until', '2026-11-19T09:00:00Z', '--store', path.join(dir, 'store')]

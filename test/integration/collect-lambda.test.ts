@@ -60,7 +60,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(out.gaps).toEqual([])
     expect(out.status).toBe('complete')
     const fn = out.collected.functions[0]!
-    expect(fn).toMatchObject({functionName: 'payments-api', status: 'collected', versions: ['$LATEST', '2', '3'], aliases: ['live'], codePackages: 2})
+    expect(fn).toMatchObject({functionName: 'payments-api', status: 'complete', versions: ['$LATEST', '2', '3'], aliases: ['live'], codePackages: 2})
     // Three function.json, two packages, aliases, policy and URL for the function and its alias, triggers, concurrency, code signing.
     expect(fn.artifacts).toBe(13)
     expect(fn.environment).toEqual({DB_PASSWORD: '[redacted]', STAGE: '[redacted]'})
@@ -151,7 +151,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(ghost.code).toBe('function-not-found')
     expect(ghost.reason).toMatch(/aws lambda list-functions --region us-east-1/)
     expect(out.gaps.find((g) => g.code === 'access-denied')!.reason).toMatch(/lambda:GetFunctionCodeSigningConfig/)
-    expect(out.collected.functions.map((f) => [f.status, f.gaps])).toEqual([['not-found', 1], ['partial', 1]])
+    expect(out.collected.functions.map((f) => [f.status, f.gaps])).toEqual([['failed', 1], ['partial', 1]])
     expect(manifest.artifacts.some((a) => a.key.includes('/ghost-fn/'))).toBe(false)
     expect(manifest.artifacts.filter((a) => a.kind === 'lambda.function')).toHaveLength(3)
     expect(manifest.artifacts.some((a) => a.kind === 'lambda.code-signing')).toBe(false)
@@ -213,7 +213,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     seeder.destroy()
     const {out, manifest, json} = await collect(['thumbnailer'])
     expect(out.gaps).toEqual([])
-    expect(out.collected.functions[0]).toMatchObject({packageType: 'Image', codePackages: 0, status: 'collected'})
+    expect(out.collected.functions[0]).toMatchObject({packageType: 'Image', codePackages: 0, status: 'complete'})
     expect((await json('thumbnailer/versions/%24LATEST/function.json')).Code.ImageUri).toBe(imageUri)
     expect(manifest.artifacts.some((a) => a.kind === 'lambda.code')).toBe(false)
     expect(proxy.requests.some((r) => r.includes('/__code/'))).toBe(false)

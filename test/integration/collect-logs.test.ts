@@ -99,7 +99,7 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     expect(first.manifest.artifacts).toHaveLength(2)
     const second = await collect(root, [GROUP], base, base + 3 * HOUR, true)
     const slices = second.out.collected[0]!.slices
-    expect(slices.map((s) => s.status)).toEqual(['skipped', 'skipped', 'collected'])
+    expect(slices.map((s) => s.status)).toEqual(['skipped', 'skipped', 'complete'])
     expect(slices[0]!.runId).toBe(first.out.runId)
     // Slices finish in any order; find the first one by its start.
     const firstSlice = first.manifest.artifacts.find((a) => a.attributes?.startTime === base)!
@@ -152,7 +152,7 @@ describe('collect logs (moto CloudWatch Logs)', () => {
       expect(out.status).toBe('partial')
       expect(out.gaps.map((g) => g.code).sort()).toEqual(['access-denied', 'throttled'])
       expect(out.gaps.find((g) => g.code === 'access-denied')!.reason).toMatch(/logs:FilterLogEvents/)
-      expect(out.collected[0]!.slices.map((s) => s.status)).toEqual(['failed', 'failed', 'collected'])
+      expect(out.collected[0]!.slices.map((s) => s.status)).toEqual(['failed', 'failed', 'complete'])
       const stored = manifest.artifacts.filter((a) => a.kind === 'logs.events')
       expect(stored.map((a) => a.records)).toEqual([4])
       expect(await lines(root, stored[0]!)).toHaveLength(4)
@@ -180,9 +180,9 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     const result = await importLogsExport({...ctx, caseId: 'INC-LOGS', run, gaps}, ['s3://ir-exports/exportedlogs'], GROUP)
     const {manifest} = await run.finish()
 
-    expect(result.files.filter((f) => f.status === 'stored')).toHaveLength(3)
-    expect(result.files.filter((f) => f.status === 'stored').reduce((n, f) => n + f.lines, 0)).toBe(9)
-    expect(result.files.find((f) => f.status === 'truncated')?.logStreamName).toBe('cut-stream')
+    expect(result.files.filter((f) => f.status === 'complete')).toHaveLength(3)
+    expect(result.files.filter((f) => f.status === 'complete').reduce((n, f) => n + f.lines, 0)).toBe(9)
+    expect(result.files.find((f) => f.status === 'partial')?.logStreamName).toBe('cut-stream')
     expect(gaps.gaps).toEqual([expect.objectContaining({code: 'truncated-gzip', resource: 's3://ir-exports/exportedlogs/0f6bd2f2-1f9c-4b1e-9c43-5d1f7a3c2b10/cut-stream/000000.gz'})])
     expect(manifest.status).toBe('partial')
     for (const a of manifest.artifacts) {

@@ -40,9 +40,9 @@ describe('contain when AWS denies one action', () => {
     const store = path.join(await tempDir(), 'store')
     const res = await coroner(['contain', 'all', '-f', FUNCTION, '--access-key', seed.accessKeyId, '--case', 'INC-DENIED', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--apply', '--yes', '--json'])
     expect(res.error?.oclif?.exit).toBe(6)
-    const out = JSON.parse(res.stdout) as Envelope<{runId: string; status: string; gaps: Array<{code: string; collector: string; reason: string}>; actions: Array<{action: string; outcomes: Array<{record: ContainRecord}>}>}>
+    const out = JSON.parse(res.stdout) as Envelope<{run: {runId: string; status: string; gaps: Array<{code: string; collector: string; reason: string}>}; actions: Array<{action: string; outcomes: Array<{record: ContainRecord}>}>}>
     expect(out.status).toBe('partial')
-    expect(out.result.gaps).toEqual([
+    expect(out.result.run.gaps).toEqual([
       expect.objectContaining({code: 'access-denied', collector: 'deactivate-keys', reason: 'iam:UpdateAccessKey was denied (AccessDenied); grant the permission iam:UpdateAccessKey to the collecting identity.'}),
     ])
     expect(writeCalls(proxy)).toContain('UpdateAccessKey')
@@ -64,7 +64,7 @@ describe('contain when AWS denies one action', () => {
     expect(state.mappings.map((m) => m.State)).toEqual(['Disabled'])
 
     // Nothing half-recorded: the run is sealed, one record per action and target, and the journal names the call before its refusal.
-    const runDir = path.join(store, 'cases', 'INC-DENIED', 'runs', out.result.runId)
+    const runDir = path.join(store, 'cases', 'INC-DENIED', 'runs', out.result.run.runId)
     const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8')) as Manifest
     expect(manifest.status).toBe('partial')
     expect(manifest.artifacts.filter((a) => a.kind === 'contain.action')).toHaveLength(9)
@@ -76,7 +76,7 @@ describe('contain when AWS denies one action', () => {
     expect((await coroner(['evidence', 'verify', '--case', 'INC-DENIED', '--store', store])).error).toBeUndefined()
 
     // The refused change is no change: undoing the run leaves the key alone.
-    const undo = JSON.parse((await coroner(['undo', '--run', out.result.runId, '--case', 'INC-DENIED', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])).stdout) as Envelope<{outcomes: Array<{record: ContainRecord}>}>
+    const undo = JSON.parse((await coroner(['undo', '--run', out.result.run.runId, '--case', 'INC-DENIED', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--json'])).stdout) as Envelope<{outcomes: Array<{record: ContainRecord}>}>
     expect(undo.result.outcomes.map((o) => o.record.action)).not.toContain('deactivate-keys')
   })
 })
@@ -96,8 +96,8 @@ describe('contain when the read-back does not show the change', () => {
     const store = path.join(await tempDir(), 'store')
     const res = await coroner(['contain', 'throttle', '-f', FUNCTION, '--case', 'INC-UNVERIFIED', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--apply', '--yes', '--json'])
     expect(res.error?.oclif?.exit).toBe(6)
-    const out = JSON.parse(res.stdout) as Envelope<{gaps: Array<{code: string; reason: string}>; actions: Array<{outcomes: Array<{record: ContainRecord}>}>}>
-    expect(out.result.gaps).toEqual([expect.objectContaining({code: 'not-verified', reason: expect.stringContaining('reservedConcurrency: intended 0, read back 50')})])
+    const out = JSON.parse(res.stdout) as Envelope<{run: {gaps: Array<{code: string; reason: string}>}; actions: Array<{outcomes: Array<{record: ContainRecord}>}>}>
+    expect(out.result.run.gaps).toEqual([expect.objectContaining({code: 'not-verified', reason: expect.stringContaining('reservedConcurrency: intended 0, read back 50')})])
     const record = out.result.actions[0]!.outcomes[0]!.record
     expect(record).toMatchObject({status: 'failed', applied: true, verified: false, after: {reservedConcurrency: 50}, mismatches: [{path: 'reservedConcurrency', from: 0, to: 50}]})
     expect(record.notes).toContain('Read back 3 times: it never showed after 2 wait(s) (AWS is eventually consistent).')

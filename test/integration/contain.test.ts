@@ -16,8 +16,9 @@ let seed: ContainSeed
 const own = motoAws()
 
 type Outcome = {record: ContainRecord; key: string}
-type ContainOut = Envelope<{runId: string; dryRun: boolean; actions: Array<{action: string; outcomes: Outcome[]}>; gaps: Array<{code: string; reason: string}>}>
-type UndoOut = Envelope<{runId: string; undoes: string; outcomes: Outcome[]; gaps: Array<{code: string; reason: string}>}>
+type RunOut = {runId: string; gaps: Array<{code: string; reason: string}>}
+type ContainOut = Envelope<{run: RunOut; dryRun: boolean; actions: Array<{action: string; outcomes: Outcome[]}>}>
+type UndoOut = Envelope<{run: RunOut; undoes: string; outcomes: Outcome[]}>
 
 const records = (out: ContainOut): ContainRecord[] => out.result.actions.flatMap((a) => a.outcomes.map((o) => o.record))
 const readJson = async <T>(store: string, key: string): Promise<T> => JSON.parse(await readFile(path.join(store, ...key.split('/')), 'utf8')) as T
@@ -86,7 +87,7 @@ describe('contain and undo against moto', () => {
     expect(throttle.inverse).toEqual({calls: [{operation: 'lambda:PutFunctionConcurrency', parameters: {FunctionName: FUNCTION, ReservedConcurrentExecutions: 50}}]})
     expect(throttle.notes.join(' ')).toMatch(/retried for up to six hours/)
 
-    const manifestKey = `cases/INC-CONTAIN/runs/${out.result.runId}/manifest.json`
+    const manifestKey = `cases/INC-CONTAIN/runs/${out.result.run.runId}/manifest.json`
     const manifest = await readJson<Manifest>(store, manifestKey)
     const kinds = manifest.artifacts.map((a) => a.kind)
     expect(kinds.filter((k) => k === 'contain.action')).toHaveLength(8)
@@ -107,7 +108,7 @@ describe('contain and undo against moto', () => {
     const store = path.join(await tempDir(), 'store')
     const before = await readTargetState(own, seed.accessKeyId)
     const contained = JSON.parse((await coroner(['contain', 'all', '-f', FUNCTION, ...args(store, '--apply', '--yes', '--json')])).stdout) as ContainOut
-    const runId = contained.result.runId
+    const runId = contained.result.run.runId
 
     const undo = await coroner(['undo', '--run', runId, ...args(store, '--apply', '--yes', '--json')])
     expect(undo.error?.oclif?.exit).toBe(6)
@@ -115,7 +116,7 @@ describe('contain and undo against moto', () => {
     expect(undone.result.undoes).toBe(runId)
     const byAction = Object.fromEntries(undone.result.outcomes.map((o) => [`${o.record.action} ${o.record.target.type}`, o.record]))
     expect(byAction['revoke-sessions role']).toMatchObject({status: 'skipped', applied: false})
-    expect(undone.result.gaps).toEqual([expect.objectContaining({code: 'refused', reason: expect.stringMatching(/maximum session duration, 3600 s/)})])
+    expect(undone.result.run.gaps).toEqual([expect.objectContaining({code: 'refused', reason: expect.stringMatching(/maximum session duration, 3600 s/)})])
     for (const [name, r] of Object.entries(byAction)) {
       expect(r.undoes, name).toBe(runId)
       if (name !== 'revoke-sessions role') expect(r, name).toMatchObject({status: 'applied', verified: true})
@@ -155,7 +156,7 @@ describe('contain and undo against moto', () => {
     await own.client(LambdaClient).send(new PutFunctionConcurrencyCommand({FunctionName: FUNCTION, ReservedConcurrentExecutions: 20}))
     proxy.calls.length = 0
 
-    const undo = await coroner(['undo', '--run', contained.result.runId, ...args(store, '--apply', '--yes')])
+    const undo = await coroner(['undo', '--run', contained.result.run.runId, ...args(store, '--apply', '--yes')])
     expect(undo.error?.oclif?.exit).toBe(6)
     expect(undo.stdout).toContain('REFUSED: changed since it was recorded')
     expect(undo.stdout).toContain('drift: reservedConcurrency: recorded 0, now 20')
@@ -224,7 +225,7 @@ describe('contain and undo against moto', () => {
     expect(record.inverse).toEqual({refused: expect.stringMatching(/never gives the same URL back/)})
     expect(writeCalls(proxy)).toEqual(['DELETE /2021-10-31/functions/payments-api/url'])
 
-    const undo = await coroner(['undo', '--run', deleted.result.runId, ...args(store, '--apply', '--yes')])
+    const undo = await coroner(['undo', '--run', deleted.result.run.runId, ...args(store, '--apply', '--yes')])
     expect(undo.error?.oclif?.exit).toBe(6)
     expect(undo.stdout).toMatch(/\[refused\] .*was deleted: AWS never gives the same URL back/)
     expect(writeCalls(proxy)).toEqual(['DELETE /2021-10-31/functions/payments-api/url'])

@@ -81,11 +81,11 @@ describe('a case from collection to hunt', () => {
     // Every finding cites an evidence object whose hash the manifest holds.
     const hunt = await coroner(['hunt', '--case', 'INC-E2E', '--store', store, '--db', db, '--json'])
     expect(hunt.error?.oclif?.exit).toBe(3)
-    const hits = (JSON.parse(hunt.stdout) as Envelope<{hits: Array<{rule: {title: string}; evidence_key: string; evidence_sha256: string}>}>).result.hits
+    const hits = (JSON.parse(hunt.stdout) as Envelope<{hits: Array<{rule: {title: string}; evidenceKey: string; evidenceSha256: string}>}>).result.hits
     expect(hits.map((h) => h.rule.title)).toContain('AWS Lambda Function Made Invocable By Anyone')
-    const listed = JSON.parse((await coroner(['evidence', 'list', '--case', 'INC-E2E', '--store', store, '--json'])).stdout) as Envelope<Array<{key: string; sha256: string}>>
-    const hashes = new Map(listed.result.map((a) => [a.key, a.sha256]))
-    for (const h of hits) expect(hashes.get(h.evidence_key)).toBe(h.evidence_sha256)
+    const listed = JSON.parse((await coroner(['evidence', 'list', '--case', 'INC-E2E', '--store', store, '--json'])).stdout) as Envelope<{artifacts: Array<{key: string; sha256: string}>}>
+    const hashes = new Map(listed.result.artifacts.map((a) => [a.key, a.sha256]))
+    for (const h of hits) expect(hashes.get(h.evidenceKey)).toBe(h.evidenceSha256)
 
     const timeline = JSON.parse((await coroner(['timeline', '--db', db, '--json'])).stdout) as Rows
     expect(new Set(timeline.result.rows.map((r) => r.source))).toEqual(new Set(['cloudtrail', 'logs', 'lambda', 'custody']))

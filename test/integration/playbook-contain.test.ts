@@ -1,7 +1,10 @@
 import path from 'node:path'
 import {GetFunctionConcurrencyCommand, GetPolicyCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import type {PlaybookRunResult} from '../../src/playbooks/execute.js'
+import type {z} from 'zod'
+import type {playbookRunResult} from '../../src/cli/results/playbook.js'
+
+type PlaybookRunResult = z.output<typeof playbookRunResult>
 import {isReadOnly, operationsSeen} from '../support/aws-operations.js'
 import {coroner, repoRoot, type Envelope} from '../support/cli.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'

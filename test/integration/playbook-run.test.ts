@@ -10,7 +10,10 @@ import {quietProgress} from '../../src/core/progress.js'
 import {readManifest} from '../../src/evidence/cases.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
-import type {PlaybookRunResult} from '../../src/playbooks/execute.js'
+import type {z} from 'zod'
+import type {playbookRunResult} from '../../src/cli/results/playbook.js'
+
+type PlaybookRunResult = z.output<typeof playbookRunResult>
 import {lambdaTargetsStep} from '../../src/steps/collect/lambda-targets.js'
 import {runStep} from '../../src/steps/runner.js'
 import {isReadOnly, operationsSeen} from '../support/aws-operations.js'
@@ -66,7 +69,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     const out = await coroner(['run', FIXTURE, '--case', 'INC-PB', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--param', 'functions=payments-api', '--param', `db=${db}`, '--json'])
     expect(out.error).toBeUndefined()
     const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
-    expect(r.status).toBe('complete')
+    expect(r.run.status).toBe('complete')
     expect(r.steps.map((s) => [s.id, s.outcome])).toEqual([['targets', 'done'], ['snapshot', 'done'], ['roles', 'done'], ['load', 'done']])
 
     const [manifest] = await caseManifests(store, 'INC-PB')
@@ -86,7 +89,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     // Names need no listing: the targets step made no call.
     expect(ops).not.toContain('lambda:ListFunctions')
 
-    const entries = await journal(store, 'INC-PB', r.runId)
+    const entries = await journal(store, 'INC-PB', r.run.runId)
     expect(playbookSteps(entries, 'step-started').map((e) => [e.step, e.parameters?.uses])).toEqual([['targets', 'lambda-targets'], ['snapshot', 'lambda'], ['roles', 'iam-role'], ['load', 'load']])
     const ended = playbookSteps(entries, 'step-ended')
     expect(ended.map((e) => e.outcome)).toEqual(['done', 'done', 'done', 'done'])
@@ -101,8 +104,8 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     expect(out.error?.oclif?.exit).toBe(6)
     const env = JSON.parse(out.stdout) as Envelope<PlaybookRunResult>
     expect(env.status).toBe('partial')
-    expect(env.result.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([['targets', 'done', undefined], ['snapshot', 'gap', undefined], ['roles', 'skipped', 'when'], ['load', 'done', undefined]])
-    expect(env.result.gaps.map((g) => g.code)).toEqual(['function-not-found'])
+    expect(env.result.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([['targets', 'done', null], ['snapshot', 'gap', null], ['roles', 'skipped', 'when'], ['load', 'done', null]])
+    expect(env.result.run.gaps.map((g) => g.code)).toEqual(['function-not-found'])
     const human = await coroner(['run', FIXTURE, '--case', 'INC-GAP', '--store', store, '--endpoint-url', proxy.url, '--region', 'us-east-1', '--param', 'functions=nope-fn', '--param', `db=${path.join(dir, 'case.duckdb')}`])
     expect(human.stdout).toMatch(/roles\s+iam-role\s+skipped.*its condition is false/)
     expect(human.stdout).toMatch(/\[function-not-found\] nope-fn/)
@@ -112,10 +115,10 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
     await motoAws().client(S3Client).send(new CreateBucketCommand({Bucket: 'playbook-evidence', ObjectLockEnabledForBucket: true}))
     const out = await coroner(['run', FIXTURE, '--case', 'INC-S3', '--store', 's3://playbook-evidence/cases', '--lock-mode', 'GOVERNANCE', '--retain-days', '1', '--endpoint-url', proxy.url, '--region', 'us-east-1', '--param', 'functions=payments-api', '--json'])
     const env = JSON.parse(out.stdout) as Envelope<PlaybookRunResult>
-    expect(env.result.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([['targets', 'done', undefined], ['snapshot', 'done', undefined], ['roles', 'done', undefined], ['load', 'skipped', 'store-not-local']])
+    expect(env.result.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([['targets', 'done', null], ['snapshot', 'done', null], ['roles', 'done', null], ['load', 'skipped', 'store-not-local']])
     expect(env.warnings.join('\n')).toMatch(/the analysis \(load\) was not run: .*coroner evidence pull --case INC-S3 --to DIR/)
-    expect(env.result.manifestKey).toMatch(/^cases\/INC-S3\/runs\//)
-    expect(env.result.artifacts).toBeGreaterThan(10)
+    expect(env.result.run.manifestKey).toMatch(/^cases\/INC-S3\/runs\//)
+    expect(env.result.run.artifacts).toBeGreaterThan(10)
   })
 
   it('a tag selector is resolved by listing the region and its tags, and the listing is kept as evidence', async () => {
@@ -178,8 +181,8 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       expect(r.steps.map((s) => [s.id, s.outcome, s.carriedFrom])).toEqual([
         ['targets', 'done', first.runId],
         ['snapshot', 'done', first.runId],
-        ['roles', 'done', undefined],
-        ['load', 'done', undefined],
+        ['roles', 'done', null],
+        ['load', 'done', null],
       ])
       // The second run called IAM for the role and nothing of Lambda: the snapshot was not taken again.
       const resumedCalls = gate.seen.slice(seenBefore)
@@ -199,7 +202,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       expect(second.previousManifest?.runId).toBe(first.runId)
       const resumeOf = second.parameters.resumeOf as {runId: string; manifestSha256: string; status: string}
       expect(resumeOf).toMatchObject({runId: first.runId, status: 'incomplete', manifestSha256: second.previousManifest!.sha256})
-      const after = await journal(store, 'INC-RES', r.runId)
+      const after = await journal(store, 'INC-RES', r.run.runId)
       expect(playbookSteps(after, 'step-ended').filter((e) => e.carriedFrom === first.runId).map((e) => e.step)).toEqual(['targets', 'snapshot'])
       expect(playbookSteps(after, 'step-started').map((e) => e.step)).toEqual(['roles', 'load'])
 
@@ -219,7 +222,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       const out = await coroner(['run', FIXTURE, '--case', 'INC-RES', '--store', store, '--endpoint-url', gate.url, '--region', 'us-east-1', '--resume', first.runId, '--json'])
       expect(out.error).toBeUndefined()
       const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
-      expect(r.steps.map((s) => [s.id, s.carriedFrom !== undefined])).toEqual([['targets', true], ['snapshot', true], ['roles', false], ['load', false]])
+      expect(r.steps.map((s) => [s.id, s.carriedFrom !== null])).toEqual([['targets', true], ['snapshot', true], ['roles', false], ['load', false]])
       const [second] = await caseManifests(store, 'INC-RES')
       expect(second!.parameters.resumeOf).toEqual({runId: first.runId, status: 'unsealed', manifestSha256: null, journalLastHash: lastHash})
       const v = await verifyCase(new LocalDirectoryStore(store), 'INC-RES')
@@ -241,7 +244,7 @@ describe('coroner run: a playbook as one evidence run, against moto', () => {
       const edited = await coroner(['run', changed, ...common])
       expect(edited.stderr).toMatch(/changed since run/)
       const done = await coroner(['run', FIXTURE, ...common, '--json'])
-      const resumed = (JSON.parse(done.stdout) as Envelope<PlaybookRunResult>).result.runId
+      const resumed = (JSON.parse(done.stdout) as Envelope<PlaybookRunResult>).result.run.runId
       const again = await coroner(['run', FIXTURE, '--case', 'INC-RES', '--store', store, '--resume', resumed])
       expect(again.stderr).toMatch(/nothing-to-resume/)
     })

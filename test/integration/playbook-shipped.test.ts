@@ -7,7 +7,10 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {Manifest} from '../../src/evidence/manifest.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
-import type {PlaybookRunResult} from '../../src/playbooks/execute.js'
+import type {z} from 'zod'
+import type {playbookRunResult} from '../../src/cli/results/playbook.js'
+
+type PlaybookRunResult = z.output<typeof playbookRunResult>
 import {isReadOnly, operationsSeen} from '../support/aws-operations.js'
 import {coroner, repoRoot, type Envelope} from '../support/cli.js'
 import {fixtureRecords, spreadRecords} from '../support/cloudtrail-fixtures.js'
@@ -106,16 +109,16 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     const out = await inDir(dir, () => run('lambda-triage', store, ['--param', 'functions=payments-api', ...window]))
     expect(out.error?.oclif?.exit).toBe(3)
     const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
-    expect(r.status).toBe('complete')
+    expect(r.run.status).toBe('complete')
     expect(r.steps.map((s) => [s.id, s.outcome, s.cause])).toEqual([
-      ['targets', 'done', undefined],
-      ['snapshot', 'done', undefined],
-      ['lookup', 'done', undefined],
+      ['targets', 'done', null],
+      ['snapshot', 'done', null],
+      ['lookup', 'done', null],
       ['archive', 'skipped', 'when'],
-      ['logs', 'done', undefined],
+      ['logs', 'done', null],
       ['digests', 'skipped', 'when'],
-      ['load', 'done', undefined],
-      ['findings', 'done', undefined],
+      ['load', 'done', null],
+      ['findings', 'done', null],
     ].sort((a, b) => r.steps.findIndex((s) => s.id === a[0]) - r.steps.findIndex((s) => s.id === b[0])))
 
     const kinds = (await caseManifests(store, 'INC-SHIP'))[0]!.artifacts.map((a) => a.kind)
@@ -227,13 +230,13 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
     const contain = r.steps.filter((s) => s.kind === 'contain')
     expect(contain.map((s) => [s.id, s.outcome, s.cause])).toEqual([
-      ['throttle', 'done', undefined],
-      ['disable-triggers', 'done', undefined],
-      ['close-url', 'done', undefined],
-      ['remove-public-access', 'done', undefined],
-      ['revoke-sessions', 'done', undefined],
+      ['throttle', 'done', null],
+      ['disable-triggers', 'done', null],
+      ['close-url', 'done', null],
+      ['remove-public-access', 'done', null],
+      ['revoke-sessions', 'done', null],
       ['deny-role', 'skipped', 'when'],
-      ['tag', 'done', undefined],
+      ['tag', 'done', null],
     ].sort((a, b) => r.steps.findIndex((s) => s.id === a[0]) - r.steps.findIndex((s) => s.id === b[0])))
     for (const s of contain.filter((x) => x.outcome === 'done')) expect((s.result as {apply: boolean}).apply, s.id).toBe(false)
     expect(operationsSeen(proxy).filter((o) => !isReadOnly(o))).toEqual([])

@@ -51,7 +51,7 @@ describe('coroner readiness', () => {
     const csv = await coroner(['readiness', ...base(), '--csv'])
     expect(csv.error?.oclif?.exit).toBe(3)
     const lines = csv.stdout.trimEnd().split('\r\n')
-    expect(lines[0]).toBe('id,status,severity,service,title,resource,region,reason,fix,gap,details')
+    expect(lines[0]).toBe('id,status,severity,service,title,resource,region,reason,fix,gapCode,details')
     expect(lines.length - 1).toBe(env.result.checks.length)
     expectNoSecret(csv.stdout, '--csv')
   })
@@ -73,7 +73,7 @@ describe('coroner readiness', () => {
     const db = path.join(await tempDir(), 'case.duckdb')
     const load = await coroner(['load', '--case', 'INC-READY', '--store', store, '--db', db, '--json'])
     expect(load.error).toBeUndefined()
-    expect((JSON.parse(load.stdout) as Envelope<{tables: Record<string, number>}>).result.tables.readiness_checks).toBe(out.checks.length)
+    expect((JSON.parse(load.stdout) as Envelope<{tables: Array<{table: string; rows: number}>}>).result.tables.find((t) => t.table === 'readiness_checks')?.rows).toBe(out.checks.length)
     const rows = await coroner(['query', '--sql', "SELECT check_id, status, severity, resource, reason, details, artifact_sha256 FROM readiness_checks WHERE check_id = 'awslambda_function_no_secrets_in_variables' AND status = 'fail'", '--db', db, '--json'])
     const got = (JSON.parse(rows.stdout) as Envelope<{rows: Array<Record<string, unknown>>}>).result.rows
     expect(got).toHaveLength(1)
@@ -86,7 +86,7 @@ describe('coroner readiness', () => {
   it('permissions --readiness prints a read-only policy with every action the audit calls', async () => {
     const res = await coroner(['permissions', '--readiness', '--json'])
     expect(res.error).toBeUndefined()
-    const policy = (JSON.parse(res.stdout) as Envelope<{Statement: Array<{Sid: string; Action: string[]}>}>).result
+    const policy = (JSON.parse(res.stdout) as Envelope<{policy: {Statement: Array<{Sid: string; Action: string[]}>}}>).result.policy
     const actions = policy.Statement.flatMap((s) => s.Action)
     expect(actions).toEqual(expect.arrayContaining(['cloudtrail:GetEventSelectors', 'guardduty:GetDetector', 'config:DescribeConfigurationRecorderStatus', 'lambda:GetCodeSigningConfig', 's3:GetBucketLogging', 'iam:GetPolicyVersion']))
     for (const a of actions) expect(a).toMatch(/^[a-z0-9-]+:(Get|List|Describe)[A-Za-z]*$/)

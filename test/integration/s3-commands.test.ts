@@ -117,8 +117,8 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
     await s3.send(new PutObjectCommand({Bucket: 'case-bucket', Key: `ir/${artifacts[1]!.key}`, Body: 'edited', ChecksumAlgorithm: 'SHA256'}))
     const bad = await coroner(['evidence', 'verify', '--case', 'INC-1', '--store', 's3://case-bucket/ir', ...aws(), '--json'])
     expect(bad.error?.oclif?.exit).toBe(3)
-    const env = JSON.parse(bad.stdout) as Envelope<{cases: Array<{artifacts: Array<{key: string; status: string; detail?: string}>}>}>
-    expect(env.result.cases[0]!.artifacts.filter((a) => a.status !== 'ok')).toEqual([expect.objectContaining({key: artifacts[1]!.key, status: 'overlaid'})])
+    const env = JSON.parse(bad.stdout) as Envelope<{artifacts: Array<{key: string; status: string; detail: string | null}>}>
+    expect(env.result.artifacts.filter((a) => a.status !== 'ok')).toEqual([expect.objectContaining({key: artifacts[1]!.key, status: 'overlaid'})])
   })
 
   it('refuses a bucket without Object Lock with the init hint; --allow-unlocked writes and verify warns', async () => {
@@ -205,7 +205,7 @@ describe('evidence add / verify / pull / hold with --store s3://', () => {
       expect(head.ObjectLockLegalHoldStatus, v.Key).toBe('ON')
     }
     const record = await coroner(['evidence', 'list', '--case', 'INC-6', '--store', 's3://case-bucket', '--kind', 'evidence.legal-hold', ...aws(), '--json'])
-    expect((JSON.parse(record.stdout) as Envelope<unknown[]>).result).toHaveLength(1)
+    expect((JSON.parse(record.stdout) as Envelope<{artifacts: unknown[]}>).result.artifacts).toHaveLength(1)
     const verified = await coroner(['evidence', 'verify', '--case', 'INC-6', '--store', 's3://case-bucket', ...aws()])
     expect(verified.error, verified.stdout).toBeUndefined()
   })
@@ -215,7 +215,7 @@ describe('permissions', () => {
   it('prints a least-privilege policy scoped to the bucket and prefix', async () => {
     const out = await coroner(['permissions', '--store', 's3://acme-evidence/team-a', '--hold', '--json'])
     expect(out.error).toBeUndefined()
-    const policy = (JSON.parse(out.stdout) as Envelope<{Version: string; Statement: Array<{Sid: string; Action: string[]; Resource: string | string[]; Condition?: unknown}>}>).result
+    const policy = (JSON.parse(out.stdout) as Envelope<{policy: {Version: string; Statement: Array<{Sid: string; Action: string[]; Resource: string | string[]; Condition?: unknown}>}}>).result.policy
     expect(policy.Version).toBe('2012-10-17')
     const write = policy.Statement.find((s) => s.Sid === 'EvidenceWriteOnceAndRead')!
     expect(write.Resource).toBe('arn:aws:s3:::acme-evidence/team-a/*')

@@ -12,7 +12,8 @@ import {
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {S3EvidenceStore} from '../../src/evidence/stores/s3/store.js'
 import {fixedClock} from '../../src/core/clock.js'
-import {listArtifacts, showCase} from '../../src/evidence/cases.js'
+import {describeRuns} from '../../src/evidence/case-runs.js'
+import {listArtifacts} from '../../src/evidence/cases.js'
 import {openStore} from '../../src/evidence/open-store.js'
 import {EvidenceRun} from '../../src/evidence/run.js'
 import {EvidenceExistsError, EvidenceHashMismatchError, type EvidenceStore} from '../../src/evidence/store.js'
@@ -127,7 +128,7 @@ describe('S3 evidence store under Object Lock (moto)', () => {
 
     // Listing reads the manifest as first written too, not the forged one laid over it.
     expect((await listArtifacts(st, 'INC-S3'))!.map((x) => x.key)).toEqual(artifacts.map((x) => x.key))
-    expect((await showCase(st, 'INC-S3'))[0]).toMatchObject({status: 'complete', artifacts: 3})
+    expect((await describeRuns(st, 'INC-S3'))[0]).toMatchObject({status: 'complete', artifacts: 3})
 
     // A later run chains to the manifest as first written, not to the version laid over it.
     const next = await writeRun(st, ['d.json'], '2026-11-21T10:00:00Z')

@@ -28,8 +28,10 @@ export interface FindingsSummary {
   findings: number
   bySeverity: Record<Severity, number>
   checks: Record<CheckStatus, number> & {fired: number}
-  /** The most severe findings, for a command to show. */
+  /** The most severe findings, for a summary to show. */
   top: Finding[]
+  /** Every finding, most severe first (what `findings --json` lists). */
+  all: Finding[]
   /** Checks that failed, or whose hits were cut. */
   warnings: string[]
 }
@@ -96,5 +98,5 @@ function summarise(dbPath: string, findings: Finding[], checks: FindingCheck[]):
     if (c.hits > 0) counts.fired++
   }
   const warnings = checks.filter((c) => c.status === 'failed' || (c.status === 'ran' && c.reason !== null)).map((c) => `${c.kind} ${c.id} (${c.file}): ${c.reason}`)
-  return {dbPath, findings: findings.length, bySeverity, checks: counts, top: findings.slice(0, 20), warnings}
+  return {dbPath, findings: findings.length, bySeverity, checks: counts, top: findings.slice(0, 20), all: findings, warnings}
 }

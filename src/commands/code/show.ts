@@ -1,9 +1,14 @@
 import {Args, Flags} from '@oclif/core'
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
 import {caseFlag} from '../../cli/case-flag.js'
+import {awsFlags, resultOutputFlags, secretsFlag, storeFlag} from '../../cli/flags.js'
+import {codeShowResult} from '../../cli/results/code.js'
 import {terminalSafe, terminalSafeLine} from '../../cli/table.js'
 import {assertCaseId} from '../../evidence/keys.js'
-import {codeShowStep, type CodeShowResult} from '../../steps/analyse/code-show.js'
+import {codeShowStep} from '../../steps/analyse/code-show.js'
+
+type CodeShowResult = z.output<typeof codeShowResult>
 
 export default class CodeShow extends CoronerCommand<CodeShowResult> {
   static override summary = 'Print one file of a function version, from verified evidence'
@@ -15,14 +20,21 @@ export default class CodeShow extends CoronerCommand<CodeShowResult> {
     function: Flags.string({char: 'f', description: 'Function name, or ARN', required: true}),
     version: Flags.string({char: 'v', description: 'The version ($LATEST, 1, 2, …)', required: true}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
+    ...storeFlag,
+    // The code is read from the evidence store, which may be an S3 bucket.
+    ...awsFlags,
+    ...resultOutputFlags,
+    ...secretsFlag,
   }
+  static override resultSchema = codeShowResult
   static override examples = ['<%= config.bin %> code show --case INC-2026-0042 --function payments-api --version 7 index.js']
 
   protected async execute(): Promise<Outcome<CodeShowResult>> {
     const {args, flags} = await this.parse(CodeShow)
     const env = await this.context(flags, assertCaseId(flags.case))
     const {result} = await this.runStep(env, codeShowStep, {function: flags.function, version: flags.version, path: args.path, db: flags.db})
-    return {result, warnings: result.warnings}
+    const {warnings, ...shown} = result
+    return {result: shown, warnings}
   }
 
   protected render(r: CodeShowResult): void {

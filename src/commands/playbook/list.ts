@@ -1,25 +1,44 @@
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable} from '../../cli/table.js'
+import {rowOutputFlags} from '../../cli/flags.js'
+import type {ListView} from '../../cli/output.js'
+import {whole} from '../../cli/results/common.js'
+import {playbookListResult} from '../../cli/results/playbook.js'
 import {readPlaybook, shippedPlaybookFiles} from '../../playbooks/catalog.js'
-import {summarisePlaybook, type PlaybookSummary} from '../../playbooks/describe.js'
+import {summarisePlaybook} from '../../playbooks/describe.js'
 
-export default class PlaybookList extends CoronerCommand<PlaybookSummary[]> {
+type Result = z.output<typeof playbookListResult>
+
+export default class PlaybookList extends CoronerCommand<Result> {
   static override summary = 'List the shipped playbooks'
   static override description = 'Each playbook with its status, version, title, the parameters it requires, and whether it can change the account (containment, only with --apply). Makes no AWS call.'
+  static override flags = {...rowOutputFlags}
+  static override resultSchema = playbookListResult
   static override examples = ['<%= config.bin %> playbook list', '<%= config.bin %> playbook list --json']
 
-  protected async execute(): Promise<Outcome<PlaybookSummary[]>> {
+  protected async execute(): Promise<Outcome<Result>> {
     await this.parse(PlaybookList)
-    return {result: shippedPlaybookFiles().map((f) => summarisePlaybook(readPlaybook(f)))}
+    const playbooks = shippedPlaybookFiles().map((f) => summarisePlaybook(readPlaybook(f)))
+    return {result: {playbooks, ...whole(playbooks)}}
   }
 
-  protected render(list: PlaybookSummary[]): void {
-    this.log(
-      renderTable(
-        list.map((p) => ({id: p.id, status: p.valid ? p.status : 'INVALID', version: p.version, containment: p.contains ? 'with --apply' : '', requires: p.required.map((r) => `--param ${r}=…`).join(' '), title: p.title})),
-        ['id', 'status', 'version', 'containment', 'requires', 'title'],
-      ),
-    )
+  protected override list(r: Result): ListView {
+    return {
+      name: 'playbooks',
+      rows: r.playbooks,
+      columns: [
+        {key: 'id', kind: 'id', priority: 1},
+        {key: 'status', priority: 2, value: (p) => (p.valid ? p.status : 'INVALID')},
+        {key: 'version', kind: 'id', priority: 3},
+        {key: 'containment', priority: 2, value: (p) => (p.contains ? 'with --apply' : '')},
+        {key: 'requires', priority: 4, value: (p) => (p.required as string[]).map((x) => `--param ${x}=…`).join(' ')},
+        {key: 'title', priority: 1},
+      ],
+    }
+  }
+
+  protected render(r: Result): void {
+    this.table(r.playbooks, this.list(r).columns)
     this.log('\n`coroner playbook show ID` describes one; `coroner playbook plan ID` shows what a run would do, without doing it.')
   }
 }

@@ -1,16 +1,15 @@
 import {Args} from '@oclif/core'
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {resultOutputFlags} from '../../cli/flags.js'
+import {playbookValidateResult} from '../../cli/results/playbook.js'
 import {terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {readPlaybookFile, shippedPlaybookFiles} from '../../playbooks/catalog.js'
-import {formatIssue, hasErrors, sortIssues, type PlaybookIssue} from '../../playbooks/issues.js'
+import {formatIssue, hasErrors, sortIssues} from '../../playbooks/issues.js'
 import {validatePlaybook} from '../../playbooks/validate.js'
 
-interface ValidateResult {
-  files: Array<{file: string; valid: boolean; issues: PlaybookIssue[]}>
-  errors: number
-  warnings: number
-}
+type ValidateResult = z.output<typeof playbookValidateResult>
 
 export default class PlaybookValidate extends CoronerCommand<ValidateResult> {
   static override summary = 'Check playbooks and name every problem with its line and column'
@@ -18,6 +17,9 @@ export default class PlaybookValidate extends CoronerCommand<ValidateResult> {
     'Checks each file (every shipped playbook when none is given): YAML syntax, duplicate keys, the playbook format, the steps it calls and their parameters (against each step\'s own schema), parameters, references between steps, cycles in needs, and the guards on containment. Prints one line per issue, `file:line:col  severity  code  message`; the codes are listed in docs/playbooks.md. Exits 4 when any file has an error.'
   static override strict = false
   static override args = {file: Args.string({description: 'Playbook files (default: every shipped playbook)'})}
+  static override flags = {...resultOutputFlags}
+  static override resultSchema = playbookValidateResult
+  static override exitCodes = {[ExitCode.invalidInput]: 'a playbook has an error'}
   static override examples = ['<%= config.bin %> playbook validate', '<%= config.bin %> playbook validate ./my-playbooks/*.yaml']
 
   protected async execute(): Promise<Outcome<ValidateResult>> {

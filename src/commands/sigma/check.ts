@@ -1,17 +1,14 @@
 import {Args, Flags} from '@oclif/core'
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
-import {renderTable, terminalSafe} from '../../cli/table.js'
+import {resultOutputFlags} from '../../cli/flags.js'
+import {fileIssueJson, sigmaCheckResult} from '../../cli/results/analysis.js'
+import {terminalSafe} from '../../cli/table.js'
 import {ExitCode} from '../../core/errors.js'
 import {formatIssue} from '../../analysis/issue.js'
 import {loadRules} from '../../analysis/sigma/load.js'
-import type {RuleIssue} from '../../analysis/sigma/rule.js'
 
-interface CheckResult {
-  files: number
-  compiled: Array<{path: string; title: string; id: string | null; level: string | null; author: string | null}>
-  unsupported: Array<{path: string; title: string | null; code: string; construct: string; severity: string}>
-  issues: RuleIssue[]
-}
+type CheckResult = z.output<typeof sigmaCheckResult>
 
 export default class SigmaCheck extends CoronerCommand<CheckResult> {
   static override summary = 'Check which Sigma rules compile for a CloudTrail hunt and which cannot run, and why'
@@ -22,7 +19,10 @@ export default class SigmaCheck extends CoronerCommand<CheckResult> {
   static override flags = {
     strict: Flags.boolean({description: 'Exit 4 also when a rule cannot run (unsupported)', default: false}),
     list: Flags.boolean({description: 'Also list the rules that compile', default: false}),
+    ...resultOutputFlags,
   }
+  static override resultSchema = sigmaCheckResult
+  static override exitCodes = {[ExitCode.invalidInput]: 'a rule is invalid (or, with --strict, cannot run)'}
   static override examples = ['<%= config.bin %> sigma check ./sigma/rules/cloud/aws', '<%= config.bin %> sigma check queries/sigma --strict']
 
   private showList = false
@@ -35,14 +35,14 @@ export default class SigmaCheck extends CoronerCommand<CheckResult> {
       files: set.files,
       compiled: set.compiled.map((c) => ({path: c.rule.path, title: c.rule.title, id: c.rule.id ?? null, level: c.rule.level ?? null, author: c.rule.author ?? null})),
       unsupported: set.unsupported.map((u) => ({path: u.path, title: u.rule?.title ?? null, code: u.code, construct: u.construct, severity: u.severity})),
-      issues: set.issues,
+      issues: set.issues.map(fileIssueJson),
     }
     const failing = set.issues.some((i) => i.severity === 'error' || flags.strict)
     return {result, ...(failing ? {exitCode: ExitCode.invalidInput} : {})}
   }
 
   protected render(r: CheckResult): void {
-    if (this.showList && r.compiled.length > 0) this.log(renderTable(r.compiled, ['path', 'level', 'title', 'author']))
+    if (this.showList && r.compiled.length > 0) this.table(r.compiled, [{key: 'path', kind: 'key', priority: 1}, {key: 'level', priority: 2}, {key: 'title', priority: 1}, {key: 'author', priority: 3}])
     for (const i of r.issues) this.log(terminalSafe(formatIssue(i)))
     const invalid = r.issues.filter((i) => i.severity === 'error').length
     this.log(`${r.files} file(s): ${r.compiled.length} compile, ${r.unsupported.filter((u) => u.severity === 'warning').length} cannot run (unsupported), ${invalid} error(s).`)

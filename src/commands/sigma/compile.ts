@@ -1,32 +1,27 @@
 import {readFile} from 'node:fs/promises'
 import {Args} from '@oclif/core'
+import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../../cli/base-command.js'
+import {resultOutputFlags} from '../../cli/flags.js'
+import {sigmaCompileResult} from '../../cli/results/analysis.js'
 import {terminalSafe} from '../../cli/table.js'
-import {CoronerError} from '../../core/errors.js'
+import {CoronerError, ExitCode} from '../../core/errors.js'
 import {tryCompileRule} from '../../analysis/sigma/compile.js'
 import {EVENTS_TABLE} from '../../analysis/sigma/hunt.js'
 import {formatIssue} from '../../analysis/issue.js'
 import {parseSigmaRule} from '../../analysis/sigma/parse.js'
 import type {SqlParam} from '../../analysis/sigma/rule.js'
 
-interface CompileResult {
-  path: string
-  title: string
-  id: string | null
-  level: string | null
-  author: string | null
-  /** The boolean expression over `raw`. */
-  sql: string
-  /** The full query `coroner hunt` runs. */
-  query: string
-  params: SqlParam[]
-}
+type CompileResult = z.output<typeof sigmaCompileResult>
 
 export default class SigmaCompile extends CoronerCommand<CompileResult> {
   static override summary = 'Show the DuckDB SQL and bound parameters a Sigma rule compiles to'
   static override description = 'Parses one Sigma rule for AWS CloudTrail and prints the SQL expression over cloudtrail_events.raw with its parameters. Exits 4 when the rule is invalid or uses something coroner cannot run, naming it.'
   static override aliases = ['hunt:compile']
   static override args = {rule: Args.string({description: 'The Sigma rule file (.yml)', required: true})}
+  static override flags = {...resultOutputFlags}
+  static override resultSchema = sigmaCompileResult
+  static override exitCodes = {[ExitCode.invalidInput]: 'the rule is invalid or uses something coroner cannot run (named)'}
   static override examples = ['<%= config.bin %> sigma compile queries/sigma/coroner/lambda_function_url_auth_none.yml']
 
   protected async execute(): Promise<Outcome<CompileResult>> {

@@ -1,21 +1,20 @@
 import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
-import type {Row} from '../../analysis/db.js'
 import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {openForQuery} from '../../analysis/run-query.js'
-import {TIMELINE_SOURCES, readTimeline, type TimelineFilter} from '../../analysis/timeline.js'
+import {TIMELINE_SOURCES, readTimeline, type TimelineFilter, type TimelinePage} from '../../analysis/timeline.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
 
 const params = z
   .object({
-    since: z.string().min(1).optional().describe('From this time (ISO 8601), inclusive'),
-    until: z.string().min(1).optional().describe('Up to this time (ISO 8601), exclusive'),
+    since: z.string().min(1).optional().describe('From this time, inclusive: ISO 8601, a duration before now (24h, 7d) or now'),
+    until: z.string().min(1).optional().describe('Up to this time, exclusive (the same syntax)'),
     actor: z.string().optional().describe('Only rows whose actor contains this text'),
     target: z.string().optional().describe('Only rows whose target contains this text'),
     sources: z.array(z.enum(TIMELINE_SOURCES)).optional().describe('Only these sources'),
-    limit: z.number().int().min(1).optional().describe('At most this many rows; default all'),
+    limit: z.number().int().min(1).optional().describe('At most this many rows, the oldest half and the newest half; default all'),
     ...caseDbParams,
   })
   .strict()
@@ -28,13 +27,13 @@ export const timelineStep = defineStep({
   command: 'timeline',
   params,
   ...OFFLINE,
-  async run(ctx, p): Promise<{timeline: {columns: string[]; rows: Row[]}}> {
+  async run(ctx, p): Promise<{timeline: TimelinePage}> {
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     const db = await openForQuery(dbPath)
     try {
       const {db: _db, reload: _reload, ...given} = p
       const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
-      const result = await readTimeline(db, filter)
+      const result = await readTimeline(db, filter, ctx.clock.now())
       if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
       return {timeline: result}
     } finally {

@@ -10,6 +10,8 @@ import {cloudtrailLookupStep} from './cloudtrail-lookup.js'
 export interface CloudTrailRunResult extends Pick<SealedRun, 'caseId' | 'runId' | 'status' | 'manifestKey' | 'manifestSha256' | 'head' | 'signature'> {
   artifacts: number
   gaps: number
+  /** The sealed run itself: its gaps in full, its warnings. */
+  sealed: SealedRun
   lookup?: ResultOf<typeof cloudtrailLookupStep>['lookup']
   resumedFrom?: string
   archive?: ArchiveCollectResult
@@ -27,7 +29,7 @@ const COMMAND = 'collect cloudtrail'
 
 function summary(run: SealedRun): Omit<CloudTrailRunResult, 'lookup' | 'archive' | 'validation'> {
   const {caseId, runId, status, manifestKey, manifestSha256, head, signature} = run
-  return {caseId, runId, status, manifestKey, manifestSha256, head, ...(signature === undefined ? {} : {signature}), artifacts: run.artifacts, gaps: run.gaps.length}
+  return {caseId, runId, status, manifestKey, manifestSha256, head, ...(signature === undefined ? {} : {signature}), artifacts: run.artifacts, gaps: run.gaps.length, sealed: run}
 }
 
 /** `collect cloudtrail` without --archive: the LookupEvents step in a run of its own. */

@@ -1,3 +1,4 @@
+import {didYouMean} from '../../core/suggest.js'
 import type {AnyAction} from '../../actions/action.js'
 import {resolveTargets, targetLabel, targetsFor, type ResolvedTargets} from '../../actions/targets.js'
 import {changesToUndo, recordedChanges} from '../../actions/undo.js'
@@ -72,7 +73,8 @@ export function chooseActions(spec: string, actions: readonly AnyAction[], named
   }
   const unknown = words.filter((w) => !actions.some((a) => a.id === w))
   if (words.length === 0 || unknown.length > 0) {
-    throw usageError('unknown-action', `Unknown containment action ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none)'}.`, `Give one of ${actions.map((a) => a.id).join(', ')}, a comma list of them, or all.`)
+    const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, [...actions.map((a) => a.id), 'all']) : ''
+    throw usageError('unknown-action', `Unknown containment action ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none)'}${suggestion}.`, `Give one of ${actions.map((a) => a.id).join(', ')}, a comma list of them, or all.`)
   }
   return actions.filter((a) => words.includes(a.id))
 }

@@ -33,18 +33,17 @@ export const evidenceVerifyStep = defineStep({
     const ids = p.allCases ? (await listCases(ctx.store)).map((c) => c.caseId) : [ctx.caseId!]
     if (ids.length === 0) throw usageError('no-cases', `No cases in ${ctx.store.location}.`, 'Check --store.')
     const cases: CaseVerification[] = []
-    const task = ctx.progress.task('verifying cases', ids.length)
     for (const id of ids) {
+      const task = ctx.progress.task(`verifying ${id}`)
       const v = await verifyCase(ctx.store, id, {
         openRun: id === ctx.caseId ? ctx.openRun : undefined,
+        progress: task,
         ...(p.expect === undefined ? {} : {expect: p.expect}),
         ...(publicKey === undefined ? {} : {publicKey}),
-      })
+      }).finally(() => task.done())
       if (!p.allCases && v.runs.length === 0) throw usageError('unknown-case', `No case ${id} in ${ctx.store.location}.`, 'Run `coroner case list`, or check --store.')
       cases.push(v)
-      task.advance()
     }
-    task.done()
     return {ok: cases.every((c) => c.ok), cases}
   },
   // What verify names wrong is a finding (exit 3), as the command says.

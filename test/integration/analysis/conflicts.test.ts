@@ -60,8 +60,8 @@ describe('CloudTrail duplicates are folded by content, never by eventID alone', 
     }
 
     const hunt = await coroner(['hunt', '--case', 'INC-DUP', '--store', store, '--db', dbPath, '--json'])
-    const hits = (JSON.parse(hunt.stdout) as Envelope<{hits: Array<{rule: {title: string}; event_id: string; eventName: string}>}>).result.hits
-    expect(hits.filter((h) => h.event_id === real.eventID).map((h) => h.eventName)).toContain('StopLogging')
+    const hits = (JSON.parse(hunt.stdout) as Envelope<{hits: Array<{rule: {title: string}; eventId: string | null; eventName: string | null}>}>).result.hits
+    expect(hits.filter((h) => h.eventId === real.eventID).map((h) => h.eventName)).toContain('StopLogging')
     const findings = await coroner(['findings', '--case', 'INC-DUP', '--store', store, '--db', dbPath, '--json'])
     expect(findings.error?.oclif?.exit, findings.stdout).toBe(3)
     const after = await openForQuery(dbPath)

@@ -11,6 +11,8 @@ import {HOSTILE, SECRET, writeReportCase} from '../../support/report-case.js'
 import {normalise, renderFixture, reportFixture} from '../../support/report-fixture.js'
 import {rewrite} from '../../support/tamper-case.js'
 import type {ReportResult} from '../../../src/steps/report/report.js'
+import type {z} from 'zod'
+import type {reportResult} from '../../../src/cli/results/analysis.js'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
 const golden = (name: string): string => path.join(root, 'test', 'fixtures', 'reports', name)
@@ -142,9 +144,9 @@ describe('coroner report', () => {
     const file = path.join(f.dir, 'cli', 'INC-CLI.md')
     const {stdout, error} = await coroner(['report', '--case', 'INC-CLI', '--store', store, '--db', path.join(f.dir, 'cli.duckdb'), '--format', 'md', '--out', file, '--json'])
     expect(error).toBeUndefined()
-    const r = (JSON.parse(stdout) as Envelope<ReportResult>).result
+    const r = (JSON.parse(stdout) as Envelope<z.output<typeof reportResult>>).result
     expect(r).toMatchObject({caseId: 'INC-CLI', format: 'md', path: file, verified: true, findingsComputed: true})
-    expect(r.findings).toBeGreaterThan(3)
+    expect(r.findingCount).toBeGreaterThan(3)
     expect(await readFile(file, 'utf8')).toContain('# Incident report INC-CLI')
   })
 

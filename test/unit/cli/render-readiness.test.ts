@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {toCsv} from '../../../src/analysis/output.js'
 import type {ReadinessReport} from '../../../src/collectors/readiness/audit.js'
 import {checkResult} from '../../../src/collectors/readiness/result.js'
-import {READINESS_CSV_COLUMNS, readinessCsvRows, renderReadiness} from '../../../src/cli/render-readiness.js'
+import {READINESS_CSV_COLUMNS, readinessChecksJson, renderReadiness} from '../../../src/cli/render-readiness.js'
 
 const hostile = 'arn:aws:lambda:us-east-1:123456789012:function:x\u001b[2J\u202Etxt.exe'
 const report: ReadinessReport = {
@@ -25,7 +25,7 @@ const report: ReadinessReport = {
 
 describe('readiness rendering', () => {
   it('the table and the to-do list escape what AWS returned; a pass carries no fix', () => {
-    const text = renderReadiness(report).join('\n')
+    const text = renderReadiness({...report, checks: readinessChecksJson(report)}).join('\n')
     expect(text).not.toContain('\u001b')
     expect(text).not.toContain('\u202E')
     expect(text).toContain('\\u001b[2J\\u202etxt.exe')
@@ -35,7 +35,7 @@ describe('readiness rendering', () => {
   })
 
   it('CSV neutralises formulas', () => {
-    const csv = toCsv(READINESS_CSV_COLUMNS, readinessCsvRows(report))
+    const csv = toCsv(READINESS_CSV_COLUMNS, readinessChecksJson(report) as never)
     expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`)
   })
 })

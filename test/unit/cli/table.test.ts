@@ -13,17 +13,23 @@ describe('renderTable', () => {
     expect(terminalSafe('plain text, ünïcode ✓')).toBe('plain text, ünïcode ✓')
   })
 
-  it('keeps both ends of a long key and the start of long text, and escapes control characters', () => {
+  it('keeps the run id and the file name of a long evidence key, the start of long text, and escapes control characters', () => {
     const key = `cases/INC-1/runs/20261125T092522377Z-9a5c3d/cloudtrail/import/records/${'x'.repeat(40)}.lambda-backdoor-function.json.gz`
     const text = `${'word '.repeat(30)}END`
-    const out = renderTable([{key, text, evil: 'a\u001b[2Jb'}], ['key', 'text', 'evil']).split('\n')[2]!
-    const [keyCell] = out.split('  ')
-    expect(keyCell).toHaveLength(80)
-    expect(keyCell!.startsWith('cases/INC-1/runs/2026112')).toBe(true)
-    expect(keyCell!.endsWith('lambda-backdoor-function.json.gz')).toBe(true)
-    expect(out).toContain('word word')
-    expect(out).not.toContain('END')
-    expect(out).toContain('a\\u001b[2Jb')
-    expect(out).not.toContain('\u001b')
+    const rows = [{key, text, evil: 'a\u001b[2Jb'}]
+    const columns = [{key: 'key', kind: 'evidence' as const, priority: 1}, {key: 'text', priority: 1}, {key: 'evil', priority: 1}]
+    const lines = renderTable(rows, columns, {width: 80}).split('\n')
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
+    const [keyCell] = lines[2]!.split('  ')
+    expect(keyCell).toContain('20261125T092522377Z-9a5c3d/')
+    expect(keyCell!.trimEnd()).toMatch(/9a5c3d\/…[a-z-]+\.json\.gz$/)
+    expect(lines[2]).toContain('word word')
+    expect(lines[2]).not.toContain('END')
+    expect(lines[2]).toContain('a\\u001b[2Jb')
+    expect(lines.join('\n')).not.toContain('\u001b')
+    // Off a terminal there is no width to fit: every value whole.
+    const whole = renderTable(rows, columns).split('\n')[2]!
+    expect(whole).toContain(key)
+    expect(whole).toContain('END')
   })
 })

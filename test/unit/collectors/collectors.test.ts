@@ -58,7 +58,7 @@ describe('collector helpers', () => {
     expect(parseTimeSpec('24h', now, 'since').toISOString()).toBe('2026-11-19T12:00:00.000Z')
     expect(parseTimeSpec('30m', now, 'since').toISOString()).toBe('2026-11-20T11:30:00.000Z')
     expect(parseTimeSpec('2026-11-01T00:00:00Z', now, 'since').toISOString()).toBe('2026-11-01T00:00:00.000Z')
-    expect(() => parseTimeSpec('yesterday', now, 'since')).toThrow(/neither an ISO 8601 time nor a duration/)
+    expect(() => parseTimeSpec('yesterday', now, 'since')).toThrow(/--since "yesterday" is not a time: give an ISO 8601 time/)
   })
 
   it('cuts windows into slices on a fixed grid, so overlapping windows share slices', () => {

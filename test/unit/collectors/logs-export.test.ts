@@ -58,9 +58,9 @@ describe('CloudWatch Logs export import', () => {
     expect((await readManifest(store, manifestKey)).status).toBe('partial')
 
     expect(result.files.map((f) => [f.logStreamName, f.status, f.lines])).toEqual([
-      ['2026/11/20/[$LATEST]aaa', 'stored', 5],
-      ['2026/11/20/[$LATEST]aaa', 'stored', 3],
-      ['2026/11/20/[3]bbb', 'truncated', expect.any(Number)],
+      ['2026/11/20/[$LATEST]aaa', 'complete', 5],
+      ['2026/11/20/[$LATEST]aaa', 'complete', 3],
+      ['2026/11/20/[3]bbb', 'partial', expect.any(Number)],
     ])
     expect(result.files[2]!.lines).toBeLessThan(2000)
     expect(gaps.gaps).toEqual([expect.objectContaining({code: 'truncated-gzip', collector: 'logs-export'})])

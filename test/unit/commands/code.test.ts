@@ -1,12 +1,15 @@
 import {chmod, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {CodeDiffResult} from '../../../src/steps/analyse/code-diff.js'
-import type {CodeLsResult} from '../../../src/steps/analyse/code-ls.js'
-import type {CodeShowResult} from '../../../src/steps/analyse/code-show.js'
+import type {z} from 'zod'
+import type {codeDiffResult, codeLsResult, codeShowResult} from '../../../src/cli/results/code.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {codeScenario, fnArn} from '../../support/code-fixtures.js'
 import {writeCase, type ArtifactSpec} from '../../support/evidence-case.js'
+
+type CodeLsResult = z.output<typeof codeLsResult>
+type CodeDiffResult = z.output<typeof codeDiffResult>
+type CodeShowResult = z.output<typeof codeShowResult>
 import {tempDir} from '../../support/temp.js'
 import {SYMLINK, buildZip} from '../../support/zip-builder.js'
 
@@ -38,9 +41,9 @@ describe('coroner code ls / diff / show', () => {
     const versions = await coroner(['code', 'ls', '--function', 'orders-api', ...c.args, '--json'])
     expect(versions.error).toBeUndefined()
     const v = json<CodeLsResult>(versions.stdout).result
-    expect(v.packages.map((p) => [p.version, p.previous_version, p.status, p.entries, p.indicators])).toEqual([['1', null, 'read', 6, 2], ['2', '1', 'read', 6, 7], ['$LATEST', '2', 'read', 6, 7]])
+    expect(v.packages.map((p) => [p.version, p.previousVersion, p.status, p.entries, p.indicators])).toEqual([['1', null, 'read', 6, 2], ['2', '1', 'read', 6, 7], ['$LATEST', '2', 'read', 6, 7]])
     const files = await coroner(['code', 'ls', '--function', 'orders-api', '--version', '2', ...c.args])
-    expect(files.stdout).toMatch(/index\.js\s+file\s+\d+\s+-rw-r--r--\s+2026-11-20T10:00:00.000Z\s+[0-9a-f]{64}\s+text\s+javascript\s+5/)
+    expect(files.stdout).toMatch(/index\.js\s+file\s+\d+\s+-rw-r--r--\s+2026-11-20T10:00:00Z\s+[0-9a-f]{64}\s+text\s+javascript\s+5/)
     expect(files.stdout).toContain('6 entries of version 2')
     const unknown = await coroner(['code', 'ls', '--function', 'orders-api', '--version', '7', ...c.args, '--json'])
     expect(unknown.error?.oclif?.exit).toBe(2)

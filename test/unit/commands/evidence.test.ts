@@ -25,7 +25,7 @@ describe('evidence add / list / verify and case list / show', () => {
     expect(env.result.artifacts[0]!.sha256).toBe(createHash('sha256').update('{"severity": 8}').digest('hex'))
 
     const listed = await coroner(['evidence', 'list', '--case', 'INC-7', '--store', store, '--json'])
-    const items = (JSON.parse(listed.stdout) as Envelope<Array<{kind: string}>>).result
+    const items = (JSON.parse(listed.stdout) as Envelope<{artifacts: Array<{kind: string}>}>).result.artifacts
     expect(items).toHaveLength(2)
     expect(items.every((i) => i.kind === 'file.added')).toBe(true)
 
@@ -34,11 +34,12 @@ describe('evidence add / list / verify and case list / show', () => {
     expect(verified.stdout).toMatch(/OK: every object matches/)
 
     const cases = await coroner(['case', 'list', '--store', store, '--json'])
-    expect((JSON.parse(cases.stdout) as Envelope<Array<{caseId: string; runs: number}>>).result).toEqual([
+    expect((JSON.parse(cases.stdout) as Envelope<{cases: Array<{caseId: string; runs: number}>}>).result.cases).toEqual([
       expect.objectContaining({caseId: 'INC-7', runs: 1, artifacts: 2, unsealed: 0}),
     ])
     const shown = await coroner(['case', 'show', 'INC-7', '--store', store])
-    expect(shown.stdout).toMatch(/complete\s+evidence add\s+2/)
+    expect(shown.stdout).toMatch(/complete\s+evidence add\s+files=/)
+    expect(shown.stdout).toContain('note=SOC-ticket-4711')
   })
 
   it('exits 3 and names the file when a preserved file is altered or deleted', async () => {
@@ -51,9 +52,9 @@ describe('evidence add / list / verify and case list / show', () => {
     await rm(path.join(store, ...second!.key.split('/')))
     const verified = await coroner(['evidence', 'verify', '--case', 'INC-8', '--store', store, '--json'])
     expect(verified.error?.oclif?.exit).toBe(3)
-    const env = JSON.parse(verified.stdout) as Envelope<{ok: boolean; cases: Array<{artifacts: Array<{key: string; status: string}>}>}>
+    const env = JSON.parse(verified.stdout) as Envelope<{ok: boolean; artifacts: Array<{key: string; status: string}>}>
     expect(env.result.ok).toBe(false)
-    expect(env.result.cases[0]!.artifacts.map((a) => [a.key, a.status])).toEqual([
+    expect(env.result.artifacts.map((a) => [a.key, a.status])).toEqual([
       [first!.key, 'altered'],
       [second!.key, 'missing'],
     ])
@@ -64,9 +65,9 @@ describe('evidence add / list / verify and case list / show', () => {
 
   it('shows control characters in planted key names and in error messages escaped, never raw', async () => {
     const {store, files} = await caseWithFiles()
-    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-10', '--store', store, '--json'])).stdout) as Envelope<{runId: string}>
+    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-10', '--store', store, '--json'])).stdout) as Envelope<{run: {runId: string}}>
     const planted = `\u001b]0;owned\u0007\u009b2Jplanted.json`
-    await writeFile(path.join(store, 'cases', 'INC-10', 'runs', added.result.runId, planted), 'x')
+    await writeFile(path.join(store, 'cases', 'INC-10', 'runs', added.result.run.runId, planted), 'x')
     const raw = /[\u001b\u0007\u009b]/
     const pulled = await coroner(['evidence', 'pull', '--case', 'INC-10', '--store', store, '--to', path.join(path.dirname(store), 'copy')])
     expect(pulled.stderr).toMatch(/was not pulled/)
@@ -97,15 +98,15 @@ describe('evidence add / list / verify and case list / show', () => {
 
   it('names a damaged manifest instead of failing with a bare JSON error', async () => {
     const {store, files} = await caseWithFiles()
-    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-12', '--store', store, '--json'])).stdout) as Envelope<{manifestKey: string}>
-    const manifest = path.join(store, ...added.result.manifestKey.split('/'))
+    const added = JSON.parse((await coroner(['evidence', 'add', files[0]!, '--case', 'INC-12', '--store', store, '--json'])).stdout) as Envelope<{run: {manifestKey: string}}>
+    const manifest = path.join(store, ...added.result.run.manifestKey.split('/'))
     await chmod(manifest, 0o644)
     await writeFile(manifest, '{"schema": "coroner.manifest/v1", "artif')
     for (const args of [['case', 'show', 'INC-12'], ['evidence', 'list', '--case', 'INC-12']]) {
       const out = await coroner([...args, '--store', store, '--json'])
       expect(out.error?.oclif?.exit).toBe(3)
       const env = JSON.parse(out.stdout) as Envelope<never>
-      expect(env.error).toMatchObject({code: 'manifest-unreadable', message: expect.stringContaining(added.result.manifestKey)})
+      expect(env.error).toMatchObject({code: 'manifest-unreadable', message: expect.stringContaining(added.result.run.manifestKey)})
       expect(env.error?.hint).toMatch(/evidence verify --case INC-12/)
     }
   })
@@ -136,6 +137,7 @@ describe('evidence add / list / verify and case list / show', () => {
     expect(help.stdout).toMatch(/collect\s+Collect evidence from AWS/)
     expect(help.stdout).toMatch(/EXIT CODES[\s\S]*6\s+partial collection/)
     const cmdHelp = await coroner(['evidence', 'verify', '--help'])
-    expect(cmdHelp.stdout).toMatch(/3\s+findings present/)
+    expect(cmdHelp.stdout).toMatch(/EXIT CODES\n\s+0\s+success\n\s+2\s+usage error[^\n]*\n\s+3\s+something is missing, altered/)
+    expect(cmdHelp.stdout).not.toMatch(/6\s+partial collection/)
   })
 })

@@ -10,7 +10,7 @@ import {coroner, repoRoot, type Envelope} from '../../support/cli.js'
 const fixtures = path.join(repoRoot, 'test', 'fixtures')
 
 interface HuntJson {
-  hits: Array<{rule: {title: string; id: string; level: string; author: string; path: string}; event_id: string; evidence_key: string; evidence_sha256: string; principal: string; eventName: string}>
+  hits: Array<{rule: {title: string; id: string; level: string; author: string; path: string}; eventId: string; evidenceKey: string; evidenceSha256: string; principal: string; eventName: string}>
   rules: Array<{title: string; hits: number; author: string}>
   unsupported: Array<{code: string; construct: string}>
   rulesRun: number
@@ -48,10 +48,10 @@ describe('coroner hunt', () => {
     expect(env.result.hits).toEqual([
       expect.objectContaining({
         rule: expect.objectContaining({title: 'AWS Lambda Function Made Invocable By Anyone', author: 'coroner', level: 'high', id: 'b4190bcd-a80d-4b09-b8b7-aba07cb75761'}),
-        event_id: 'b67a9bba-d9da-4980-bf74-baed881b117d',
+        eventId: 'b67a9bba-d9da-4980-bf74-baed881b117d',
         eventName: 'AddPermission20150331v2',
         principal: 'arn:aws:iam::880896431042:user/christophe',
-        evidence_key: 'cases/INC-1/runs/r1/cloudtrail/aws.persistence.lambda-backdoor-function.json',
+        evidenceKey: 'cases/INC-1/runs/r1/cloudtrail/aws.persistence.lambda-backdoor-function.json',
       }),
     ])
     const human = await coroner(['hunt', '--case', 'INC-1', ...db, '--no-fail'])
@@ -102,12 +102,12 @@ describe('coroner hunt', () => {
     const db = path.join(dir, 'db', 'case.duckdb')
     const out = await coroner(['hunt', '--case', 'INC-1', '--store', store, '--db', db, '--json'])
     expect(out.error?.oclif?.exit).toBe(3)
-    const env = JSON.parse(out.stdout) as Envelope<{hits: Array<{rule: {title: string; author: string}; evidence_key: string}>}>
+    const env = JSON.parse(out.stdout) as Envelope<{hits: Array<{rule: {title: string; author: string}; evidenceKey: string}>}>
     const fired = new Set(env.result.hits.map((h) => h.rule.title))
     // SigmaHQ's rule for the CloudTrail stop in the samples, and coroner's for the public Lambda permission.
     expect(fired).toContain('AWS CloudTrail Important Change')
     expect(fired).toContain('AWS Lambda Function Made Invocable By Anyone')
-    for (const h of env.result.hits) expect(h.evidence_key).toMatch(/^cases\/INC-1\/runs\//)
+    for (const h of env.result.hits) expect(h.evidenceKey).toMatch(/^cases\/INC-1\/runs\//)
   })
 
   it('names the case and the fix when the case is not in the store', async () => {

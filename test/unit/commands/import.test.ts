@@ -4,7 +4,8 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {tempDir} from '../../support/temp.js'
 import {coroner, type Envelope} from '../../support/cli.js'
-import type {CloudTrailImport} from '../../../src/steps/collect/cloudtrail-import.js'
+import type {z} from 'zod'
+import type {importCloudTrailResult} from '../../../src/cli/results/collect.js'
 
 const record = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({eventVersion: '1.08', eventID: id, eventTime: '2026-11-19T10:00:00Z', eventName: 'GetFunction20150331v2', eventSource: 'lambda.amazonaws.com', ...extra})
 
@@ -27,13 +28,13 @@ describe('import cloudtrail through the CLI: the account in the summary, in --js
 
     const json = await coroner(['import', 'cloudtrail', path.join(input, 'export.ndjson'), '--case', 'INC-CLI2', '--store', store, '--json'])
     expect(json.error?.oclif?.exit).toBe(6)
-    const env = JSON.parse(json.stdout) as Envelope<CloudTrailImport & {status: string}>
+    const env = JSON.parse(json.stdout) as Envelope<z.output<typeof importCloudTrailResult>>
     expect(env.status).toBe('partial')
     expect(env.result).toMatchObject({files: 1, read: 1, records: 2, skipped: 3, skips: {'invalid-json': 1, 'no-event-time': 1, 'invalid-event-time': 1}, validation: 'unvalidated'})
     expect(env.result.perFile[0]!.skips.map((s) => [s.reason, s.first])).toEqual([
-      ['invalid-event-time', [{line: 5}]],
-      ['invalid-json', [{line: 2}]],
-      ['no-event-time', [{line: 3}]],
+      ['invalid-event-time', [{line: 5, item: null}]],
+      ['invalid-json', [{line: 2, item: null}]],
+      ['no-event-time', [{line: 3, item: null}]],
     ])
     expect(env.warnings).toEqual(expect.arrayContaining([expect.stringContaining('unvalidated')]))
   })

@@ -3,7 +3,10 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
 import {verifyCase} from '../../../src/evidence/verify.js'
-import type {PlaybookRunResult} from '../../../src/playbooks/execute.js'
+import type {z} from 'zod'
+import type {playbookRunResult} from '../../../src/cli/results/playbook.js'
+
+type RunResult = z.output<typeof playbookRunResult>
 import {coroner, repoRoot, type Envelope} from '../../support/cli.js'
 import {deliveryFile, digestChain, logFileKey, rsaKeyPair, writeArchive} from '../../support/cloudtrail-archive.js'
 import {stratusRecords} from '../../support/evidence-case.js'
@@ -24,8 +27,8 @@ describe('the offline playbooks: no AWS account, no AWS call', () => {
     const args = ['run', 'offline-triage', '--case', 'INC-DEMO', '--store', path.join(dir, 'store'), '--endpoint-url', wire.url, '--param', `cloudtrail=${path.join(repoRoot, 'samples', 'incident', 'cloudtrail')}`, '--param', `api=${path.join(repoRoot, 'samples', 'incident', 'api')}`]
     const out = await inDir(dir, () => coroner([...args, '--json']))
     expect(out.error?.oclif?.exit).toBe(3)
-    const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
-    expect(r.status).toBe('complete')
+    const r = (JSON.parse(out.stdout) as Envelope<RunResult>).result
+    expect(r.run.status).toBe('complete')
     expect(r.steps.map((s) => [s.id, s.outcome])).toEqual([['cloudtrail', 'done'], ['api', 'done'], ['load', 'done'], ['findings', 'done'], ['report', 'done'], ['verify', 'done']])
     const tables = (r.steps.find((s) => s.id === 'load')!.result as {tables: Record<string, number>}).tables
     expect(tables).toMatchObject({cloudtrail_events: 4, lambda_functions: 1, lambda_policies: 1, lambda_url_configs: 1})
@@ -70,7 +73,7 @@ describe('the offline playbooks: no AWS account, no AWS call', () => {
     const run = (caseId: string) =>
       inDir(dir, () => coroner(['run', 'cloudtrail-archive-investigation', '--case', caseId, '--store', path.join(dir, 'store'), '--endpoint-url', wire.url, '--param', `archive=${archive}`, '--param', 'since=2026-11-19T08:00:00Z', '--param', 'until=2026-11-19T09:00:00Z', '--param', `public-keys=${pem}`, '--json']))
 
-    const intact = (JSON.parse((await run('INC-ARCH')).stdout) as Envelope<PlaybookRunResult>).result
+    const intact = (JSON.parse((await run('INC-ARCH')).stdout) as Envelope<RunResult>).result
     expect(intact.steps.map((s) => [s.id, s.outcome])).toEqual([['archive', 'done'], ['digests', 'done'], ['load', 'done'], ['hunt', 'done']])
     expect((intact.steps.find((s) => s.id === 'digests')!.result as {report: {summary: {okLogFiles: number; findings: number}}}).report.summary).toMatchObject({okLogFiles: 2, findings: 0})
     const hits = (intact.steps.find((s) => s.id === 'hunt')!.result as {hits: Array<{rule: {title: string}}>}).hits.map((h) => h.rule.title)
@@ -80,7 +83,7 @@ describe('the offline playbooks: no AWS account, no AWS call', () => {
     await writeFile(path.join(archive, ...logs[1]!.key.split('/')), deliveryFile([records[1], records[1]]))
     const altered = await run('INC-ARCH2')
     expect(altered.error?.oclif?.exit).toBe(3)
-    const v = (JSON.parse(altered.stdout) as Envelope<PlaybookRunResult>).result.steps.find((s) => s.id === 'digests')!.result as {report: {findings: Array<{type: string; key?: string}>}}
+    const v = (JSON.parse(altered.stdout) as Envelope<RunResult>).result.steps.find((s) => s.id === 'digests')!.result as {report: {findings: Array<{type: string; key?: string}>}}
     expect(v.report.findings.map((f) => f.type)).toContain('altered')
     expect(wire.requests).toEqual([])
   })

@@ -14,15 +14,20 @@ describe('coroner playbook plan, show, validate and permissions make no AWS call
   let wire: Tripwire
   beforeEach(async () => {
     wire = await startTripwire()
+    // The offline commands take no --endpoint-url: an AWS call any of them made would still reach the tripwire.
+    process.env.AWS_ENDPOINT_URL = wire.url
   })
-  afterEach(() => wire.close())
+  afterEach(async () => {
+    delete process.env.AWS_ENDPOINT_URL
+    await wire.close()
+  })
 
   it('plan resolves parameters and offline targets, lists each step with its parameters and the permissions, and calls nothing', async () => {
-    const out = await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api,tag:team=payments', '--param', 'all-versions=false', '--endpoint-url', wire.url, '--region', 'eu-west-1', '--json'])
+    const out = await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api,tag:team=payments', '--param', 'all-versions=false', '--region', 'eu-west-1', '--json'])
     expect(out.error).toBeUndefined()
     const plan = (JSON.parse(out.stdout) as Envelope<Plan>).result
     expect(plan.steps.map((s) => s.id)).toEqual(['targets', 'snapshot', 'roles', 'load'])
-    expect(plan.targets).toEqual({selectors: [{selector: 'payments-api', kind: 'name', resolvedAt: 'plan'}, {selector: 'tag:team=payments', kind: 'tag', resolvedAt: 'run time'}], regions: ['eu-west-1']})
+    expect(plan.targets).toEqual({selectors: [{selector: 'payments-api', kind: 'name', resolvedAt: 'plan'}, {selector: 'tag:team=payments', kind: 'tag', resolvedAt: 'run time'}], functions: null, regions: ['eu-west-1']})
     const snapshot = plan.steps.find((s) => s.id === 'snapshot')!
     expect(snapshot.params).toMatchObject({functions: '${{ targets.functions }}', allVersions: false, collectRoles: false})
     expect(snapshot.deferred).toEqual(['functions', 'region'])
@@ -30,17 +35,17 @@ describe('coroner playbook plan, show, validate and permissions make no AWS call
     expect(plan.steps.find((s) => s.id === 'load')!).toMatchObject({usesAws: false, params: {db: 'case.duckdb'}, after: ['snapshot', 'roles']})
     expect(plan.permissions).toEqual(expect.arrayContaining(['lambda:ListFunctions', 'lambda:ListTags', 'lambda:GetFunction', 'iam:GetRole']))
     expect(plan.permissions.every((a) => /^[a-z0-9-]+:(Get|List|Describe|Lookup|Filter)/.test(a))).toBe(true)
-    const human = await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api', '--endpoint-url', wire.url])
+    const human = await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api'])
     expect(human.stdout).toMatch(/Targets in [a-z0-9-]+: payments-api \(name, known now\)/)
     expect(human.stdout).toContain('No AWS call was made and nothing was written.')
     expect(wire.requests).toEqual([])
   })
 
   it('plan of names only needs no listing permission, and a missing required parameter is a warning, not a call', async () => {
-    const named = (JSON.parse((await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api', '--endpoint-url', wire.url, '--json'])).stdout) as Envelope<Plan>).result
+    const named = (JSON.parse((await coroner(['playbook', 'plan', FIXTURE, '--param', 'functions=payments-api', '--json'])).stdout) as Envelope<Plan>).result
     expect(named.permissions).not.toContain('lambda:ListFunctions')
     expect(named.steps[0]).toMatchObject({id: 'targets', usesAws: false, params: {selectors: ['payments-api']}})
-    const missing = await coroner(['playbook', 'plan', FIXTURE, '--endpoint-url', wire.url, '--json'])
+    const missing = await coroner(['playbook', 'plan', FIXTURE, '--json'])
     const env = JSON.parse(missing.stdout) as Envelope<Plan>
     expect(env.warnings.join()).toMatch(/parameter functions is required/)
     expect(wire.requests).toEqual([])
@@ -54,7 +59,7 @@ describe('coroner playbook plan, show, validate and permissions make no AWS call
       ['playbook', 'steps'],
       ['permissions', '--playbook', FIXTURE, '--store', 's3://evidence-bucket/cases'],
     ]) {
-      const out = await coroner([...args, '--endpoint-url', wire.url])
+      const out = await coroner(args)
       expect(out.error, args.join(' ')).toBeUndefined()
     }
     expect(wire.requests).toEqual([])

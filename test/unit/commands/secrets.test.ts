@@ -32,9 +32,8 @@ describe('secrets by value: every Lambda environment value of the case is hidden
 
   it('query --sql: a value read by path, upper() of it and a log line show [redacted:NAME] in every format', async () => {
     const sql = `--sql="SELECT ${PASSWORD} AS p, upper(${PASSWORD}) AS u, concat('x', ${PASSWORD}) AS c FROM lambda_functions"`
-    // The table needs no flag; the database is checked against the store it records.
-    for (const format of ['--json', '--csv', '--ndjson', '']) {
-      const out = await run(['query', '--db', db, sql, ...(format === '' ? [] : [format])])
+    for (const format of ['--json', '--csv', '--ndjson', '--output=table']) {
+      const out = await run(['query', '--db', db, sql, format])
       expect(out.error, format).toBeUndefined()
       expect(out.stdout.toLowerCase(), format).not.toContain(SECRET)
       expect(out.stdout, format).toContain('[redacted:DB_PASSWORD]')

@@ -30,10 +30,10 @@ describe('load refuses what verify would refuse, and prints what it read escaped
     const store = path.join(dir, 'store')
     const file = path.join(dir, 'note.txt')
     await writeFile(file, 'seen at 09:00')
-    const added = JSON.parse((await coroner(['evidence', 'add', file, '--case', 'INC-E', '--store', store, '--json'])).stdout) as Envelope<{manifestKey: string; runId: string}>
-    const manifestPath = path.join(store, ...added.result.manifestKey.split('/'))
+    const added = JSON.parse((await coroner(['evidence', 'add', file, '--case', 'INC-E', '--store', store, '--json'])).stdout) as Envelope<{run: {manifestKey: string; runId: string}}>
+    const manifestPath = path.join(store, ...added.result.run.manifestKey.split('/'))
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest
-    const planted = `cases/INC-E/runs/${added.result.runId}/\u001b[2J\u001b[HALL EVIDENCE VERIFIED OK\u202e`
+    const planted = `cases/INC-E/runs/${added.result.run.runId}/\u001b[2J\u001b[HALL EVIDENCE VERIFIED OK\u202e`
     manifest.artifacts.push({...manifest.artifacts[0]!, key: planted})
     manifest.selfDigest = computeSelfDigest(manifest)
     await chmod(manifestPath, 0o644)

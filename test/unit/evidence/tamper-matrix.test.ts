@@ -165,9 +165,10 @@ describe('the tamper matrix on the local store: verify names it, load refuses it
       (e: {code: number; stdout: string}) => ({exit: e.code, stdout: e.stdout}),
     )
     expect(out.exit).toBe(3)
-    const v = (JSON.parse(out.stdout) as {result: {cases: Array<{issues: Array<{code: string; key?: string}>; artifacts: Array<{key: string; status: string}>}>}}).result.cases[0]!
+    const result = (JSON.parse(out.stdout) as {result: {cases: Array<{issues: Array<{code: string; key: string | null}>}>; artifacts: Array<{key: string; status: string}>}}).result
+    const v = result.cases[0]!
     expect(v.issues.map((i) => [i.code, i.key])).toEqual([['artifact-unreadable', key]])
-    expect(v.artifacts.filter((a) => a.status === 'ok')).toHaveLength(v.artifacts.length - 1)
+    expect(result.artifacts.filter((a) => a.status === 'ok')).toHaveLength(result.artifacts.length - 1)
     const check = await run(process.execPath, [CHECKER, c.root, c.caseId], asUser).then(() => ({exit: 0, stdout: ''}), (e: {code: number; stdout: string}) => ({exit: e.code, stdout: e.stdout}))
     expect(check.exit).toBe(3)
     expect(check.stdout).toMatch(/^artifact-unreadable\t/m)

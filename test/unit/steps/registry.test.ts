@@ -78,12 +78,12 @@ describe('coroner permissions --collector', () => {
   it('adds each named collector\'s actions to the policy, and works for a local store', async () => {
     const out = await coroner(['permissions', '--store', './here', '--collector', 'lambda', '--collector', 'cloudtrail-lookup', '--json'])
     expect(out.error).toBeUndefined()
-    const policy = (JSON.parse(out.stdout) as Envelope<{Statement: Array<{Action: string[]}>}>).result
+    const policy = (JSON.parse(out.stdout) as Envelope<{policy: {Statement: Array<{Action: string[]}>}}>).result.policy
     const actions = policy.Statement.flatMap((s) => s.Action)
     expect(actions).toEqual(expect.arrayContaining(['lambda:GetFunction', 'lambda:ListVersionsByFunction', 'cloudtrail:LookupEvents']))
     expect(actions).not.toContain('logs:FilterLogEvents')
     const all = await coroner(['permissions', '--store', 's3://acme-evidence', '--collector', 'all', '--json'])
-    const everything = (JSON.parse(all.stdout) as Envelope<{Statement: Array<{Action: string[]}>}>).result.Statement.flatMap((s) => s.Action)
+    const everything = (JSON.parse(all.stdout) as Envelope<{policy: {Statement: Array<{Action: string[]}>}}>).result.policy.Statement.flatMap((s) => s.Action)
     for (const c of COLLECTORS) for (const p of c.permissions()) expect(everything).toContain(p)
     expect(everything).toContain('s3:PutObject')
   })

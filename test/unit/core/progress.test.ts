@@ -1,0 +1,29 @@
+import {describe, expect, it} from 'vitest'
+import {formatBytes, progressLine, terminalProgress} from '../../../src/core/progress.js'
+
+describe('progress', () => {
+  it('says objects, bytes, rate and time left, and is never wider than the terminal', () => {
+    const s = {label: 'verifying INC-2026-0042', count: 120, total: 2000, bytes: 120 * 1024 * 1024, totalBytes: 2000 * 1024 * 1024, seconds: 10}
+    expect(progressLine(s)).toBe('verifying INC-2026-0042: 120/2,000 (6%) 120.0 MiB/2.0 GiB 12.0 MiB/s ETA 2m37s')
+    for (const width of [80, 40, 20, 10]) expect(progressLine({...s, label: 'x'.repeat(200)}, width).length).toBeLessThanOrEqual(width)
+    expect(progressLine({...s, label: 'x'.repeat(200)}, 60)).toContain('120/2,000 (6%)')
+    expect(formatBytes(512)).toBe('512 B')
+  })
+
+  it('draws each object as it is done on a terminal, a label from the attacker escaped, each line cut to the width', () => {
+    const written: string[] = []
+    const stream = {columns: 50, write: (s: string) => written.push(s)} as unknown as NodeJS.WriteStream
+    let now = 0
+    const task = terminalProgress(stream, () => now, 0).task('pulling \u001b[2Jcase')
+    task.setTotal(3, 3000)
+    for (let i = 0; i < 3; i++) {
+      now += 1000
+      task.advance(1, 1000)
+    }
+    task.done('3 objects')
+    const lines = written.map((w) => w.replace(/^\r\u001B\[2K/, '').replace(/\n$/, ''))
+    expect(lines.some((l) => l.includes('2/3 (66%)'))).toBe(true)
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(49)
+    expect(written.join('')).not.toContain('\u001b[2J')
+  })
+})
