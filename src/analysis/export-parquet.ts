@@ -3,6 +3,7 @@ import path from 'node:path'
 import {usageError} from '../core/errors.js'
 import {AnalysisDb, sqlString} from './db.js'
 import {caseSecrets, redactSqlText, type CaseSecret} from './secrets.js'
+import {SNAPSHOT_TABLES} from './sql/tables.js'
 
 /** The date each table is partitioned by: its event time, or for inventory tables the time the evidence was collected. */
 const PARTITION_TIME: Record<string, string> = {
@@ -11,12 +12,15 @@ const PARTITION_TIME: Record<string, string> = {
   custody: 't."at"',
   artifacts: 't.collected_at',
   guardduty_findings: 'coalesce(t.created_at, a.collected_at)',
+  snapshot_changes: 't."time"',
 }
 
 /** What is exported: every table, with cloudtrail_events (a view) in place of its storage table. */
 const EXPORTED = [
   'cloudtrail_events', 'cloudtrail_event_copies', 'log_events', 'lambda_functions', 'lambda_aliases', 'lambda_policies',
   'lambda_url_configs', 'lambda_event_source_mappings', 'lambda_layers', 'iam_policies', 'guardduty_findings', 'artifacts', 'custody',
+  // Every snapshot, where the tables above hold the latest of each resource.
+  ...SNAPSHOT_TABLES.map((t) => `${t}_history`), 'snapshots', 'snapshot_changes',
 ]
 
 export interface ExportResult {

@@ -15,7 +15,8 @@ import {markDigestValidated} from './digest-validated.js'
 import type {CaseVerification, VerifyIssue} from '../evidence/verify.js'
 import {CLOUDTRAIL_READERS, LINE_ORIENTED_CLOUDTRAIL, MALFORMED_CLOUDTRAIL, NEEDS_DEDUPLICATION, cloudtrailSource, insertCloudtrail} from './sql/cloudtrail.js'
 import {DOCUMENT_LOADERS, LOG_READERS, MACROS, OBJECT_SIZE, insertCustody, insertLogs, type Compression} from './sql/loaders.js'
-import {TABLES, VIEWS} from './sql/tables.js'
+import {SNAPSHOT_TABLES, TABLES, VIEWS} from './sql/tables.js'
+import {markSnapshots} from './snapshots.js'
 
 /** Where `coroner load` puts a case's database unless told otherwise. */
 export function defaultDbPath(caseId: string, cwd = process.cwd()): string {
@@ -125,6 +126,8 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     l.warnings.push(...code.warnings)
     phase('code')
     await loadCustody(l)
+    await markSnapshots(db, inventory.artifacts, new Set(l.unreadable.map((u) => u.key)))
+    phase('snapshots')
     await markDamage(db, inventory)
     await recordLoad(db, store, inventory, options)
     const tables = await finish(l)
@@ -252,7 +255,7 @@ async function finish(l: Loading): Promise<Record<string, number>> {
   for (const sql of Object.values(VIEWS)) await l.db.run(sql)
   if (l.malformedRecords > 0) l.warnings.push(`${l.malformedRecords} malformed CloudTrail line(s) could not be read as records and were skipped`)
   const tables: Record<string, number> = {}
-  for (const name of ['cloudtrail_events', ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
+  for (const name of ['cloudtrail_events', ...SNAPSHOT_TABLES, ...Object.keys(TABLES).filter((t) => t !== 'cloudtrail_records')]) {
     const r = await l.db.all(`SELECT count(*) AS n FROM ${name}`)
     tables[name] = Number(r.rows[0]?.n ?? 0)
   }

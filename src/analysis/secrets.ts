@@ -18,7 +18,7 @@ export const MIN_SECRET_LENGTH = 6
 export async function caseSecrets(db: AnalysisDb): Promise<CaseSecret[]> {
   const {rows} = await db.all(
     `SELECT DISTINCT e.key AS name, e.value ->> '$' AS value
-     FROM lambda_functions f, json_each(f.environment, '$.Variables') e
+     FROM lambda_functions_history f, json_each(f.environment, '$.Variables') e
      WHERE f.environment IS NOT NULL AND json_type(e.value) = 'VARCHAR'`,
   )
   const byValue = new Map<string, CaseSecret>()

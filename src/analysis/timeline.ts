@@ -12,7 +12,7 @@ export interface TimelineFilter {
   actor?: string
   /** Substring of the target, case-insensitive. */
   target?: string
-  /** Only these sources: cloudtrail, logs, lambda, containment, custody. */
+  /** Only these sources: cloudtrail, logs, lambda, iam, containment, custody. */
   sources?: string[]
   /**
    * At most this many rows: the oldest half and the newest half of those matching, so a limited
@@ -21,7 +21,7 @@ export interface TimelineFilter {
   limit?: number
 }
 
-export const TIMELINE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'containment', 'custody'] as const
+export const TIMELINE_SOURCES = ['cloudtrail', 'logs', 'lambda', 'iam', 'containment', 'custody'] as const
 
 export const TIMELINE_COLUMNS = ['time', 'source', 'actor', 'action', 'target', 'source_ip', 'detail', 'evidence_key', 'evidence_sha256'] as const
 

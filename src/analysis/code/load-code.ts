@@ -35,7 +35,7 @@ const versionRank = (v: string): number => (/^\d+$/.test(v) ? Number(v) : Number
 
 /** Which function versions run each package: the version it was stored under, and every version whose CodeSha256 is its hash. */
 async function versionsByPackage(db: AnalysisDb): Promise<Map<string, string[]>> {
-  const rows = (await db.all("SELECT function_name, version, function_arn, code_sha256 FROM lambda_functions WHERE package_type IS DISTINCT FROM 'Image' ORDER BY 1, 2")).rows
+  const rows = (await db.all("SELECT DISTINCT function_name, version, function_arn, code_sha256 FROM lambda_functions_history WHERE package_type IS DISTINCT FROM 'Image' ORDER BY 1, 2")).rows
   const out = new Map<string, string[]>()
   for (const r of rows) {
     if (typeof r.code_sha256 !== 'string' || typeof r.function_name !== 'string' || typeof r.version !== 'string') continue

@@ -84,7 +84,7 @@ export async function versionPackage(db: AnalysisDb, fn: string, version: string
 export async function secretValues(db: AnalysisDb, functionName: string): Promise<string[]> {
   const rows = (
     await db.all(
-      `SELECT DISTINCT e.value AS v FROM lambda_functions f, json_each(json_extract(f.environment, '$.Variables')) e
+      `SELECT DISTINCT e.value AS v FROM lambda_functions_history f, json_each(json_extract(f.environment, '$.Variables')) e
        WHERE f.function_name = $name AND json_type(e.value) = 'VARCHAR'`,
       {name: functionName},
     )

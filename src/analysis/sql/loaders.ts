@@ -74,7 +74,7 @@ const docs = (c: Compression): string =>
    FROM read_json_objects($files, format='auto', ${opts(c)}) j JOIN _files f ON f.path = j.filename`
 
 export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
-  'lambda.function': (c) => `INSERT INTO lambda_functions
+  'lambda.function': (c) => `INSERT INTO lambda_functions_history
     WITH d AS (${docs(c)}), x AS (SELECT *, coalesce(json_extract(raw, '$.Configuration'), raw) AS cfg FROM d)
     SELECT cfg->>'$.FunctionName', cfg->>'$.FunctionArn', cfg->>'$.Version', cfg->>'$.Runtime', cfg->>'$.Handler', cfg->>'$.Role',
       cfg->>'$.CodeSha256', TRY_CAST(cfg->>'$.CodeSize' AS BIGINT), cfg->>'$.PackageType', raw->>'$.Code.ImageUri',
@@ -83,12 +83,12 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
       to_json(json_keys(cfg->'$.Environment.Variables')), cfg->'$.Environment', raw->'$.Tags',
       TRY_CAST(raw->>'$.Concurrency.ReservedConcurrentExecutions' AS INTEGER), cfg, raw, artifact_key, artifact_sha256
     FROM x ORDER BY 2, 3, artifact_key`,
-  'lambda.aliases': (c) => `INSERT INTO lambda_aliases
+  'lambda.aliases': (c) => `INSERT INTO lambda_aliases_history
     WITH d AS (${docs(c)}), a AS (SELECT unnest(json_items(raw, 'Aliases')) AS al, artifact_key, artifact_sha256 FROM d)
     SELECT lambda_name(al->>'$.AliasArn'), al->>'$.Name', al->>'$.AliasArn', al->>'$.FunctionVersion', al->>'$.Description',
       al->'$.RoutingConfig', al->>'$.RevisionId', al, artifact_key, artifact_sha256
     FROM a ORDER BY 3, artifact_key`,
-  'lambda.policy': (c) => `INSERT INTO lambda_policies
+  'lambda.policy': (c) => `INSERT INTO lambda_policies_history
     WITH d AS (${docs(c)}), p AS (SELECT json_doc(coalesce(raw->'$.Policy', raw)) AS pol, raw->>'$.RevisionId' AS rev, source, artifact_key, artifact_sha256 FROM d),
     s AS (SELECT unnest(CASE WHEN json_type(pol->'$.Statement') = 'ARRAY' THEN json_extract(pol, '$.Statement[*]') ELSE [pol->'$.Statement'] END) AS st,
       rev, source, artifact_key, artifact_sha256 FROM p)
@@ -104,28 +104,28 @@ export const DOCUMENT_LOADERS: Record<string, (c: Compression) => string> = {
       st->>'$.Condition.StringEquals."lambda:FunctionUrlAuthType"',
       rev, st, artifact_key, artifact_sha256
     FROM s WHERE st IS NOT NULL ORDER BY 1, 2, artifact_key`,
-  'lambda.url-config': (c) => `INSERT INTO lambda_url_configs
+  'lambda.url-config': (c) => `INSERT INTO lambda_url_configs_history
     WITH d AS (${docs(c)})
     SELECT lambda_name(raw->>'$.FunctionArn'), raw->>'$.FunctionArn', raw->>'$.FunctionUrl', raw->>'$.AuthType', raw->>'$.InvokeMode',
       raw->'$.Cors', json_time(raw->'$.CreationTime'), json_time(raw->'$.LastModifiedTime'), raw, artifact_key, artifact_sha256
     FROM d ORDER BY 2, artifact_key`,
-  'lambda.event-source-mappings': (c) => `INSERT INTO lambda_event_source_mappings
+  'lambda.event-source-mappings': (c) => `INSERT INTO lambda_event_source_mappings_history
     WITH d AS (${docs(c)}), m AS (SELECT unnest(json_items(raw, 'EventSourceMappings')) AS e, artifact_key, artifact_sha256 FROM d)
     SELECT e->>'$.UUID', lambda_name(e->>'$.FunctionArn'), e->>'$.FunctionArn', e->>'$.EventSourceArn', e->>'$.State',
       TRY_CAST(e->>'$.BatchSize' AS BIGINT), e->>'$.StartingPosition', json_time(e->'$.LastModified'), e, artifact_key, artifact_sha256
     FROM m ORDER BY 1, artifact_key`,
-  'lambda.layer': (c) => `INSERT INTO lambda_layers
+  'lambda.layer': (c) => `INSERT INTO lambda_layers_history
     WITH d AS (${docs(c)})
     SELECT raw->>'$.LayerArn', raw->>'$.LayerVersionArn', TRY_CAST(raw->>'$.Version' AS BIGINT), raw->>'$.Description',
       json_time(raw->'$.CreatedDate'), raw->'$.CompatibleRuntimes', raw->>'$.Content.CodeSha256',
       TRY_CAST(raw->>'$.Content.CodeSize' AS BIGINT), raw->>'$.LicenseInfo', raw, artifact_key, artifact_sha256
     FROM d ORDER BY 2, artifact_key`,
-  'iam.role': (c) => `INSERT INTO iam_policies
+  'iam.role': (c) => `INSERT INTO iam_policies_history
     WITH d AS (${docs(c)}), r AS (SELECT coalesce(raw->'$.Role', raw) AS role, artifact_key, artifact_sha256 FROM d)
     SELECT role->>'$.RoleName', role->>'$.Arn', 'trust', NULL, NULL, json_doc(role->'$.AssumeRolePolicyDocument'), artifact_key, artifact_sha256
     FROM r ORDER BY 2, artifact_key`,
   // Inline and attached policies; the field names of GetRolePolicy / ListAttachedRolePolicies / GetPolicyVersion.
-  'iam.role-policies': (c) => `INSERT INTO iam_policies
+  'iam.role-policies': (c) => `INSERT INTO iam_policies_history
     WITH d AS (${docs(c)}),
     role AS (SELECT raw, coalesce(raw->>'$.RoleName', raw->>'$.roleName', attributes->>'$.roleName', attributes->>'$.RoleName') AS role_name,
       coalesce(raw->>'$.RoleArn', raw->>'$.roleArn', CASE WHEN source LIKE 'arn:%:iam::%:role/%' THEN source END) AS role_arn, artifact_key, artifact_sha256 FROM d),

@@ -26,32 +26,46 @@ export const TABLES: Record<string, string> = {
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
     event_id VARCHAR, ingestion_time TIMESTAMPTZ, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_functions: `CREATE TABLE lambda_functions (
+  // Snapshot tables: every collection of a resource is kept, each row with its run_id, collected_at
+  // and whether it is of the resource's latest snapshot (`latest`, set by snapshots.ts); the view
+  // of the name without `_history` (SNAPSHOT_VIEWS) holds only the latest.
+  lambda_functions_history: `CREATE TABLE lambda_functions_history (
     function_name VARCHAR, function_arn VARCHAR, version VARCHAR, runtime VARCHAR, handler VARCHAR, role VARCHAR,
     code_sha256 VARCHAR, code_size BIGINT, package_type VARCHAR, image_uri VARCHAR, last_modified TIMESTAMPTZ,
     description VARCHAR, timeout INTEGER, memory_size INTEGER, state VARCHAR, revision_id VARCHAR,
     layers JSON, environment_keys JSON, environment JSON, tags JSON, reserved_concurrency INTEGER,
     configuration JSON, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_aliases: `CREATE TABLE lambda_aliases (
+  lambda_aliases_history: `CREATE TABLE lambda_aliases_history (
     function_name VARCHAR, alias_name VARCHAR, alias_arn VARCHAR, function_version VARCHAR, description VARCHAR,
     routing_config JSON, revision_id VARCHAR, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_policies: `CREATE TABLE lambda_policies (
+  lambda_policies_history: `CREATE TABLE lambda_policies_history (
     function_name VARCHAR, sid VARCHAR, effect VARCHAR, principal VARCHAR, action VARCHAR, resource VARCHAR,
     condition JSON, source_arn VARCHAR, source_account VARCHAR, principal_org_id VARCHAR, function_url_auth_type VARCHAR,
     revision_id VARCHAR, statement JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_url_configs: `CREATE TABLE lambda_url_configs (
+  lambda_url_configs_history: `CREATE TABLE lambda_url_configs_history (
     function_name VARCHAR, function_arn VARCHAR, function_url VARCHAR, auth_type VARCHAR, invoke_mode VARCHAR, cors JSON,
     creation_time TIMESTAMPTZ, last_modified_time TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_event_source_mappings: `CREATE TABLE lambda_event_source_mappings (
+  lambda_event_source_mappings_history: `CREATE TABLE lambda_event_source_mappings_history (
     uuid VARCHAR, function_name VARCHAR, function_arn VARCHAR, event_source_arn VARCHAR, state VARCHAR, batch_size BIGINT,
     starting_position VARCHAR, last_modified TIMESTAMPTZ, raw JSON, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  lambda_layers: `CREATE TABLE lambda_layers (
+  lambda_layers_history: `CREATE TABLE lambda_layers_history (
     layer_arn VARCHAR, layer_version_arn VARCHAR, version BIGINT, description VARCHAR, created_date TIMESTAMPTZ,
     compatible_runtimes JSON, code_sha256 VARCHAR, code_size BIGINT, license_info VARCHAR, raw JSON,
     artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
-  iam_policies: `CREATE TABLE iam_policies (
+  iam_policies_history: `CREATE TABLE iam_policies_history (
     role_name VARCHAR, role_arn VARCHAR, kind VARCHAR, policy_name VARCHAR, policy_arn VARCHAR, document JSON,
     artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  // One row per snapshot: a Lambda or IAM artifact, the resource being its place within its run
+  // (the same resource in another run is the artifact at the same place), and whether it is the latest.
+  snapshots: `CREATE TABLE snapshots (
+    resource VARCHAR, kind VARCHAR, label VARCHAR, target VARCHAR, run_id VARCHAR, collected_at TIMESTAMPTZ, latest BOOLEAN,
+    retired_by_run VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
+  // What differs between two snapshots of a resource in turn: changed, added (absent from an earlier
+  // snapshot of its function) or removed (absent from a later one); fields names the paths that differ.
+  snapshot_changes: `CREATE TABLE snapshot_changes (
+    "time" TIMESTAMPTZ, source VARCHAR, change VARCHAR, resource VARCHAR, kind VARCHAR, label VARCHAR, target VARCHAR,
+    from_run VARCHAR, to_run VARCHAR, from_time TIMESTAMPTZ, to_time TIMESTAMPTZ, fields JSON, detail VARCHAR,
+    from_artifact_key VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR)`,
   readiness_checks: `CREATE TABLE readiness_checks (
     check_id VARCHAR, title VARCHAR, service VARCHAR, severity VARCHAR, status VARCHAR, resource VARCHAR, region VARCHAR,
     reason VARCHAR, fix VARCHAR, gap VARCHAR, details JSON, account_id VARCHAR, checked_at TIMESTAMPTZ,
@@ -73,8 +87,21 @@ export const CLOUDTRAIL_TARGET = `coalesce(
         request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
         resources->>'$[0].ARN')`
 
+/** The tables of collected snapshots: `<name>_history` holds every snapshot, the view `<name>` the latest of each resource. */
+export const SNAPSHOT_TABLES = [
+  'lambda_functions', 'lambda_aliases', 'lambda_policies', 'lambda_url_configs', 'lambda_event_source_mappings', 'lambda_layers', 'iam_policies',
+] as const
+
+/**
+ * The rows of a snapshot table that say the same thing, once: the first snapshot that held them
+ * (the configuration rows of the timeline, which every later snapshot of an unchanged resource repeats).
+ */
+const firstSeen = (table: string, by: string): string =>
+  `(SELECT * FROM ${table}_history QUALIFY row_number() OVER (PARTITION BY ${by} ORDER BY collected_at, run_id, artifact_key) = 1)`
+
 /** Views built over the tables once they are filled. */
 export const VIEWS: Record<string, string> = {
+  ...Object.fromEntries(SNAPSHOT_TABLES.map((t) => [t, `CREATE VIEW ${t} AS SELECT * FROM ${t}_history WHERE latest`])),
   // Typed columns next to the raw record. Those rules and queries select on first are stored in
   // cloudtrail_records; the others are computed from the record when read, on the rows a query
   // keeps: the record is stored once, and loading runs close to the speed of DuckDB's JSON reader.
@@ -123,18 +150,21 @@ export const VIEWS: Record<string, string> = {
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'function-modified', function_arn, NULL,
       'version ' || coalesce(version, '?') || ', code ' || coalesce(code_sha256, '?'), artifact_key, artifact_sha256, NULL
-    FROM lambda_functions
+    FROM ${firstSeen('lambda_functions', 'function_arn, version, last_modified, code_sha256')}
     UNION ALL
     SELECT creation_time, 'lambda', NULL, 'function-url-created', function_arn, NULL,
       'auth ' || coalesce(auth_type, '?') || ' ' || coalesce(function_url, ''), artifact_key, artifact_sha256, NULL
-    FROM lambda_url_configs
+    FROM ${firstSeen('lambda_url_configs', 'function_arn, function_url, creation_time')}
     UNION ALL
     SELECT last_modified, 'lambda', NULL, 'event-source-mapping-modified', function_arn, NULL,
       coalesce(event_source_arn, '') || ' ' || coalesce(state, ''), artifact_key, artifact_sha256, NULL
-    FROM lambda_event_source_mappings
+    FROM ${firstSeen('lambda_event_source_mappings', 'uuid, last_modified, state')}
     UNION ALL
     SELECT created_date, 'lambda', NULL, 'layer-version-created', layer_version_arn, NULL, description, artifact_key, artifact_sha256, NULL
-    FROM lambda_layers
+    FROM ${firstSeen('lambda_layers', 'layer_version_arn')}
+    UNION ALL
+    SELECT "time", source, NULL, 'snapshot-' || change, target, NULL, detail, artifact_key, artifact_sha256, NULL
+    FROM snapshot_changes
     UNION ALL
     SELECT c."at", 'containment',
       (SELECT coalesce(j.line->>'$.caller.arn', j.line->>'$.host.user') FROM custody j WHERE j.run_id = c.run_id AND j.type = 'run-started'),
