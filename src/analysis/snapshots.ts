@@ -102,7 +102,11 @@ export async function markSnapshots(db: AnalysisDb, artifacts: readonly CaseArti
   const snaps = artifacts.filter((a) => (a.state === 'verified' || a.state === 'damaged') && !skip.has(a.key)).map(snapshotOf).filter((s) => s !== undefined)
   const answered = await answeringRuns(db, snaps)
   const groups = new Map<string, Snapshot[]>()
-  for (const s of snaps) groups.set(s.resource, [...(groups.get(s.resource) ?? []), s])
+  for (const s of snaps) {
+    const group = groups.get(s.resource)
+    if (group) group.push(s)
+    else groups.set(s.resource, [s])
+  }
   const changes: Change[] = []
   for (const group of groups.values()) {
     group.sort((x, y) => byTime({runId: x.artifact.runId, at: x.at}, {runId: y.artifact.runId, at: y.at}))
@@ -118,22 +122,29 @@ async function answeringRuns(db: AnalysisDb, snaps: readonly Snapshot[]): Promis
   const ended = new Set(
     (await db.all("SELECT run_id FROM custody WHERE type = 'run-ended' AND json_extract_string(line, '$.status') IN ('complete', 'partial')")).rows.map((r) => String(r.run_id)),
   )
-  const gaps = (
-    await db.all("SELECT run_id, line->>'$.gap.resource' AS resource, line->>'$.gap.region' AS region, line->>'$.gap.reason' AS reason FROM custody WHERE type = 'gap' AND json_extract_string(line, '$.gap.collector') = 'lambda'")
-  ).rows.map((r) => ({runId: String(r.run_id), scopeName: gapFunction(String(r.resource ?? '')), region: r.region === null ? null : String(r.region), reason: String(r.reason ?? '')}))
-  const runsOf = new Map<string, RunAt[]>()
+  // The lambda collector's gaps, by run and function: what each run could not read of a function.
+  const gaps = new Map<string, Array<{region: string | null; reason: string}>>()
+  const rows = await db.all(`SELECT run_id, json_extract_string(line, '$.gap.resource') AS resource, json_extract_string(line, '$.gap.region') AS region,
+    json_extract_string(line, '$.gap.reason') AS reason FROM custody WHERE type = 'gap' AND json_extract_string(line, '$.gap.collector') = 'lambda'`)
+  for (const r of rows.rows) {
+    const id = `${String(r.run_id)}|${gapFunction(String(r.resource ?? ''))}`
+    gaps.set(id, [...(gaps.get(id) ?? []), {region: r.region === null ? null : String(r.region), reason: String(r.reason ?? '')}])
+  }
+  // The runs that snapshotted each function (its configuration) and ended.
+  const runsOf = new Map<string, Map<string, RunAt>>()
   for (const s of snaps) {
     if (s.scope === undefined || s.artifact.kind !== 'lambda.function' || s.artifact.collector !== 'lambda' || !ended.has(s.artifact.runId)) continue
-    const runs = runsOf.get(s.scope) ?? []
-    if (!runs.some((r) => r.runId === s.artifact.runId)) runs.push({runId: s.artifact.runId, at: s.at})
-    runsOf.set(s.scope, runs.sort(byTime))
+    const runs = runsOf.get(s.scope) ?? new Map<string, RunAt>()
+    const seen = runs.get(s.artifact.runId)
+    if (seen === undefined || s.at < seen.at) runs.set(s.artifact.runId, {runId: s.artifact.runId, at: s.at})
+    runsOf.set(s.scope, runs)
   }
   return (scope, kind) => {
     const [, region, fn] = scope.split('/')
     const guards = KINDS[kind]?.guards ?? []
     const blocked = (runId: string): boolean =>
-      gaps.some((g) => g.runId === runId && g.scopeName === fn && (g.region === null || g.region === region) && guards.some((op) => g.reason.includes(op)))
-    return (runsOf.get(scope) ?? []).filter((r) => !blocked(r.runId))
+      (gaps.get(`${runId}|${fn}`) ?? []).some((g) => (g.region === null || g.region === region) && guards.some((op) => g.reason.includes(op)))
+    return [...(runsOf.get(scope)?.values() ?? [])].filter((r) => !blocked(r.runId)).sort(byTime)
   }
 }
 
