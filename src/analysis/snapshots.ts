@@ -15,8 +15,8 @@ import {SNAPSHOT_TABLES} from './sql/tables.js'
  * `snapshot_changes`, which the timeline shows.
  *
  * A function's URL, resource policy, aliases and event source mappings are written only when they
- * exist, so a later run that snapshotted the function, ended, and recorded no gap for the call
- * that reads one, says it is gone: the last snapshot is retired (no longer latest) and a removed
+ * exist, so a later run that snapshotted the function, ended with no function's collection failed,
+ * and recorded no gap for the call that reads one, says it is gone: the last snapshot is retired (no longer latest) and a removed
  * row is written; the same absence before the first snapshot makes an added row. A version's
  * configuration is never retired by absence: a run collects only the versions it was asked for.
  */
@@ -119,8 +119,13 @@ export async function markSnapshots(db: AnalysisDb, artifacts: readonly CaseArti
 type Answered = (scope: string, kind: string) => RunAt[]
 
 async function answeringRuns(db: AnalysisDb, snaps: readonly Snapshot[]): Promise<Answered> {
+  // Runs that ended, and in which no function's collection failed part-way (its steps run
+  // concurrently, so a failed one cannot be told apart from the others: the whole run is set aside).
   const ended = new Set(
-    (await db.all("SELECT run_id FROM custody WHERE type = 'run-ended' AND json_extract_string(line, '$.status') IN ('complete', 'partial')")).rows.map((r) => String(r.run_id)),
+    (
+      await db.all(`SELECT run_id FROM custody WHERE type = 'run-ended' AND json_extract_string(line, '$.status') IN ('complete', 'partial')
+        EXCEPT SELECT run_id FROM custody WHERE type = 'step-ended' AND json_extract_string(line, '$.step') = 'lambda-function' AND json_extract_string(line, '$.outcome') = 'failed'`)
+    ).rows.map((r) => String(r.run_id)),
   )
   // The lambda collector's gaps, by run and function: what each run could not read of a function.
   const gaps = new Map<string, Array<{region: string | null; reason: string}>>()

@@ -13,13 +13,14 @@ const fn = (stage: string) => ({Configuration: {FunctionName: 'payments', Functi
 const url = (auth: string) => ({FunctionArn: ARN, FunctionUrl: 'https://abc.lambda-url.us-east-1.on.aws/', AuthType: auth, CreationTime: '2026-11-20T08:00:00Z'})
 
 /** One collector run of the function, as `collect lambda` writes it, with the gaps it met. */
-async function collected(store: LocalDirectoryStore, start: string, parts: {stage: string; auth?: string; gap?: string; seal?: boolean}): Promise<string> {
+async function collected(store: LocalDirectoryStore, start: string, parts: {stage: string; auth?: string; gap?: string; seal?: boolean; failed?: boolean}): Promise<string> {
   const run = await EvidenceRun.begin({store, caseId: 'INC-S', command: 'collect lambda', parameters: {}, clock: fixedClock(start, 1000)})
   const put = (segments: string[], value: unknown, kind: string) =>
     run.putArtifact(['lambda', 'us-east-1', 'payments', ...segments], JSON.stringify(value), {kind, contentType: 'application/json', source: ARN, collector: 'lambda', attributes: {functionName: 'payments'}})
   await put(['versions', '$LATEST', 'function.json'], fn(parts.stage), 'lambda.function')
   if (parts.auth !== undefined) await put(['url-config.json'], url(parts.auth), 'lambda.url-config')
   if (parts.gap !== undefined) await run.gap({collector: 'lambda', resource: 'payments', region: 'us-east-1', code: 'access-denied', reason: `${parts.gap} was denied (AccessDeniedException); grant the permission ${parts.gap} to the collecting identity.`})
+  if (parts.failed === true) await run.step('lambda-function', {function: 'other'}, () => Promise.reject(new Error('socket hang up'))).catch(() => undefined)
   if (parts.seal !== false) await run.finish(parts.gap === undefined ? 'complete' : 'partial')
   return run.runId
 }
@@ -55,13 +56,16 @@ describe('snapshots across runs', () => {
     expect(JSON.stringify(changes)).not.toMatch(/prod-secret|https:\/\/x\//)
   })
 
-  it('keeps the last URL read when a later run could not read it, and retires it when a later run found none', async () => {
+  it('keeps the last URL read when a later run could not read it, was interrupted or failed part-way, and retires it when a later run found none', async () => {
     const denied = await load([{stage: 'a', auth: 'NONE'}, {stage: 'a', gap: 'lambda:GetFunctionUrlConfig'}])
     expect(denied.current).toEqual([{run_id: denied.ids[0], auth_type: 'NONE'}])
     expect(denied.changes).toEqual([])
 
     const interrupted = await load([{stage: 'a', auth: 'NONE'}, {stage: 'a', seal: false}])
     expect(interrupted.current).toEqual([{run_id: interrupted.ids[0], auth_type: 'NONE'}])
+
+    const broken = await load([{stage: 'a', auth: 'NONE'}, {stage: 'a', failed: true}])
+    expect(broken.current).toEqual([{run_id: broken.ids[0], auth_type: 'NONE'}])
 
     const gone = await load([{stage: 'a', auth: 'NONE'}, {stage: 'a'}, {stage: 'a', auth: 'AWS_IAM'}])
     expect(gone.urls).toEqual([{run_id: gone.ids[0], auth_type: 'NONE', latest: false}, {run_id: gone.ids[2], auth_type: 'AWS_IAM', latest: true}])
