@@ -27,7 +27,9 @@ async function compare(name, c) {
       rmSync(db, {force: true})
       const r = await coroner(['load', '--case', c.caseId, '--store', c.store, '--db', db, '--json'])
       const out = JSON.parse(r.stdout).result
-      if (out.tables.cloudtrail_events !== c.events) throw new Error(`load found ${out.tables.cloudtrail_events} events, expected ${c.events}`)
+      // `tables` is a list of {table, rows} in the CLI's JSON.
+      const events = out.tables.find((t) => t.table === 'cloudtrail_events')?.rows
+      if (events !== c.events) throw new Error(`load found ${events} events, expected ${c.events}`)
       log(`${name}: coroner load ${r.seconds.toFixed(2)} s (cpu ${r.cpuSeconds.toFixed(1)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB) ${JSON.stringify(out.phases)}`)
       return r
     },

@@ -32,6 +32,9 @@ export function duckdbMemoryLimit(): string {
   return fromEnv === undefined || fromEnv.trim() === '' ? '1GB' : fromEnv.trim()
 }
 
+/** The oldest DuckDB storage format with ZSTD compression of text columns. */
+const STORAGE_VERSION = 'v1.2.0'
+
 /**
  * One DuckDB database file and one connection to it, with the session pinned to UTC so that times
  * read and written never depend on the machine's zone. The one way coroner opens DuckDB: external
@@ -46,7 +49,11 @@ export class AnalysisDb {
   ) {}
 
   static async open(path: string, options: OpenOptions = {}): Promise<AnalysisDb> {
-    const config: Record<string, string> = {memory_limit: options.memoryLimit ?? duckdbMemoryLimit()}
+    // A new database file is written in a storage format that can compress the CloudTrail
+    // records with ZSTD (tables.ts): about a fifth of their size, so that a hunt's or a query's
+    // reads of the records of a few events stay in DuckDB's buffer pool instead of reading the
+    // whole column from disk again. Existing files keep the format they were written in.
+    const config: Record<string, string> = {memory_limit: options.memoryLimit ?? duckdbMemoryLimit(), storage_compatibility_version: STORAGE_VERSION}
     if (options.readOnly) config.access_mode = 'READ_ONLY'
     if (options.threads !== undefined) config.threads = String(options.threads)
     if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory

@@ -21,7 +21,7 @@ export const TABLES: Record<string, string> = {
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
     user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
     source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, nested_arrays BOOLEAN,
-    raw JSON, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false, evidence_damage VARCHAR)`,
+    raw JSON USING COMPRESSION zstd, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false, evidence_damage VARCHAR)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR, content_hash VARCHAR)`,
   log_events: `CREATE TABLE log_events (
     time TIMESTAMPTZ, log_group VARCHAR, log_stream VARCHAR, message VARCHAR, request_id VARCHAR, function_name VARCHAR,
@@ -129,9 +129,11 @@ export const VIEWS: Record<string, string> = {
     TRY_CAST(json_extract_string(raw, '$.managementEvent') AS BOOLEAN) AS management_event,
     json_extract_string(raw, '$.requestID') AS request_id,
     session_issuer_type,
-    raw, artifact_key, (SELECT a.sha256 FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS artifact_sha256, copies, conflict,
-    (SELECT a.digest_validated FROM artifacts a WHERE a.key = cloudtrail_records.artifact_key) AS digest_validated, evidence_damage
-  FROM cloudtrail_records`,
+    raw, artifact_key, a.sha256 AS artifact_sha256, copies, conflict, a.digest_validated, evidence_damage
+  FROM cloudtrail_records r
+  -- One row per key (evidence keys are unique in a case): a query that reads neither column skips
+  -- the join, which a scalar subquery per row (bound to fail on a repeated key) never lets DuckDB do.
+  LEFT JOIN (SELECT key, any_value(sha256) AS sha256, any_value(digest_validated) AS digest_validated FROM artifacts GROUP BY key) a ON a.key = r.artifact_key`,
   cloudtrail_duplicates: `CREATE VIEW cloudtrail_duplicates AS
     SELECT event_id, count(*)::INTEGER AS copies, count(DISTINCT content_hash)::INTEGER AS contents, list(artifact_key ORDER BY artifact_key) AS artifact_keys,
       list(artifact_sha256 ORDER BY artifact_key) AS artifact_sha256s
