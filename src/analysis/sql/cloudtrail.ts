@@ -32,7 +32,7 @@ export interface StoredField {
  * The fields stored beside the record. Nearly every Sigma rule and named query selects on the
  * event source and name first; error code, user agent and the caller's type and ARN are what the
  * remaining rules select on; the source address and the other ways to name the caller are what
- * queries aggregate over many events by. Each is what `json_extract_string` reads at its path, so a rule
+ * queries aggregate over many events by, and the access key that queries follow. Each is what `json_extract_string` reads at its path, so a rule
  * compiled over these columns means what it means over the JSON.
  */
 export const STORED_FIELDS: readonly StoredField[] = [
@@ -49,6 +49,8 @@ export const STORED_FIELDS: readonly StoredField[] = [
   {column: 'principal_id', path: ['userIdentity', 'principalId']},
   {column: 'invoked_by', path: ['userIdentity', 'invokedBy']},
   {column: 'session_issuer_arn', path: ['userIdentity', 'sessionContext', 'sessionIssuer', 'arn']},
+  // Which key made the call: read under userIdentity with the fields above, at almost no cost.
+  {column: 'access_key_id', path: ['userIdentity', 'accessKeyId']},
 ]
 
 /** `eventName` without an API version suffix: `UpdateFunctionCode20150331v2` → `UpdateFunctionCode`. */

@@ -20,7 +20,7 @@ export const TABLES: Record<string, string> = {
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
     user_agent VARCHAR, principal_type VARCHAR, principal_arn VARCHAR, session_issuer_type VARCHAR,
-    source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, nested_arrays BOOLEAN,
+    source_ip VARCHAR, principal_id VARCHAR, invoked_by VARCHAR, session_issuer_arn VARCHAR, access_key_id VARCHAR, nested_arrays BOOLEAN,
     raw JSON USING COMPRESSION zstd, artifact_key VARCHAR, copies INTEGER, conflict BOOLEAN DEFAULT false, evidence_damage VARCHAR)`,
   cloudtrail_event_copies: `CREATE TABLE cloudtrail_event_copies (event_id VARCHAR, artifact_key VARCHAR, artifact_sha256 VARCHAR, content_hash VARCHAR)`,
   log_events: `CREATE TABLE log_events (
@@ -113,7 +113,7 @@ export const VIEWS: Record<string, string> = {
     user_agent, principal_arn, principal_type,
     principal_id,
     coalesce(json_extract_string(raw, '$.userIdentity.userName'), json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName')) AS principal_name,
-    json_extract_string(raw, '$.userIdentity.accessKeyId') AS access_key_id,
+    access_key_id,
     session_issuer_arn,
     json_extract_string(raw, '$.userIdentity.sessionContext.sessionIssuer.userName') AS session_issuer_name,
     invoked_by,
