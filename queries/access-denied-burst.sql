@@ -11,7 +11,7 @@ SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS 
   string_agg(DISTINCT event_source || ':' || event_name, ', ' ORDER BY event_source || ':' || event_name) AS actions,
   string_agg(DISTINCT source_ip, ', ' ORDER BY source_ip) AS source_ips,
   min(event_time) AS first_seen, max(event_time) AS last_seen,
-  arg_min(artifact_key, event_time) AS evidence_key, arg_min(artifact_sha256, event_time) AS evidence_sha256,
+  arg_min(artifact_key, (event_time, artifact_key)) AS evidence_key, arg_min(artifact_sha256, (event_time, artifact_key)) AS evidence_sha256,
   count(DISTINCT artifact_key) AS evidence_objects
 FROM cloudtrail_events
 WHERE event_time >= $since AND event_time < $until

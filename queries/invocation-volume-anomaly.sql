@@ -8,7 +8,7 @@
 WITH hourly AS (
   SELECT function_name, date_trunc('hour', time) AS hour, count(*) AS invocations,
     sum(TRY_CAST(regexp_extract(message, 'Billed Duration: ([0-9]+)', 1) AS BIGINT)) AS billed_ms,
-    arg_min(artifact_key, time) AS evidence_key, arg_min(artifact_sha256, time) AS evidence_sha256
+    arg_min(artifact_key, (time, artifact_key)) AS evidence_key, arg_min(artifact_sha256, (time, artifact_key)) AS evidence_sha256
   FROM log_events
   WHERE starts_with(message, 'REPORT RequestId:') AND function_name IS NOT NULL
   GROUP BY function_name, date_trunc('hour', time)

@@ -281,3 +281,38 @@ describe('named queries over Lambda evidence', () => {
     expect((await rows('guardduty-findings')).map((r) => [r.type, r.score])).toEqual([['UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', 8]])
   })
 })
+
+describe('the evidence a windowed query cites', () => {
+  let tieDir: string
+  let tieDb: AnalysisDb
+  let shaOf: Map<string, string>
+  // Twelve delivery files whose first events fall in the same second: whichever the scan meets first must not decide.
+  const names = Array.from({length: 12}, (_, i) => `${String.fromCharCode(108 - i)}-trail.json.gz`)
+  const event = (file: number, n: number, eventName: string, errorCode?: string) => ({
+    eventVersion: '1.09', eventID: `t-${file}-${n}`, eventTime: `2026-11-21T10:00:0${n}Z`, eventSource: 'ec2.amazonaws.com', eventName, awsRegion: 'us-east-1',
+    sourceIPAddress: '203.0.113.9', userAgent: 'aws-cli/2', readOnly: true, recipientAccountId: '111122223333',
+    userIdentity: {type: 'AssumedRole', principalId: 'AROAEXAMPLE:s', arn: 'arn:aws:sts::111122223333:assumed-role/ops/s', accountId: '111122223333'},
+    ...(errorCode === undefined ? {} : {errorCode, errorMessage: 'no'}),
+  })
+  beforeAll(async () => {
+    tieDir = await mkdtemp(path.join(os.tmpdir(), 'coroner-ties-'))
+    const specs = names.map((name, file) => deliveryFile([0, 1, 2].map((n) => event(file, n, 'DescribeInstances', 'AccessDenied')), name))
+    const {store, records} = await writeCase(path.join(tieDir, 'store'), 'INC-TIES', specs)
+    shaOf = new Map(records.map((r) => [r.key, r.sha256]))
+    await loadCase(store, 'INC-TIES', {dbPath: path.join(tieDir, 'case.duckdb')})
+    tieDb = await openForQuery(path.join(tieDir, 'case.duckdb'))
+  })
+  afterAll(async () => {
+    tieDb?.close()
+    await rm(tieDir, {recursive: true, force: true})
+  })
+
+  for (const id of ['access-denied-burst', 'enumeration-burst']) {
+    it(`${id} cites the first evidence object of the window, by time then key, with that object's own hash`, async () => {
+      const [row] = (await runNamedQuery(tieDb, findQuery(queries, id), {threshold: '3'})).rows
+      const first = [...shaOf.keys()].filter((k) => k.endsWith('-trail.json.gz')).sort()[0]!
+      expect(row!.evidence_key).toBe(first)
+      expect(row!.evidence_sha256).toBe(shaOf.get(first))
+    })
+  }
+})
