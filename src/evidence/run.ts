@@ -103,6 +103,8 @@ export class EvidenceRun {
   private lastHash = ''
   /** Appends in the order entries were chained, however many collectors write at once. */
   private appending: Promise<void> = Promise.resolve()
+  /** The lines waiting for the write in flight to end, to go out together. */
+  private batch: {lines: string[]; written: Promise<void>} | undefined
   private readonly gapRecords: Gap[] = []
   private failedSteps = 0
   private finished: FinishedRun | undefined
@@ -341,9 +343,27 @@ export class EvidenceRun {
     const entry = {seq: ++this.seq, at: this.clock.now().toISOString(), type, prevHash: this.lastHash, ...data}
     const line = JSON.stringify(entry)
     this.lastHash = sha256Hex(line)
-    const appended = this.appending.then(() => this.journal.append(line))
-    this.appending = appended.catch(() => {})
-    await appended
+    await this.append(line)
+  }
+
+  /**
+   * Group commit: lines chained while a write is in flight go out together in the next write (one
+   * sync of a local journal, one S3 object), so collectors writing side by side are not held to
+   * one journal write per artifact. Lines keep their chain order; each call resolves once its
+   * line is durable.
+   */
+  private append(line: string): Promise<void> {
+    if (this.batch === undefined) {
+      const batch: {lines: string[]; written: Promise<void>} = {lines: [], written: Promise.resolve()}
+      batch.written = this.appending.then(() => {
+        if (this.batch === batch) this.batch = undefined
+        return this.journal.append(...batch.lines)
+      })
+      this.appending = batch.written.catch(() => {})
+      this.batch = batch
+    }
+    this.batch.lines.push(line)
+    return this.batch.written
   }
 }
 

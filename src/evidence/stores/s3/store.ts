@@ -361,8 +361,9 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   /**
-   * A journal whose every line is its own object, `<key>.d/<seq>`, written once and locked like
-   * any artifact: a line is durable as soon as `append` resolves, and nothing is ever rewritten.
+   * A journal whose every append is its own object, `<key>.d/<seq>` (one line, or the lines
+   * appended together), written once and locked like any artifact: a line is durable as soon as
+   * `append` resolves, and nothing is ever rewritten.
    */
   async openJournal(key: string): Promise<JournalWriter> {
     const base = `${key}${JOURNAL_SEGMENTS}`
@@ -371,10 +372,11 @@ export class S3EvidenceStore implements EvidenceStore {
     let seq = 0
     let closed = false
     return {
-      append: async (line) => {
+      append: async (...lines) => {
         if (closed) throw new CoronerError('journal-closed', `Journal ${key} is closed.`)
+        if (lines.length === 0) return
         const segment = `${base}${String(++seq).padStart(SEGMENT_DIGITS, '0')}`
-        await this.put(segment, `${line}\n`, {contentType: 'application/x-ndjson'})
+        await this.put(segment, lines.map((line) => `${line}\n`).join(''), {contentType: 'application/x-ndjson'})
       },
       close: async () => {
         closed = true
