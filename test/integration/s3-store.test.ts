@@ -179,6 +179,31 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     ])
   })
 
+  it('verify reads each version once: its lock state comes with its bytes, and an ended lock is still named', async () => {
+    const st = await store()
+    const {artifacts} = await writeRun(st, ['a.json', 'b.json', 'c.json', 'd.json', 'e.json'])
+    const client = rawS3()
+    const calls: Array<{command: string; key: string}> = []
+    client.middlewareStack.add((next, context) => async (args) => {
+      calls.push({command: String(context.commandName), key: String((args.input as {Key?: string}).Key)})
+      return next(args)
+    }, {step: 'initialize', name: 'countCalls'})
+    const later = new S3EvidenceStore({client, bucket: BUCKET, prefix: 'ev/', ownsClient: true, now: () => new Date(Date.now() + 40 * 86_400_000)})
+    opened.push(later)
+    const v = await verifyCase(later, 'INC-S3')
+    for (const a of artifacts) {
+      expect(v.artifacts.find((x) => x.key === a.key)).toMatchObject({status: 'unlocked', detail: expect.stringMatching(/retention ended/)})
+      expect(calls.filter((c) => c.key === `ev/${a.key}`).map((c) => c.command)).toEqual(['GetObjectCommand'])
+    }
+    expect(v.runs[0]!.problems).toContainEqual(expect.stringMatching(/^manifest .*manifest\.json: COMPLIANCE retention ended/))
+    expect(calls.filter((c) => c.command === 'HeadObjectCommand')).toEqual([])
+    // Without reading the bytes, the lock of each version is still asked for.
+    calls.length = 0
+    const quick = await verifyCase(later, 'INC-S3', {content: false})
+    expect(quick.artifacts.filter((x) => x.status === 'unlocked')).toHaveLength(artifacts.length)
+    expect(calls.filter((c) => c.command === 'HeadObjectCommand').length).toBeGreaterThanOrEqual(artifacts.length)
+  })
+
   it('sends a large body through multipart upload, locks it and records the hash of the whole', async () => {
     const client = rawS3()
     const st = new S3EvidenceStore({client, bucket: BUCKET, partSize: 5 * 1024 * 1024, queueSize: 2, ownsClient: true, legalHold: true})
