@@ -219,7 +219,7 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     const run = await EvidenceRun.begin({store, caseId: 'INC-LOGS', command: 'import logs', parameters: {}, clock: ctx.clock})
     const gaps = new GapLog(run)
     const result = await importLogsExport({...ctx, caseId: 'INC-LOGS', run, gaps}, ['s3://ir-exports/exportedlogs'], GROUP)
-    const {manifest} = await run.finish()
+    const manifest = await readManifest(store, (await run.finish()).manifestKey)
 
     expect(result.files.filter((f) => f.status === 'complete')).toHaveLength(3)
     expect(result.files.filter((f) => f.status === 'complete').reduce((n, f) => n + f.lines, 0)).toBe(9)

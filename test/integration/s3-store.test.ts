@@ -1,4 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto'
+import {readManifest} from '../../src/evidence/cases.js'
 import {Readable} from 'node:stream'
 import {
   CreateBucketCommand,
@@ -57,7 +58,7 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     const {artifacts, sealed} = await writeRun(st)
     const a = artifacts[0]!
     expect(a.versionId).toBeTruthy()
-    expect(sealed.manifest.artifacts.map((x) => x.versionId)).toEqual(artifacts.map((x) => x.versionId))
+    expect((await readManifest(st, sealed.manifestKey)).artifacts.map((x) => x.versionId)).toEqual(artifacts.map((x) => x.versionId))
     const head = await s3.send(new HeadObjectCommand({Bucket: BUCKET, Key: `ev/${a.key}`, VersionId: a.versionId, ChecksumMode: 'ENABLED'}))
     expect(head.ObjectLockMode).toBe('COMPLIANCE')
     const days = (head.ObjectLockRetainUntilDate!.getTime() - Date.now()) / 86_400_000
@@ -113,7 +114,8 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     const [a, b] = artifacts
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: `ev/${a!.key}`, Body: '{"name":"forged"}', ChecksumAlgorithm: 'SHA256'}))
     await s3.send(new DeleteObjectCommand({Bucket: BUCKET, Key: `ev/${b!.key}`}))
-    const forged = {...sealed.manifest, artifacts: sealed.manifest.artifacts.slice(2)}
+    const sealedManifest = await readManifest(st, sealed.manifestKey)
+    const forged = {...sealedManifest, artifacts: sealedManifest.artifacts.slice(2)}
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: `ev/${sealed.manifestKey}`, Body: JSON.stringify(forged), ChecksumAlgorithm: 'SHA256'}))
 
     const v = await verifyCase(st, 'INC-S3')

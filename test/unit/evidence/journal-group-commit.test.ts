@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {readManifest} from '../../../src/evidence/cases.js'
 import {fixedClock} from '../../../src/core/clock.js'
 import {readJournalChain} from '../../../src/evidence/journal.js'
 import {EvidenceRun} from '../../../src/evidence/run.js'
@@ -36,7 +37,8 @@ describe('journal group commit', () => {
     const chain = await readJournalChain(store, sealed.manifest.journal.key)
     expect(chain.problems).toEqual([])
     expect(chain.entries).toBe(42)
-    expect(chain.artifacts.map((a) => a.key)).toEqual(sealed.manifest.artifacts.map((a) => a.key))
+    expect(chain.artifacts.map((a) => a.key)).toEqual((await readManifest(store, sealed.manifestKey)).artifacts.map((a) => a.key))
+    expect(sealed.artifacts).toBe(40)
     expect((await verifyCase(store, 'INC-1')).ok).toBe(true)
   })
 
