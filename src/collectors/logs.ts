@@ -289,7 +289,9 @@ export const lambdaLogGroup = (functionName: string): string => `/aws/lambda/${f
  */
 export async function collectLogGroups(ctx: AwsContext, groups: readonly string[], options: Omit<LogsCollectOptions, 'logGroupName'>): Promise<LogsCollection[]> {
   const window = {start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}
-  const settled = await mapPool(groups, MAX_LOGS_CONCURRENCY, (logGroupName) => ctx.run.step('logs-group', {logGroupName, ...window}, () => collectLogEvents(ctx, {...options, logGroupName})), ctx.signal)
+  // The groups share one request budget, so the slices are chosen for all of them: at most 24 in all, not 24 each.
+  const sliceMs = options.sliceMs ?? chooseSliceMs((options.end - options.start) * Math.max(1, groups.length))
+  const settled = await mapPool(groups, MAX_LOGS_CONCURRENCY, (logGroupName) => ctx.run.step('logs-group', {logGroupName, ...window}, () => collectLogEvents(ctx, {...options, sliceMs, logGroupName})), ctx.signal)
   const out: LogsCollection[] = []
   for (const s of settled) {
     if (s.ok) out.push(s.value)

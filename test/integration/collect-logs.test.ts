@@ -202,6 +202,19 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     }
   })
 
+  it('chooses the slices for all the groups together: at most 24 in all, not 24 each', async () => {
+    await seedLogs()
+    const store = new LocalDirectoryStore(await tempDir())
+    const aws = motoAws('INC-LOGS')
+    const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
+    const groups = [GROUP, '/aws/lambda/a', '/aws/lambda/b', '/aws/lambda/c']
+    // Two hours alone would be cut in 5-minute slices; four groups of two hours share 1-hour slices.
+    const run = await collectIn(ctx, 'INC-LOGS', logsStep, {groups, start: new Date(base).toISOString(), end: new Date(base + 2 * HOUR).toISOString()})
+    aws.destroy()
+    expect(run.collected.groups.map((g) => g.sliceMinutes)).toEqual([60, 60, 60, 60])
+    expect(run.collected.groups[0]!.events).toBe(5)
+  })
+
   it('imports export task output from S3 where the task wrote it, byte for byte; a truncated object is a gap', async () => {
     await seedLogs()
     const aws = motoAws('INC-LOGS')
