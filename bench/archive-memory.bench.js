@@ -7,7 +7,7 @@ import path from 'node:path'
 import {generateDeliveryFiles} from './lib/delivery-files.js'
 import {coroner, log, report, SCALE, workDir} from './lib/measure.js'
 
-const SIZES = SCALE === 'small' ? [1_000, 10_000] : [10_000, 100_000]
+const SIZES = SCALE === 'small' ? [500, 5_000] : [10_000, 100_000]
 const label = (n) => n.toLocaleString('en-US')
 
 const runs = []

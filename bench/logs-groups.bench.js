@@ -9,7 +9,7 @@ import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Put
 import {coroner, log, mustRun, report, SCALE, workDir} from './lib/measure.js'
 import {CREDENTIALS, motoEnv, startMoto} from './lib/moto.js'
 
-const EVENTS = SCALE === 'small' ? 20_000 : 200_000
+const EVENTS = SCALE === 'small' ? 10_000 : 200_000
 const GROUPS = Array.from({length: 4}, (_, i) => `/aws/lambda/bench-fn-${i}`)
 const STREAMS = 4
 const BATCH = 5_000

@@ -11,7 +11,7 @@ import {ARCHIVE_ACCOUNT, generateDeliveryFiles} from './lib/delivery-files.js'
 import {coroner, log, mustRun, report, SCALE, workDir} from './lib/measure.js'
 import {createBucket, motoEnv, motoS3, startMoto, uploadFiles} from './lib/moto.js'
 
-const FILES = SCALE === 'small' ? 1_000 : 10_000
+const FILES = SCALE === 'small' ? 500 : 10_000
 const CASE = 'INC-S3BENCH'
 
 const moto = await startMoto()
