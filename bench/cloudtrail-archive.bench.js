@@ -5,15 +5,14 @@
 // still live (after a full GC) when every file is stored and only the run's seal is left: the
 // artifact records the manifest must list.
 import {spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {gzipSync} from 'node:zlib'
+import {generateDeliveryFiles} from './lib/delivery-files.js'
 
 const MiB = 1024 * 1024
 const SIZES = process.env.BENCH_SCALE === 'small' ? [500, 1000] : [2500, 5000, 10000]
-const here = path.dirname(fileURLToPath(import.meta.url))
 const self = fileURLToPath(import.meta.url)
 
 if (process.argv[2] === '--files') await measure(Number(process.argv[3]), process.argv[4], JSON.parse(process.argv[5]))
@@ -53,24 +52,8 @@ async function main() {
 }
 
 function generateArchive(root, files) {
-  const fixtures = path.join(here, '..', 'test', 'fixtures', 'datadog_stratus-red-team_detonation-logs')
-  const base = readdirSync(fixtures).filter((f) => f.endsWith('.json')).flatMap((f) => JSON.parse(readFileSync(path.join(fixtures, f), 'utf8')))
-  const account = '111122223333'
-  const start = Date.parse('2026-11-10T00:00:00Z')
-  let bytes = 0
-  for (let i = 0; i < files; i++) {
-    const region = i % 2 === 0 ? 'us-east-1' : 'eu-west-1'
-    const delivered = new Date(start + i * 60_000)
-    const iso = delivered.toISOString()
-    const dir = path.join(root, 'AWSLogs', account, 'CloudTrail', region, iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10))
-    mkdirSync(dir, {recursive: true})
-    const records = Array.from({length: 8}, (_, j) => ({...base[(i * 8 + j) % base.length], eventID: `bench-${i}-${j}`, eventTime: new Date(delivered.getTime() - 60_000 + j).toISOString(), awsRegion: region}))
-    const body = gzipSync(Buffer.from(JSON.stringify({Records: records})))
-    bytes += body.length
-    const stamp = iso.replace(/[-:]/g, '').slice(0, 13)
-    writeFileSync(path.join(dir, `${account}_CloudTrail_${region}_${stamp}Z_${String(i).padStart(8, '0')}.json.gz`), body)
-  }
-  return {bytes, since: new Date(start - 3_600_000).toISOString(), until: new Date(start + files * 60_000).toISOString()}
+  const {bytes, since, until} = generateDeliveryFiles(root, files)
+  return {bytes, since, until}
 }
 
 async function measure(files, dir, archive) {

@@ -3,40 +3,17 @@
 // peak RSS, heap and Buffer memory of this process for each size: memory should stay flat as the
 // artifact grows. Memory is sampled every 20 ms; with BENCH_LIVE=1 (and --expose-gc) each sample
 // first collects garbage, so the Buffer figure is what is still referenced (slower).
-import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client} from '@aws-sdk/client-s3'
 import {S3EvidenceStore} from '../dist/evidence/stores/s3/store.js'
+import {startMoto} from './lib/moto.js'
 
 const MiB = 1024 * 1024
 const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? (process.env.BENCH_SCALE === 'small' ? "32,96" : "96,192,384,768")).split(",").map(Number)
 const PART_MIB = 8
 const QUEUE = 4
 const LIVE = process.env.BENCH_LIVE === '1' && typeof globalThis.gc === 'function'
-
-async function startMoto() {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {stdio: ['ignore', 'ignore', 'pipe']})
-  const endpoint = await new Promise((resolve, reject) => {
-    let buffered = ''
-    const timer = setTimeout(() => reject(new Error(`moto_server did not start:\n${buffered}`)), 30_000)
-    child.stderr.on('data', (chunk) => {
-      buffered += chunk.toString()
-      const m = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`moto_server exited with ${code}:\n${buffered}`)))
-  })
-  child.stderr.resume()
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${endpoint}/moto-api/data.json`).then((r) => r.ok, () => false)) break
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  return {child, endpoint}
-}
 
 /** A stream of `size` bytes in 1 MiB chunks, each distinct, hashed as it is generated. */
 function generated(size, hash) {
@@ -54,7 +31,8 @@ function generated(size, hash) {
   return Readable.from(chunks())
 }
 
-const {child, endpoint} = await startMoto()
+const moto = await startMoto()
+const {endpoint} = moto
 const client = new S3Client({endpoint, forcePathStyle: true, region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}, maxAttempts: 1})
 try {
   await client.send(new CreateBucketCommand({Bucket: 'bench-evidence', ObjectLockEnabledForBucket: true}))
@@ -103,8 +81,5 @@ try {
   })}\n`)
 } finally {
   client.destroy()
-  if (child.pid !== undefined && child.exitCode === null) {
-    process.kill(child.pid, 'SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-  }
+  await moto.stop()
 }

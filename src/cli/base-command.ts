@@ -6,7 +6,7 @@ import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
 import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
-import {quietProgress, terminalProgress} from '../core/progress.js'
+import {progressFor} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
 import type {RunStepOptions, RunnerEnv, SealedRun, StepCall, StepOutcome} from '../steps/runner.js'
 import {runStep, runSteps} from '../steps/runner.js'
@@ -257,7 +257,7 @@ export abstract class CoronerCommand<T> extends Command {
     return {
       clock: systemClock,
       logger,
-      progress: !json && process.stderr.isTTY ? terminalProgress(process.stderr) : quietProgress,
+      progress: progressFor(process.stderr, json),
       signal: this.abort.signal,
       aws,
       store,

@@ -146,7 +146,7 @@ export async function validateDigests(ctx: AwsContext, source: ArchiveSource, op
     await checkChain(v, digests.filter((d) => !d.backfill), true)
     await checkChain(v, digests.filter((d) => d.backfill), false)
   }
-  const archived = archivedLogHashes(ctx, source)
+  const archived = await archivedLogHashes(ctx, source)
   const listed = await checkListedLogFiles(v, archived)
   findUnlisted(v, archived, listed)
   summarise(v.report, v.groups)
@@ -240,9 +240,9 @@ async function checkChain(v: Validation, digests: LoadedDigest[], restartsMatter
  * Uncompressed SHA-256 of the log files the archive step stored from this source in this run, by
  * archive key, as recorded in their artifacts: what a digest lists.
  */
-function archivedLogHashes(ctx: AwsContext, source: ArchiveSource): Map<string, string> {
+async function archivedLogHashes(ctx: AwsContext, source: ArchiveSource): Promise<Map<string, string>> {
   const out = new Map<string, string>()
-  for (const a of ctx.run.artifactRecords) {
+  for await (const a of ctx.run.artifactRecords()) {
     const key = a.attributes?.archiveKey
     const sha = a.attributes?.uncompressedSha256
     if (a.kind === 'cloudtrail.delivery-file' && typeof key === 'string' && typeof sha === 'string' && a.source === source.uri(key)) out.set(key, sha)

@@ -281,12 +281,22 @@ export async function sealedSlices(store: EvidenceStore, caseId: string, group: 
 /** The log group Lambda writes a function's logs to. */
 export const lambdaLogGroup = (functionName: string): string => `/aws/lambda/${functionName}`
 
-/** Collects several log groups one after the other (each group's slices in parallel). */
+/**
+ * Collects several log groups side by side (each group's slices in parallel too): every request
+ * takes its turn from the one pace of the region's client, so the groups together stay within the
+ * account's FilterLogEvents budget however many run at once. Results are in the order given; a
+ * group that fails ends the collection once the others have settled, as one failing alone did.
+ */
 export async function collectLogGroups(ctx: AwsContext, groups: readonly string[], options: Omit<LogsCollectOptions, 'logGroupName'>): Promise<LogsCollection[]> {
+  const window = {start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}
+  // The groups share one request budget, so the slices are chosen for all of them: at most 24 in all, not 24 each.
+  const sliceMs = options.sliceMs ?? chooseSliceMs((options.end - options.start) * Math.max(1, groups.length))
+  const settled = await mapPool(groups, MAX_LOGS_CONCURRENCY, (logGroupName) => ctx.run.step('logs-group', {logGroupName, ...window}, () => collectLogEvents(ctx, {...options, sliceMs, logGroupName})), ctx.signal)
   const out: LogsCollection[] = []
-  for (const logGroupName of groups) {
-    if (ctx.signal.aborted) break
-    out.push(await ctx.run.step('logs-group', {logGroupName, start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString()}, () => collectLogEvents(ctx, {...options, logGroupName})))
+  for (const s of settled) {
+    if (s.ok) out.push(s.value)
+    // A group not started before an interrupt is left out: the run ends incomplete.
+    else if (!ctx.signal.aborted) throw s.error
   }
   return out
 }

@@ -21,6 +21,11 @@ const quietTask: ProgressTask = {advance() {}, setTotal() {}, done() {}}
 
 export const quietProgress: Progress = {task: () => quietTask}
 
+/** A command's progress: drawn on `stream` when it is a terminal and the output is not JSON; otherwise none at all. */
+export function progressFor(stream: NodeJS.WriteStream, json: boolean): Progress {
+  return !json && stream.isTTY ? terminalProgress(stream) : quietProgress
+}
+
 /** What a task has done, as its progress line says it. */
 export interface ProgressState {
   label: string

@@ -83,9 +83,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function computeSelfDigest(manifest: Omit<Manifest, 'selfDigest'> & {selfDigest?: string}): string {
-  const {selfDigest: _ignored, ...rest} = manifest
   const hash = createHash('sha256')
-  for (const piece of canonicalPieces(rest)) hash.update(piece)
+  for (const piece of withArtifacts(manifest, false)) hash.update(piece)
   return hash.digest('hex')
 }
 
@@ -98,34 +97,76 @@ export function serializeManifest(manifest: Manifest): string {
  * serializeManifest's text in pieces, one per artifact: a run of many thousand artifacts is
  * written out without its manifest ever being held as one string (or parsed back from one).
  */
-export function* serializedManifestPieces(manifest: Manifest): Generator<string> {
-  const entries = topLevelEntries(manifest)
-  if (entries.length === 0) return yield '{}\n'
-  yield '{\n'
-  for (const [i, [key, value]] of entries.entries()) {
-    yield `  ${JSON.stringify(key)}: `
-    if (key === 'artifacts' && Array.isArray(value) && value.length > 0) {
-      yield '[\n'
-      for (const [j, item] of value.entries()) yield `    ${indent(prettyCanonical(item), '    ')}${j < value.length - 1 ? ',\n' : '\n'}`
-      yield '  ]'
-    } else yield indent(prettyCanonical(value), '  ')
-    yield i < entries.length - 1 ? ',\n' : '\n'
-  }
-  yield '}\n'
+export function serializedManifestPieces(manifest: Manifest): Generator<string> {
+  return withArtifacts(manifest, true)
 }
 
-/** canonicalJson of a manifest (or its body) in pieces, one per artifact. */
-function* canonicalPieces(manifest: object): Generator<string> {
-  yield '{'
-  for (const [i, [key, value]] of topLevelEntries(manifest).entries()) {
-    yield `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`
-    if (key === 'artifacts' && Array.isArray(value)) {
-      yield '['
-      for (const [j, item] of value.entries()) yield `${j > 0 ? ',' : ''}${canonicalJson(item) ?? 'null'}`
-      yield ']'
-    } else yield canonicalJson(value)!
+/** A manifest whose artifact records are read as they are needed (from a run's spool), not held. */
+export type StreamedManifest = Omit<Manifest, 'artifacts' | 'selfDigest'> & {selfDigest?: string}
+
+/** computeSelfDigest of a manifest whose artifacts come from `artifacts`. */
+export async function streamedSelfDigest(manifest: StreamedManifest, artifacts: AsyncIterable<ArtifactRecord>): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const piece of streamedPieces(manifest, artifacts, false)) hash.update(piece)
+  return hash.digest('hex')
+}
+
+/** serializedManifestPieces of a manifest whose artifacts come from `artifacts`. */
+export function streamedManifestPieces(manifest: StreamedManifest & {selfDigest: string}, artifacts: AsyncIterable<ArtifactRecord>): AsyncGenerator<string> {
+  return streamedPieces(manifest, artifacts, true)
+}
+
+const ARTIFACTS = Symbol('artifacts')
+
+/**
+ * A manifest's text (pretty, as stored) or its canonical JSON (what selfDigest hashes), the
+ * artifacts list left as a marker: the one layout the held and the streamed manifests share.
+ * selfDigest itself is never part of the canonical form.
+ */
+function* skeleton(manifest: object, pretty: boolean): Generator<string | typeof ARTIFACTS> {
+  const entries = topLevelEntries({...manifest, artifacts: []}).filter(([k]) => pretty || k !== 'selfDigest')
+  yield pretty ? '{\n' : '{'
+  for (const [i, [key, value]] of entries.entries()) {
+    if (pretty) yield `  ${JSON.stringify(key)}: `
+    else yield `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`
+    if (key === 'artifacts') yield ARTIFACTS
+    else yield pretty ? indent(prettyCanonical(value), '  ') : canonicalJson(value)!
+    if (pretty) yield i < entries.length - 1 ? ',\n' : '\n'
   }
-  yield '}'
+  yield pretty ? '}\n' : '}'
+}
+
+/** One artifact record of the list, with the separator before it. */
+const itemPiece = (item: unknown, index: number, pretty: boolean): string =>
+  pretty ? `${index > 0 ? ',' : ''}\n    ${indent(prettyCanonical(item), '    ')}` : `${index > 0 ? ',' : ''}${canonicalJson(item) ?? 'null'}`
+
+/** What closes a list of `count` records. */
+const listEnd = (count: number, pretty: boolean): string => (pretty && count > 0 ? '\n  ]' : ']')
+
+function* withArtifacts(manifest: Omit<Manifest, 'selfDigest'> & {selfDigest?: string}, pretty: boolean): Generator<string> {
+  for (const piece of skeleton(manifest, pretty)) {
+    if (piece !== ARTIFACTS) {
+      yield piece
+      continue
+    }
+    yield '['
+    const list = manifest.artifacts ?? []
+    for (const [j, item] of list.entries()) yield itemPiece(item, j, pretty)
+    yield listEnd(list.length, pretty)
+  }
+}
+
+async function* streamedPieces(manifest: StreamedManifest, artifacts: AsyncIterable<ArtifactRecord>, pretty: boolean): AsyncGenerator<string> {
+  for (const piece of skeleton(manifest, pretty)) {
+    if (piece !== ARTIFACTS) {
+      yield piece
+      continue
+    }
+    yield '['
+    let count = 0
+    for await (const item of artifacts) yield itemPiece(item, count++, pretty)
+    yield listEnd(count, pretty)
+  }
 }
 
 /** The manifest's fields in key order, without those JSON leaves out (undefined, functions). */

@@ -2,6 +2,7 @@ import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import type {Progress, ProgressTask} from '../core/progress.js'
 import {CoronerError, usageError} from '../core/errors.js'
+import {forEachBounded} from '../core/pool.js'
 import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
 import {SIGNATURE_NAME} from './signing.js'
 import {journalLines} from './journal.js'
@@ -30,6 +31,11 @@ export interface PullResult {
   ok: boolean
 }
 
+/** Artifacts copied at once. */
+const PULL_CONCURRENCY = 8
+/** Journal lines copied in one write. */
+const JOURNAL_BATCH = 256
+
 type JournalArtifact = Pick<ArtifactRecord, 'key' | 'sha256' | 'size'> & {versionId?: string; contentType?: string}
 
 /**
@@ -48,7 +54,6 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   }
   const index = await indexCase(source, caseId)
   if (index.runs.length === 0) throw usageError('unknown-case', `No case ${caseId} in ${source.location}.`, 'Run `coroner case list`, or check --store.')
-  const sourceCheck = await verifyCase(source, caseId, {content: false})
   const dest = new LocalDirectoryStore(target)
   const result: Omit<PullResult, 'verification' | 'source' | 'ok'> = {caseId, from: source.location, to: dest.location, runs: index.runs.length, objects: 0, bytes: 0, notPulled: []}
   const task = progress?.task(`pulling ${caseId}`)
@@ -58,6 +63,8 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   } finally {
     task?.done()
   }
+  // After the copy, so the lock state each read returned serves the source's lock checks.
+  const sourceCheck = await verifyCase(source, caseId, {content: false})
   const check = progress?.task(`verifying the copy of ${caseId}`)
   const verification = await verifyCase(dest, caseId, check ? {progress: check} : {}).finally(() => check?.done())
   return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
@@ -67,11 +74,14 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
 async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, task?: ProgressTask): Promise<void> {
   const journalArtifacts: JournalArtifact[] = []
   const journal = await dest.openJournal(run.journalKey)
-  // Lines are copied as they are (a blank or CRLF line too); verify names any that breaks the chain.
+  // Lines are copied as they are (a blank or CRLF line too), a batch to a write; verify names any that breaks the chain.
+  const batch: string[] = []
   for await (const {line, entry} of journalLines(source, run.journalKey)) {
-    await journal.append(line)
+    batch.push(line)
+    if (batch.length >= JOURNAL_BATCH) await journal.append(...batch.splice(0))
     if (entry?.type === 'artifact' && entry.artifact) journalArtifacts.push(entry.artifact)
   }
+  await journal.append(...batch)
   await journal.close()
   const manifestText = run.manifest ? await (await readObject(source, run.manifestKey, run.manifest.versionId)).toString('utf8') : undefined
   let artifacts: JournalArtifact[] = journalArtifacts
@@ -83,13 +93,14 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
     }
   }
   const pulled = new Set([run.journalKey, run.manifestKey])
-  for (const a of artifacts) {
-    pulled.add(a.key)
+  for (const a of artifacts) pulled.add(a.key)
+  // A few at once, as verify reads: the first that does not hash as recorded stops the pull.
+  await forEachBounded(artifacts, PULL_CONCURRENCY, undefined, async (a) => {
     const size = await pullArtifact(source, dest, caseId, run, a)
     result.bytes += size
     result.objects++
     task?.advance(1, size)
-  }
+  })
   if (manifestText !== undefined) {
     await dest.put(run.manifestKey, manifestText, {contentType: 'application/json'})
     result.objects++

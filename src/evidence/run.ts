@@ -6,10 +6,11 @@ import {hashStream, sha256Hex} from './hashing.js'
 import {indexCase, runIsPresent} from './case-index.js'
 import {formatHead} from './case-head.js'
 import {JOURNAL_NAME, MANIFEST_NAME, keySegment, newRunId, runPrefix} from './keys.js'
+import {ArtifactSpool} from './artifact-spool.js'
 import {
   MANIFEST_SCHEMA,
-  computeSelfDigest,
-  serializedManifestPieces,
+  streamedManifestPieces,
+  streamedSelfDigest,
   type ArtifactRecord,
   type CallerRecord,
   type HostInfo,
@@ -54,8 +55,13 @@ export interface BeginRunOptions {
   storeAttributes?: {allowUnlocked?: boolean}
 }
 
+/** A sealed manifest as the run returns it: every field but the artifact records, which were streamed to the store and are read back from it. */
+export type SealedManifest = Omit<Manifest, 'artifacts'>
+
 export interface FinishedRun {
-  manifest: Manifest
+  manifest: SealedManifest
+  /** How many artifacts the manifest lists. */
+  artifacts: number
   manifestKey: string
   manifestSha256: string
   /** The case head after this run (docs/evidence-format.md): record it outside the store. */
@@ -96,13 +102,16 @@ export class EvidenceRun {
   private readonly clock: Clock
   private readonly journal: JournalWriter
   private readonly startedAt: string
-  private readonly artifacts: ArtifactRecord[] = []
+  /** The artifact records, kept on disk rather than in memory until the manifest is sealed. */
+  private readonly artifacts = new ArtifactSpool()
   private readonly warnings: string[] = []
   private readonly usedKeys = new Set<string>()
   private seq = 0
   private lastHash = ''
   /** Appends in the order entries were chained, however many collectors write at once. */
   private appending: Promise<void> = Promise.resolve()
+  /** The lines waiting for the write in flight to end, to go out together. */
+  private batch: {lines: string[]; written: Promise<void>} | undefined
   private readonly gapRecords: Gap[] = []
   private failedSteps = 0
   private finished: FinishedRun | undefined
@@ -152,13 +161,13 @@ export class EvidenceRun {
     return this.gapRecords
   }
 
-  /** The artifacts written so far, as journalled: what a later step of the same run reads (e.g. the hashes digest validation checks). */
-  get artifactRecords(): readonly ArtifactRecord[] {
-    return this.artifacts
+  /** The artifacts written so far, as journalled, in order: what a later step of the same run reads (e.g. the hashes digest validation checks). */
+  artifactRecords(): AsyncIterable<ArtifactRecord> {
+    return this.artifacts.records()
   }
 
   get artifactCount(): number {
-    return this.artifacts.length
+    return this.artifacts.size
   }
 
   /** The status the run would end with now. */
@@ -195,8 +204,8 @@ export class EvidenceRun {
       ...(records === undefined ? {} : {records}),
       ...(attributes === undefined ? {} : {attributes}),
     }
-    this.artifacts.push(record)
-    await this.record('artifact', {artifact: record})
+    // Spooled and journalled in the same order, so the manifest lists artifacts as the journal does.
+    await Promise.all([this.artifacts.add(record), this.record('artifact', {artifact: record})])
     return record
   }
 
@@ -257,11 +266,11 @@ export class EvidenceRun {
   async finish(status: RunStatus = this.status): Promise<FinishedRun> {
     if (this.finished) return this.finished
     const endedAt = this.clock.now().toISOString()
-    await this.record('run-ended', {status, artifacts: this.artifacts.length, gaps: this.gapRecords.length})
+    await this.record('run-ended', {status, artifacts: this.artifacts.size, gaps: this.gapRecords.length})
     await this.journal.close()
     const o = this.options
     const allowUnlocked = o.storeAttributes?.allowUnlocked ?? o.store.storeAttributes?.allowUnlocked
-    const body: Omit<Manifest, 'selfDigest'> = {
+    const body: Omit<SealedManifest, 'selfDigest'> = {
       schema: MANIFEST_SCHEMA,
       caseId: this.caseId,
       runId: this.runId,
@@ -283,15 +292,20 @@ export class EvidenceRun {
       previousManifest: this.position.previous,
       runsBefore: this.position.runsBefore,
       ...(this.signing === undefined ? {} : {signing: signedBy(this.signing)}),
-      artifacts: this.artifacts,
       journal: {key: `${this.prefix}${JOURNAL_NAME}`, entries: this.seq, lastHash: this.lastHash},
       gaps: this.gapRecords.length,
       warnings: this.warnings,
     }
-    const manifest: Manifest = {...body, selfDigest: computeSelfDigest(body)}
     const manifestKey = `${this.prefix}${MANIFEST_NAME}`
-    const stored = await this.store.put(manifestKey, manifestBytes(manifest), {contentType: 'application/json'})
-    const finished: FinishedRun = {manifest, manifestKey, manifestSha256: stored.sha256, head: formatHead(this.position.runsBefore + 1, stored.sha256), warnings: []}
+    let manifest: SealedManifest
+    let stored: {sha256: string}
+    try {
+      manifest = {...body, selfDigest: await streamedSelfDigest(body, this.artifacts.records())}
+      stored = await this.store.put(manifestKey, manifestBytes(streamedManifestPieces(manifest, this.artifacts.records())), {contentType: 'application/json'})
+    } finally {
+      await this.artifacts.dispose()
+    }
+    const finished: FinishedRun = {manifest, manifestKey, artifacts: this.artifacts.size, manifestSha256: stored.sha256, head: formatHead(this.position.runsBefore + 1, stored.sha256), warnings: []}
     if (this.signing) await this.sign(finished, this.signing)
     this.finished = finished
     return finished
@@ -341,9 +355,27 @@ export class EvidenceRun {
     const entry = {seq: ++this.seq, at: this.clock.now().toISOString(), type, prevHash: this.lastHash, ...data}
     const line = JSON.stringify(entry)
     this.lastHash = sha256Hex(line)
-    const appended = this.appending.then(() => this.journal.append(line))
-    this.appending = appended.catch(() => {})
-    await appended
+    await this.append(line)
+  }
+
+  /**
+   * Group commit: lines chained while a write is in flight go out together in the next write (one
+   * sync of a local journal, one S3 object), so collectors writing side by side are not held to
+   * one journal write per artifact. Lines keep their chain order; each call resolves once its
+   * line is durable.
+   */
+  private append(line: string): Promise<void> {
+    if (this.batch === undefined) {
+      const batch: {lines: string[]; written: Promise<void>} = {lines: [], written: Promise.resolve()}
+      batch.written = this.appending.then(() => {
+        if (this.batch === batch) this.batch = undefined
+        return this.journal.append(...batch.lines)
+      })
+      this.appending = batch.written.catch(() => {})
+      this.batch = batch
+    }
+    this.batch.lines.push(line)
+    return this.batch.written
   }
 }
 
@@ -351,10 +383,10 @@ export class EvidenceRun {
  * A manifest's stored bytes in blocks of about 64 KiB: the manifest of a run with many thousand
  * artifacts is written without its text ever being whole in memory.
  */
-async function* manifestBytes(manifest: Manifest): AsyncGenerator<Buffer> {
+async function* manifestBytes(pieces: AsyncIterable<string>): AsyncGenerator<Buffer> {
   let pending: string[] = []
   let length = 0
-  for (const piece of serializedManifestPieces(manifest)) {
+  for await (const piece of pieces) {
     pending.push(piece)
     length += piece.length
     if (length >= 64 * 1024) {

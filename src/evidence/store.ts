@@ -49,7 +49,8 @@ export interface ObjectInfo {
 
 /** An append-only journal; each line is durable once `append` resolves. */
 export interface JournalWriter {
-  append(line: string): Promise<void>
+  /** Appends lines in order, in one write where the store can (one sync of a file, one S3 object), each durable once it resolves. */
+  append(...lines: string[]): Promise<void>
   /** Closes the journal; no line can be added after. */
   close(): Promise<void>
 }

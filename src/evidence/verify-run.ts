@@ -133,18 +133,18 @@ async function readManifest(store: EvidenceStore, caseId: string, run: IndexedRu
 
 /** Journal line objects (S3 writes one per line): none overlaid and, where the store locks, each locked. */
 async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, locked: boolean, log: IssueLog): Promise<void> {
-  const unlocked: string[] = []
-  let segments = 0
-  for (const [key, versions] of run.objects) {
-    if (!key.startsWith(`${run.journalKey}.d/`)) continue
-    segments++
+  const segments = [...run.objects].filter(([key]) => key.startsWith(`${run.journalKey}.d/`))
+  for (const [key, versions] of segments) {
     const state = live(versions)
     if (state.overlaid) log.run(run.runId, 'overlaid', `journal segment ${key}: ${state.overlaid}`, key)
-    if (!locked) continue
-    const issues = await store.checkObject!(key, firstWritten(versions)?.versionId)
-    if (issues.length > 0) unlocked.push(`${key}: ${issues.map((i) => i.message).join('; ')}`)
   }
-  if (unlocked.length > 0) log.run(run.runId, 'unlocked', `journal ${run.journalKey}: ${unlocked.length} of ${segments} line object(s) not locked, first ${unlocked[0]}`, run.journalKey)
+  const checked = locked ? await mapPool(segments, VERIFY_CONCURRENCY, ([key, versions]) => store.checkObject!(key, firstWritten(versions)?.versionId)) : []
+  const unlocked: string[] = []
+  for (const [i, c] of checked.entries()) {
+    if (!c.ok) throw c.error
+    if (c.value.length > 0) unlocked.push(`${segments[i]![0]}: ${c.value.map((issue) => issue.message).join('; ')}`)
+  }
+  if (unlocked.length > 0) log.run(run.runId, 'unlocked', `journal ${run.journalKey}: ${unlocked.length} of ${segments.length} line object(s) not locked, first ${unlocked[0]}`, run.journalKey)
   const journal = live(run.objects.get(run.journalKey))
   const mode = modeIssue(journal.target)
   // A run killed before it sealed never closed (nor made read-only) its journal.

@@ -101,7 +101,7 @@ export class RunSession {
       status: sealed.manifest.status,
       manifestKey: sealed.manifestKey,
       manifestSha256: sealed.manifestSha256,
-      artifacts: sealed.manifest.artifacts.length,
+      artifacts: sealed.artifacts,
       gaps: [...this.run.gaps],
       warnings: [...sealed.manifest.warnings, ...sealed.warnings],
       head: sealed.head,

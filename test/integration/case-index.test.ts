@@ -1,4 +1,5 @@
 import {PutObjectCommand, type S3Client} from '@aws-sdk/client-s3'
+import {readManifest} from '../../src/evidence/cases.js'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {sealedSlices} from '../../src/collectors/logs.js'
 import {fixedClock} from '../../src/core/clock.js'
@@ -43,7 +44,8 @@ describe('the case index: one view of a case for verify and every --resume', () 
     const sealedSlice = await run.putArtifact(['logs', 'us-east-1', GROUP, 'events_a.ndjson.gz'], 'three events', slice(t0))
     const sealed = await run.finish()
     // A manifest laid over the sealed one claims another hour was collected, with bytes no one stored.
-    const forged = {...sealed.manifest, artifacts: [{...sealed.manifest.artifacts[0]!, sha256: '0'.repeat(64), attributes: {...slice(t0 + HOUR).attributes}}]}
+    const sealedManifest = await readManifest(st, sealed.manifestKey)
+    const forged = {...sealedManifest, artifacts: [{...sealedManifest.artifacts[0]!, sha256: '0'.repeat(64), attributes: {...slice(t0 + HOUR).attributes}}]}
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: sealed.manifestKey, Body: JSON.stringify(forged), ChecksumAlgorithm: 'SHA256'}))
 
     const index = await indexCase(st, 'INC-IDX')

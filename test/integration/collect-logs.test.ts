@@ -161,6 +161,60 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     }
   })
 
+  it('collects log groups side by side, recording every group, its events and its gaps', async () => {
+    await seedLogs()
+    const others = ['/aws/lambda/orders-worker', '/aws/lambda/fraud-guard']
+    const aws = motoAws()
+    const client = aws.client(CloudWatchLogsClient)
+    for (const [g, group] of others.entries()) {
+      await client.send(new CreateLogGroupCommand({logGroupName: group}))
+      await client.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: 's'}))
+      const logEvents = Array.from({length: 3 * (g + 1)}, (_, i) => ({timestamp: base + i * (HOUR / (g + 1)), message: `${group} ${i}`}))
+      await client.send(new PutLogEventsCommand({logGroupName: group, logStreamName: 's', logEvents}))
+    }
+    aws.destroy()
+    const proxy = await startLambdaProxy(motoEndpoint())
+    const asked: string[] = []
+    proxy.canned.push(
+      // Never answers: notes which group each FilterLogEvents asks about, in the order they come.
+      {method: 'POST', path: /^\/$/, target: 'Logs_20140328.FilterLogEvents', when: (body) => (asked.push((JSON.parse(body) as {logGroupName: string}).logGroupName), false), status: 500, body: {}},
+      {method: 'POST', path: /^\/$/, target: 'Logs_20140328.FilterLogEvents', when: (body) => (JSON.parse(body) as {logGroupName: string; startTime: number}).logGroupName === others[1] && JSON.parse(body).startTime === base + HOUR, status: 400, errorType: 'ThrottlingException', body: {__type: 'ThrottlingException', message: 'Rate exceeded'}},
+    )
+    try {
+      const root = await tempDir()
+      const groups = [GROUP, ...others]
+      const {out, manifest} = await collect(root, groups, base, base + 3 * HOUR, false, proxy.url)
+      expect(out.collected.map((c) => c.logGroupName)).toEqual(groups)
+      expect(out.collected.map((c) => c.events)).toEqual([9, 3, 4])
+      expect(out.gaps).toEqual([expect.objectContaining({code: 'throttled', resource: expect.stringContaining(others[1]!)})])
+      expect(out.collected[2]!.slices.map((s) => s.status)).toEqual(['complete', 'failed', 'complete'])
+      const stored = manifest.artifacts.filter((a) => a.kind === 'logs.events')
+      expect(new Set(stored.map((a) => a.attributes?.logGroupName))).toEqual(new Set(groups))
+      expect(stored).toHaveLength(8)
+      expect(new Set(asked)).toEqual(new Set(groups))
+      // Side by side: every group starts before the first one ends.
+      const journal = (await readFile(path.join(root, ...manifest.journal.key.split('/')), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as {type: string; step?: string; parameters?: {logGroupName?: string}})
+      const groupSteps = journal.filter((e) => e.step === 'logs-group')
+      const firstEnd = groupSteps.findIndex((e) => e.type === 'step-ended')
+      expect(groupSteps.slice(0, firstEnd).map((e) => e.parameters?.logGroupName)).toEqual(groups)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('chooses the slices for all the groups together: at most 24 in all, not 24 each', async () => {
+    await seedLogs()
+    const store = new LocalDirectoryStore(await tempDir())
+    const aws = motoAws('INC-LOGS')
+    const ctx = testContext(store, {aws, clock: fixedClock(new Date(Date.UTC(2026, 10, 20, 10 + runs++)), 1000)})
+    const groups = [GROUP, '/aws/lambda/a', '/aws/lambda/b', '/aws/lambda/c']
+    // Two hours alone would be cut in 5-minute slices; four groups of two hours share 1-hour slices.
+    const run = await collectIn(ctx, 'INC-LOGS', logsStep, {groups, start: new Date(base).toISOString(), end: new Date(base + 2 * HOUR).toISOString()})
+    aws.destroy()
+    expect(run.collected.groups.map((g) => g.sliceMinutes)).toEqual([60, 60, 60, 60])
+    expect(run.collected.groups[0]!.events).toBe(5)
+  })
+
   it('imports export task output from S3 where the task wrote it, byte for byte; a truncated object is a gap', async () => {
     await seedLogs()
     const aws = motoAws('INC-LOGS')
@@ -178,7 +232,7 @@ describe('collect logs (moto CloudWatch Logs)', () => {
     const run = await EvidenceRun.begin({store, caseId: 'INC-LOGS', command: 'import logs', parameters: {}, clock: ctx.clock})
     const gaps = new GapLog(run)
     const result = await importLogsExport({...ctx, caseId: 'INC-LOGS', run, gaps}, ['s3://ir-exports/exportedlogs'], GROUP)
-    const {manifest} = await run.finish()
+    const manifest = await readManifest(store, (await run.finish()).manifestKey)
 
     expect(result.files.filter((f) => f.status === 'complete')).toHaveLength(3)
     expect(result.files.filter((f) => f.status === 'complete').reduce((n, f) => n + f.lines, 0)).toBe(9)

@@ -1,4 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto'
+import {readManifest} from '../../src/evidence/cases.js'
 import {Readable} from 'node:stream'
 import {
   CreateBucketCommand,
@@ -57,7 +58,7 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     const {artifacts, sealed} = await writeRun(st)
     const a = artifacts[0]!
     expect(a.versionId).toBeTruthy()
-    expect(sealed.manifest.artifacts.map((x) => x.versionId)).toEqual(artifacts.map((x) => x.versionId))
+    expect((await readManifest(st, sealed.manifestKey)).artifacts.map((x) => x.versionId)).toEqual(artifacts.map((x) => x.versionId))
     const head = await s3.send(new HeadObjectCommand({Bucket: BUCKET, Key: `ev/${a.key}`, VersionId: a.versionId, ChecksumMode: 'ENABLED'}))
     expect(head.ObjectLockMode).toBe('COMPLIANCE')
     const days = (head.ObjectLockRetainUntilDate!.getTime() - Date.now()) / 86_400_000
@@ -113,7 +114,8 @@ describe('S3 evidence store under Object Lock (moto)', () => {
     const [a, b] = artifacts
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: `ev/${a!.key}`, Body: '{"name":"forged"}', ChecksumAlgorithm: 'SHA256'}))
     await s3.send(new DeleteObjectCommand({Bucket: BUCKET, Key: `ev/${b!.key}`}))
-    const forged = {...sealed.manifest, artifacts: sealed.manifest.artifacts.slice(2)}
+    const sealedManifest = await readManifest(st, sealed.manifestKey)
+    const forged = {...sealedManifest, artifacts: sealedManifest.artifacts.slice(2)}
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: `ev/${sealed.manifestKey}`, Body: JSON.stringify(forged), ChecksumAlgorithm: 'SHA256'}))
 
     const v = await verifyCase(st, 'INC-S3')
@@ -177,6 +179,31 @@ describe('S3 evidence store under Object Lock (moto)', () => {
       expect.stringMatching(/^journal .*custody\.jsonl: \d+ of \d+ line object\(s\) not locked, first .*retention ended/),
       expect.stringMatching(/^manifest .*manifest\.json: COMPLIANCE retention ended/),
     ])
+  })
+
+  it('verify reads each version once: its lock state comes with its bytes, and an ended lock is still named', async () => {
+    const st = await store()
+    const {artifacts} = await writeRun(st, ['a.json', 'b.json', 'c.json', 'd.json', 'e.json'])
+    const client = rawS3()
+    const calls: Array<{command: string; key: string}> = []
+    client.middlewareStack.add((next, context) => async (args) => {
+      calls.push({command: String(context.commandName), key: String((args.input as {Key?: string}).Key)})
+      return next(args)
+    }, {step: 'initialize', name: 'countCalls'})
+    const later = new S3EvidenceStore({client, bucket: BUCKET, prefix: 'ev/', ownsClient: true, now: () => new Date(Date.now() + 40 * 86_400_000)})
+    opened.push(later)
+    const v = await verifyCase(later, 'INC-S3')
+    for (const a of artifacts) {
+      expect(v.artifacts.find((x) => x.key === a.key)).toMatchObject({status: 'unlocked', detail: expect.stringMatching(/retention ended/)})
+      expect(calls.filter((c) => c.key === `ev/${a.key}`).map((c) => c.command)).toEqual(['GetObjectCommand'])
+    }
+    expect(v.runs[0]!.problems).toContainEqual(expect.stringMatching(/^manifest .*manifest\.json: COMPLIANCE retention ended/))
+    expect(calls.filter((c) => c.command === 'HeadObjectCommand')).toEqual([])
+    // Without reading the bytes, the lock of each version is still asked for.
+    calls.length = 0
+    const quick = await verifyCase(later, 'INC-S3', {content: false})
+    expect(quick.artifacts.filter((x) => x.status === 'unlocked')).toHaveLength(artifacts.length)
+    expect(calls.filter((c) => c.command === 'HeadObjectCommand').length).toBeGreaterThanOrEqual(artifacts.length)
   })
 
   it('sends a large body through multipart upload, locks it and records the hash of the whole', async () => {

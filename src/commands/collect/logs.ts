@@ -27,7 +27,7 @@ export default class CollectLogs extends CoronerCommand<Result> {
     since: Flags.string({description: 'Start: ISO 8601, a duration before now (15m, 24h, 7d), or now', default: '24h'}),
     until: Flags.string({description: 'End: ISO 8601, a duration before now, or now. Default: now'}),
     'filter-pattern': Flags.string({description: 'CloudWatch Logs filter pattern (default: every event)'}),
-    slice: Flags.string({description: 'Slice length (5m, 1h, 1d); default chosen so the window has at most 24 slices'}),
+    slice: Flags.string({description: 'Slice length (5m, 1h, 1d); default chosen so the window has at most 24 slices across all the log groups'}),
     resume: Flags.boolean({description: 'Skip slices sealed by an earlier run of this case', default: false}),
     case: caseFlag,
     ...storeFlag,

@@ -154,9 +154,10 @@ export class LocalDirectoryStore implements EvidenceStore {
     })
     let closed = false
     return {
-      async append(line) {
+      async append(...lines) {
         if (closed) throw new CoronerError('journal-closed', `Journal ${key} is closed.`)
-        await handle.appendFile(`${line}\n`, 'utf8')
+        if (lines.length === 0) return
+        await handle.appendFile(lines.map((line) => `${line}\n`).join(''), 'utf8')
         await handle.datasync()
       },
       async close() {

@@ -52,7 +52,7 @@ export class MemoryStore implements EvidenceStore {
     if (this.journals.has(key) || this.objects.has(key)) throw new EvidenceExistsError(key)
     const lines: string[] = []
     this.journals.set(key, lines)
-    return {append: async (line) => void lines.push(line), close: async () => {}}
+    return {append: async (...added) => void lines.push(...added), close: async () => {}}
   }
 
   async *readJournal(key: string): AsyncIterable<string> {

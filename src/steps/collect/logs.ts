@@ -10,7 +10,7 @@ const params = z
     start: z.iso.datetime({offset: true}).describe('Start of the window (ISO 8601), inclusive'),
     end: z.iso.datetime({offset: true}).describe('End of the window (ISO 8601), exclusive'),
     filterPattern: z.string().optional().describe('CloudWatch Logs filter pattern; default every event'),
-    sliceMs: z.number().int().min(60_000).optional().describe('Slice length in milliseconds; default chosen so the window has at most 24 slices'),
+    sliceMs: z.number().int().min(60_000).optional().describe('Slice length in milliseconds; default chosen so the window has at most 24 slices across all the log groups'),
     resume: z.boolean().default(false).describe('Skip slices already sealed for the same log group by an earlier run of the case'),
   })
   .strict()

@@ -54,8 +54,8 @@ describe('CloudWatch Logs export import', () => {
     const run = await EvidenceRun.begin({store, caseId: 'INC-EXP', command: 'import logs', parameters: {}, clock: ctx.clock})
     const gaps = new GapLog(run)
     const result = await importLogsExport({...ctx, caseId: 'INC-EXP', run, gaps}, [prefix], '/aws/lambda/payments-api')
-    const {manifest, manifestKey} = await run.finish()
-    expect((await readManifest(store, manifestKey)).status).toBe('partial')
+    const manifest = await readManifest(store, (await run.finish()).manifestKey)
+    expect(manifest.status).toBe('partial')
 
     expect(result.files.map((f) => [f.logStreamName, f.status, f.lines])).toEqual([
       ['2026/11/20/[$LATEST]aaa', 'complete', 5],

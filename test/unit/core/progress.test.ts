@@ -1,5 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {formatBytes, progressLine, terminalProgress} from '../../../src/core/progress.js'
+import {formatBytes, progressFor, progressLine, terminalProgress} from '../../../src/core/progress.js'
+import {verifyCase} from '../../../src/evidence/verify.js'
+import {writeCase} from '../../support/evidence-case.js'
+import {tempDir} from '../../support/temp.js'
 
 describe('progress', () => {
   it('says objects, bytes, rate and time left, and is never wider than the terminal', () => {
@@ -25,5 +28,40 @@ describe('progress', () => {
     expect(lines.some((l) => l.includes('2/3 (66%)'))).toBe(true)
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(49)
     expect(written.join('')).not.toContain('\u001b[2J')
+  })
+})
+
+describe('progress of a command', () => {
+  const stream = (isTTY: boolean) => {
+    const written: string[] = []
+    return {written, stream: {isTTY, columns: 80, write: (s: string) => written.push(s)} as unknown as NodeJS.WriteStream}
+  }
+  const use = (p: ReturnType<typeof progressFor>) => {
+    const task = p.task('verifying INC-1')
+    task.setTotal(2, 20)
+    task.advance(1, 10)
+    task.advance(1, 10)
+    task.done()
+  }
+
+  it('is drawn on a terminal, and never with --json or off a terminal', () => {
+    const tty = stream(true)
+    use(progressFor(tty.stream, false))
+    expect(tty.written.join('')).toContain('2/2 (100%)')
+    for (const [isTTY, json] of [[true, true], [false, false], [false, true]] as const) {
+      const s = stream(isTTY)
+      use(progressFor(s.stream, json))
+      expect(s.written).toEqual([])
+    }
+  })
+
+  it('counts every object verify reads side by side, with its bytes, against the total it set', async () => {
+    const specs = Array.from({length: 30}, (_, i) => ({segments: ['x', `a-${i}.json`], kind: 'test', body: JSON.stringify({i, pad: 'p'.repeat(i)}), contentType: 'application/json'}))
+    const {store, records} = await writeCase(await tempDir(), 'INC-P', specs)
+    const seen = {total: 0, totalBytes: 0, count: 0, bytes: 0}
+    const task = {setTotal: (n: number, b = 0) => Object.assign(seen, {total: n, totalBytes: b}), advance: (n = 1, b = 0) => ((seen.count += n), (seen.bytes += b)), done() {}}
+    expect((await verifyCase(store, 'INC-P', {progress: task})).ok).toBe(true)
+    const bytes = records.reduce((n, r) => n + r.size, 0)
+    expect(seen).toEqual({total: 30, totalBytes: bytes, count: 30, bytes})
   })
 })

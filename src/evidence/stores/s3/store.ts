@@ -1,6 +1,6 @@
 import {asPrefix, parseS3Uri} from '../../../aws/s3-uri.js'
 import {createHash} from 'node:crypto'
-import type {Readable} from 'node:stream'
+import {Readable} from 'node:stream'
 import {
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
@@ -21,6 +21,7 @@ import type {ManifestSigner} from '../../signing.js'
 import {
   EvidenceExistsError,
   EvidenceHashMismatchError,
+  readObject,
   type BodySource,
   type EvidenceStore,
   type JournalWriter,
@@ -36,6 +37,8 @@ const MiB = 1024 * 1024
 export const MIN_PART_SIZE = 5 * MiB
 const JOURNAL_SEGMENTS = '.d/'
 const SEGMENT_DIGITS = 10
+/** Journal segments read ahead at once. */
+const JOURNAL_READ_AHEAD = 16
 
 export type LockMode = 'COMPLIANCE' | 'GOVERNANCE'
 
@@ -99,6 +102,7 @@ export class S3EvidenceStore implements EvidenceStore {
   private readonly queueSize: number
   private settings: Promise<WriteSettings> | undefined
   private resolved: WriteSettings | undefined
+  private readonly locksSeen = new SeenLocks()
   readonly signer?: ManifestSigner
 
   constructor(options: S3StoreOptions) {
@@ -301,6 +305,7 @@ export class S3EvidenceStore implements EvidenceStore {
   async get(key: string, versionId?: string): Promise<Readable> {
     try {
       const out = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.fullKey(key), ...(versionId === undefined ? {} : {VersionId: versionId})}))
+      if (versionId !== undefined) this.locksSeen.remember(key, versionId, lockStateOf(out))
       return out.Body as Readable
     } catch (error) {
       if (isNotFound(error) || (error as {name?: string}).name === 'InvalidArgument') {
@@ -361,8 +366,9 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   /**
-   * A journal whose every line is its own object, `<key>.d/<seq>`, written once and locked like
-   * any artifact: a line is durable as soon as `append` resolves, and nothing is ever rewritten.
+   * A journal whose every append is its own object, `<key>.d/<seq>` (one line, or the lines
+   * appended together), written once and locked like any artifact: a line is durable as soon as
+   * `append` resolves, and nothing is ever rewritten.
    */
   async openJournal(key: string): Promise<JournalWriter> {
     const base = `${key}${JOURNAL_SEGMENTS}`
@@ -371,10 +377,11 @@ export class S3EvidenceStore implements EvidenceStore {
     let seq = 0
     let closed = false
     return {
-      append: async (line) => {
+      append: async (...lines) => {
         if (closed) throw new CoronerError('journal-closed', `Journal ${key} is closed.`)
+        if (lines.length === 0) return
         const segment = `${base}${String(++seq).padStart(SEGMENT_DIGITS, '0')}`
-        await this.put(segment, `${line}\n`, {contentType: 'application/x-ndjson'})
+        await this.put(segment, lines.map((line) => `${line}\n`).join(''), {contentType: 'application/x-ndjson'})
       },
       close: async () => {
         closed = true
@@ -397,22 +404,39 @@ export class S3EvidenceStore implements EvidenceStore {
       if (!(await this.exists(key))) return
       keys.push(key)
     }
-    for (const k of keys) yield* splitLines(await this.get(k, originals.get(k)))
+    if (keys[0] === key) return yield* splitLines(await this.get(key))
+    // A segment holds a line or a few: a window of them is read at once, yielded in order.
+    const window: Array<Promise<Buffer>> = []
+    let next = 0
+    const fill = (): void => {
+      while (window.length < JOURNAL_READ_AHEAD && next < keys.length) {
+        const k = keys[next++]!
+        const read = readObject(this, k, originals.get(k))
+        read.catch(() => {})
+        window.push(read)
+      }
+    }
+    fill()
+    while (window.length > 0) {
+      const bytes = await window.shift()!
+      fill()
+      yield* splitLines(Readable.from([bytes]))
+    }
   }
 
   /** Lock state of one object version, from HeadObject (GetObjectRetention is not needed). */
   async lockState(key: string, versionId?: string): Promise<LockState | undefined> {
     const head = await this.headVersion(this.fullKey(key), versionId)
-    if (!head) return undefined
-    return {
-      ...(head.ObjectLockMode === 'COMPLIANCE' || head.ObjectLockMode === 'GOVERNANCE' ? {mode: head.ObjectLockMode} : {}),
-      ...(head.ObjectLockRetainUntilDate ? {retainUntil: head.ObjectLockRetainUntilDate.toISOString()} : {}),
-      legalHold: head.ObjectLockLegalHoldStatus === 'ON',
-    }
+    return head ? lockStateOf(head) : undefined
   }
 
+  /**
+   * Whether one version is protected. A version just read by `get` carries its lock state in the
+   * GetObject response, the same headers HeadObject gives: verify reads each object and then
+   * checks its lock, so the check costs no second request.
+   */
   async checkObject(key: string, versionId: string | undefined): Promise<StoreIssue[]> {
-    const state = await this.lockState(key, versionId)
+    const state = (versionId === undefined ? undefined : this.locksSeen.take(key, versionId)) ?? (await this.lockState(key, versionId))
     if (!state) return [{key, code: 'missing', message: `version ${versionId ?? '(latest)'} not found`}]
     if (state.legalHold) return []
     if (!state.mode || !state.retainUntil) return [{key, code: 'no-object-lock', message: 'no Object Lock retention and no legal hold: the version can be deleted'}]
@@ -425,6 +449,7 @@ export class S3EvidenceStore implements EvidenceStore {
 
   /** Places or lifts a legal hold on one object version. */
   async setLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void> {
+    if (versionId !== undefined) this.locksSeen.take(key, versionId)
     await this.client.send(new PutObjectLegalHoldCommand({
       Bucket: this.bucket,
       Key: this.fullKey(key),
@@ -438,6 +463,31 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 }
 
+
+/** The lock headers of a GetObject or HeadObject response. */
+function lockStateOf(out: Pick<HeadObjectCommandOutput, 'ObjectLockMode' | 'ObjectLockRetainUntilDate' | 'ObjectLockLegalHoldStatus'>): LockState {
+  return {
+    ...(out.ObjectLockMode === 'COMPLIANCE' || out.ObjectLockMode === 'GOVERNANCE' ? {mode: out.ObjectLockMode} : {}),
+    ...(out.ObjectLockRetainUntilDate ? {retainUntil: out.ObjectLockRetainUntilDate.toISOString()} : {}),
+    legalHold: out.ObjectLockLegalHoldStatus === 'ON',
+  }
+}
+
+/** Lock states read along with object versions, each taken once by the lock check that follows; bounded, oldest dropped first. */
+class SeenLocks {
+  private readonly states = new Map<string, LockState>()
+  constructor(private readonly limit = 50_000) {}
+  remember(key: string, versionId: string, state: LockState): void {
+    if (this.states.size >= this.limit) this.states.delete(this.states.keys().next().value!)
+    this.states.set(`${versionId}\n${key}`, state)
+  }
+  take(key: string, versionId: string): LockState | undefined {
+    const id = `${versionId}\n${key}`
+    const state = this.states.get(id)
+    this.states.delete(id)
+    return state
+  }
+}
 
 /** A body as chunks, pulled only as parts need them: bytes and text as one chunk, streams and iterables as they come. */
 function bodyChunks(body: BodySource): AsyncIterable<Uint8Array | string> {
