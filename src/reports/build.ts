@@ -1,6 +1,7 @@
 import type {AnalysisDb, Row} from '../analysis/db.js'
 import {readFindings} from '../analysis/findings/store.js'
-import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, indicators, readTable} from '../analysis/report/facts.js'
+import {readCaseFacts} from '../analysis/report/case-facts.js'
+import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, readTable} from '../analysis/report/facts.js'
 import {findingMarks, relevantTimeline, streamTimeline, timelineHistogram} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -54,7 +55,8 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   const hasFindings = stored !== undefined
   const findings = stored?.findings ?? []
   const redact = redactor(await environmentValues(db), options.showSecrets)
-  const scope = await caseScope(db)
+  const facts = await readCaseFacts(db, hasFindings, limits.indicatorsPerType)
+  const scope = await caseScope(db, facts)
   const collected = await collectionTimes(db)
   const actors = [...new Set(findings.map((f) => f.actor).filter((a): a is string => a !== null))].sort()
   const addresses = [...new Set(findings.map((f) => f.sourceIp).filter((a): a is string => a !== null && !/amazonaws\.com$|^AWS Internal$/.test(a)))].sort()
@@ -63,7 +65,6 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   const rows: Row[] = []
   for await (const r of streamTimeline(db, marks, limits.timelineRows)) rows.push(r)
   const histogram = await timelineHistogram(db, hasFindings, scope)
-  const ind = await indicators(db, hasFindings, limits.indicatorsPerType)
   const journal = await custody(db, limits.custodyLines)
   const containment = (await hasTable(db, 'containment_actions')) ? await readTable(db, 'containment_actions', limits.tableRows) : undefined
   const actions = containmentSection(containment?.rows ?? [])
@@ -113,7 +114,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
       histogram: histogram.rows.map((h) => ({bucket: String(h.bucket), source: String(h.source), severity: String(h.severity), count: Number(h.count)})),
       bucket: histogram.bucket,
     },
-    indicators: ind.rows.map((r) => ({type: r.type as 'ip', value: String(r.value), firstSeen: (r.firstSeen as string | null) ?? null, lastSeen: (r.lastSeen as string | null) ?? null, events: Number(r.events), inFindings: Number(r.inFindings)})),
+    indicators: facts.indicators.map((r) => ({type: r.type as 'ip', value: String(r.value), firstSeen: (r.firstSeen as string | null) ?? null, lastSeen: (r.lastSeen as string | null) ?? null, events: Number(r.events), inFindings: Number(r.inFindings)})),
     gaps: (await gaps(db)).map((g) => ({runId: String(g.runId), collector: text(g.collector), resource: text(g.resource), code: text(g.code), region: text(g.region), reason: text(g.reason), meaning: GAP_MEANING[String(g.code)] ?? DEFAULT_GAP_MEANING})),
     checks: stored?.checks ?? [],
     custody: journal.rows.map((c) => ({runId: String(c.runId), seq: c.seq === null ? null : Number(c.seq), at: text(c.at), type: text(c.type), summary: text(c.summary), lineSha256: text(c.lineSha256)})),
@@ -124,7 +125,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
     limits: [],
   }
   await addCodeSections(db, model, limits.tableRows)
-  model.limits = limitsOf(model, ind.totals, limits)
+  model.limits = limitsOf(model, facts.totals, limits)
   const safe = redact(model)
   return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact)}
 }

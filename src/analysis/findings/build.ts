@@ -9,6 +9,7 @@ import {runDetectionQueries} from './from-queries.js'
 import {runSigmaRules} from './from-hunt.js'
 import {mergeCandidates} from './merge.js'
 import type {CheckStatus, Finding, FindingCheck} from './model.js'
+import {writeCaseFacts} from '../report/case-facts.js'
 import {writeFindings} from './store.js'
 
 export interface FindingsOptions {
@@ -61,6 +62,7 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
     const findings = mergeCandidates(candidates, (key) => versions.get(key) ?? null)
     const checks: FindingCheck[] = [...sigma.checks, ...queries.checks].map((c) => ({...c, file: displayPath(c.file)}))
     await writeFindings(db, findings, checks)
+    await writeCaseFacts(db)
     return summarise(options.dbPath, findings, checks)
   } finally {
     db.close()

@@ -9,18 +9,23 @@ export async function hasTable(db: AnalysisDb, name: string): Promise<boolean> {
   return Number(r.rows[0]?.n ?? 0) > 0
 }
 
-/** Rows per timeline source, the window the evidence covers (coroner's own custody rows aside), accounts, regions, functions. */
-export async function caseScope(db: AnalysisDb): Promise<{events: Record<string, number>; from: string | null; to: string | null; accounts: string[]; regions: string[]; functions: string[]}> {
+/**
+ * Rows per timeline source, the window the evidence covers (coroner's own custody rows aside),
+ * accounts, regions, functions. CloudTrail's accounts and regions come from the case facts
+ * (case-facts.ts), the few other tables' are read here.
+ */
+export async function caseScope(db: AnalysisDb, cloudtrail: {accounts: readonly string[]; regions: readonly string[]}): Promise<{events: Record<string, number>; from: string | null; to: string | null; accounts: string[]; regions: string[]; functions: string[]}> {
   const events: Record<string, number> = {}
   for (const r of (await db.all('SELECT source, count(*) AS n FROM timeline GROUP BY source ORDER BY source')).rows) events[String(r.source)] = Number(r.n)
   const w = (await db.all(`SELECT ${ISO('min(time)')} AS "from", ${ISO('max(time)')} AS "to" FROM timeline WHERE source <> 'custody'`)).rows[0] ?? {}
-  const list = async (sql: string): Promise<string[]> => (await db.all(sql)).rows.map((r) => String(r.v))
+  const list = async (sql: string): Promise<string[]> => (await db.all(sql)).rows.map((r) => String(r.v)).filter((v) => v !== '')
+  const merged = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort().slice(0, 100)
   return {
     events,
     from: (w.from as string | null) ?? null,
     to: (w.to as string | null) ?? null,
-    accounts: await list(`SELECT DISTINCT v FROM (SELECT account_id AS v FROM cloudtrail_events UNION ALL SELECT account_id FROM guardduty_findings UNION ALL SELECT split_part(function_arn, ':', 5) FROM lambda_functions) WHERE v IS NOT NULL AND v <> '' ORDER BY v LIMIT 100`),
-    regions: await list(`SELECT DISTINCT v FROM (SELECT aws_region AS v FROM cloudtrail_events UNION ALL SELECT region FROM artifacts UNION ALL SELECT split_part(function_arn, ':', 4) FROM lambda_functions) WHERE v IS NOT NULL AND v <> '' ORDER BY v LIMIT 100`),
+    accounts: merged(cloudtrail.accounts, await list(`SELECT DISTINCT v FROM (SELECT account_id AS v FROM guardduty_findings UNION ALL SELECT split_part(function_arn, ':', 5) FROM lambda_functions) WHERE v IS NOT NULL`)),
+    regions: merged(cloudtrail.regions, await list(`SELECT DISTINCT v FROM (SELECT region AS v FROM artifacts UNION ALL SELECT split_part(function_arn, ':', 4) FROM lambda_functions) WHERE v IS NOT NULL`)),
     functions: await list(`SELECT DISTINCT function_name AS v FROM lambda_functions WHERE function_name IS NOT NULL ORDER BY v`),
   }
 }
@@ -46,36 +51,6 @@ export async function functionVersions(db: AnalysisDb): Promise<Row[]> {
 export async function environmentValues(db: AnalysisDb): Promise<string[]> {
   const r = await db.all(`SELECT DISTINCT unnest(json_extract_string(environment, '$.Variables.*')) AS v FROM lambda_functions_history WHERE environment IS NOT NULL`)
   return r.rows.map((x) => x.v).filter((v): v is string => typeof v === 'string')
-}
-
-const INDICATORS: Array<[string, string, string]> = [
-  ['ip', 'source_ip', `source_ip IS NOT NULL AND source_ip NOT LIKE '%.amazonaws.com' AND source_ip <> 'AWS Internal'`],
-  ['access-key', 'access_key_id', 'access_key_id IS NOT NULL'],
-  ['principal', 'coalesce(principal_arn, principal_id)', 'coalesce(principal_arn, principal_id) IS NOT NULL'],
-  ['user-agent', 'user_agent', 'user_agent IS NOT NULL'],
-]
-
-/**
- * Addresses, access keys, principals and user agents seen in CloudTrail with first and last seen
- * and how many of their events are in findings; those in findings first, at most `perType` of each.
- */
-export async function indicators(db: AnalysisDb, hasFindings: boolean, perType: number): Promise<{rows: Row[]; totals: Record<string, number>}> {
-  const flagged = hasFindings ? `(SELECT DISTINCT unnest(event_ids) AS event_id FROM findings)` : `(SELECT NULL::VARCHAR AS event_id WHERE false)`
-  const rows: Row[] = []
-  const totals: Record<string, number> = {}
-  for (const [type, expr, where] of INDICATORS) {
-    const sql = `WITH x AS (SELECT ${expr} AS value, event_time, event_id FROM cloudtrail_events WHERE ${where}),
-      g AS (SELECT value, ${ISO('min(event_time)')} AS "firstSeen", ${ISO('max(event_time)')} AS "lastSeen", count(*) AS events,
-        count(*) FILTER (WHERE event_id IN (SELECT event_id FROM ${flagged})) AS "inFindings" FROM x GROUP BY value)
-      SELECT '${type}' AS type, *, count(*) OVER () AS total FROM g ORDER BY "inFindings" DESC, events DESC, value LIMIT $limit`
-    const r = (await db.all(sql, {limit: BigInt(perType)}, {limit: BIGINT})).rows
-    totals[type] = Number(r[0]?.total ?? 0)
-    for (const row of r) {
-      delete row.total
-      rows.push(row)
-    }
-  }
-  return {rows, totals}
 }
 
 /** The gaps every run recorded, from the custody journals. */

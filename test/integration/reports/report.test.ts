@@ -135,6 +135,26 @@ describe('report', () => {
       db.close()
     }
   })
+  it('reads accounts, regions and indicators from the facts the findings recorded, the same as computing them from the records', async () => {
+    const {readCaseFacts} = await import('../../../src/analysis/report/case-facts.js')
+    const copy = path.join(f.dir, 'no-facts.duckdb')
+    await copyFile(f.dbPath, copy)
+    const stored = await AnalysisDb.open(f.dbPath, {readOnly: true})
+    const older = await AnalysisDb.open(copy)
+    try {
+      expect(Number((await stored.all('SELECT count(*) AS n FROM case_facts')).rows[0]?.n)).toBeGreaterThan(0)
+      const fromTable = await readCaseFacts(stored, true, 100)
+      await older.run('DROP TABLE case_facts')
+      expect(await readCaseFacts(older, true, 100)).toEqual(fromTable)
+      expect(fromTable.regions.length).toBeGreaterThan(0)
+      expect(fromTable.accounts.length).toBeGreaterThan(0)
+      expect(fromTable.indicators.some((i) => i.type === 'ip' && Number(i.inFindings) > 0)).toBe(true)
+      expect(Object.values(fromTable.totals).every((n) => n >= 1)).toBe(true)
+    } finally {
+      stored.close()
+      older.close()
+    }
+  })
 })
 
 describe('coroner report', () => {
