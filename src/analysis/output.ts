@@ -11,7 +11,12 @@ const JSON_UNSAFE = /[\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]
  * that reorders or drives a terminal when the output is shown. The one way coroner writes JSON out.
  */
 export function jsonText(value: unknown, space?: number): string {
-  return (JSON.stringify(value, null, space) ?? 'null').replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return escapeJsonUnsafe(JSON.stringify(value, null, space) ?? 'null')
+}
+
+/** JSON text made elsewhere (by DuckDB) with the characters `jsonText` escapes escaped the same way. */
+export function escapeJsonUnsafe(json: string): string {
+  return json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** A CSV text cell with control and bidirectional formatting characters shown as `\uXXXX`; line breaks and tabs, which CSV quotes, kept. */

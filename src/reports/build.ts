@@ -2,7 +2,8 @@ import type {AnalysisDb, Row} from '../analysis/db.js'
 import {readFindings} from '../analysis/findings/store.js'
 import {readCaseFacts} from '../analysis/report/case-facts.js'
 import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, readTable} from '../analysis/report/facts.js'
-import {findingMarks, relevantTimeline, streamTimeline, timelineHistogram} from '../analysis/report/timeline.js'
+import {escapeJsonUnsafe, jsonText} from '../analysis/output.js'
+import {findingMarks, relevantTimeline, streamTimeline, streamTimelineJson, timelineHistogram, type TimelineJsonRow} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {verifyCase} from '../evidence/verify.js'
@@ -39,6 +40,8 @@ export interface BuildOptions {
 export interface BuiltReport {
   model: ReportModel
   fullTimeline(): AsyncGenerator<TimelineRow>
+  /** The same rows as `fullTimeline`, each as the JSON text `jsonText` gives it, made by DuckDB. */
+  fullTimelineJson(): AsyncGenerator<string>
 }
 
 /** Tables other steps add, shown as sections when the case database holds rows of them. */
@@ -127,7 +130,19 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   await addCodeSections(db, model, limits.tableRows)
   model.limits = limitsOf(model, facts.totals, limits)
   const safe = redact(model)
-  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact)}
+  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact), fullTimelineJson: () => redactJsonRows(streamTimelineJson(db, marks), redact)}
+}
+
+/**
+ * Each row's JSON text redacted as the row itself would be. Text with no escape in it holds every
+ * value as it is, so when the redactor changes nothing in the text it changes nothing in any value
+ * and the text stands; any other row is parsed and redacted value by value.
+ */
+async function* redactJsonRows(rows: AsyncGenerator<TimelineJsonRow>, redact: Redact): AsyncGenerator<string> {
+  for await (const r of rows) {
+    if (!r.json.includes('\\') && redact(r.json) === r.json) yield escapeJsonUnsafe(`${r.json.slice(0, -1)},"severity":${JSON.stringify(r.severity)},"findings":${JSON.stringify(r.findings)}}`)
+    else yield jsonText(redact(toTimelineRow({...(JSON.parse(r.json) as Row), severity: r.severity, findings: r.findings})))
+  }
 }
 
 async function* redactRows(rows: AsyncGenerator<Row>, redact: Redact): AsyncGenerator<TimelineRow> {

@@ -16,8 +16,8 @@ export async function* renderJson(report: BuiltReport): AsyncGenerator<string> {
   yield text.slice(0, at - indent.length - 1)
   let first = true
   let batch: string[] = []
-  for await (const row of report.fullTimeline()) {
-    batch.push(`${first ? '' : ','}\n${indent}${jsonText(row)}`)
+  for await (const row of report.fullTimelineJson()) {
+    batch.push(`${first ? '' : ','}\n${indent}${row}`)
     first = false
     if (batch.length >= 1000) {
       yield batch.join('')

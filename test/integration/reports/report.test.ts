@@ -135,6 +135,38 @@ describe('report', () => {
       db.close()
     }
   })
+  it('writes the JSON timeline DuckDB made as the rows themselves would be written, redacted the same, and the rows are the timeline view\'s', async () => {
+    const {buildReport} = await import('../../../src/reports/build.js')
+    const {jsonText} = await import('../../../src/analysis/output.js')
+    const copy = path.join(f.dir, 'plain-secret.duckdb')
+    await copyFile(f.dbPath, copy)
+    const rw = await AnalysisDb.open(copy)
+    // A line with the secret and nothing JSON escapes: the text DuckDB writes holds the secret as it is.
+    await rw.run(`INSERT INTO log_events (time, log_group, message, function_name, artifact_key) VALUES ('2024-08-01T14:02:00Z', '/aws/lambda/payments', 'token ${SECRET} sent', 'payments', 'k')`)
+    rw.close()
+    const db = await AnalysisDb.open(copy, {readOnly: true})
+    try {
+      for (const showSecrets of [false, true]) {
+        const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets, findingsComputed: false})
+        const objects: string[] = []
+        for await (const r of built.fullTimeline()) objects.push(jsonText(r))
+        const texts: string[] = []
+        for await (const r of built.fullTimelineJson()) texts.push(r)
+        expect(texts).toEqual(objects)
+        expect(texts.some((t) => t.includes(`token ${SECRET} sent`))).toBe(showSecrets)
+        expect(texts.some((t) => t.includes('"findings":["F-'))).toBe(true)
+      }
+      const view = (await db.all(`SELECT strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, source, actor, action, target, source_ip AS "sourceIp", detail, evidence_key AS "evidenceKey", evidence_sha256 AS "evidenceSha256", event_id AS "eventId"
+        FROM timeline ORDER BY time NULLS LAST, source, evidence_key, event_id, action, target, detail`)).rows
+      const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets: true, findingsComputed: false})
+      const streamed: unknown[] = []
+      for await (const {severity: _s, findings: _f, ...r} of built.fullTimeline()) streamed.push(r)
+      expect(streamed).toEqual(view)
+    } finally {
+      db.close()
+    }
+  })
+
   it('reads accounts, regions and indicators from the facts the findings recorded, the same as computing them from the records', async () => {
     const {readCaseFacts} = await import('../../../src/analysis/report/case-facts.js')
     const copy = path.join(f.dir, 'no-facts.duckdb')
