@@ -2,7 +2,10 @@ import {createHash} from 'node:crypto'
 import type {ReportModel, TableSection, TimelineRow} from '../model.js'
 import {html, stringOf} from './escape.js'
 import {SCRIPT, STYLE} from './html-assets.js'
-import {FINDING_CARDS, FINDING_ROWS, SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+import {CARD_ITEMS, FINDING_CARDS, FINDING_ROWS, SECTIONS, moreNote, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+
+/** A note paragraph, or nothing. */
+const note = (text: string | null): string => (text === null ? '' : `<p class="note">${html(text)}</p>`)
 
 /** Rows of the full timeline a printed (PDF) report holds; the screen version holds what the model does. */
 export const PRINT_TIMELINE_ROWS = 300
@@ -94,8 +97,8 @@ function findings(m: ReportModel): string {
     (f, i) => `<div class="finding ${html(f.severity)}" id="${html(f.id)}"><h3>${i + 1}. ${html(f.title)} <span class="sev sev-${html(f.severity)}">${html(f.severity)}</span></h3>
 <p>Finding <span class="mono">${html(f.id)}</span> at ${html(f.time ?? 'unknown time')}; actor ${html(f.actor ?? 'unknown')}, target ${html(f.target ?? 'unknown')}, from ${html(f.sourceIp ?? 'unknown')}.</p>
 <ul>${reasonLine(f).map((r) => `<li>${html(r)}</li>`).join('')}</ul>
-${f.eventIds.length > 0 ? `<p>Events: <span class="mono">${html(f.eventIds.join(', '))}</span></p>` : ''}
-${table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.map((e) => [e.key, e.sha256, e.versionId ?? 'none (local store)']), {sortable: false})}
+${f.eventIds.length > 0 ? `<p>Events: <span class="mono">${html(f.eventIds.slice(0, CARD_ITEMS).join(', '))}</span></p>${note(moreNote(CARD_ITEMS, f.eventIds.length, 'event ids'))}` : ''}
+${table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.slice(0, CARD_ITEMS).map((e) => [e.key, e.sha256, e.versionId ?? 'none (local store)']), {sortable: false})}${note(moreNote(CARD_ITEMS, f.evidence.length, 'evidence objects'))}
 ${Object.keys(f.details).length > 0 ? `<details><summary>Details</summary>${kv(Object.entries(f.details).map(([k, v]) => [k, v]))}</details>` : ''}</div>`,
   )
   return `${summary}\n${more}\n${cards.join('\n')}`

@@ -1,6 +1,9 @@
 import type {ReportModel, TableSection, TimelineRow} from '../model.js'
 import {md} from './escape.js'
-import {FINDING_CARDS, FINDING_ROWS, SECTIONS, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+import {CARD_ITEMS, FINDING_CARDS, FINDING_ROWS, SECTIONS, moreNote, authors, keyTimeRows, reasonLine, summaryRows} from './outline.js'
+
+/** A note line, or nothing. */
+const more = (text: string | null): string[] => (text === null ? [] : [md(text), ''])
 
 /** Rows of the full timeline Markdown lists (GitHub stops rendering very large files). */
 export const MARKDOWN_TIMELINE_ROWS = 500
@@ -43,8 +46,8 @@ function findings(m: ReportModel): string[] {
   for (const [i, f] of m.findings.slice(0, FINDING_CARDS).entries()) {
     out.push(`### ${i + 1}. ${md(f.title)} (${md(f.severity)})`, '', `Finding ${md(f.id)} at ${md(f.time ?? "unknown time")}; actor ${md(f.actor ?? 'unknown')}, target ${md(f.target ?? 'unknown')}, from ${md(f.sourceIp ?? 'unknown')}.`, '')
     out.push(...reasonLine(f).map((r) => `- ${md(r, 1000)}`), '')
-    if (f.eventIds.length > 0) out.push(`Events: ${f.eventIds.map((e) => md(e)).join(', ')}`, '')
-    out.push(...table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.map((e) => [e.key, short(e.sha256), e.versionId ?? 'none (local store)'])))
+    if (f.eventIds.length > 0) out.push(`Events: ${f.eventIds.slice(0, CARD_ITEMS).map((e) => md(e)).join(', ')}`, '', ...more(moreNote(CARD_ITEMS, f.eventIds.length, 'event ids')))
+    out.push(...table(['evidence object', 'SHA-256', 'S3 VersionId'], f.evidence.slice(0, CARD_ITEMS).map((e) => [e.key, short(e.sha256), e.versionId ?? 'none (local store)'])), ...more(moreNote(CARD_ITEMS, f.evidence.length, 'evidence objects')))
   }
   return out
 }

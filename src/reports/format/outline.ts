@@ -25,6 +25,13 @@ export type SectionId = (typeof SECTIONS)[number][0]
 /** Findings HTML and Markdown list in their table, and detail one by one (the JSON holds all). */
 export const FINDING_ROWS = 2000
 export const FINDING_CARDS = 200
+/** Event ids and evidence objects a finding's detail lists (a finding of repeated hits covers thousands). */
+export const CARD_ITEMS = 20
+
+/** What a finding's detail leaves out of a list, and where the rest is; null when it lists all. */
+export function moreNote(shown: number, total: number, what: string): string | null {
+  return total > shown ? `The first ${shown} of ${total} ${what}; the JSON report and the case database (table findings) hold them all.` : null
+}
 
 /** The key times as label and value rows. */
 export function keyTimeRows(m: ReportModel): Array<[string, string, string]> {
