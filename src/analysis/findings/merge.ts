@@ -113,7 +113,6 @@ function grouped(key: string, group: readonly Finding[]): Finding {
   return {
     ...first,
     id: `F-${sha(`repeat:${key}`).slice(0, 12)}`,
-    title: `${first.title} (${group.length} events)`,
     time: group.map((f) => f.time).reduce(minTime, null),
     lastTime: group.map((f) => f.lastTime).reduce(maxTime, null),
     target: same('target'),
