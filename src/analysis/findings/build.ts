@@ -61,6 +61,8 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
     const candidates = [...sigma.candidates, ...queries.candidates].map((c) => ({...c, reason: {...c.reason, file: displayPath(c.reason.file)}}))
     const findings = mergeCandidates(candidates, (key) => versions.get(key) ?? null)
     const checks: FindingCheck[] = [...sigma.checks, ...queries.checks].map((c) => ({...c, file: displayPath(c.file)}))
+    // Facts of an earlier run never stand beside these findings, even if counting them fails.
+    await db.run('DROP TABLE IF EXISTS case_facts')
     await writeFindings(db, findings, checks)
     await writeCaseFacts(db)
     return summarise(options.dbPath, findings, checks)
