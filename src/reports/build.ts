@@ -1,6 +1,7 @@
 import type {AnalysisDb, Row} from '../analysis/db.js'
 import {readFindings} from '../analysis/findings/store.js'
-import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, indicators, readTable} from '../analysis/report/facts.js'
+import {caseScope, collectionTimes, custody, functionVersions, gaps, hasTable, indicators, readTable} from '../analysis/report/facts.js'
+import {caseSecrets, valueRedactor, type Redact} from '../analysis/secrets.js'
 import {findingMarks, relevantTimeline, streamTimeline, timelineHistogram} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -8,7 +9,6 @@ import {verifyCase} from '../evidence/verify.js'
 import {manifestChain, verificationSummary} from './chain.js'
 import {FINDING_CARDS, FINDING_ROWS} from './format/outline.js'
 import {REPORT_SCHEMA_ID, type ReportModel, type TableSection, type TimelineRow} from './model.js'
-import {redactor, type Redact} from './redact.js'
 import {DEFAULT_GAP_MEANING, GAP_MEANING, containmentSection, duration, functionsSection} from './sections.js'
 
 export interface ReportLimits {
@@ -46,14 +46,14 @@ const EXTRA_TABLES: Array<{id: string; title: string}> = [{id: 'readiness_checks
 /**
  * Builds the report model of a case once, from its database (opened by the caller, read-only) and
  * its evidence store (verified now, so the report states the result at the time it was made).
- * Secrets are redacted here, before any formatter sees a value.
+ * Secrets are redacted here, by value as every output is (`[redacted:NAME]`), before any formatter sees a value.
  */
 export async function buildReport(db: AnalysisDb, options: BuildOptions): Promise<BuiltReport> {
   const limits = {...DEFAULT_LIMITS, ...options.limits}
   const stored = await readFindings(db)
   const hasFindings = stored !== undefined
   const findings = stored?.findings ?? []
-  const redact = redactor(await environmentValues(db), options.showSecrets)
+  const redact = valueRedactor(await caseSecrets(db), options.showSecrets)
   const scope = await caseScope(db)
   const collected = await collectionTimes(db)
   const actors = [...new Set(findings.map((f) => f.actor).filter((a): a is string => a !== null))].sort()

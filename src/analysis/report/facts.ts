@@ -42,12 +42,6 @@ export async function functionVersions(db: AnalysisDb): Promise<Row[]> {
   ).rows
 }
 
-/** The values of every Lambda environment variable in the case: what reports hide unless told to show secrets. */
-export async function environmentValues(db: AnalysisDb): Promise<string[]> {
-  const r = await db.all(`SELECT DISTINCT unnest(json_extract_string(environment, '$.Variables.*')) AS v FROM lambda_functions_history WHERE environment IS NOT NULL`)
-  return r.rows.map((x) => x.v).filter((v): v is string => typeof v === 'string')
-}
-
 const INDICATORS: Array<[string, string, string]> = [
   ['ip', 'source_ip', `source_ip IS NOT NULL AND source_ip NOT LIKE '%.amazonaws.com' AND source_ip <> 'AWS Internal'`],
   ['access-key', 'access_key_id', 'access_key_id IS NOT NULL'],
