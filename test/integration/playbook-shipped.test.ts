@@ -134,7 +134,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
 
     const findings = r.steps.find((s) => s.id === 'findings')!.result as {findings: number; top: Array<{title: string; severity: string}>}
     // The stolen role credentials (critical) come first; the function's own configuration is open too (URL without auth, policy to *).
-    expect(findings.top[0]).toMatchObject({severity: 'critical', title: 'Lambda execution role credentials used from outside Lambda'})
+    expect(findings.top[0]).toMatchObject({severity: 'critical', title: 'Compute role credentials (Lambda, EC2, ECS) used from outside their compute'})
     expect(findings.findings).toBeGreaterThan(findings.top.length)
     expect(r.findings).toBe(findings.findings)
     expect((await verifyCase(new LocalDirectoryStore(store), 'INC-SHIP')).ok).toBe(true)
