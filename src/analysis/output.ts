@@ -59,35 +59,50 @@ export function toNdjson(columns: readonly string[], rows: readonly Row[]): stri
 
 // The body of the Variables object: string literals (which may hold braces) and the text between them.
 const VARIABLES = /("(?:Variables|variables)"\s*:\s*\{)((?:"(?:[^"\\]|\\.)*"|[^{}"])*)(\})/g
-const PAIR = /("(?:[^"\\]|\\.)*"\s*:\s*)"(?:[^"\\]|\\.)*"/g
+const PAIR = /("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g
 
-/** Hides the values of Lambda environment variables in any text cell (JSON of a configuration, a record). */
+/** What a secret is shown as: `[redacted:NAME]`, NAME the environment variable's, made safe to print. */
+export const redactedAs = (name: string): string => `[redacted:${name.replace(/[^\w.-]/g, '_')}]`
+
+/** A JSON string literal's body back as text (a broken escape kept as written). */
+function unquote(body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string
+  } catch {
+    return body
+  }
+}
+
+/** Hides the values of Lambda environment variables in any text cell (JSON of a configuration, a record), each as `[redacted:NAME]`. */
 export function redactText(text: string): string {
   if (!text.includes('ariables')) return text
-  return text.replace(VARIABLES, (_m, open: string, body: string, close: string) => `${open}${body.replace(PAIR, '$1"[redacted]"')}${close}`)
+  return text.replace(VARIABLES, (_m, open: string, body: string, close: string) => `${open}${body.replace(PAIR, (_p, key: string, name: string) => `${key}${JSON.stringify(redactedAs(unquote(name)))}`)}${close}`)
 }
 
-/** A row with environment variable values hidden (shown with --show-secrets). */
+/** A row with environment variable values hidden by position (shown with --show-secrets). */
 export function redactSecrets(row: Row): Row {
-  const out: Row = {}
-  for (const [k, v] of Object.entries(row)) out[k] = redactValue(v, false)
-  return out
+  return redactDeep(row, redactText) as Row
 }
+
+const isVariables = (key: string): boolean => key === 'Variables' || key === 'variables'
 
 /**
- * Redacts a cell and what it nests: JSON text anywhere in a list or struct, and the values of a
- * struct or map field named Variables (an environment read with from_json, say).
+ * Any JSON value with every text (and key) passed through `text`, and the values of a struct, map
+ * or object field named Variables (an environment read with from_json, say) hidden as
+ * `[redacted:NAME]`: the one walk every redaction of coroner's output goes through.
  */
-function redactValue(value: CellValue, variables: boolean): CellValue {
-  if (typeof value === 'string') return variables ? '[redacted]' : redactText(value)
+export function redactDeep(value: unknown, text: (s: string) => string, variables = false): unknown {
+  if (typeof value === 'string') return variables ? '[redacted]' : text(value)
   if (Array.isArray(value)) {
     // A DuckDB MAP arrives as a list of {key, value} entries.
-    return value.map((v) => (variables && v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? {...v, value: v.value === null ? null : '[redacted]'} : redactValue(v, false)))
+    return value.map((v) => (variables && isMapEntry(v) ? {...v, value: v.value === null ? null : redactedAs(String(v.key))} : redactDeep(v, text)))
   }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, CellValue> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = variables ? (v === null ? null : '[redacted]') : redactValue(v, k === 'Variables' || k === 'variables')
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[text(k)] = variables ? (v === null ? null : redactedAs(k)) : redactDeep(v, text, isVariables(k))
     return out
   }
   return value
 }
+
+const isMapEntry = (v: unknown): v is {key: unknown; value: unknown} => v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in v

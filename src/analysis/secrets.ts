@@ -1,5 +1,5 @@
-import type {AnalysisDb, CellValue, Row} from './db.js'
-import {redactSecrets} from './output.js'
+import type {AnalysisDb, Row} from './db.js'
+import {redactDeep, redactText, redactedAs} from './output.js'
 import {sqlString} from './db.js'
 
 /** A known secret of the case: the value of a Lambda environment variable, and the variable's name. */
@@ -31,30 +31,41 @@ export async function caseSecrets(db: AnalysisDb): Promise<CaseSecret[]> {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** What a secret is shown as: `[redacted:NAME]`, the name made safe to print. */
-export const redactedAs = (name: string): string => `[redacted:${name.replace(/[^\w.-]/g, '_')}]`
+export {redactedAs}
+
+/** A function that hides secrets in a value and returns it in the same shape. */
+export type Redact = <T>(value: T) => T
 
 /**
- * A function that hides every known secret in a row, whatever SQL produced the cell: each value
- * wherever it appears, in any letter case (`upper(…)` of it too), as `[redacted:NAME]`, and the
- * values of any Variables object by position.
+ * Text with every known secret hidden: each value wherever it appears, in any letter case
+ * (`upper(…)` of it too), as `[redacted:NAME]`, and the values of any Variables object in it.
  */
-export function secretRedactor(secrets: readonly CaseSecret[]): (row: Row) => Row {
-  if (secrets.length === 0) return redactSecrets
+export function secretText(secrets: readonly CaseSecret[]): (s: string) => string {
+  if (secrets.length === 0) return redactText
   const names = new Map(secrets.map((s) => [s.value.toLowerCase(), s.name]))
   const pattern = new RegExp(secrets.map((s) => escapeRegExp(s.value)).join('|'), 'gi')
-  const text = (s: string): string => s.replace(pattern, (m) => redactedAs(names.get(m.toLowerCase()) ?? 'secret'))
-  const cell = (v: CellValue): CellValue => {
-    if (typeof v === 'string') return text(v)
-    if (Array.isArray(v)) return v.map(cell)
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), cell(x)]))
-    return v
-  }
-  return (row) => {
-    const out: Row = {}
-    for (const [k, v] of Object.entries(redactSecrets(row))) out[k] = cell(v)
-    return out
-  }
+  return (s) => redactText(s.replace(pattern, (m) => redactedAs(names.get(m.toLowerCase()) ?? 'secret')))
+}
+
+/**
+ * A function that hides every known secret in any JSON value (a row, a finding, a report model),
+ * whatever produced it: each value wherever it appears as `[redacted:NAME]`, and the values of any
+ * Variables object by position; or, with `show` (--show-secrets), a function that changes nothing.
+ */
+export function valueRedactor(secrets: readonly CaseSecret[], show = false): Redact {
+  if (show) return (v) => v
+  const text = secretText(secrets)
+  return <T>(value: T): T => redactDeep(value, text) as T
+}
+
+/** A function that hides every known secret in a row, whatever SQL produced the cell (see valueRedactor). */
+export function secretRedactor(secrets: readonly CaseSecret[]): (row: Row) => Row {
+  return valueRedactor(secrets)
+}
+
+/** Hides the case's secrets in a value unless `show`: the case's known values read from its database first. */
+export async function redactForCase<T>(db: AnalysisDb, value: T, show: boolean): Promise<T> {
+  return show ? value : valueRedactor(await caseSecrets(db))(value)
 }
 
 /** A SQL expression of `expr` (text) with every known secret replaced as secretRedactor does, for exports DuckDB writes itself. */

@@ -20,7 +20,7 @@ export const awsFlags = {
 }
 
 export const secretsFlag = {
-  'show-secrets': Flags.boolean({description: 'Show secret values (Lambda environment variables) instead of [redacted].', helpGroup: 'OUTPUT', default: false}),
+  'show-secrets': Flags.boolean({description: 'Show secret values (Lambda environment variables) instead of [redacted:NAME].', helpGroup: 'OUTPUT', default: false}),
 }
 
 export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const

@@ -24,17 +24,26 @@ export function renderImportAccount(a: ImportAccountJson): string[] {
   const shapes = new Map<string, number>()
   for (const f of a.perFile) if (f.shape !== null && f.loaded > 0) shapes.set(f.shape, (shapes.get(f.shape) ?? 0) + 1)
   if (shapes.size > 0) lines.push(`Shapes: ${[...shapes].map(([s, n]) => `${s} ${n}`).join(', ')}.`)
+  lines.push(...renderFileProblems(a))
+  lines.push('', 'Unvalidated: imported files carry no CloudTrail digest, so nothing vouches that they are what the trail delivered.')
+  return lines
+}
+
+type FileJson = ImportAccountJson['perFile'][number]
+
+/** Each file not wholly imported, with its code and why (the first LISTED), and what an interruption left unread. */
+export function renderFileProblems(a: {perFile: readonly FileJson[]; interrupted: boolean; read: number; files: number; notRead: number}): string[] {
+  const lines: string[] = []
   const problems = a.perFile.filter((f) => f.status !== 'imported' && !(f.status === 'refused' && f.code === 'same-file'))
   if (problems.length > 0) lines.push('', 'Not wholly loaded:')
   for (const f of problems.slice(0, LISTED)) lines.push(`  ${(f.code ?? f.status).padEnd(16)} ${cellText(f.file)}: ${cellText(fileLine(f))}`)
   if (problems.length > LISTED) lines.push(`  … and ${problems.length - LISTED} more file(s): every one is in --json (perFile) and in the custody journal.`)
   if (a.interrupted) lines.push('', `Interrupted: ${a.read} of ${a.files} file(s) read; ${a.notRead} not read (import them in a new run).`)
-  lines.push('', 'Unvalidated: imported files carry no CloudTrail digest, so nothing vouches that they are what the trail delivered.')
   return lines
 }
 
 /** What became of one file not wholly loaded, in a line. */
-function fileLine(f: ImportAccountJson['perFile'][number]): string {
+function fileLine(f: FileJson): string {
   const skipped = f.skipped > 0 && f.status !== 'nothing-usable' ? `skipped ${describeSkips(f.skips.map(skipClassOf))}` : undefined
   if (f.status === 'partial' && f.code === null) return `${f.loaded} loaded; ${skipped}`
   if (f.status === 'partial') return [f.reason, `${f.loaded} record(s) read before it kept`, skipped].filter(Boolean).join('; ')

@@ -16,7 +16,8 @@ export interface ImportInput {
   open(): Promise<AsyncIterable<Uint8Array>>
 }
 
-export type FileStatus = 'imported' | 'partial' | 'nothing-usable' | 'malformed' | 'not-cloudtrail' | 'not-read' | 'refused'
+/** `unrecognised`: read, and none of the shapes the import reads (an import of other files than CloudTrail's). */
+export type FileStatus = 'imported' | 'partial' | 'nothing-usable' | 'malformed' | 'not-cloudtrail' | 'unrecognised' | 'not-read' | 'refused'
 
 /** What became of one input file: every item in it loaded or skipped with a reason. */
 export interface FileAccount {

@@ -1,7 +1,8 @@
-import {readFile, readdir, stat} from 'node:fs/promises'
-import path from 'node:path'
-import {usageError} from '../core/errors.js'
-import type {RecordingContext} from '../evidence/context.js'
+import type {EvidenceRun} from '../evidence/run.js'
+import type {FileAccount, FileStatus, ImportInput} from './cloudtrail-import.js'
+import type {AwsContext} from './context.js'
+import {fileCounts, importEach} from './import-run.js'
+import {listInputs} from './import-walk.js'
 
 /** The API outputs it recognises, each with the artifact kind the collector gives the same answer. */
 export const LAMBDA_IMPORT_SHAPES = {
@@ -82,62 +83,69 @@ function safeJson(text: string): unknown {
 /** The name in an ARN's resource part: `function:name[:qualifier]`, `layer:name:version`, `role/path/name`. */
 const resourceName = (resource: string): string => (resource.includes('/') ? resource.split('/').at(-1)! : (resource.split(':')[1] ?? resource))
 
-export interface ImportedFile {
-  file: string
-  shape?: ImportShape
+/** What became of one file: a FileAccount, with the kind it was kept as and what it is about. */
+export interface ImportedFile extends FileAccount {
+  /** The artifact kind it was kept as; its `shape` is the API output it is (GetFunction, GetPolicy, …). */
   kind?: string
   subject?: string
-  key?: string
-  problem?: string
 }
 
-/** Every .json file of the paths given (a folder is read one level deep, in name order). */
-async function filesOf(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = []
-  for (const p of paths) {
-    const s = await stat(p).catch(() => undefined)
-    if (!s) throw usageError('file-not-found', `Cannot read ${p}: no such file or folder.`, 'Check the path; nothing was imported.')
-    if (s.isFile()) out.push(p)
-    else for (const name of (await readdir(p)).sort()) if (/\.json$/i.test(name)) out.push(path.join(p, name))
-  }
-  return out
+/** Every file of the paths given counted: imported, not an output it reads (named, with why), refused, or not reached. */
+export interface LambdaImport {
+  files: number
+  read: number
+  imported: number
+  /** Read, and no output lambda-import reads: not JSON, or JSON of another shape. */
+  unrecognised: number
+  refused: number
+  notRead: number
+  interrupted: boolean
+  perFile: ImportedFile[]
+}
+
+async function bytesOf(input: ImportInput): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await input.open()) chunks.push(Buffer.from(chunk))
+  return Buffer.concat(chunks)
+}
+
+/** One file read: kept byte for byte under the kind the collector gives the same answer, or named as not an output it reads. */
+async function importOutput(run: EvidenceRun, input: ImportInput): Promise<ImportedFile> {
+  const bytes = await bytesOf(input)
+  const doc = safeJson(bytes.toString('utf8').replace(/^\uFEFF/, ''))
+  const shape = importShape(doc)
+  const none = {file: input.uri, loaded: 0, skipped: 0, skips: []}
+  if (doc === undefined) return {...none, status: 'unrecognised', code: 'invalid-json', reason: 'not JSON'}
+  if (!shape) return {...none, status: 'unrecognised', code: 'unknown-shape', reason: `JSON of none of the outputs lambda-import reads (${Object.keys(LAMBDA_IMPORT_SHAPES).join(', ')}); preserve it with \`coroner evidence add\``}
+  const kind = LAMBDA_IMPORT_SHAPES[shape]
+  const subject = subjectOf(shape, doc as Record<string, unknown>)
+  const arn = /^arn:aws[a-z-]*:([a-z]+):([a-z0-9-]*):(\d*):(.+)$/.exec(subject ?? '')
+  const region = arn?.[2] || (shape === 'GetRole' ? 'global' : 'unknown-region')
+  const resource = arn ? resourceName(arn[4]!) : 'unknown'
+  const record = await run.putArtifact([kind.startsWith('iam.') ? 'iam' : 'lambda', region, resource, 'imported', input.name], bytes, {
+    kind,
+    contentType: 'application/json',
+    source: subject ?? `file://${input.uri}`,
+    collector: COLLECTOR,
+    ...(arn?.[2] ? {region: arn[2]} : {}),
+    attributes: {importedFrom: `file://${input.uri}`, originalName: input.name, shape},
+  })
+  return {...none, status: 'imported', loaded: 1, shape, kind, ...(subject === undefined ? {} : {subject}), original: record.key}
 }
 
 /**
  * Imports Lambda and IAM API outputs: each file is stored byte for byte under the artifact kind the
  * collector gives the same answer, beside the function (or role) it is about, so `load` reads it
- * as it reads a live snapshot. A file that is not JSON, or not one of the outputs it knows, is a
- * gap naming the file, and the others still land.
+ * as it reads a live snapshot. Every entry of the paths given is accounted for as CloudTrail
+ * imports are (the same walk and journal): a file that is not JSON, or not one of the outputs it
+ * knows (a licence beside them), is named with why and is a gap; special files and links out of
+ * the folder are refused, named; the others still land.
  */
-export async function importLambdaOutputs(ctx: RecordingContext, paths: readonly string[]): Promise<{files: ImportedFile[]}> {
-  const files: ImportedFile[] = []
-  for (const file of await filesOf(paths)) {
-    if (ctx.signal.aborted) break
-    const absolute = path.resolve(file)
-    const bytes = await readFile(absolute)
-    const doc = safeJson(bytes.toString('utf8'))
-    const shape = importShape(doc)
-    if (doc === undefined || !shape) {
-      const code = doc === undefined ? 'invalid-json' : 'unknown-shape'
-      const problem = doc === undefined ? `${path.basename(file)} is not JSON` : `${path.basename(file)} is none of the outputs lambda-import reads (${Object.keys(LAMBDA_IMPORT_SHAPES).join(', ')}); preserve it with \`coroner evidence add\``
-      await ctx.gaps.add({collector: COLLECTOR, resource: `file://${absolute}`, code, reason: problem})
-      files.push({file: absolute, problem})
-      continue
-    }
-    const kind = LAMBDA_IMPORT_SHAPES[shape]
-    const subject = subjectOf(shape, doc as Record<string, unknown>)
-    const arn = /^arn:aws[a-z-]*:([a-z]+):([a-z0-9-]*):(\d*):(.+)$/.exec(subject ?? '')
-    const region = arn?.[2] || (shape === 'GetRole' ? 'global' : 'unknown-region')
-    const resource = arn ? resourceName(arn[4]!) : 'unknown'
-    const record = await ctx.run.putArtifact([kind.startsWith('iam.') ? 'iam' : 'lambda', region, resource, 'imported', path.basename(file)], bytes, {
-      kind,
-      contentType: 'application/json',
-      source: subject ?? `file://${absolute}`,
-      collector: COLLECTOR,
-      ...(arn?.[2] ? {region: arn[2]} : {}),
-      attributes: {importedFrom: `file://${absolute}`, originalName: path.basename(file), shape},
-    })
-    files.push({file: absolute, shape, kind, ...(subject === undefined ? {} : {subject}), key: record.key})
-  }
-  return {files}
+export async function importLambdaOutputs(ctx: AwsContext, paths: readonly string[]): Promise<LambdaImport> {
+  const entries = await listInputs(paths)
+  await ctx.run.note('lambda-import listed', {paths, entries: entries.length})
+  const {perFile, interrupted} = await importEach(ctx, entries, {collector: COLLECTOR, note: 'lambda-import', title: 'Importing Lambda and IAM outputs', unit: 'output(s)', read: importOutput})
+  if (interrupted) await ctx.run.note('lambda-import interrupted', {files: entries.length})
+  const count = (status: FileStatus): number => perFile.filter((f) => f.status === status).length
+  return {...fileCounts(perFile, interrupted), unrecognised: count('unrecognised'), perFile}
 }

@@ -1,8 +1,9 @@
 import type {AnalysisDb, Row} from '../analysis/db.js'
 import {readFindings} from '../analysis/findings/store.js'
 import {readCaseFacts} from '../analysis/report/case-facts.js'
-import {caseScope, collectionTimes, custody, environmentValues, functionVersions, gaps, hasTable, readTable} from '../analysis/report/facts.js'
+import {caseScope, collectionTimes, custody, functionVersions, gaps, hasTable, readTable} from '../analysis/report/facts.js'
 import {escapeJsonUnsafe, jsonText} from '../analysis/output.js'
+import {caseSecrets, valueRedactor, type Redact} from '../analysis/secrets.js'
 import {findingMarks, relevantTimeline, streamTimeline, streamTimelineJson, timelineHistogram, type TimelineJsonRow} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -10,7 +11,6 @@ import {verifyCase} from '../evidence/verify.js'
 import {manifestChain, verificationSummary} from './chain.js'
 import {FINDING_CARDS, FINDING_ROWS} from './format/outline.js'
 import {REPORT_SCHEMA_ID, type ReportModel, type TableSection, type TimelineRow} from './model.js'
-import {redactor, type Redact} from './redact.js'
 import {DEFAULT_GAP_MEANING, GAP_MEANING, containmentSection, duration, functionsSection} from './sections.js'
 
 export interface ReportLimits {
@@ -50,14 +50,14 @@ const EXTRA_TABLES: Array<{id: string; title: string}> = [{id: 'readiness_checks
 /**
  * Builds the report model of a case once, from its database (opened by the caller, read-only) and
  * its evidence store (verified now, so the report states the result at the time it was made).
- * Secrets are redacted here, before any formatter sees a value.
+ * Secrets are redacted here, by value as every output is (`[redacted:NAME]`), before any formatter sees a value.
  */
 export async function buildReport(db: AnalysisDb, options: BuildOptions): Promise<BuiltReport> {
   const limits = {...DEFAULT_LIMITS, ...options.limits}
   const stored = await readFindings(db)
   const hasFindings = stored !== undefined
   const findings = stored?.findings ?? []
-  const redact = redactor(await environmentValues(db), options.showSecrets)
+  const redact = valueRedactor(await caseSecrets(db), options.showSecrets)
   const facts = await readCaseFacts(db, hasFindings, limits.indicatorsPerType)
   const scope = await caseScope(db, facts)
   const collected = await collectionTimes(db)

@@ -134,7 +134,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
 
     const findings = r.steps.find((s) => s.id === 'findings')!.result as {findings: number; top: Array<{title: string; severity: string}>}
     // The stolen role credentials (critical) come first; the function's own configuration is open too (URL without auth, policy to *).
-    expect(findings.top[0]).toMatchObject({severity: 'critical', title: 'Lambda execution role credentials used from outside Lambda'})
+    expect(findings.top[0]).toMatchObject({severity: 'critical', title: 'Compute role credentials (Lambda, EC2, ECS) used from outside their compute'})
     // The lookup's repeated events (20 or more hits of one rule by one principal) fold into one finding, so every finding fits the top.
     expect(findings.findings).toBeGreaterThanOrEqual(3)
     expect(findings.top).toHaveLength(Math.min(20, findings.findings))

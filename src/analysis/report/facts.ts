@@ -47,12 +47,6 @@ export async function functionVersions(db: AnalysisDb): Promise<Row[]> {
   ).rows
 }
 
-/** The values of every Lambda environment variable in the case: what reports hide unless told to show secrets. */
-export async function environmentValues(db: AnalysisDb): Promise<string[]> {
-  const r = await db.all(`SELECT DISTINCT unnest(json_extract_string(environment, '$.Variables.*')) AS v FROM lambda_functions_history WHERE environment IS NOT NULL`)
-  return r.rows.map((x) => x.v).filter((v): v is string => typeof v === 'string')
-}
-
 /** The gaps every run recorded, from the custody journals. */
 export async function gaps(db: AnalysisDb): Promise<Row[]> {
   return (

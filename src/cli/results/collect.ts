@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {importAccount} from './import-account.js'
+import {importAccount, lambdaImportAccount} from './import-account.js'
 import {count, itemStatus, listCount, nullableSha256, nullableTime, result, run, runStatus, text, time} from './common.js'
 
 const functionSummary = z
@@ -115,6 +115,8 @@ export const collectCloudTrailResult = result({
 })
 
 export const importCloudTrailResult = result({run, converted: count.describe('Files from which records were loaded (wholly or in part)'), ...importAccount.shape})
+
+export const importLambdaResult = result({run, ...lambdaImportAccount.shape})
 
 export const importLogsResult = result({
   run,

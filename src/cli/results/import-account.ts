@@ -2,6 +2,7 @@ import {z} from 'zod'
 import type {FileAccount} from '../../collectors/cloudtrail-import.js'
 import {SKIP_REASONS, type SkipClass} from '../../collectors/import-account.js'
 import type {ImportAccount} from '../../collectors/import-run.js'
+import type {LambdaImport} from '../../collectors/lambda-import.js'
 import {count, text} from './common.js'
 
 const skipReason = z.enum(Object.keys(SKIP_REASONS) as [keyof typeof SKIP_REASONS, ...Array<keyof typeof SKIP_REASONS>])
@@ -15,10 +16,10 @@ const skipClass = z
   })
   .strict()
 
-const fileAccount = z
+export const fileAccount = z
   .object({
     file: text,
-    status: z.enum(['imported', 'partial', 'nothing-usable', 'malformed', 'not-cloudtrail', 'not-read', 'refused']),
+    status: z.enum(['imported', 'partial', 'nothing-usable', 'malformed', 'not-cloudtrail', 'unrecognised', 'not-read', 'refused']),
     shape: z.string().nullable().describe('The shape the file was read as (delivery-file, ndjson, eventbridge, …)'),
     mappings: z.record(z.string(), count).describe('How its records were reached, with how many each way'),
     loaded: count,
@@ -60,7 +61,7 @@ const skipJson = (s: SkipClass): z.output<typeof skipClass> => ({
   example: s.example ?? null,
 })
 
-const fileJson = (f: FileAccount): z.output<typeof fileAccount> => ({
+export const fileJson = (f: FileAccount): z.output<typeof fileAccount> => ({
   file: f.file,
   status: f.status,
   shape: f.shape ?? null,
@@ -92,4 +93,30 @@ export const importAccountJson = (a: ImportAccount): z.output<typeof importAccou
   skips: {...a.skips} as Record<string, number>,
   validation: a.validation,
   perFile: a.perFile.map(fileJson),
+})
+
+/** A lambda-import's account: every file imported, named as not an output it reads, refused or not reached. */
+export const lambdaImportAccount = z
+  .object({
+    files: count.describe('Every entry of the paths given, read or not'),
+    read: count,
+    imported: count,
+    unrecognised: count.describe('Files read that are no output lambda-import reads (not JSON, or JSON of another shape): each named in perFile, and a gap'),
+    refused: count.describe('Entries named but not read: special files, links out of the folder, second names'),
+    notRead: count.describe('Files not read because the import was interrupted'),
+    interrupted: z.boolean(),
+    perFile: z.array(fileAccount.extend({kind: z.string().nullable().describe('The artifact kind the file was kept as'), subject: z.string().nullable().describe('The ARN the output is about')}).strict()),
+  })
+  .strict()
+
+/** A lambda-import's account as --json gives it (absent values null). */
+export const lambdaImportJson = (a: LambdaImport): z.output<typeof lambdaImportAccount> => ({
+  files: a.files,
+  read: a.read,
+  imported: a.imported,
+  unrecognised: a.unrecognised,
+  refused: a.refused,
+  notRead: a.notRead,
+  interrupted: a.interrupted,
+  perFile: a.perFile.map((f) => ({...fileJson(f), kind: f.kind ?? null, subject: f.subject ?? null})),
 })

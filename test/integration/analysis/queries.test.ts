@@ -54,6 +54,7 @@ const GOLDEN: Record<string, string[]> = {
   'lambda-configuration-changes': ['aws.persistence.lambda-layer-extension', 'aws.persistence.lambda-overwrite-code'],
   'lambda-layer-added': ['aws.persistence.lambda-layer-extension'],
   'lambda-resource-policy-opened': ['aws.persistence.lambda-backdoor-function'],
+  'lambda-role-credentials-outside-lambda': ['aws.credential-access.ec2-steal-instance-credentials'],
   'secrets-retrieved': ['aws.credential-access.secretsmanager-batch-retrieve-secrets', 'aws.credential-access.secretsmanager-retrieve-secrets'],
   'security-group-opened': ['aws.exfiltration.ec2-security-group-open-port-22-ingress'],
   'snapshot-or-image-shared': ['aws.exfiltration.ec2-share-ami', 'aws.exfiltration.ec2-share-ebs-snapshot', 'aws.exfiltration.rds-share-snapshot'],

@@ -1,13 +1,14 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {copyFile, mkdtemp, readFile, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {chromium, type BrowserContext} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {AnalysisDb} from '../../../src/analysis/db.js'
 import {HEADLESS_ARGS} from '../../../src/reports/format/pdf.js'
-import {HOSTILE} from '../../support/report-case.js'
+import {HOSTILE, SECRET} from '../../support/report-case.js'
 import {renderFixture, reportFixture} from '../../support/report-fixture.js'
 
 const BROWSER = process.env.CORONER_CHROMIUM ?? '/usr/bin/chromium'
@@ -95,13 +96,20 @@ describe.skipIf(!hasBrowser)(`the HTML report in headless Chromium${hasBrowser ?
     await page.close()
   })
 
-  it.skipIf(!hasPdftotext)(`prints a PDF whose text holds the case id and the first finding${hasPdftotext ? '' : ' (skipped: no pdftotext; .ci/run installs poppler-utils)'}`, async () => {
-    const {file: pdf} = await renderFixture(f, 'pdf')
+  it.skipIf(!hasPdftotext)(`prints a PDF whose text holds the case id and the first finding, a secret in it only as [redacted:NAME]${hasPdftotext ? '' : ' (skipped: no pdftotext; .ci/run installs poppler-utils)'}`, async () => {
+    const db = path.join(f.dir, 'pdf-secret.duckdb')
+    await copyFile(f.dbPath, db)
+    const handle = await AnalysisDb.open(db)
+    await handle.run(`UPDATE findings SET actor = 'svc-${SECRET}' WHERE finding_id = (SELECT finding_id FROM findings ORDER BY seq LIMIT 1)`)
+    handle.close()
+    const {file: pdf} = await renderFixture(f, 'pdf', {dbPath: db})
     const bytes = await readFile(pdf)
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], {encoding: 'utf8'}).replace(/\s+/g, ' ')
     expect(text).toContain('INC-REPORT')
     const json = JSON.parse((await renderFixture(f, 'json')).text) as {findings: Array<{title: string}>}
     expect(text).toContain(json.findings[0]!.title)
+    expect(text).not.toContain(SECRET)
+    expect(text.replace(/ /g, '')).toContain('svc-[redacted:DB_PASSWORD]')
   })
 })

@@ -8,6 +8,7 @@ import {reportJsonSchema} from '../../../src/reports/model.js'
 import {indexCase} from '../../../src/evidence/case-index.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {HOSTILE, SECRET, writeReportCase} from '../../support/report-case.js'
+import {md as mdText} from '../../../src/reports/format/escape.js'
 import {normalise, renderFixture, reportFixture} from '../../support/report-fixture.js'
 import {rewrite} from '../../support/tamper-case.js'
 import type {ReportResult} from '../../../src/steps/report/report.js'
@@ -94,10 +95,28 @@ describe('report', () => {
 
   it('redacts Lambda environment values everywhere unless told to show secrets', async () => {
     for (const format of ['md', 'html', 'json'] as const) expect(out[format], format).not.toContain(SECRET)
-    expect(out.json).toContain('password=[redacted]')
+    expect(out.json).toContain('password=[redacted:DB_PASSWORD]')
+    expect(out.html).toContain('password=[redacted:DB_PASSWORD]')
     const shown = (await renderFixture(f, 'json', {showSecrets: true})).text
     expect(shown).toContain(`password=${SECRET}`)
     expect(JSON.parse(shown).secretsRedacted).toBe(false)
+  })
+
+  it('redacts a secret held in a finding (its title, actor, target, details) by value, as [redacted:NAME], in every format', async () => {
+    const db = path.join(f.dir, 'with-secret-finding.duckdb')
+    await copyFile(f.dbPath, db)
+    const handle = await AnalysisDb.open(db)
+    await handle.run(`UPDATE findings SET title = title || ' (${SECRET})', actor = 'svc-${SECRET}', target = lower('${SECRET}'), details = '{"message":"password=${SECRET}"}'
+      WHERE finding_id = (SELECT finding_id FROM findings ORDER BY seq LIMIT 1)`)
+    handle.close()
+    for (const format of ['md', 'html', 'json'] as const) {
+      const text = (await renderFixture(f, format, {dbPath: db})).text
+      expect(text.toLowerCase(), format).not.toContain(SECRET.toLowerCase())
+      expect(text, format).toContain(format === 'md' ? mdText('[redacted:DB_PASSWORD]') : '[redacted:DB_PASSWORD]')
+    }
+    const r = JSON.parse((await renderFixture(f, 'json', {dbPath: db})).text) as {findings: Array<{actor: string; target: string; details: Record<string, unknown>}>}
+    expect(r.findings[0]).toMatchObject({actor: 'svc-[redacted:DB_PASSWORD]', target: '[redacted:DB_PASSWORD]', details: {message: 'password=[redacted:DB_PASSWORD]'}})
+    expect((await renderFixture(f, 'json', {dbPath: db, showSecrets: true})).text).toContain(`svc-${SECRET}`)
   })
 
   it('renders containment actions and readiness checks when the case database holds them', async () => {

@@ -25,13 +25,13 @@ describe('analysis inputs', () => {
     expect(defaultDbPath('INC-9', '/work')).toBe('/work/coroner-analysis/INC-9/case.duckdb')
   })
 
-  it('redacts Lambda environment values in JSON text, keeping the names', () => {
+  it('redacts Lambda environment values in JSON text as [redacted:NAME], keeping the names', () => {
     const text = JSON.stringify({Environment: {Variables: {DB_PASSWORD: 'hunter2', "QU\"OTE": 'a\\"b'}}, Timeout: 3})
     const out = redactText(text)
     expect(out).not.toContain('hunter2')
-    expect(JSON.parse(out)).toEqual({Environment: {Variables: {DB_PASSWORD: '[redacted]', 'QU"OTE': '[redacted]'}}, Timeout: 3})
+    expect(JSON.parse(out)).toEqual({Environment: {Variables: {DB_PASSWORD: '[redacted:DB_PASSWORD]', 'QU"OTE': '[redacted:QU_OTE]'}}, Timeout: 3})
     expect(redactText('no secrets here')).toBe('no secrets here')
     const braces = JSON.stringify({Variables: {CONFIG: '{"db":{"password":"hunter2"}}', CLOSE: '}', OPEN: '{', KEY: 'sk-live-1'}})
-    expect(JSON.parse(redactText(braces))).toEqual({Variables: {CONFIG: '[redacted]', CLOSE: '[redacted]', OPEN: '[redacted]', KEY: '[redacted]'}})
+    expect(JSON.parse(redactText(braces))).toEqual({Variables: {CONFIG: '[redacted:CONFIG]', CLOSE: '[redacted:CLOSE]', OPEN: '[redacted:OPEN]', KEY: '[redacted:KEY]'}})
   })
 })

@@ -19,7 +19,7 @@ describe('toCsv', () => {
 })
 
 describe('redactSecrets', () => {
-  it('hides environment values nested in lists and structs, and in a Variables struct or map', () => {
+  it('hides environment values nested in lists and structs, and in a Variables struct or map, each named', () => {
     const text = JSON.stringify({Variables: {TOKEN: 'hunter2'}})
     const row = redactSecrets({
       list: [text, 'plain'],
@@ -31,10 +31,10 @@ describe('redactSecrets', () => {
     })
     expect(JSON.stringify(row)).not.toContain('hunter2')
     expect(row).toEqual({
-      list: ['{"Variables":{"TOKEN":"[redacted]"}}', 'plain'],
-      struct: {environment: '{"Variables":{"TOKEN":"[redacted]"}}', n: 3},
-      parsed: {Variables: {TOKEN: '[redacted]', EMPTY: null}},
-      map: {Variables: [{key: 'TOKEN', value: '[redacted]'}]},
+      list: ['{"Variables":{"TOKEN":"[redacted:TOKEN]"}}', 'plain'],
+      struct: {environment: '{"Variables":{"TOKEN":"[redacted:TOKEN]"}}', n: 3},
+      parsed: {Variables: {TOKEN: '[redacted:TOKEN]', EMPTY: null}},
+      map: {Variables: [{key: 'TOKEN', value: '[redacted:TOKEN]'}]},
       keys: ['TOKEN'],
       n: 1,
     })

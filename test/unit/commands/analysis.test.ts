@@ -97,7 +97,7 @@ describe('coroner load / query / timeline / export parquet', () => {
     expect(csv.stdout).toContain(`"'=cmd|' /C calc'!A0, ""quoted"""`)
     const hidden = await run(['query', '--db', c.db, '--sql="SELECT environment FROM lambda_functions"', '--json'])
     expect(hidden.stdout).not.toContain('hunter2')
-    expect(hidden.stdout).toContain('[redacted]')
+    expect(hidden.stdout).toContain('[redacted:DB_PASSWORD]')
     const shown = await run(['query', '--db', c.db, '--sql="SELECT environment FROM lambda_functions"', '--json', '--show-secrets'])
     expect(shown.stdout).toContain('hunter2')
   })

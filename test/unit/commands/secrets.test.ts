@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
-import {gz, lambdaSpecs, writeCase} from '../../support/evidence-case.js'
+import {deliveryFile, gz, lambdaSpecs, stratusRecords, writeCase} from '../../support/evidence-case.js'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../../..')
 const run = (args: string[]) => runCommand(args, {root})
@@ -21,9 +21,14 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-secrets-'))
     store = path.join(dir, 'store')
     const leaked = {logGroupName: '/aws/lambda/payments', logStreamName: '2026/11/20/[$LATEST]def', timestamp: Date.parse('2026-11-20T09:05:00Z'), ingestionTime: Date.parse('2026-11-20T09:05:01Z'), message: `connecting to db with password=${SECRET} (debug)`, eventId: 'leak-1'}
+    const crashed = {...leaked, timestamp: Date.parse('2026-11-20T09:06:00Z'), message: `2026-11-20T09:06:00.000Z\tabc\tERROR\tlogin failed for password=${SECRET}`, eventId: 'leak-2'}
+    // A real CreateUser record (Stratus Red Team) whose user is named after the secret: a request parameter holding it.
+    const createUser = stratusRecords('aws.persistence.iam-create-admin-user').find((r) => r.eventName === 'CreateUser')!
+    const named = {...createUser, requestParameters: {...(createUser.requestParameters as object), userName: `svc-${SECRET}`}}
     await writeCase(store, 'INC-SECRETS', [
       ...lambdaSpecs(),
-      {segments: ['logs', 'us-east-1', 'payments', 'leak.ndjson.gz'], kind: 'logs.events', body: gz(`${JSON.stringify(leaked)}\n`), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
+      {segments: ['logs', 'us-east-1', 'payments', 'leak.ndjson.gz'], kind: 'logs.events', body: gz(`${JSON.stringify(leaked)}\n${JSON.stringify(crashed)}\n`), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
+      deliveryFile([named], 'create-user.json.gz'),
     ])
     db = path.join(dir, 'case.duckdb')
     const loaded = await run(['load', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--json'])
@@ -44,6 +49,28 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     expect(JSON.parse(logs.stdout).result.rows).toEqual([{message: 'connecting to db with password=[redacted:DB_PASSWORD] (debug)'}])
     const shown = await run(['query', '--db', db, sql, '--json', '--show-secrets'])
     expect(shown.stdout).toContain(SECRET.toUpperCase())
+  })
+
+  it('findings: a finding holding a secret in its target or details shows [redacted:NAME] in every format; the findings table keeps it', async () => {
+    for (const format of ['--json', '--csv', '--output=table']) {
+      const out = await run(['findings', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--no-fail', '--limit', '0', '--wide', format])
+      expect(out.error, format).toBeUndefined()
+      expect(out.stdout, format).not.toContain(SECRET)
+      expect(out.stdout, format).toContain('svc-[redacted:DB_PASSWORD]')
+    }
+    const json = JSON.parse((await run(['findings', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--no-fail', '--json'])).stdout) as {result: {findings: Array<{target: string | null; details: Record<string, unknown>; reasons: Array<{id: string}>}>}}
+    const user = json.result.findings.find((f) => f.reasons.some((r) => r.id === 'iam-user-created'))
+    expect(user?.target).toBe('svc-[redacted:DB_PASSWORD]')
+    const crash = json.result.findings.find((f) => f.reasons.some((r) => r.id === 'function-log-errors') && String(f.details.message).includes('login failed'))
+    expect(crash?.details.message).toBe('2026-11-20T09:06:00.000Z\tabc\tERROR\tlogin failed for password=[redacted:DB_PASSWORD]')
+    const shown = await run(['findings', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--no-fail', '--json', '--show-secrets'])
+    expect(shown.stdout).toContain(`svc-${SECRET}`)
+    const table = await AnalysisDb.open(db)
+    try {
+      expect((await table.all(`SELECT count(*) AS n FROM findings WHERE target = 'svc-${SECRET}'`)).rows[0]!.n).toBe(1)
+    } finally {
+      table.close()
+    }
   })
 
   it('timeline: a log line holding a secret shows it redacted', async () => {
