@@ -1,4 +1,4 @@
-import {escapeControls} from '../core/text.js'
+import {escapeControls, redactedAs} from '../core/text.js'
 import type {CellValue, Row} from './db.js'
 
 /** What JSON.stringify leaves raw that a terminal or an editor acts on: DEL, C1 controls, line separators, bidirectional formatting. */
@@ -61,8 +61,7 @@ export function toNdjson(columns: readonly string[], rows: readonly Row[]): stri
 const VARIABLES = /("(?:Variables|variables)"\s*:\s*\{)((?:"(?:[^"\\]|\\.)*"|[^{}"])*)(\})/g
 const PAIR = /("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g
 
-/** What a secret is shown as: `[redacted:NAME]`, NAME the environment variable's, made safe to print. */
-export const redactedAs = (name: string): string => `[redacted:${name.replace(/[^\w.-]/g, '_')}]`
+export {redactedAs}
 
 /** A JSON string literal's body back as text (a broken escape kept as written). */
 function unquote(body: string): string {

@@ -1,6 +1,7 @@
 import type {AnalysisDb, Row} from './db.js'
 import {redactDeep, redactText, redactedAs} from './output.js'
 import {sqlString} from './db.js'
+import {openForQuery} from './run-query.js'
 
 /** A known secret of the case: the value of a Lambda environment variable, and the variable's name. */
 export interface CaseSecret {
@@ -66,6 +67,16 @@ export function secretRedactor(secrets: readonly CaseSecret[]): (row: Row) => Ro
 /** Hides the case's secrets in a value unless `show`: the case's known values read from its database first. */
 export async function redactForCase<T>(db: AnalysisDb, value: T, show: boolean): Promise<T> {
   return show ? value : valueRedactor(await caseSecrets(db))(value)
+}
+
+/** `value` with the secrets of the case whose database is at `dbPath` hidden (see valueRedactor): a step's result as it is shown. */
+export async function redactForCaseDb<T>(dbPath: string, value: T): Promise<T> {
+  const db = await openForQuery(dbPath)
+  try {
+    return await redactForCase(db, value, false)
+  } finally {
+    db.close()
+  }
 }
 
 /** A SQL expression of `expr` (text) with every known secret replaced as secretRedactor does, for exports DuckDB writes itself. */

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {z} from 'zod'
 import {CoronerCommand, type Outcome} from '../cli/base-command.js'
 import {caseFlag, reloadFlag} from '../cli/case-flag.js'
-import {rowOutputFlags, storeFlag} from '../cli/flags.js'
+import {rowOutputFlags, secretsFlag, storeFlag} from '../cli/flags.js'
 import type {ListView} from '../cli/output.js'
 import {fileIssueJson, huntResult} from '../cli/results/analysis.js'
 import type {Column} from '../cli/table.js'
@@ -32,7 +32,7 @@ export const HUNT_TABLE: Column[] = [
 export default class Hunt extends CoronerCommand<Result> {
   static override summary = "Run Sigma rules for AWS CloudTrail over a case's events"
   static override description =
-    "Compiles the shipped Sigma rules (queries/sigma: coroner's own Lambda rules and SigmaHQ's CloudTrail rules, DRL 1.1) and any rules passed with --rules to DuckDB SQL and runs them over the cloudtrail_events table of the case database (built from the evidence first when missing). Every hit names the rule's title, id, level and author, and the evidence object (key and SHA-256) the event came from. Rules that use what a per-event hunt cannot run (aggregations, near, timeframe, placeholders) are listed as unsupported with the construct named."
+    "Compiles the shipped Sigma rules (queries/sigma: coroner's own Lambda rules and SigmaHQ's CloudTrail rules, DRL 1.1) and any rules passed with --rules to DuckDB SQL and runs them over the cloudtrail_events table of the case database (built from the evidence first when missing). Every hit names the rule's title, id, level and author, and the evidence object (key and SHA-256) the event came from. Lambda environment values of the case are shown as [redacted:NAME] wherever a hit holds one, unless --show-secrets. Rules that use what a per-event hunt cannot run (aggregations, near, timeframe, placeholders) are listed as unsupported with the construct named."
   static override flags = {
     case: caseFlag,
     rules: Flags.string({description: 'A Sigma rule file or a directory of rules (repeatable)', multiple: true}),
@@ -44,6 +44,7 @@ export default class Hunt extends CoronerCommand<Result> {
     fail: Flags.boolean({description: 'Exit 3 when there are hits (use --no-fail to exit 0)', default: true, allowNo: true}),
     ...storeFlag,
     ...rowOutputFlags,
+    ...secretsFlag,
   }
   static override resultSchema = huntResult
   static override exitCodes = {[ExitCode.findings]: 'a rule fired (unless --no-fail)'}

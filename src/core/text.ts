@@ -12,3 +12,6 @@ export function escapeControls(s: string): string {
 export function cutText(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} chars)`
 }
+
+/** What a secret is shown as: `[redacted:NAME]`, NAME the environment variable's, made safe to print. */
+export const redactedAs = (name: string): string => `[redacted:${name.replace(/[^\w.-]/g, '_')}]`

@@ -64,7 +64,7 @@ describe('code forensics end to end: collect two versions from moto, load, code 
     ])
     expect(d.files.changed.map((f) => f.path)).toEqual(['index.js', 'node_modules/left-pad/index.js', 'node_modules/left-pad/package.json', 'package.json'])
     expect([d.files.added, d.files.removed, d.unchanged]).toEqual([[], [], 2])
-    expect(d.patches.find((p) => p.path === 'index.js')?.patch).toContain("+const dbPass = '[redacted]'")
+    expect(d.patches.find((p) => p.path === 'index.js')?.patch).toContain("+const dbPass = '[redacted:DB_PASSWORD]'")
     // $LATEST is version 2: collected once, and nothing new.
     const latest = await coroner(['code', 'diff', '--function', 'orders-api', '--from', '2', '--to', '$LATEST', ...args, '--json'])
     expect((JSON.parse(latest.stdout) as Envelope<CodeDiffResult>).result).toMatchObject({newIndicators: [], files: {changed: []}})

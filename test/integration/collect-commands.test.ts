@@ -28,7 +28,7 @@ describe('collect lambda / collect logs / import logs commands', () => {
     expect(json.stdout).not.toContain(ENV_SECRET)
     const env = JSON.parse(json.stdout) as Envelope<{functions: Array<{environment: Record<string, string>; versions: string[]}>; run: {manifestKey: string; store: string}}>
     expect(env.status).toBe('ok')
-    expect(env.result.functions[0]!.environment).toEqual({DB_PASSWORD: '[redacted]', STAGE: '[redacted]'})
+    expect(env.result.functions[0]!.environment).toEqual({DB_PASSWORD: '[redacted:DB_PASSWORD]', STAGE: '[redacted:STAGE]'})
     expect(env.result.functions[0]!.versions).toEqual(['$LATEST', '2', '3'])
 
     const manifest = JSON.parse(await readFile(path.join(store, ...env.result.run.manifestKey.split('/')), 'utf8')) as {artifacts: Array<{key: string}>; caller: {arn: string}}
@@ -38,7 +38,7 @@ describe('collect lambda / collect logs / import logs commands', () => {
 
     const human = await coroner(['collect', 'lambda', '--function', 'payments-api', ...common])
     expect(human.stdout).toMatch(/payments-api\s+us-east-1\s+complete\s+\$LATEST,2,3\s+live/)
-    expect(human.stdout).toContain('DB_PASSWORD=[redacted]')
+    expect(human.stdout).toContain('DB_PASSWORD=[redacted:DB_PASSWORD]')
     expect(human.stdout + human.stderr).not.toContain(ENV_SECRET)
 
     const shown = await coroner(['collect', 'lambda', '--function', 'payments-api', ...common, '--show-secrets'])

@@ -63,7 +63,7 @@ describe('collect lambda (moto behind a Location-serving proxy)', () => {
     expect(fn).toMatchObject({functionName: 'payments-api', status: 'complete', versions: ['$LATEST', '2', '3'], aliases: ['live'], codePackages: 2})
     // Three function.json, two packages, aliases, policy and URL for the function and its alias, triggers, concurrency, code signing.
     expect(fn.artifacts).toBe(13)
-    expect(fn.environment).toEqual({DB_PASSWORD: '[redacted]', STAGE: '[redacted]'})
+    expect(fn.environment).toEqual({DB_PASSWORD: '[redacted:DB_PASSWORD]', STAGE: '[redacted:STAGE]'})
 
     // Every artifact's bytes match the manifest's hash and size.
     for (const a of manifest.artifacts) {

@@ -1,5 +1,6 @@
 import {CoronerError, usageError} from '../../core/errors.js'
 import type {AnalysisDb, Row} from '../db.js'
+import {caseSecrets, secretText, type CaseSecret} from '../secrets.js'
 
 /** One code package of one function version, as lambda_code_packages records it. */
 export interface PackageRef {
@@ -80,21 +81,27 @@ export async function versionPackage(db: AnalysisDb, fn: string, version: string
   return {pkg, warnings}
 }
 
-/** Values of the function's environment variables, to hide wherever code output might repeat them. */
-export async function secretValues(db: AnalysisDb, functionName: string): Promise<string[]> {
+/**
+ * The secrets code output hides: every known secret of the case (caseSecrets) and the function's
+ * own environment values of 4 characters or more (short ones are likely to sit in its code).
+ */
+export async function codeSecrets(db: AnalysisDb, functionName: string): Promise<CaseSecret[]> {
   const rows = (
     await db.all(
-      `SELECT DISTINCT e.value AS v FROM lambda_functions_history f, json_each(json_extract(f.environment, '$.Variables')) e
+      `SELECT DISTINCT e.key AS name, e.value ->> '$' AS value FROM lambda_functions_history f, json_each(json_extract(f.environment, '$.Variables')) e
        WHERE f.function_name = $name AND json_type(e.value) = 'VARCHAR'`,
       {name: functionName},
     )
   ).rows
-  return rows.map((r) => JSON.parse(String(r.v)) as string).filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)
+  const known = new Map((await caseSecrets(db)).map((s) => [s.value.toLowerCase(), s]))
+  for (const r of rows) {
+    const value = String(r.value)
+    if (value.length >= 4 && !known.has(value.toLowerCase())) known.set(value.toLowerCase(), {name: String(r.name), value})
+  }
+  return [...known.values()].sort((a, b) => b.value.length - a.value.length)
 }
 
-/** Text with every given secret value replaced by `[redacted]`. */
-export function redactValues(text: string, values: readonly string[]): string {
-  let out = text
-  for (const v of values) out = out.split(v).join('[redacted]')
-  return out
+/** A function hiding every given secret in text as `[redacted:NAME]` (nothing to hide: the text as it is). */
+export function codeRedactor(secrets: readonly CaseSecret[]): (text: string) => string {
+  return secrets.length === 0 ? (text) => text : secretText(secrets)
 }

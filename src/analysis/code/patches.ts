@@ -3,7 +3,8 @@ import type {EvidenceStore} from '../../evidence/store.js'
 import type {CodeFileChange, CodeVersionDiff} from './diff.js'
 import {readEntries, verifyPackage} from './evidence-entry.js'
 import {looksLikeText} from './file-sink.js'
-import {redactValues} from './packages.js'
+import {codeRedactor} from './packages.js'
+import type {CaseSecret} from '../secrets.js'
 
 /** The unified diff of one changed (or added) text file, or why there is none. */
 export interface FilePatch {
@@ -20,8 +21,8 @@ export interface PatchOptions {
   maxFileBytes: number
   /** Files diffed at most; the rest are counted. */
   maxFiles: number
-  /** Values to show as `[redacted]` (the function's environment values). */
-  secrets: readonly string[]
+  /** Secrets to show as `[redacted:NAME]` (codeSecrets: the case's and the function's environment values). */
+  secrets: readonly CaseSecret[]
 }
 
 export const DEFAULT_PATCH_OPTIONS: PatchOptions = {context: 3, maxFileBytes: 1024 * 1024, maxFiles: 100, secrets: []}
@@ -41,6 +42,7 @@ export async function filePatches(store: EvidenceStore, diff: CodeVersionDiff, o
     return readEntries(store, pkg, size, wanted)
   }
   const [older, newer] = [await read('old', diff.from), await read('new', diff.to)]
+  const redact = codeRedactor(options.secrets)
   const patches = chosen.map((f): FilePatch => {
     const o = f.entryIndex.old === null ? undefined : older.get(f.entryIndex.old)
     const n = newer.get(f.entryIndex.new!)
@@ -48,7 +50,7 @@ export async function filePatches(store: EvidenceStore, diff: CodeVersionDiff, o
     if (n === undefined || (f.change === 'changed' && o === undefined)) return {...base, patch: null, note: 'could not be read from the package'}
     if (n.cut || o?.cut === true) return {...base, patch: null, note: `larger than ${options.maxFileBytes} bytes: not diffed`}
     if (o !== undefined && !looksLikeText(o.bytes, true)) return {...base, patch: null, note: 'the older version is binary'}
-    const text = (b: Buffer): string => redactValues(b.toString('utf8'), options.secrets)
+    const text = (b: Buffer): string => redact(b.toString('utf8'))
     const patch = createTwoFilesPatch(oldName(f), `b/${f.path}`, o === undefined ? '' : text(o.bytes), text(n.bytes), `version ${diff.from.version}`, `version ${diff.to.version}`, {context: options.context, timeout: 5000})
     return patch === undefined ? {...base, patch: null, note: 'too different to diff within 5 s'} : {...base, patch, note: null}
   })

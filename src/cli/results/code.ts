@@ -75,7 +75,7 @@ export const codeShowResult = result({
   size: count,
   sha256: nullableSha256,
   content: z.enum(['text', 'binary']).nullable(),
-  text: z.string().nullable().describe('The text, environment values [redacted] unless --show-secrets; cut at 4 MiB (cut says so)'),
+  text: z.string().nullable().describe('The text, environment values [redacted:NAME] unless --show-secrets; cut at 4 MiB (cut says so)'),
   cut: z.boolean(),
   binary: z.object({kind: text, head: text, strings: z.array(text)}).strict().nullable(),
   linkTarget: z.string().nullable(),

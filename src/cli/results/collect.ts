@@ -18,7 +18,7 @@ const functionSummary = z
     codePackages: count,
     artifacts: count,
     gapCount: count.describe('Gaps of this function (each is in the run\'s gaps)'),
-    environment: z.record(z.string(), z.string()).nullable().describe("$LATEST's environment, values [redacted] unless --show-secrets"),
+    environment: z.record(z.string(), z.string()).nullable().describe("$LATEST's environment, values [redacted:NAME] unless --show-secrets"),
     message: z.string().nullable(),
   })
   .strict()

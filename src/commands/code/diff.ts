@@ -13,7 +13,7 @@ type Result = z.output<typeof codeDiffResult>
 export default class CodeDiff extends CoronerCommand<Result> {
   static override summary = 'What changed in a function\'s code between two versions, and what the newer one reaches for'
   static override description =
-    'First the indicators only the newer version has (URLs, IPs, process execution, sockets, credential variables, /proc/self/environ, decoded code run, blobs), then the files added, removed and changed by SHA-256, then unified diffs of changed and added text files, read from both packages after re-checking their SHA-256 against the manifests. Environment values of the function are shown as [redacted] unless --show-secrets.'
+    'First the indicators only the newer version has (URLs, IPs, process execution, sockets, credential variables, /proc/self/environ, decoded code run, blobs), then the files added, removed and changed by SHA-256, then unified diffs of changed and added text files, read from both packages after re-checking their SHA-256 against the manifests. Environment values (the function\'s and every known secret of the case) are shown as [redacted:NAME] unless --show-secrets.'
   static override flags = {
     case: caseFlag,
     function: Flags.string({char: 'f', description: 'Function name, or ARN', required: true}),

@@ -13,7 +13,7 @@ type CodeShowResult = z.output<typeof codeShowResult>
 export default class CodeShow extends CoronerCommand<CodeShowResult> {
   static override summary = 'Print one file of a function version, from verified evidence'
   static override description =
-    'Re-hashes the version\'s package against its manifest, then reads the one entry through byte ranges (nothing is extracted or written). Text is printed with control and bidirectional characters escaped and the function\'s environment values as [redacted] (unless --show-secrets), up to 4 MiB; a binary is summarised (kind, first bytes in hex, printable strings), never printed raw; a symlink shows its target, never followed.'
+    'Re-hashes the version\'s package against its manifest, then reads the one entry through byte ranges (nothing is extracted or written). Text is printed with control and bidirectional characters escaped and the environment values (the function\'s and every known secret of the case) as [redacted:NAME] (unless --show-secrets), up to 4 MiB; a binary is summarised (kind, first bytes in hex, printable strings), never printed raw; a symlink shows its target, never followed.'
   static override args = {path: Args.string({description: 'The file, as `code ls` lists it', required: true})}
   static override flags = {
     case: caseFlag,

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {codeVersionDiff, type CodeVersionDiff} from '../../analysis/code/diff.js'
-import {secretValues} from '../../analysis/code/packages.js'
+import {codeSecrets} from '../../analysis/code/packages.js'
 import {DEFAULT_PATCH_OPTIONS, filePatches, type FilePatch} from '../../analysis/code/patches.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
@@ -33,7 +33,7 @@ export const codeDiffStep = defineStep({
   run(ctx, p): Promise<CodeDiffResult> {
     return withCodeDb(ctx, p.db, async (db, warnings) => {
       const diff = await codeVersionDiff(db, p.function, p.from, p.to)
-      const secrets = ctx.showSecrets ? [] : await secretValues(db, diff.functionName)
+      const secrets = ctx.showSecrets ? [] : await codeSecrets(db, diff.functionName)
       const {patches, notDiffed} = p.patches ? await filePatches(ctx.store, diff, {...DEFAULT_PATCH_OPTIONS, context: p.context, secrets}) : {patches: [], notDiffed: 0}
       if (notDiffed > 0) warnings.push(`${notDiffed} more changed text file(s) were not diffed (limit ${DEFAULT_PATCH_OPTIONS.maxFiles}); \`coroner code show\` prints any of them`)
       return {...diff, warnings: [...warnings, ...diff.warnings], patches, notDiffed}

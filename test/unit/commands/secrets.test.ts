@@ -24,7 +24,9 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     const crashed = {...leaked, timestamp: Date.parse('2026-11-20T09:06:00Z'), message: `2026-11-20T09:06:00.000Z\tabc\tERROR\tlogin failed for password=${SECRET}`, eventId: 'leak-2'}
     // A real CreateUser record (Stratus Red Team) whose user is named after the secret: a request parameter holding it.
     const createUser = stratusRecords('aws.persistence.iam-create-admin-user').find((r) => r.eventName === 'CreateUser')!
-    const named = {...createUser, requestParameters: {...(createUser.requestParameters as object), userName: `svc-${SECRET}`}}
+    // The caller's own ARN holds it too (what hunt shows as the principal), calling from S3 Browser (a SigmaHQ rule fires).
+    const identity = {...(createUser.userIdentity as object), arn: `arn:aws:iam::111122223333:user/ops-${SECRET}`}
+    const named = {...createUser, userIdentity: identity, userAgent: 'S3 Browser 11.4.5 https://s3browser.com', requestParameters: {...(createUser.requestParameters as object), userName: `svc-${SECRET}`}}
     await writeCase(store, 'INC-SECRETS', [
       ...lambdaSpecs(),
       {segments: ['logs', 'us-east-1', 'payments', 'leak.ndjson.gz'], kind: 'logs.events', body: gz(`${JSON.stringify(leaked)}\n${JSON.stringify(crashed)}\n`), contentType: 'application/x-ndjson+gzip', source: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/payments:*'},
@@ -71,6 +73,17 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     } finally {
       table.close()
     }
+  })
+
+  it('hunt: a hit whose principal holds a secret shows [redacted:NAME] in every format, unless --show-secrets', async () => {
+    for (const format of ['--json', '--csv', '--output=table']) {
+      const out = await run(['hunt', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--no-fail', '--limit', '0', '--wide', format])
+      expect(out.error, format).toBeUndefined()
+      expect(out.stdout, format).not.toContain(SECRET)
+      expect(out.stdout, format).toContain('ops-[redacted:DB_PASSWORD]')
+    }
+    const shown = await run(['hunt', '--case', 'INC-SECRETS', '--store', store, '--db', db, '--no-fail', '--json', '--show-secrets'])
+    expect(shown.stdout, shown.stdout.slice(0, 600)).toContain(`ops-${SECRET}`)
   })
 
   it('timeline: a log line holding a secret shows it redacted', async () => {
