@@ -17,9 +17,11 @@ export const MIN_SECRET_LENGTH = 6
 
 /** Every Lambda environment variable value of the case, longest first (so a value inside another is not cut). */
 export async function caseSecrets(db: AnalysisDb): Promise<CaseSecret[]> {
+  const table = await functionsTable(db)
+  if (table === undefined) return []
   const {rows} = await db.all(
     `SELECT DISTINCT e.key AS name, e.value ->> '$' AS value
-     FROM lambda_functions_history f, json_each(f.environment, '$.Variables') e
+     FROM ${table} f, json_each(f.environment, '$.Variables') e
      WHERE f.environment IS NOT NULL AND json_type(e.value) = 'VARCHAR'`,
   )
   const byValue = new Map<string, CaseSecret>()
@@ -28,6 +30,17 @@ export async function caseSecrets(db: AnalysisDb): Promise<CaseSecret[]> {
     if (value.length >= MIN_SECRET_LENGTH && !byValue.has(value.toLowerCase())) byValue.set(value.toLowerCase(), {name: String(r.name), value})
   }
   return [...byValue.values()].sort((a, b) => b.value.length - a.value.length)
+}
+
+/**
+ * Where the case's function configurations are: every snapshot, or the one table of a database that
+ * holds no history; none in a database of CloudTrail alone (a hunt's own), which then has no secrets.
+ */
+async function functionsTable(db: AnalysisDb): Promise<string | undefined> {
+  const {rows} = await db.all(
+    `SELECT table_name AS t FROM duckdb_tables() WHERE table_name IN ('lambda_functions_history', 'lambda_functions') AND database_name = current_database() ORDER BY table_name DESC`,
+  )
+  return rows[0]?.t === undefined ? undefined : String(rows[0].t)
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
