@@ -38,16 +38,21 @@ export const finding = z
   })
   .strict()
 
+/** The fields a timeline row has wherever it is shown (the `timeline` command, a report): who did what to what, from where, citing which object. */
+export const timelineRowFields = {
+  actor: z.string().nullable(),
+  action: z.string().nullable(),
+  target: z.string().nullable(),
+  sourceIp: z.string().nullable(),
+  detail: z.string().nullable(),
+  evidenceKey: z.string().nullable(),
+}
+
 export const timelineRow = z
   .object({
     time,
     source: text,
-    actor: z.string().nullable(),
-    action: z.string().nullable(),
-    target: z.string().nullable(),
-    sourceIp: z.string().nullable(),
-    detail: z.string().nullable(),
-    evidenceKey: z.string().nullable(),
+    ...timelineRowFields,
     evidenceSha256: z.string().nullable(),
     eventId: z.string().nullable(),
     /** The most severe finding the row belongs to, or null. */

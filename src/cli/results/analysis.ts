@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {finding} from '../../reports/model.js'
+import {finding, timelineRowFields} from '../../reports/model.js'
 import {SEVERITIES, type Severity} from '../../analysis/queries.js'
 import {SIGMA_LEVELS} from '../../analysis/sigma/rule.js'
 import {TIMELINE_SOURCES} from '../../analysis/timeline.js'
@@ -86,12 +86,7 @@ export const timelineRow = z
   .object({
     time: nullableTime,
     source: z.enum(TIMELINE_SOURCES),
-    actor: z.string().nullable(),
-    action: z.string().nullable(),
-    target: z.string().nullable(),
-    sourceIp: z.string().nullable(),
-    detail: z.string().nullable(),
-    evidenceKey: z.string().nullable(),
+    ...timelineRowFields,
     evidenceSha256: nullableSha256,
   })
   .strict()
