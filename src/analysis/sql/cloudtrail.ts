@@ -61,51 +61,77 @@ export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...ST
 
 const quoteKey = (k: string): string => JSON.stringify(k)
 
-/** The first step of each nested stored field, with the paths read under it. */
-function nestedRoots(): Map<string, string[]> {
-  const roots = new Map<string, string[]>()
-  for (const f of STORED_FIELDS) if (f.path.length > 1) roots.set(f.path[0]!, [...(roots.get(f.path[0]!) ?? []), `$.${f.path.slice(1).join('.')}`])
-  return roots
-}
+/** A node of the shape the record is read into: a text leaf, or an object of named children. */
+type ShapeNode = Map<string, ShapeNode | 'VARCHAR'>
 
 /**
- * Where an array may stand on the way to a nested stored field (`userIdentity` itself, its
- * `sessionContext`, `sessionIssuer`): a rule over such a field also looks into each element, which
- * the typed column cannot show; `nested_arrays` says when the record must be read for that.
+ * Children read only to tell an object from an array on the way to a stored field: a console
+ * session's `sessionContext` holds `attributes` and no `sessionIssuer`, and without this child it
+ * would read like an array.
  */
-function containers(paths: readonly string[]): string[] {
-  const out = new Set(['$'])
-  for (const p of paths) {
-    const steps = p.slice(2).split('.')
-    for (let i = 1; i < steps.length; i++) out.add(`$.${steps.slice(0, i).join('.')}`)
+const WITNESSES: Record<string, {key: string; shape: string}> = {
+  'userIdentity.sessionContext': {key: 'attributes', shape: '{"mfaAuthenticated":"VARCHAR"}'},
+}
+
+/** Every stored field's path as one tree, with the witnesses. */
+function shapeTree(): ShapeNode {
+  const tree: ShapeNode = new Map([['eventTime', 'VARCHAR']])
+  for (const f of STORED_FIELDS) {
+    let node = tree
+    for (const [i, step] of f.path.entries()) {
+      if (i === f.path.length - 1) {
+        node.set(step, 'VARCHAR')
+        break
+      }
+      let next = node.get(step)
+      if (next === undefined || next === 'VARCHAR') node.set(step, (next = new Map()))
+      node = next
+    }
   }
-  return [...out]
+  return tree
 }
 
+function shapeText(node: ShapeNode, at: string[]): string {
+  const entries = [...node].map(([k, v]) => `${quoteKey(k)}:${v === 'VARCHAR' ? '"VARCHAR"' : shapeText(v, [...at, k])}`)
+  const witness = WITNESSES[at.join('.')]
+  if (witness !== undefined) entries.push(`${quoteKey(witness.key)}:${witness.shape}`)
+  return `{${entries.join(',')}}`
+}
+
+/** The objects of the tree below the record, with their paths: where an array may stand. */
+function containerPaths(node: ShapeNode, at: string[] = []): string[][] {
+  return [...node].flatMap(([k, v]) => (v === 'VARCHAR' ? [] : [[...at, k], ...containerPaths(v, [...at, k])]))
+}
+
+const member = (path: readonly string[]): string => `t${path.map((k) => `."${k}"`).join('')}`
+
 /**
- * The stored fields of `raw`, read in one parse of the record: top-level fields as text, and the
- * object under each nested field's first step as JSON, from which its fields are read in one more
- * parse of that small object (reading nested values as text directly would format numbers
- * differently from json_extract_string). `inner` is computed per record, `values` from it.
+ * The stored fields of `raw`, read in the one parse of \`json_transform\` into a struct of text
+ * leaves (nested fields included). Text that may be a number (from '-' to '9') is read again as
+ * json_extract_string reads it, which formats numbers differently (1e-7, not 1e-07). Where an
+ * array stands on the way to a nested field, json_transform gives an object of NULLs, as it does
+ * for an object without those keys: only on such rows is the record asked the JSON type of each
+ * container, so `nested_arrays` is exact at the cost of one more parse of the few rows in doubt.
  */
-function fieldExpressions(): {shape: string; inner: string[]; values: string[]; nestedArrays: string} {
-  const roots = nestedRoots()
-  const top = ['eventTime', ...STORED_FIELDS.filter((f) => f.path.length === 1).map((f) => f.path[0]!)]
-  const shape = `{${[...top.map((k) => `${quoteKey(k)}:"VARCHAR"`), ...[...roots.keys()].map((k) => `${quoteKey(k)}:"JSON"`)].join(',')}}`
-  const rootNames = [...roots.keys()]
-  const inner = rootNames.flatMap((root, r) => [
-    `json_extract_string(t."${root}", [${roots.get(root)!.map((p) => `'${p}'`).join(', ')}]) AS u${r}`,
-    `json_type(t."${root}", [${containers(roots.get(root)!).map((p) => `'${p}'`).join(', ')}]) AS k${r}`,
-  ])
+function fieldExpressions(): {shape: string; values: string[]; nestedArrays: string} {
+  const tree = shapeTree()
   const values = STORED_FIELDS.map((f) => {
-    // Read as text, a number is written as DuckDB formats a double (1e-07, not 1e-7): the few
-    // values that may be numbers (text from '-' to '9') are read again as json_extract_string does.
-    if (f.path.length === 1) return `CASE WHEN t."${f.path[0]}" >= '-' AND t."${f.path[0]}" < ':' THEN json_extract_string(raw, '$.${f.path[0]}') ELSE t."${f.path[0]}" END`
-    const r = rootNames.indexOf(f.path[0]!)
-    return `u${r}[${roots.get(f.path[0]!)!.indexOf(`$.${f.path.slice(1).join('.')}`) + 1}]`
+    const v = member(f.path)
+    return `CASE WHEN ${v} >= '-' AND ${v} < ':' THEN json_extract_string(raw, '$.${f.path.join('.')}') ELSE ${v} END`
   })
-  const nestedArrays = rootNames.length === 0 ? 'false' : rootNames.map((_, r) => `coalesce(list_contains(k${r}, 'ARRAY'), false)`).join(' OR ')
-  return {shape, inner, values, nestedArrays}
+  const containers = containerPaths(tree)
+  const childrenOf = (path: string[]): string[] => {
+    let node = tree
+    for (const k of path) node = node.get(k) as ShapeNode
+    const witness = WITNESSES[path.join('.')]
+    return [...node.keys(), ...(witness ? [witness.key] : [])]
+  }
+  const doubt = containers.map((c) => `(${member(c)} IS NOT NULL AND ${childrenOf(c).map((k) => `${member([...c, k])} IS NULL`).join(' AND ')})`)
+  const nestedArrays =
+    containers.length === 0
+      ? 'false'
+      : `CASE WHEN ${doubt.join(' OR ')} THEN coalesce(list_contains(json_type(raw, [${containers.map((c) => `'$.${c.join('.')}'`).join(', ')}]), 'ARRAY'), false) ELSE false END`
+  return {shape: shapeText(tree, []), values, nestedArrays}
 }
 
 /**
@@ -124,12 +150,11 @@ export function cloudtrailSource(reader: string, rootChars: number): string {
  * inserted with a NULL `raw`, to be counted and removed in one pass rather than read twice.
  */
 export function insertCloudtrail(source: string, keepMalformed: boolean): string {
-  const {shape, inner, values, nestedArrays} = fieldExpressions()
+  const {shape, values, nestedArrays} = fieldExpressions()
   const [eventId, , name] = values
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
   SELECT ${eventId}, event_time(t.eventTime), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
-  FROM (SELECT raw, artifact_key, t${inner.map((i) => `, ${i}`).join('')}
-    FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'}))`
+  FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})`
 }
 
 /** Counts, then removes, the lines of line-oriented artifacts that could not be read as records. */

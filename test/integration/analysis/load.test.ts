@@ -67,6 +67,10 @@ describe('coroner load: typed columns', () => {
       {eventID: 7, eventName: 'UpdateFunctionCode20150331v2', EVENTNAME: 'shadow'},
       {eventID: 'c', userIdentity: {type: 'AssumedRole', sessionContext: [{sessionIssuer: {type: 'Role'}}]}},
       {eventID: 'd', userIdentity: {type: 'AssumedRole', sessionContext: {sessionIssuer: [{type: 'Role'}]}}},
+      // An array behind an object that has other keys, and objects without any stored key.
+      {eventID: 'e', userIdentity: {type: 'IAMUser', sessionContext: {attributes: {mfaAuthenticated: 'true'}, sessionIssuer: [{arn: 'x'}]}}},
+      {eventID: 'f', userIdentity: {}, sourceIPAddress: '-1'},
+      {eventID: 'g', userIdentity: {sessionContext: {attributes: 'flat', sessionIssuer: {}}}},
     ]
     const {records} = generateRecords({events: 3000, seed: 7})
     const {store} = await writeCase(path.join(dir, 'store'), 'INC-T', [recordsFile([...odd, ...records])])
@@ -79,7 +83,7 @@ describe('coroner load: typed columns', () => {
         OR coalesce(json_type(raw, '$.userIdentity.sessionContext') = 'ARRAY', false) OR coalesce(json_type(raw, '$.userIdentity.sessionContext.sessionIssuer') = 'ARRAY', false)))::INTEGER AS nested_arrays,
       count(*) FILTER (WHERE nested_arrays)::INTEGER AS with_arrays,
       count(DISTINCT event_name_raw)::INTEGER AS names, count(*) FILTER (WHERE principal_type IS NOT NULL)::INTEGER AS typed FROM cloudtrail_records`)
-    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, nested_arrays: 0, with_arrays: 3, names: expect.any(Number), typed: expect.any(Number)})
+    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, nested_arrays: 0, with_arrays: 4, names: expect.any(Number), typed: expect.any(Number)})
     expect(counts!.names).toBeGreaterThan(200)
     expect(counts!.typed).toBeGreaterThan(2000)
     expect(await tableRows(dbPath, "SELECT event_name, event_source, principal_type, principal_arn, session_issuer_type FROM cloudtrail_events WHERE event_id IN ('n', '7') ORDER BY event_id")).toEqual([
