@@ -12,6 +12,6 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   error_code, event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_source = 'cloudtrail.amazonaws.com' AND event_time >= $since AND event_time < $until
-  AND event_name IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors',
-    'StopEventDataStoreIngestion', 'DeleteEventDataStore', 'UpdateEventDataStore')
+  AND list_contains(['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors',
+    'StopEventDataStoreIngestion', 'DeleteEventDataStore', 'UpdateEventDataStore'], event_name)
 ORDER BY time, event_id

@@ -12,7 +12,7 @@ documents AS (
   -- CloudTrail writes a policy document as JSON text, or URL-encoded (%7B%22Version%22…).
   SELECT event_id, CASE WHEN ltrim(d) LIKE '{%' THEN d ELSE url_decode(d) END AS doc
   FROM (SELECT event_id, json_extract_string(request_parameters, '$.policyDocument') AS d FROM iam
-        WHERE event_name IN ('CreatePolicy', 'CreatePolicyVersion', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy'))
+        WHERE list_contains(['CreatePolicy', 'CreatePolicyVersion', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy'], event_name))
   WHERE d IS NOT NULL
 ),
 statements AS (
@@ -45,7 +45,7 @@ grants AS (
       json_extract_string(request_parameters, '$.groupName')) AS target,
     coalesce(json_extract_string(request_parameters, '$.policyArn'), json_extract_string(request_parameters, '$.policyName')) AS policy
   FROM iam
-  WHERE event_name IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy')
+  WHERE list_contains(['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy'], event_name)
 ),
 hits AS (
   -- AWS's AdministratorAccess, and inline policies that allow everything.

@@ -10,5 +10,5 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   json_extract_string(request_parameters, '$.passwordResetRequired') AS password_reset_required, error_code,
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
-WHERE event_source = 'iam.amazonaws.com' AND event_name IN ('CreateLoginProfile', 'UpdateLoginProfile') AND event_time >= $since AND event_time < $until
+WHERE event_source = 'iam.amazonaws.com' AND list_contains(['CreateLoginProfile', 'UpdateLoginProfile'], event_name) AND event_time >= $since AND event_time < $until
 ORDER BY time, event_id

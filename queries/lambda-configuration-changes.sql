@@ -11,10 +11,10 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND error_code IS NULL
-  AND event_name IN ('CreateFunction', 'UpdateFunctionConfiguration', 'UpdateFunctionCode', 'DeleteFunction', 'PublishVersion',
+  AND list_contains(['CreateFunction', 'UpdateFunctionConfiguration', 'UpdateFunctionCode', 'DeleteFunction', 'PublishVersion',
     'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'PutFunctionConcurrency', 'DeleteFunctionConcurrency',
     'PutProvisionedConcurrencyConfig', 'PutFunctionCodeSigningConfig', 'DeleteFunctionCodeSigningConfig',
-    'PutFunctionEventInvokeConfig', 'UpdateFunctionEventInvokeConfig', 'PutRuntimeManagementConfig')
+    'PutFunctionEventInvokeConfig', 'UpdateFunctionEventInvokeConfig', 'PutRuntimeManagementConfig'], event_name)
   AND event_time >= $since AND event_time < $until
   AND ($function IS NULL OR contains(json_extract_string(request_parameters, '$.functionName'), $function))
 ORDER BY time, event_id

@@ -10,7 +10,7 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   CAST(to_json(json_keys(json_extract(request_parameters, '$.environment.variables'))) AS VARCHAR) AS variable_names,
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
-WHERE event_source = 'lambda.amazonaws.com' AND event_name IN ('UpdateFunctionConfiguration', 'CreateFunction')
+WHERE event_source = 'lambda.amazonaws.com' AND list_contains(['UpdateFunctionConfiguration', 'CreateFunction'], event_name)
   AND error_code IS NULL AND json_extract(request_parameters, '$.environment.variables') IS NOT NULL
   AND event_time >= $since AND event_time < $until
   AND ($function IS NULL OR contains(json_extract_string(request_parameters, '$.functionName'), $function))

@@ -12,5 +12,5 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND error_code IS NULL AND event_time >= $since AND event_time < $until
-  AND event_name IN ('CreateEventSourceMapping', 'UpdateEventSourceMapping', 'DeleteEventSourceMapping')
+  AND list_contains(['CreateEventSourceMapping', 'UpdateEventSourceMapping', 'DeleteEventSourceMapping'], event_name)
 ORDER BY time, event_id

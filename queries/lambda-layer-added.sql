@@ -12,6 +12,6 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_source = 'lambda.amazonaws.com' AND error_code IS NULL AND event_time >= $since AND event_time < $until
-  AND (event_name IN ('PublishLayerVersion', 'AddLayerVersionPermission')
-    OR (event_name IN ('UpdateFunctionConfiguration', 'CreateFunction') AND json_array_length(json_extract(request_parameters, '$.layers')) > 0))
+  AND (list_contains(['PublishLayerVersion', 'AddLayerVersionPermission'], event_name)
+    OR (list_contains(['UpdateFunctionConfiguration', 'CreateFunction'], event_name) AND json_array_length(json_extract(request_parameters, '$.layers')) > 0))
 ORDER BY time, event_id

@@ -11,6 +11,6 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   json_extract_string(response_elements, '$.functionUrl') AS function_url,
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
-WHERE event_source = 'lambda.amazonaws.com' AND event_name IN ('CreateFunctionUrlConfig', 'UpdateFunctionUrlConfig')
+WHERE event_source = 'lambda.amazonaws.com' AND list_contains(['CreateFunctionUrlConfig', 'UpdateFunctionUrlConfig'], event_name)
   AND error_code IS NULL AND upper(json_extract_string(request_parameters, '$.authType')) = 'NONE' AND event_time >= $since AND event_time < $until
 ORDER BY time, event_id

@@ -11,5 +11,5 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
   error_code, count(*) OVER (PARTITION BY principal_arn) AS reads_by_actor,
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
-WHERE event_source = 'secretsmanager.amazonaws.com' AND event_name IN ('GetSecretValue', 'BatchGetSecretValue') AND event_time >= $since AND event_time < $until
+WHERE event_source = 'secretsmanager.amazonaws.com' AND list_contains(['GetSecretValue', 'BatchGetSecretValue'], event_name) AND event_time >= $since AND event_time < $until
 ORDER BY time, event_id

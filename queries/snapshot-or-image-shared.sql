@@ -16,6 +16,6 @@ FROM cloudtrail_events
 WHERE event_time >= $since AND event_time < $until AND (
   (event_name = 'ModifySnapshotAttribute' AND json_extract(request_parameters, '$.createVolumePermission.add') IS NOT NULL)
   OR (event_name = 'ModifyImageAttribute' AND json_extract(request_parameters, '$.launchPermission.add') IS NOT NULL)
-  OR (event_name IN ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute') AND json_extract(request_parameters, '$.valuesToAdd') IS NOT NULL)
+  OR (list_contains(['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'], event_name) AND json_extract(request_parameters, '$.valuesToAdd') IS NOT NULL)
 )
 ORDER BY time, event_id

@@ -10,6 +10,6 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_name AS acti
     json_extract_string(request_parameters, '$.path')) AS target,
   error_code, event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
-WHERE event_source = 'ssm.amazonaws.com' AND event_name IN ('GetParameter', 'GetParameters', 'GetParametersByPath')
+WHERE event_source = 'ssm.amazonaws.com' AND list_contains(['GetParameter', 'GetParameters', 'GetParametersByPath'], event_name)
   AND coalesce(TRY_CAST(json_extract_string(request_parameters, '$.withDecryption') AS BOOLEAN), false) AND event_time >= $since AND event_time < $until
 ORDER BY time, event_id
