@@ -5,7 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {pipeline} from 'node:stream/promises'
 import type {Readable} from 'node:stream'
 import {CoronerError} from '../../core/errors.js'
-import {HashingStream, toReadable} from '../hashing.js'
+import {HashingStream, sha256Hex, toReadable} from '../hashing.js'
 import {assertSafeKey} from '../keys.js'
 import {splitLines} from '../ndjson.js'
 import type {ManifestSigner} from '../signing.js'
@@ -70,11 +70,8 @@ export class LocalDirectoryStore implements EvidenceStore {
     await this.makeDir(path.dirname(finalPath))
     if (await exists(finalPath)) throw new EvidenceExistsError(key)
     const tmp = `${finalPath}${PARTIAL}${randomBytes(4).toString('hex')}`
-    const hasher = new HashingStream()
     try {
-      await pipeline(toReadable(body), hasher, createWriteStream(tmp, {flags: 'wx', mode: 0o600}))
-      await syncFile(tmp)
-      const sha256 = hasher.digest()
+      const {sha256, size} = await writeSynced(tmp, body)
       if (options.expectSha256 !== undefined && options.expectSha256 !== sha256) {
         throw new EvidenceHashMismatchError(key, options.expectSha256, sha256)
       }
@@ -85,7 +82,7 @@ export class LocalDirectoryStore implements EvidenceStore {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new EvidenceExistsError(key, error)
         throw error
       }
-      return {key, sha256, size: hasher.size}
+      return {key, sha256, size}
     } finally {
       await unlink(tmp).catch(() => {})
     }
@@ -177,14 +174,32 @@ export class LocalDirectoryStore implements EvidenceStore {
   async close(): Promise<void> {}
 }
 
-/** Forces a file's bytes to disk, so that a power cut after `put` resolves cannot lose them. */
-async function syncFile(p: string): Promise<void> {
+/**
+ * Writes a new private file and forces its bytes to disk, so that a power cut after `put` resolves
+ * cannot lose them; returns the SHA-256 and size of what was written. Bytes in memory (nearly every
+ * artifact) are written in one call; a stream is hashed on its way to the file.
+ */
+async function writeSynced(p: string, body: BodySource): Promise<{sha256: string; size: number}> {
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
+    const handle = await open(p, 'wx', 0o600)
+    try {
+      await handle.writeFile(bytes)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return {sha256: sha256Hex(bytes), size: bytes.byteLength}
+  }
+  const hasher = new HashingStream()
+  await pipeline(toReadable(body), hasher, createWriteStream(p, {flags: 'wx', mode: 0o600}))
   const handle = await open(p, 'r+')
   try {
     await handle.sync()
   } finally {
     await handle.close()
   }
+  return {sha256: hasher.digest(), size: hasher.size}
 }
 
 async function exists(p: string): Promise<boolean> {
