@@ -8,7 +8,7 @@ import {SIGNATURE_NAME} from './signing.js'
 import {journalLines} from './journal.js'
 import {LocalDirectoryStore} from './stores/local.js'
 import type {ArtifactRecord, Manifest} from './manifest.js'
-import {EvidenceHashMismatchError, readObject, type EvidenceStore} from './store.js'
+import {EvidenceHashMismatchError, readObject, readUpTo, type EvidenceStore} from './store.js'
 import {objectsToRead, verifyCase, type CaseVerification} from './verify.js'
 
 export interface PullResult {
@@ -33,6 +33,8 @@ export interface PullResult {
 
 /** Artifacts copied at once. */
 const PULL_CONCURRENCY = 8
+/** An artifact up to this size is copied through memory (one write at the destination); a larger one is streamed. */
+const IN_MEMORY_BYTES = 8 * 2 ** 20
 /** Journal lines copied in one write. */
 const JOURNAL_BATCH = 256
 
@@ -127,7 +129,7 @@ async function pullArtifact(source: EvidenceStore, dest: EvidenceStore, caseId: 
     })
   }
   try {
-    const stored = await dest.put(a.key, await source.get(a.key, a.versionId), {expectSha256: a.sha256, ...(a.contentType === undefined ? {} : {contentType: a.contentType})})
+    const stored = await dest.put(a.key, await readUpTo(source, a.key, a.versionId, IN_MEMORY_BYTES), {expectSha256: a.sha256, ...(a.contentType === undefined ? {} : {contentType: a.contentType})})
     return stored.size
   } catch (error) {
     if (error instanceof EvidenceHashMismatchError) {

@@ -107,6 +107,33 @@ export async function readObject(store: Pick<EvidenceStore, 'get'>, key: string,
   return Buffer.concat(chunks)
 }
 
+/**
+ * An object's bytes in memory when it ends within `max` bytes (written by a store in one call),
+ * else a stream of every byte, those read so far first: memory stays bounded whatever the object's
+ * real size, which may not be the size recorded.
+ */
+export async function readUpTo(store: Pick<EvidenceStore, 'get'>, key: string, versionId: string | undefined, max: number): Promise<Buffer | AsyncIterable<Uint8Array>> {
+  const iterator = (await store.get(key, versionId))[Symbol.asyncIterator]()
+  const chunks: Buffer[] = []
+  let size = 0
+  for (;;) {
+    const next = await iterator.next()
+    if (next.done) return Buffer.concat(chunks)
+    const chunk = Buffer.from(next.value as Uint8Array)
+    chunks.push(chunk)
+    size += chunk.length
+    if (size > max) break
+  }
+  return (async function* () {
+    try {
+      yield* chunks
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Uint8Array
+    } finally {
+      await iterator.return?.()
+    }
+  })()
+}
+
 export class EvidenceExistsError extends CoronerError {
   readonly key: string
   constructor(key: string, cause?: unknown) {

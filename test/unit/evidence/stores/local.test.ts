@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {readFile, stat} from 'node:fs/promises'
+import {readFile, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
@@ -21,6 +21,17 @@ describe('LocalDirectoryStore', () => {
     expect(await readFile(file, 'utf8')).toBe('hello world')
     expect((await stat(file)).mode & 0o777).toBe(0o444)
     expect(await hashStream(await store.get('cases/C/runs/R/a/b.txt'))).toEqual({sha256: sha('hello world'), size: 11})
+  })
+
+  it('writes bytes and text held in memory as it writes a stream: read-only, hashed, no partial file left', async () => {
+    const dir = await tempDir()
+    const store = new LocalDirectoryStore(dir)
+    const bytes = Buffer.from([0, 255, 10, 13, 0x1f, 0x8b])
+    expect(await store.put('cases/C/runs/R/bytes.bin', bytes)).toEqual({key: 'cases/C/runs/R/bytes.bin', sha256: sha(bytes), size: 6})
+    expect(await store.put('cases/C/runs/R/text.txt', 'é\n')).toEqual({key: 'cases/C/runs/R/text.txt', sha256: sha(Buffer.from('é\n', 'utf8')), size: 3})
+    for (const name of ['bytes.bin', 'text.txt']) expect((await stat(path.join(dir, 'cases/C/runs/R', name))).mode & 0o777).toBe(0o444)
+    expect(await readFile(path.join(dir, 'cases/C/runs/R/bytes.bin'))).toEqual(bytes)
+    expect(await readdir(path.join(dir, 'cases/C/runs/R'))).toEqual(['bytes.bin', 'text.txt'])
   })
 
   it('refuses a second write of the same key and keeps the first', async () => {
