@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import os from 'node:os'
 import type {Clock} from '../core/clock.js'
 import {toCoronerError} from '../core/errors.js'
@@ -105,6 +106,7 @@ export class EvidenceRun {
   /** The artifact records, kept on disk rather than in memory until the manifest is sealed. */
   private readonly artifacts = new ArtifactSpool()
   private readonly warnings: string[] = []
+  /** The keys of the run's artifacts so far, each by the first 16 bytes of its SHA-256: a run of 100,000 artifacts keeps 4 MB, not 20. */
   private readonly usedKeys = new Set<string>()
   private seq = 0
   private lastHash = ''
@@ -340,14 +342,14 @@ export class EvidenceRun {
   private uniqueKey(segments: readonly string[]): string {
     const safe = segments.map((s) => keySegment(s))
     let key = `${this.prefix}${safe.join('/')}`
-    for (let n = 2; this.usedKeys.has(key); n++) {
+    for (let n = 2; this.usedKeys.has(keyDigest(key)); n++) {
       const last = safe.length - 1
       const name = safe[last] ?? 'artifact'
       const dot = name.indexOf('.', 1)
       const renamed = dot > 0 ? `${name.slice(0, dot)}~${n}${name.slice(dot)}` : `${name}~${n}`
       key = `${this.prefix}${[...safe.slice(0, last), renamed].join('/')}`
     }
-    this.usedKeys.add(key)
+    this.usedKeys.add(keyDigest(key))
     return key
   }
 
@@ -413,3 +415,6 @@ async function chainPosition(store: EvidenceStore, caseId: string, beforeRunId: 
   const {sha256} = await hashStream(await store.get(last.manifestKey, last.manifest!.versionId))
   return {previous: {runId: last.runId, key: last.manifestKey, sha256}, runsBefore: earlier.length}
 }
+
+/** A key by the first 16 bytes of its SHA-256 (a chance of two of 100,000 keys colliding below 10^-28). */
+const keyDigest = (key: string): string => createHash('sha256').update(key).digest().subarray(0, 16).toString('latin1')

@@ -64,4 +64,15 @@ describe('journal group commit', () => {
     expect(lines.some((l) => l.includes('"kept"'))).toBe(true)
     expect(lines.some((l) => l.includes('"lost"'))).toBe(false)
   })
+
+  it('gives a second artifact of the same name in a run its own key, and a third', async () => {
+    const store = new LocalDirectoryStore(await tempDir())
+    const run = await EvidenceRun.begin({store, caseId: 'INC-1', command: 'test', parameters: {}, clock: fixedClock('2026-11-25T10:00:00Z', 1)})
+    const meta = {kind: 'test', contentType: 'application/json', source: 'src', collector: 'test'}
+    const keys = []
+    for (const body of ['1', '2', '3']) keys.push((await run.putArtifact(['x', 'page.json'], body, meta)).key)
+    keys.push((await run.putArtifact(['x', 'other'], '4', meta)).key, (await run.putArtifact(['x', 'other'], '5', meta)).key)
+    await run.finish()
+    expect(keys.map((k) => k.slice(k.indexOf('/x/') + 1))).toEqual(['x/page.json', 'x/page~2.json', 'x/page~3.json', 'x/other', 'x/other~2'])
+  })
 })
