@@ -14,7 +14,8 @@ import {EVENTS, ROUNDS, SCALE, alternate, coroner, log, mustRun, report, summary
 const sizes = SCALE === 'small' ? {imported: undefined, archive: [50_000, 150_000]} : {imported: 1_000_000, archive: [1_000_000]}
 // BENCH_EVENTS=N[,M…] measures only collected archives of those sizes (no imported case).
 if (EVENTS !== undefined) Object.assign(sizes, {imported: undefined, archive: EVENTS})
-const roundsFor = (events) => ROUNDS ?? (events >= 5_000_000 || SCALE === 'small' ? 1 : 3)
+// Two rounds at full scale: the suite's 15 minutes hold both cases' loads and read_json runs.
+const roundsFor = (events) => ROUNDS ?? (events >= 5_000_000 || SCALE === 'small' ? 1 : 2)
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 
 async function compare(name, c) {
