@@ -102,9 +102,7 @@ export interface EvidenceStore {
 
 /** One object (a version of it, on S3) read whole as bytes: for manifests, signatures and other small records. */
 export async function readObject(store: Pick<EvidenceStore, 'get'>, key: string, versionId?: string): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of await store.get(key, versionId)) chunks.push(Buffer.from(chunk as Uint8Array))
-  return Buffer.concat(chunks)
+  return (await readUpTo(store, key, versionId, Infinity)) as Buffer
 }
 
 /**
@@ -119,7 +117,8 @@ export async function readUpTo(store: Pick<EvidenceStore, 'get'>, key: string, v
   for (;;) {
     const next = await iterator.next()
     if (next.done) return Buffer.concat(chunks)
-    const chunk = Buffer.from(next.value as Uint8Array)
+    const value = next.value as Uint8Array
+    const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     chunks.push(chunk)
     size += chunk.length
     if (size > max) break
