@@ -30,12 +30,13 @@ export interface JournalLine {
 /**
  * The lines of a run's custody journal in order, each checked byte for byte and against the hash
  * chain: one `\n` after every line and nothing else (no `\r`, no blank line), its sequence number,
- * and the SHA-256 of the line before it. The one journal reader.
+ * and the SHA-256 of the line before it. The one journal reader. `lines` are the store's lines of the
+ * journal (each with its newline) when the caller has them already.
  */
-export async function* journalLines(store: EvidenceStore, key: string): AsyncIterable<JournalLine> {
+export async function* journalLines(store: EvidenceStore, key: string, lines: AsyncIterable<string> | Iterable<string> = store.readJournal(key)): AsyncIterable<JournalLine> {
   let lastHash = ''
   let seq = 0
-  for await (const raw of store.readJournal(key)) {
+  for await (const raw of lines) {
     const terminated = raw.endsWith('\n')
     const line = terminated ? raw.slice(0, -1) : raw
     const problems: JournalProblemCode[] = terminated ? [] : ['journal-unterminated']
@@ -89,10 +90,10 @@ const DESCRIBE: Record<JournalProblemCode, (n: number, seq: number) => string> =
 }
 
 /** Reads a journal through, naming every kind of break in its bytes or chain once (with a count), and keeping what verify compares with the manifest. */
-export async function readJournalChain(store: EvidenceStore, key: string): Promise<JournalChain> {
+export async function readJournalChain(store: EvidenceStore, key: string, lines?: Iterable<string>): Promise<JournalChain> {
   const chain: JournalChain = {lastHash: '', entries: 0, artifacts: [], gaps: 0, warnings: [], problems: []}
   const seen = new Map<JournalProblemCode, {count: number; firstSeq: number}>()
-  for await (const l of journalLines(store, key)) {
+  for await (const l of journalLines(store, key, lines)) {
     for (const code of l.problems) {
       const s = seen.get(code)
       if (s) s.count++

@@ -37,6 +37,8 @@ const PULL_CONCURRENCY = 8
 const IN_MEMORY_BYTES = 8 * 2 ** 20
 /** Journal lines copied in one write. */
 const JOURNAL_BATCH = 256
+/** Journal text kept, across the case's runs, for the source's check after the copy; past it a journal is read again. */
+const JOURNAL_KEEP_CHARS = 64 * 2 ** 20
 
 type JournalArtifact = Pick<ArtifactRecord, 'key' | 'sha256' | 'size'> & {versionId?: string; contentType?: string}
 
@@ -60,25 +62,27 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   const result: Omit<PullResult, 'verification' | 'source' | 'ok'> = {caseId, from: source.location, to: dest.location, runs: index.runs.length, objects: 0, bytes: 0, notPulled: []}
   const task = progress?.task(`pulling ${caseId}`)
   task?.setTotal(...objectsToRead(index))
+  const journals = new KeptLines(JOURNAL_KEEP_CHARS)
   try {
-    for (const run of index.runs) await pullRun(source, dest, caseId, run, result, task)
+    for (const run of index.runs) await pullRun(source, dest, caseId, run, result, journals, task)
   } finally {
     task?.done()
   }
-  // After the copy, so the lock state each read returned serves the source's lock checks.
-  const sourceCheck = await verifyCase(source, caseId, {content: false})
+  // After the copy, so the lock state each read returned serves the source's lock checks; the
+  // listing and the journals just read are not read again.
+  const sourceCheck = await verifyCase(source, caseId, {content: false, readAlready: {index, journals: journals.kept}})
   const check = progress?.task(`verifying the copy of ${caseId}`)
   const verification = await verifyCase(dest, caseId, check ? {progress: check} : {}).finally(() => check?.done())
   return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
 }
 
 /** One run: its journal line by line, each artifact it lists (hash checked), then its manifest as first written. */
-async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, task?: ProgressTask): Promise<void> {
+async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, journals: KeptLines, task?: ProgressTask): Promise<void> {
   const journalArtifacts: JournalArtifact[] = []
   const journal = await dest.openJournal(run.journalKey)
   // Lines are copied as they are (a blank or CRLF line too), a batch to a write; verify names any that breaks the chain.
   const batch: string[] = []
-  for await (const {line, entry} of journalLines(source, run.journalKey)) {
+  for await (const {line, entry} of journalLines(source, run.journalKey, journals.keep(run.journalKey, source.readJournal(run.journalKey)))) {
     batch.push(line)
     if (batch.length >= JOURNAL_BATCH) await journal.append(...batch.splice(0))
     if (entry?.type === 'artifact' && entry.artifact) journalArtifacts.push(entry.artifact)
@@ -117,6 +121,28 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   }
   for (const key of run.objects.keys()) {
     if (!pulled.has(key) && !key.startsWith(`${run.journalKey}.d/`)) result.notPulled.push(key)
+  }
+}
+
+/** Lines read from a store, kept by key once read to the end, while their total stays under a budget (a key that would pass it is not kept). */
+class KeptLines {
+  readonly kept = new Map<string, string[]>()
+  private chars = 0
+
+  constructor(private readonly budget: number) {}
+
+  async *keep(key: string, lines: AsyncIterable<string>): AsyncIterable<string> {
+    let mine: string[] | undefined = []
+    let chars = 0
+    for await (const line of lines) {
+      chars += line.length
+      if (this.chars + chars > this.budget) mine = undefined
+      mine?.push(line)
+      yield line
+    }
+    if (mine === undefined) return
+    this.chars += chars
+    this.kept.set(key, mine)
   }
 }
 

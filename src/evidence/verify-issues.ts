@@ -1,6 +1,7 @@
 import type {KeyObject} from 'node:crypto'
 import type {ProgressTask} from '../core/progress.js'
 import type {CaseHead} from './case-head.js'
+import type {CaseIndex} from './case-index.js'
 import type {Manifest} from './manifest.js'
 
 /**
@@ -101,6 +102,12 @@ export interface VerifyOptions {
   openRun?: string | undefined
   /** Told of every object read back, with its size: per-object progress (count, bytes, rate, time left). */
   progress?: ProgressTask
+  /**
+   * What the caller has just read of this case from the same store (pull, which copies it first):
+   * its listing and the raw lines of its journals, so verify does not read them twice. A journal
+   * not in the map is read.
+   */
+  readAlready?: {index: CaseIndex; journals: ReadonlyMap<string, readonly string[]>}
 }
 
 /** Collects problems into the lists a verification reports them in. */

@@ -46,6 +46,8 @@ export interface RunContext {
   publicKey?: KeyObject
   /** Told of every artifact read back, with its size. */
   progress?: ProgressTask
+  /** The journal's raw lines, when the caller has read them from this store already. */
+  journal?: readonly string[]
 }
 
 /** One run: its journal byte for byte, its manifest as first written, the two against each other, its signature, locks, and each artifact it records. */
@@ -53,7 +55,7 @@ export async function verifyRun(store: EvidenceStore, caseId: string, run: Index
   const {log} = ctx
   const check = log.openRun({runId: run.runId, status: ctx.open ? 'open' : 'unsealed', artifacts: 0, problems: []})
   const out: ExaminedRun = {runId: run.runId, prefix: run.prefix, journalKey: run.journalKey, manifestKey: run.manifestKey, sealed: false, records: [], hasJournal: run.hasJournal, noManifest: !live(run.objects.get(run.manifestKey)).present, journalLastHash: ''}
-  const journal = await readJournal(store, run, log)
+  const journal = await readJournal(store, run, log, ctx.journal)
   const manifest = await readManifest(store, caseId, run, check, log)
   out.journalLastHash = journal.lastHash
   const resumeOf = resumedRun(manifest ? manifest.manifest.parameters : journal.started?.parameters)
@@ -81,13 +83,13 @@ function resumedRun(parameters: unknown): ExaminedRun['resumeOf'] {
 }
 
 /** The run's journal, unless it is a link (never read through one); every problem in it named. */
-async function readJournal(store: EvidenceStore, run: IndexedRun, log: IssueLog): Promise<JournalChain> {
+async function readJournal(store: EvidenceStore, run: IndexedRun, log: IssueLog, lines?: readonly string[]): Promise<JournalChain> {
   const empty: JournalChain = {lastHash: '', entries: 0, artifacts: [], gaps: 0, warnings: [], problems: []}
   const state = live(run.objects.get(run.journalKey))
   if (state.present && !readableObject(log, run, run.journalKey, state, 'journal')) return empty
   let journal: JournalChain
   try {
-    journal = await readJournalChain(store, run.journalKey)
+    journal = await readJournalChain(store, run.journalKey, lines)
   } catch (error) {
     log.run(run.runId, 'journal-missing', `journal ${run.journalKey} could not be read: ${toCoronerError(error).message}`, run.journalKey)
     return empty

@@ -31,7 +31,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string, options: 
 export async function examineCase(store: EvidenceStore, caseId: string, options: VerifyOptions = {}): Promise<CaseExamination> {
   const given = options.publicKey
   const publicKey = given === undefined ? undefined : typeof given === 'string' || Buffer.isBuffer(given) ? parsePublicKey(given, '--public-key') : given
-  const index = await indexCase(store, caseId)
+  const index = options.readAlready?.index ?? (await indexCase(store, caseId))
   const progress = options.progress
   if (progress) progress.setTotal(...objectsToRead(index))
   const v: CaseVerification = {caseId, store: store.location, ok: true, contentChecked: options.content !== false, head: null, runs: [], artifacts: [], problems: [], warnings: [], issues: []}
@@ -41,7 +41,10 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
     else log.case('object-stray', `unexpected object ${o.key} outside any run`, {key: o.key})
   }
   const runs: ExaminedRun[] = []
-  for (const run of index.runs) runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(progress === undefined ? {} : {progress}), ...(publicKey === undefined ? {} : {publicKey})}))
+  for (const run of index.runs) {
+    const journal = options.readAlready?.journals.get(run.journalKey)
+    runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(progress === undefined ? {} : {progress}), ...(publicKey === undefined ? {} : {publicKey}), ...(journal === undefined ? {} : {journal})}))
+  }
   checkUnsealed(runs, log, options.openRun)
   checkChain(index, runs, log)
   checkSigningAcrossRuns(runs, log, publicKey)

@@ -148,6 +148,23 @@ describe('the tamper matrix on the S3 store: verify names it, pull fails on it',
     expect(copy.runs.every((r) => r.signature?.checkedWith === 'given-key')).toBe(true)
   })
 
+  it('reads each object of the source once: the source check reuses the listing and journals the copy read', async () => {
+    const c = await s3Case()
+    const reads: string[] = []
+    const lists: string[] = []
+    const {get, list} = c.store
+    c.store.get = (key, versionId) => (reads.push(key), get.call(c.store, key, versionId))
+    c.store.list = (prefix) => (lists.push(prefix), list.call(c.store, prefix))
+    const pulled = await pullCase(c.store, CASE, path.join(await tempDir(), 'copy'))
+    expect(pulled.ok).toBe(true)
+    const twice = reads.filter((k, i) => reads.indexOf(k) !== i)
+    // The manifest is read by the copy and again by the source check (one small object a run).
+    expect(twice.sort()).toEqual(c.runs.map((r) => r.manifestKey).sort())
+    for (const r of c.runs) for (const a of r.artifacts) expect(reads).toContain(a.key)
+    expect(reads.filter((k) => k.includes('custody.jsonl.d/')).length).toBeGreaterThan(0)
+    expect(lists.filter((p) => p === `cases/${CASE}/`)).toHaveLength(1)
+  })
+
   for (const t of MATRIX) {
     it(t.name, async () => {
       const key = t.sign ? await signingKey() : undefined
