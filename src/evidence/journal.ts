@@ -30,8 +30,8 @@ export interface JournalLine {
 /**
  * The lines of a run's custody journal in order, each checked byte for byte and against the hash
  * chain: one `\n` after every line and nothing else (no `\r`, no blank line), its sequence number,
- * and the SHA-256 of the line before it. The one journal reader. `lines` are the store's lines of the
- * journal (each with its newline) when the caller has them already.
+ * and the SHA-256 of the line before it. The one journal reader. `lines` are the store's lines of
+ * the journal (each with its newline) when the caller has read them already.
  */
 export async function* journalLines(store: EvidenceStore, key: string, lines: AsyncIterable<string> | Iterable<string> = store.readJournal(key)): AsyncIterable<JournalLine> {
   let lastHash = ''
