@@ -38,42 +38,63 @@ export interface ProgressState {
 
 /**
  * The progress line of a task: `label: 120/2,000 objects (6%) 35.2/1.2 GiB 12.3 MiB/s ETA 1m40s`,
- * cut to `width` columns (the terminal's), the numbers kept before the label is cut.
+ * cut to `width` columns (the terminal's), the numbers kept before the label is cut; `compact`,
+ * the count alone.
  */
-export function progressLine(s: ProgressState, width = Number.POSITIVE_INFINITY): string {
+export function progressLine(s: ProgressState, width = Number.POSITIVE_INFINITY, compact = false): string {
   const seconds = Math.max(s.seconds, 0.001)
   const parts: string[] = [`${s.count.toLocaleString('en-US')}${s.total !== undefined && s.total > 0 ? `/${s.total.toLocaleString('en-US')}` : ''}`]
   if (s.total !== undefined && s.total > 0) parts[0] += ` (${Math.min(100, Math.floor((100 * s.count) / s.total))}%)`
+  // Side by side, labels often differ only at the end (log groups): the end is kept.
+  if (compact) return fitLabel(s.label, parts[0]!, width, true)
   const byBytes = s.bytes > 0
   if (byBytes) parts.push(`${formatBytes(s.bytes)}${s.totalBytes !== undefined && s.totalBytes > 0 ? `/${formatBytes(s.totalBytes)}` : ''}`, `${formatBytes(s.bytes / seconds)}/s`)
   else parts.push(`${(s.count / seconds).toFixed(1)}/s`)
   const left = byBytes && s.totalBytes !== undefined && s.totalBytes > 0 ? (s.totalBytes - s.bytes) / (s.bytes / seconds) : s.total !== undefined && s.total > 0 && s.count > 0 ? (s.total - s.count) / (s.count / seconds) : Number.NaN
   if (Number.isFinite(left)) parts.push(`ETA ${formatSeconds(Math.max(0, left))}`)
-  const numbers = parts.join(' ')
+  return fitLabel(s.label, parts.join(' '), width)
+}
+
+/** `label: numbers` in `width` columns, the numbers kept before the label is cut (at its end, or with `keepEnd` at its start). */
+function fitLabel(label: string, numbers: string, width: number, keepEnd = false): string {
   const room = width - numbers.length - 2
-  if (room >= s.label.length) return `${s.label}: ${numbers}`
-  if (room >= 4) return `${s.label.slice(0, room - 1)}…: ${numbers}`
+  if (room >= label.length) return `${label}: ${numbers}`
+  if (room >= 4) return keepEnd ? `…${label.slice(label.length - room + 1)}: ${numbers}` : `${label.slice(0, room - 1)}…: ${numbers}`
   return numbers.length <= width ? numbers : `${numbers.slice(0, Math.max(0, width - 1))}…`
 }
 
+/** Between tasks drawn side by side. */
+const SEPARATOR = ' │ '
+
 /**
- * Draws one self-overwriting line per task on a terminal stream, at most every `intervalMs`,
- * never wider than the terminal (a line that wrapped could not be overwritten).
+ * Draws one self-overwriting line on a terminal stream, at most every `intervalMs`, never wider
+ * than the terminal (a line that wrapped could not be overwritten). Tasks running side by side
+ * (log groups collected at once) share it, each in its part of the width; a task that ends leaves
+ * its last line above it.
  */
 export function terminalProgress(stream: NodeJS.WriteStream, now: () => number = Date.now, intervalMs = 100): Progress {
   const width = (): number => Math.max(10, (stream.columns || 80) - 1)
+  const active: Array<{s: ProgressState; started: number}> = []
+  let lastDraw = 0
+  const draw = (force: boolean): void => {
+    const t = now()
+    if (!force && t - lastDraw < intervalMs) return
+    lastDraw = t
+    if (active.length === 0) return
+    const share = Math.max(10, Math.floor((width() - SEPARATOR.length * (active.length - 1)) / active.length))
+    const parts = active.map(({s, started}) => {
+      s.seconds = (t - started) / 1000
+      // Side by side, each task says its label and count only: the rate and time left need the room.
+      return progressLine(s, share, active.length > 1)
+    })
+    const line = parts.join(SEPARATOR)
+    stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}`)
+  }
   return {
     task(label, initialTotal) {
-      const started = now()
-      const s: ProgressState = {label: escapeControls(label), count: 0, total: initialTotal, bytes: 0, totalBytes: undefined, seconds: 0}
-      let lastDraw = 0
-      const draw = (force: boolean): void => {
-        const t = now()
-        if (!force && t - lastDraw < intervalMs) return
-        lastDraw = t
-        s.seconds = (t - started) / 1000
-        stream.write(`\r\u001B[2K${progressLine(s, width())}`)
-      }
+      const mine = {s: {label: escapeControls(label), count: 0, total: initialTotal, bytes: 0, totalBytes: undefined, seconds: 0} as ProgressState, started: now()}
+      const {s} = mine
+      active.push(mine)
       return {
         advance(by = 1, bytes = 0) {
           s.count += by
@@ -85,12 +106,13 @@ export function terminalProgress(stream: NodeJS.WriteStream, now: () => number =
           if (bytes !== undefined) s.totalBytes = bytes
         },
         done(summary) {
+          const at = active.indexOf(mine)
+          if (at < 0) return
+          s.seconds = (now() - mine.started) / 1000
+          active.splice(at, 1)
+          const line = summary === undefined ? progressLine(s, width()) : `${s.label}: ${escapeControls(summary)}`
+          stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}\n`)
           draw(true)
-          if (summary === undefined) stream.write('\n')
-          else {
-            const line = `${s.label}: ${summary}`
-            stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}\n`)
-          }
         },
       }
     },

@@ -29,6 +29,43 @@ describe('progress', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(49)
     expect(written.join('')).not.toContain('\u001b[2J')
   })
+
+  it('shows tasks running side by side on the one live line, and leaves a line for each that ends', () => {
+    const written: string[] = []
+    const stream = {columns: 80, write: (s: string) => written.push(s)} as unknown as NodeJS.WriteStream
+    let now = 0
+    const progress = terminalProgress(stream, () => now, 0)
+    const a = progress.task('/aws/lambda/a')
+    const b = progress.task('/aws/lambda/b')
+    now += 1000
+    a.advance(5)
+    b.advance(7)
+    // The live line is whatever follows the last line clear: both tasks are on it, within the width.
+    const live = (): string => written.join('').split('\r\u001B[2K').pop()!
+    expect(live()).toContain('5')
+    expect(live()).toContain('7')
+    expect(live()).toMatch(/\/aws\/lambda\/a.*│.*\/aws\/lambda\/b/)
+    expect(live().length).toBeLessThanOrEqual(79)
+    a.done('5 events')
+    // a's summary stays on a line of its own; b is still drawn after it.
+    expect(written.join('')).toContain('/aws/lambda/a: 5 events\n')
+    expect(live()).toContain('/aws/lambda/b: 7')
+    expect(live()).not.toContain('/aws/lambda/a')
+    b.done()
+    expect(written.join('').endsWith('\n')).toBe(true)
+  })
+
+  it('keeps the end of each label side by side on a narrow terminal, where log groups differ', () => {
+    const written: string[] = []
+    const stream = {columns: 50, write: (s: string) => written.push(s)} as unknown as NodeJS.WriteStream
+    const progress = terminalProgress(stream, () => 0, 0)
+    const a = progress.task('logs /aws/lambda/payments-api')
+    progress.task('logs /aws/lambda/backdoor-func').advance(3)
+    a.advance(2)
+    const live = written.join('').split('\r\u001B[2K').pop()!
+    expect(live.length).toBeLessThanOrEqual(49)
+    expect(live).toMatch(/payments-api: 2 │ .*backdoor-func: 3$/)
+  })
 })
 
 describe('progress of a command', () => {
