@@ -55,7 +55,7 @@ export function progressLine(s: ProgressState, width = Number.POSITIVE_INFINITY,
   return fitLabel(s.label, parts.join(' '), width)
 }
 
-/** `label: numbers` in `width` columns, the numbers kept before the label is cut (at its end, or with `keepEnd` at its start). */
+/** `label: numbers` in `width` columns, the numbers kept before the label is cut (its end dropped, or with `keepEnd` its start). */
 function fitLabel(label: string, numbers: string, width: number, keepEnd = false): string {
   const room = width - numbers.length - 2
   if (room >= label.length) return `${label}: ${numbers}`
@@ -74,6 +74,7 @@ const SEPARATOR = ' │ '
  */
 export function terminalProgress(stream: NodeJS.WriteStream, now: () => number = Date.now, intervalMs = 100): Progress {
   const width = (): number => Math.max(10, (stream.columns || 80) - 1)
+  const cut = (line: string): string => (line.length <= width() ? line : `${line.slice(0, width() - 1)}…`)
   const active: Array<{s: ProgressState; started: number}> = []
   let lastDraw = 0
   const draw = (force: boolean): void => {
@@ -87,13 +88,12 @@ export function terminalProgress(stream: NodeJS.WriteStream, now: () => number =
       // Side by side, each task says its label and count only: the rate and time left need the room.
       return progressLine(s, share, active.length > 1)
     })
-    const line = parts.join(SEPARATOR)
-    stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}`)
+    stream.write(`\r\u001B[2K${cut(parts.join(SEPARATOR))}`)
   }
   return {
     task(label, initialTotal) {
-      const mine = {s: {label: escapeControls(label), count: 0, total: initialTotal, bytes: 0, totalBytes: undefined, seconds: 0} as ProgressState, started: now()}
-      const {s} = mine
+      const s: ProgressState = {label: escapeControls(label), count: 0, total: initialTotal, bytes: 0, totalBytes: undefined, seconds: 0}
+      const mine = {s, started: now()}
       active.push(mine)
       return {
         advance(by = 1, bytes = 0) {
@@ -110,8 +110,7 @@ export function terminalProgress(stream: NodeJS.WriteStream, now: () => number =
           if (at < 0) return
           s.seconds = (now() - mine.started) / 1000
           active.splice(at, 1)
-          const line = summary === undefined ? progressLine(s, width()) : `${s.label}: ${escapeControls(summary)}`
-          stream.write(`\r\u001B[2K${line.length <= width() ? line : `${line.slice(0, width() - 1)}…`}\n`)
+          stream.write(`\r\u001B[2K${cut(summary === undefined ? progressLine(s, width()) : `${s.label}: ${escapeControls(summary)}`)}\n`)
           draw(true)
         },
       }
