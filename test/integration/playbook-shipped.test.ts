@@ -155,11 +155,15 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     })
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     await held
-    // The third page is held: wait until the snapshot and the logs have ended, then interrupt.
+    // The third page is held: wait until every other step has ended (they run beside the lookup), then interrupt.
     const runsDir = path.join(store, 'cases', 'INC-KILL', 'runs')
+    const others = ['archive', 'digests', 'logs', 'snapshot', 'targets']
     for (;;) {
       const journal = await readdir(runsDir).then((r) => readFile(path.join(runsDir, r[0]!, 'custody.jsonl'), 'utf8')).catch(() => '')
-      if (/"step":"logs","scope":"playbook","outcome":"done"/.test(journal) && /"step":"snapshot","scope":"playbook","outcome":"done"/.test(journal)) break
+      // Only whole lines: the last may be half written.
+      const ended = new Set(journal.split('\n').slice(0, -1).map((l) => JSON.parse(l) as {type?: string; scope?: string; step?: string; outcome?: string})
+        .filter((e) => e.type === 'step-ended' && e.scope === 'playbook' && (e.outcome === 'done' || e.outcome === 'skipped')).map((e) => e.step))
+      if (others.every((step) => ended.has(step))) break
       await new Promise((r) => setTimeout(r, 50))
     }
     child.kill('SIGTERM')
@@ -173,7 +177,7 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
 
     const out = await inDir(dir, () => coroner(['run', 'lambda-triage', '--case', 'INC-KILL', '--store', store, '--endpoint-url', gate.url, '--region', 'us-east-1', '--resume', first!.runId, '--json']))
     const r = (JSON.parse(out.stdout) as Envelope<PlaybookRunResult>).result
-    expect(r.steps.filter((s) => s.carriedFrom === first!.runId).map((s) => s.id).sort()).toEqual(['archive', 'digests', 'logs', 'snapshot', 'targets'])
+    expect(r.steps.filter((s) => s.carriedFrom === first!.runId).map((s) => s.id).sort()).toEqual(others)
     expect(r.steps.find((s) => s.id === 'lookup')).toMatchObject({outcome: 'done'})
     // The resumed lookup started with the token of the page it stopped on, and nothing of Lambda or Logs was called again.
     const resumedLookups = trail.requests.slice(trailBefore).filter((q) => q.target.endsWith('LookupEvents'))
