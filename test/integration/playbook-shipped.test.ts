@@ -4,6 +4,7 @@ import path from 'node:path'
 import {gunzipSync} from 'node:zlib'
 import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {journalLines} from '../../src/evidence/journal.js'
 import type {Manifest} from '../../src/evidence/manifest.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
@@ -159,10 +160,14 @@ describe('the shipped playbooks, run against moto and a LookupEvents server', ()
     const runsDir = path.join(store, 'cases', 'INC-KILL', 'runs')
     const others = ['archive', 'digests', 'logs', 'snapshot', 'targets']
     for (;;) {
-      const journal = await readdir(runsDir).then((r) => readFile(path.join(runsDir, r[0]!, 'custody.jsonl'), 'utf8')).catch(() => '')
-      // Only whole lines: the last may be half written.
-      const ended = new Set(journal.split('\n').slice(0, -1).map((l) => JSON.parse(l) as {type?: string; scope?: string; step?: string; outcome?: string})
-        .filter((e) => e.type === 'step-ended' && e.scope === 'playbook' && (e.outcome === 'done' || e.outcome === 'skipped')).map((e) => e.step))
+      const runId = (await readdir(runsDir).catch(() => []))[0]
+      const ended = new Set<unknown>()
+      // The one journal reader: a last line still being written reads as no entry.
+      if (runId !== undefined) {
+        for await (const {entry: e} of journalLines(new LocalDirectoryStore(store), `cases/INC-KILL/runs/${runId}/custody.jsonl`)) {
+          if (e?.type === 'step-ended' && e.scope === 'playbook' && (e.outcome === 'done' || e.outcome === 'skipped')) ended.add(e.step)
+        }
+      }
       if (others.every((step) => ended.has(step))) break
       await new Promise((r) => setTimeout(r, 50))
     }
