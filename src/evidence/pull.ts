@@ -82,7 +82,7 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   const journal = await dest.openJournal(run.journalKey)
   // Lines are copied as they are (a blank or CRLF line too), a batch to a write; verify names any that breaks the chain.
   const batch: string[] = []
-  for await (const {line, entry} of journalLines(source, run.journalKey, journals.keep(run.journalKey, source.readJournal(run.journalKey)))) {
+  for await (const {line, entry} of journalLines(source, run.journalKey, journals.read(source, run.journalKey))) {
     batch.push(line)
     if (batch.length >= JOURNAL_BATCH) await journal.append(...batch.splice(0))
     if (entry?.type === 'artifact' && entry.artifact) journalArtifacts.push(entry.artifact)
@@ -124,17 +124,17 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   }
 }
 
-/** Lines read from a store, kept by key once read to the end, while their total stays under a budget (a key that would pass it is not kept). */
+/** Journals' raw lines read from a store, kept by key once read to the end, while their total stays under a budget (a journal that would pass it is not kept). */
 class KeptLines {
   readonly kept = new Map<string, string[]>()
   private chars = 0
 
   constructor(private readonly budget: number) {}
 
-  async *keep(key: string, lines: AsyncIterable<string>): AsyncIterable<string> {
+  async *read(store: EvidenceStore, key: string): AsyncIterable<string> {
     let mine: string[] | undefined = []
     let chars = 0
-    for await (const line of lines) {
+    for await (const line of store.readJournal(key)) {
       chars += line.length
       if (this.chars + chars > this.budget) mine = undefined
       mine?.push(line)
