@@ -31,7 +31,7 @@ const FOLD = [
   `INSERT INTO cloudtrail_event_copies
    SELECT r.event_id, r.artifact_key, a.sha256, r.h FROM _ct_rank r LEFT JOIN artifacts a ON a.key = r.artifact_key
    WHERE r.event_id IS NOT NULL ORDER BY r.event_id, r.artifact_key, r.rid`,
-  // In place, so the stored order stays the order the files were read in and only the repeated
+  // In place, so the stored order stays the order the load gave (sql/cloudtrail.ts) and only the repeated
   // rows are touched: a large case is never rewritten (nor sorted) whole.
   `UPDATE cloudtrail_records SET copies = CAST(r.n AS INTEGER), conflict = r.k IN (SELECT k FROM _ct_conflict)
    FROM _ct_rank r WHERE r.rn = 1 AND cloudtrail_records.rowid = r.rid`,

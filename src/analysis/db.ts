@@ -32,6 +32,15 @@ export function duckdbMemoryLimit(): string {
   return fromEnv === undefined || fromEnv.trim() === '' ? '1GB' : fromEnv.trim()
 }
 
+const UNITS: Record<string, number> = {bytes: 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40}
+
+/** DuckDB's way of writing a size (`953.6 MiB`, `16 GB`, `512 bytes`) in bytes; undefined when it says otherwise. */
+export function bytesOfSetting(text: string): number | undefined {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*$/i.exec(text)
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined
+  return m && unit !== undefined ? Number(m[1]) * unit : undefined
+}
+
 /** The oldest DuckDB storage format with ZSTD compression of text columns. */
 const STORAGE_VERSION = 'v1.2.0'
 

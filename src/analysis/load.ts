@@ -7,7 +7,7 @@ import type {Progress, ProgressTask} from '../core/progress.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
 import {CODE_KINDS} from './code/tables.js'
-import {AnalysisDb} from './db.js'
+import {AnalysisDb, bytesOfSetting} from './db.js'
 import {inventoryCase, type CaseArtifact, type CaseInventory, type InventoryOptions} from './inventory.js'
 import {markDamage, recordLoad} from './load-record.js'
 import {deduplicateCloudtrail} from './cloudtrail-dedup.js'
@@ -30,6 +30,8 @@ export interface LoadOptions extends InventoryOptions {
   threads?: number
   /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk beside the database. Default: $CORONER_DUCKDB_MEMORY, else 1 GB. */
   memoryLimit?: string
+  /** JSON per sorted batch of CloudTrail files; default a sixteenth of the memory limit (16 to 256 MiB). */
+  batchBytes?: number
 }
 
 export interface RefusedArtifact {
@@ -114,7 +116,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     ...(options.memoryLimit === undefined ? {} : {memoryLimit: options.memoryLimit}),
     tempDirectory: spill,
   })
-  const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: loadTask(options.progress, caseId, inventory.artifacts), phase}
+  const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: loadTask(options.progress, caseId, inventory.artifacts), phase, batchBytes: options.batchBytes}
   try {
     const verified = await prepare(l)
     const groups = await groupFiles(verified.filter((a) => !CODE_KINDS.has(a.kind)))
@@ -180,6 +182,7 @@ interface Loading {
   malformedRecords: number
   task: ProgressTask | undefined
   phase: (name: string) => void
+  batchBytes: number | undefined
 }
 
 /** Creates the tables and macros, stages the files and the artifacts table; returns the artifacts to read. */
@@ -208,13 +211,43 @@ function loadTask(progress: Progress | undefined, caseId: string, artifacts: rea
 
 const bytesOf = (files: ReadonlyArray<{size: number}>): number => files.reduce((n, f) => n + f.size, 0)
 
+/**
+ * CloudTrail records are sorted a batch of files at a time (sql/cloudtrail.ts), each batch about a
+ * sixteenth of DuckDB's memory limit in JSON (64 MiB at the default 1 GB: some 50,000 records): the
+ * sort, and the rows a transaction holds until a row group is full, then stay within the limit,
+ * while the events of one API still lie in a few vectors of each batch. Measured at 1M events:
+ * batches of half that size cost a third more CPU; at an eighth of the limit, 512 MB ran out of memory.
+ */
+async function cloudtrailBatchBytes(db: AnalysisDb): Promise<number> {
+  const r = await db.all("SELECT current_setting('memory_limit') AS limit")
+  const limit = bytesOfSetting(String(r.rows[0]?.limit ?? ''))
+  return Math.min(256 * MIB, Math.max(16 * MIB, Math.floor((limit ?? 1024 * MIB) / 16)))
+}
+
+/** The group's files in runs of about `bytes` (content size) each, in order, each a group of its own. */
+function batchesOf(group: FileGroup, bytes: number): FileGroup[] {
+  const batches: FileGroup[] = []
+  for (let start = 0, end = 0; start < group.files.length; start = end) {
+    for (let size = 0; end < group.files.length && (end === start || size + group.files[end]!.size <= bytes); end++) size += group.files[end]!.size
+    batches.push({...group, files: group.files.slice(start, end)})
+  }
+  return batches
+}
+
 /** Every CloudTrail kind into cloudtrail_records, malformed lines counted, duplicates folded. */
 async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   const {db, inventory} = l
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
     const lines = LINE_ORIENTED_CLOUDTRAIL.has(group.files[0]!.kind)
-    await runOverFiles(db, [group], ([reader]) => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines), onUnreadable(l))
-    l.task?.advance(group.files.length, bytesOf(group.files))
+    const insert = (sorted: boolean) => ([reader]: string[]): string => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines, sorted)
+    const left = await runBatches(db, batchesOf(group, l.batchBytes ?? (await cloudtrailBatchBytes(db))), insert(true), onUnreadable(l), l.task)
+    if (left.length > 0) {
+      // Too little memory to sort even a batch: the rest is read in one statement, in file order.
+      const rest = {...group, files: left.flatMap((b) => b.files)}
+      l.warnings.push(`DuckDB's memory limit is too small to sort CloudTrail records by service (${rest.files.length} file(s) stored in file order): queries and rules over them read more of the records; raise CORONER_DUCKDB_MEMORY to avoid it`)
+      await runOverFiles(db, [rest], insert(false), onUnreadable(l))
+      l.task?.advance(rest.files.length, bytesOf(rest.files))
+    }
   }
   // Lines that are not records were inserted with a NULL record: counted and removed in one pass.
   l.malformedRecords = Number((await db.all(MALFORMED_CLOUDTRAIL.count)).rows[0]?.n ?? 0)
@@ -313,33 +346,98 @@ async function runOverFiles(
   for (;;) {
     const active = groups.filter((g) => g.files.length > 0)
     if (active.length === 0) return
-    const params: Record<string, DuckDBValue> = {}
-    const types: Record<string, DuckDBType> = {}
-    const readers = active.map((g, i) => {
-      params[`files${i}`] = listValue(g.files.map((f) => f.path))
-      types[`files${i}`] = LIST(VARCHAR)
-      return g.reader(g.compression).replaceAll('$files', `$files${i}`).replaceAll(OBJECT_SIZE, String(g.objectSize))
-    })
     try {
-      await db.run(build(readers), params, types)
+      await runStatement(db, active, build)
       return
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      if (/maximum_object_size|max_line_size|Maximum line size/i.test(message) && active.some((g) => g.objectSize < LARGEST_OBJECT)) {
-        for (const g of active) g.objectSize = Math.min(LARGEST_OBJECT, g.objectSize * 4)
-        continue
-      }
-      const culprit = active
-        .flatMap((g) => g.files.map((f) => ({g, f})))
-        .filter(({f}) => message.includes(f.path))
-        .sort((a, b) => b.f.path.length - a.f.path.length)[0]
-      if (!culprit) {
-        throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {cause: error})
-      }
-      culprit.g.files.splice(culprit.g.files.indexOf(culprit.f), 1)
-      onUnreadable(culprit.f, message.split('\n')[0]!.replaceAll(culprit.f.path, culprit.f.key))
+      setAside(error, active, active, onUnreadable)
     }
   }
+}
+
+/**
+ * A transaction of CloudTrail batches holds up to this much JSON: committed together, DuckDB
+ * writes their rows to the database file a row group at a time, where a batch committed alone
+ * (fewer rows than a row group) would go to the write-ahead log and stay in memory until the next
+ * checkpoint. A failed batch costs the batches of its transaction read again.
+ */
+const TRANSACTION_BYTES = 1024 * MIB
+
+/**
+ * Runs one statement per batch of files, batches committed together up to TRANSACTION_BYTES. A
+ * file DuckDB cannot read rolls its transaction back: it is set aside as in runOverFiles, and the
+ * transaction's batches run again without it. Running out of memory rolls back too, and ends the
+ * run: the batches not committed are returned. `task` is advanced as each batch ends (and back on
+ * a rollback).
+ */
+async function runBatches(
+  db: AnalysisDb,
+  batches: FileGroup[],
+  build: (readers: string[]) => string,
+  onUnreadable: (a: CaseArtifact, reason: string) => void,
+  task: ProgressTask | undefined,
+): Promise<FileGroup[]> {
+  let start = 0
+  while (start < batches.length) {
+    let end = start
+    for (let bytes = 0; end < batches.length && (end === start || bytes + bytesOf(batches[end]!.files) <= TRANSACTION_BYTES); end++) bytes += bytesOf(batches[end]!.files)
+    let current: FileGroup | undefined
+    const advanced = {files: 0, bytes: 0}
+    await db.run('BEGIN TRANSACTION')
+    try {
+      for (current of batches.slice(start, end).filter((b) => b.files.length > 0)) {
+        await runStatement(db, [current], build)
+        advanced.files += current.files.length
+        advanced.bytes += bytesOf(current.files)
+        task?.advance(current.files.length, bytesOf(current.files))
+      }
+      current = undefined
+      await db.run('COMMIT')
+      start = end
+    } catch (error) {
+      await db.run('ROLLBACK')
+      task?.advance(-advanced.files, -advanced.bytes)
+      if (/Out of Memory Error/.test(error instanceof Error ? error.message : '')) return batches.slice(start)
+      setAside(error, current ? [current] : [], batches.slice(start), onUnreadable)
+    }
+  }
+  return []
+}
+
+async function runStatement(db: AnalysisDb, active: FileGroup[], build: (readers: string[]) => string): Promise<void> {
+  const params: Record<string, DuckDBValue> = {}
+  const types: Record<string, DuckDBType> = {}
+  const readers = active.map((g, i) => {
+    params[`files${i}`] = listValue(g.files.map((f) => f.path))
+    types[`files${i}`] = LIST(VARCHAR)
+    return g.reader(g.compression).replaceAll('$files', `$files${i}`).replaceAll(OBJECT_SIZE, String(g.objectSize))
+  })
+  await db.run(build(readers), params, types)
+}
+
+/**
+ * What a failed read over `active` leaves to do before it is run again: a value over the object
+ * size grows it (for `alike`, the groups still to read with the same reader, too); a file DuckDB
+ * names is taken out of its group and reported unreadable. Any other error ends the load.
+ */
+function setAside(error: unknown, active: FileGroup[], alike: FileGroup[], onUnreadable: (a: CaseArtifact, reason: string) => void): void {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/maximum_object_size|max_line_size|Maximum line size/i.test(message) && active.some((g) => g.objectSize < LARGEST_OBJECT)) {
+    for (const g of active) {
+      g.objectSize = Math.min(LARGEST_OBJECT, g.objectSize * 4)
+      for (const other of alike.filter((o) => o.reader === g.reader && o.compression === g.compression)) other.objectSize = Math.max(other.objectSize, g.objectSize)
+    }
+    return
+  }
+  const culprit = active
+    .flatMap((g) => g.files.map((f) => ({g, f})))
+    .filter(({f}) => message.includes(f.path))
+    .sort((a, b) => b.f.path.length - a.f.path.length)[0]
+  if (!culprit) {
+    throw new CoronerError('load-failed', `DuckDB could not load the evidence: ${message}`, {cause: error})
+  }
+  culprit.g.files.splice(culprit.g.files.indexOf(culprit.f), 1)
+  onUnreadable(culprit.f, message.split('\n')[0]!.replaceAll(culprit.f.path, culprit.f.key))
 }
 
 async function stageFiles(db: AnalysisDb, inventory: CaseInventory): Promise<void> {

@@ -144,17 +144,27 @@ export function cloudtrailSource(reader: string, rootChars: number): string {
 }
 
 /**
- * Typed columns next to the raw record, in the order the files were read (files sorted by key):
- * no sort, so that loading runs at close to the speed of DuckDB's reader. Duplicates are folded
- * afterwards, by content (analysis/cloudtrail-dedup.ts). With `keepMalformed`, lines that are not records are
- * inserted with a NULL `raw`, to be counted and removed in one pass rather than read twice.
+ * The order rows are stored in within each batch of files: by service and API, so that the few
+ * events a rule or query selects lie side by side and reading their records decompresses a few
+ * vectors rather than nearly all of them. Time, evidence key and event id make the order total
+ * but for copies of one event in one file.
  */
-export function insertCloudtrail(source: string, keepMalformed: boolean): string {
+const CLUSTER_ORDER = ['event_source', 'event_name', 'event_time', 'artifact_key', 'event_id']
+
+/**
+ * Typed columns next to the raw record, sorted by CLUSTER_ORDER unless `sorted` is false (a batch
+ * of files at a time, so the sort stays in memory). Duplicates are folded afterwards, by content
+ * (analysis/cloudtrail-dedup.ts). With `keepMalformed`, lines that are not records are inserted
+ * with a NULL `raw`, to be counted and removed in one pass rather than read twice.
+ */
+export function insertCloudtrail(source: string, keepMalformed: boolean, sorted = true): string {
   const {shape, values, nestedArrays} = fieldExpressions()
   const [eventId, , name] = values
+  const order = CLUSTER_ORDER.map((c) => CLOUDTRAIL_COLUMNS.indexOf(c) + 1)
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
   SELECT ${eventId}, event_time(t.eventTime), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
-  FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})`
+  FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})
+  ${sorted ? `ORDER BY ${order.join(', ')}` : ''}`
 }
 
 /** Counts, then removes, the lines of line-oriented artifacts that could not be read as records. */

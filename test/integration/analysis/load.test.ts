@@ -107,6 +107,8 @@ describe('coroner load: typed columns', () => {
     const dbPath = path.join(dir, 'db', 'case.duckdb')
     const result = await loadCase(store, 'INC-S', {dbPath, memoryLimit: '160MB', threads: 2})
     expect(result.tables.cloudtrail_events).toBe(big.length)
+    // Too little memory to sort a batch: the records are stored in file order instead, and it says so.
+    expect(result.warnings.join('\n')).toMatch(/memory limit is too small to sort CloudTrail records.*40 file\(s\) stored in file order/)
     expect((await tableRows(dbPath, 'SELECT count(*)::INTEGER AS n FROM cloudtrail_event_copies'))[0]!.n).toBe(2 * big.length)
     expect(await readdir(path.dirname(dbPath))).toEqual(['case.duckdb'])
   })
@@ -202,8 +204,40 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     expect((dups[0]!.artifact_keys as string[]).map((k) => k.split('/').at(-1))).toEqual(['trail.json.gz', 'lookup.ndjson.gz'])
     const row = await tableRows(dbPath, `SELECT copies FROM cloudtrail_events WHERE event_id = '${String(records[0]!.eventID)}'`)
     expect(row).toEqual([{copies: 2}])
+    // Stored once each, side by side by service and API, then time (one file: the key ties).
     const stored = await tableRows(dbPath, 'SELECT event_id FROM cloudtrail_records ORDER BY rowid')
-    expect(stored.map((r) => r.event_id)).toEqual(records.map((r) => r.eventID))
+    const key = (r: Record<string, unknown>): string => [r.eventSource, r.eventName, Date.parse(String(r.eventTime)).toString().padStart(15, '0'), r.eventID].join('\u0000')
+    expect(stored.map((r) => r.event_id)).toEqual([...records].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map((r) => r.eventID))
+  })
+
+  it('stores records by service and API a batch of files at a time; a broken file in a later batch costs only itself', async () => {
+    const dir = await tempDir()
+    const {records} = generateRecords({events: 600, seed: 11})
+    const files = [records.slice(0, 200), records.slice(200, 400), records.slice(400)]
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-B', [
+      deliveryFile(files[0]!, 'a.json.gz'),
+      deliveryFile(files[1]!, 'b.json.gz'),
+      {segments: ['cloudtrail', 'r', 'c-truncated.json.gz'], kind: 'cloudtrail.delivery-file', body: gz('{"Records":[{"eventID":"lost"},'), contentType: 'application/json+gzip'},
+      deliveryFile(files[2]!, 'd.json.gz'),
+    ])
+    const dbPath = path.join(dir, 'case.duckdb')
+    const counts: Array<[number, number]> = []
+    const progress = {task: () => ({advance: (n = 1, b = 0) => void counts.push([n, b]), setTotal() {}, done() {}})}
+    // One file a batch, all four in one transaction: the broken one rolls it back and it runs again without it.
+    const result = await loadCase(store, 'INC-B', {dbPath, batchBytes: 1, progress})
+    expect(result.artifacts.unreadable.map((u) => u.key.split('/').at(-1))).toEqual(['c-truncated.json.gz'])
+    expect(result.tables.cloudtrail_events).toBe(600)
+    // The rolled-back batches are taken back off the progress: it ends at the three files loaded.
+    expect(counts.filter(([n]) => n < 0).length).toBeGreaterThan(0)
+    expect(counts.reduce((sum, [n]) => sum + n, 0)).toBe(3)
+    const stored = await tableRows(dbPath, "SELECT event_id, event_source, event_name, regexp_extract(artifact_key, '[^/]+$') AS file FROM cloudtrail_records ORDER BY rowid")
+    // Files in key order; within each, records by service, API and time.
+    expect([...new Set(stored.map((r) => r.file))]).toEqual(['a.json.gz', 'b.json.gz', 'd.json.gz'])
+    const key = (r: Record<string, unknown>): string => [r.eventSource, String(r.eventName).replace(/20[0-9]{6}(v[0-9]+)?$/, ''), Date.parse(String(r.eventTime)).toString().padStart(15, '0'), r.eventID].join('\u0000')
+    const sorted = (rs: Array<Record<string, unknown>>): unknown[] => [...rs].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0)).map((r) => r.eventID)
+    expect(stored.map((r) => r.event_id)).toEqual(files.flatMap((f) => sorted(f as Array<Record<string, unknown>>)))
+    // And each file's batch really was reordered: its records arrive in time order, not by service.
+    expect(sorted(files[0] as Array<Record<string, unknown>>)).not.toEqual(files[0]!.map((r) => (r as Record<string, unknown>).eventID))
   })
 
   it('loads malformed lines, nulls, unknown fields and a 5 MB request without error', async () => {

@@ -1,7 +1,7 @@
 import {mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {AnalysisDb} from '../../../src/analysis/db.js'
+import {AnalysisDb, bytesOfSetting} from '../../../src/analysis/db.js'
 import {repoRoot} from '../../support/cli.js'
 import {tempDir} from '../../support/temp.js'
 
@@ -42,5 +42,22 @@ describe('every DuckDB connection is opened locked, whichever command opened it'
     } finally {
       db.close()
     }
+  })
+})
+
+describe('bytesOfSetting', () => {
+  it('reads the memory limit as DuckDB reports it back', async () => {
+    const dir = await tempDir()
+    const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'), {memoryLimit: '2GB'})
+    try {
+      const shown = String((await db.all("SELECT current_setting('memory_limit') AS m")).rows[0]!.m)
+      // Shown rounded to a tenth of its unit (`1.8 GiB`).
+      expect(Math.abs(bytesOfSetting(shown)! - 2e9)).toBeLessThan(0.05 * 2e9)
+    } finally {
+      db.close()
+    }
+    expect(bytesOfSetting('512 bytes')).toBe(512)
+    expect(bytesOfSetting('16 GB')).toBe(16e9)
+    expect(bytesOfSetting('unlimited')).toBeUndefined()
   })
 })
