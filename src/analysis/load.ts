@@ -224,14 +224,14 @@ async function cloudtrailBatchBytes(db: AnalysisDb): Promise<number> {
   return Math.min(256 * MIB, Math.max(16 * MIB, Math.floor((limit ?? 1024 * MIB) / 16)))
 }
 
-/** The group's files in runs of about `bytes` (content size) each, in order, each a group of its own. */
-function batchesOf(group: FileGroup, bytes: number): FileGroup[] {
-  const batches: FileGroup[] = []
-  for (let start = 0, end = 0; start < group.files.length; start = end) {
-    for (let size = 0; end < group.files.length && (end === start || size + group.files[end]!.size <= bytes); end++) size += group.files[end]!.size
-    batches.push({...group, files: group.files.slice(start, end)})
+/** Items in runs of at most `limit` by `size` in all (a run holds one at least), in order. */
+function runsOf<T>(items: readonly T[], size: (item: T) => number, limit: number): T[][] {
+  const runs: T[][] = []
+  for (let start = 0, end = 0; start < items.length; start = end) {
+    for (let total = 0; end < items.length && (end === start || total + size(items[end]!) <= limit); end++) total += size(items[end]!)
+    runs.push(items.slice(start, end))
   }
-  return batches
+  return runs
 }
 
 /** Every CloudTrail kind into cloudtrail_records, malformed lines counted, duplicates folded. */
@@ -240,7 +240,7 @@ async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
     const lines = LINE_ORIENTED_CLOUDTRAIL.has(group.files[0]!.kind)
     const insert = (sorted: boolean) => ([reader]: string[]): string => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines, sorted)
-    const left = await runBatches(db, batchesOf(group, l.batchBytes ?? (await cloudtrailBatchBytes(db))), insert(true), onUnreadable(l), l.task)
+    const left = await runBatches(db, runsOf(group.files, (f) => f.size, l.batchBytes ?? (await cloudtrailBatchBytes(db))).map((files) => ({...group, files})), insert(true), onUnreadable(l), l.task)
     if (left.length > 0) {
       // Too little memory to sort even a batch: the rest is read in one statement, in file order.
       const rest = {...group, files: left.flatMap((b) => b.files)}
@@ -377,15 +377,13 @@ async function runBatches(
   onUnreadable: (a: CaseArtifact, reason: string) => void,
   task: ProgressTask | undefined,
 ): Promise<FileGroup[]> {
-  let start = 0
-  while (start < batches.length) {
-    let end = start
-    for (let bytes = 0; end < batches.length && (end === start || bytes + bytesOf(batches[end]!.files) <= TRANSACTION_BYTES); end++) bytes += bytesOf(batches[end]!.files)
+  const transactions = runsOf(batches, (b) => bytesOf(b.files), TRANSACTION_BYTES)
+  for (let t = 0; t < transactions.length; ) {
     let current: FileGroup | undefined
     const advanced = {files: 0, bytes: 0}
     await db.run('BEGIN TRANSACTION')
     try {
-      for (current of batches.slice(start, end).filter((b) => b.files.length > 0)) {
+      for (current of transactions[t]!.filter((b) => b.files.length > 0)) {
         await runStatement(db, [current], build)
         advanced.files += current.files.length
         advanced.bytes += bytesOf(current.files)
@@ -393,12 +391,12 @@ async function runBatches(
       }
       current = undefined
       await db.run('COMMIT')
-      start = end
+      t++
     } catch (error) {
       await db.run('ROLLBACK')
       task?.advance(-advanced.files, -advanced.bytes)
-      if (/Out of Memory Error/.test(error instanceof Error ? error.message : '')) return batches.slice(start)
-      setAside(error, current ? [current] : [], batches.slice(start), onUnreadable)
+      if (/Out of Memory Error/.test(error instanceof Error ? error.message : '')) return transactions.slice(t).flat()
+      setAside(error, current ? [current] : [], transactions.slice(t).flat(), onUnreadable)
     }
   }
   return []
