@@ -5,14 +5,17 @@
 -- parameters: since:timestamp=1970-01-01T00:00:00Z until:timestamp=2999-12-31T23:59:59Z threshold:integer=5 window_minutes:integer=10
 -- attack: T1580
 -- evidence: cloudtrail
+
+-- Distinct values are listed then deduplicated (list_distinct): DuckDB's DISTINCT aggregates took
+-- twice as long over a million events.
 SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start,
   coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
-  count(*) AS errors, count(DISTINCT event_name) AS distinct_actions,
-  string_agg(DISTINCT event_source || ':' || event_name, ', ' ORDER BY event_source || ':' || event_name) AS actions,
-  string_agg(DISTINCT source_ip, ', ' ORDER BY source_ip) AS source_ips,
+  count(*) AS errors, len(list_distinct(list(event_name))) AS distinct_actions,
+  array_to_string(nullif(list_sort(list_distinct(list(event_source || ':' || event_name))), []), ', ') AS actions,
+  array_to_string(nullif(list_sort(list_distinct(list(source_ip))), []), ', ') AS source_ips,
   min(event_time) AS first_seen, max(event_time) AS last_seen,
   arg_min(artifact_key, (event_time, artifact_key)) AS evidence_key, arg_min(artifact_sha256, (event_time, artifact_key)) AS evidence_sha256,
-  count(DISTINCT artifact_key) AS evidence_objects
+  len(list_distinct(list(artifact_key))) AS evidence_objects
 FROM cloudtrail_events
 WHERE event_time >= $since AND event_time < $until
   AND (error_code IN ('Forbidden', 'AuthorizationError') OR error_code LIKE '%AccessDenied%'

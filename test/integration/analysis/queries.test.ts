@@ -138,7 +138,7 @@ describe('named queries over the record shapes CloudTrail writes', () => {
   const service = {type: 'AWSService', invokedBy: 'config.amazonaws.com'}
   const denied = (n: number, identity: unknown, errorCode: string) => ({
     eventVersion: '1.09', eventID: `d-${n}`, eventTime: at(n), eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: 'us-east-1',
-    sourceIPAddress: n < 10 ? '203.0.113.9' : 'config.amazonaws.com', userAgent: 'aws-cli/2', readOnly: 'true', errorCode, errorMessage: 'no', requestParameters: null,
+    sourceIPAddress: n >= 10 ? 'config.amazonaws.com' : n % 2 === 0 ? '203.0.113.9' : '192.0.2.44', userAgent: 'aws-cli/2', readOnly: 'true', errorCode, errorMessage: 'no', requestParameters: null,
     responseElements: null, recipientAccountId: '111122223333', userIdentity: identity,
   })
   beforeAll(async () => {
@@ -165,6 +165,15 @@ describe('named queries over the record shapes CloudTrail writes', () => {
       ['arn:aws:sts::111122223333:assumed-role/ops/s', 6],
       ['config.amazonaws.com', 3],
     ])
+  })
+
+  it('lists each address and action of a burst once, in order', async () => {
+    for (const id of ['access-denied-burst', 'enumeration-burst']) {
+      const [row] = await rows(id, {threshold: '6'})
+      expect(row, id).toMatchObject({actor: 'arn:aws:sts::111122223333:assumed-role/ops/s', source_ips: '192.0.2.44, 203.0.113.9', distinct_actions: 1})
+    }
+    const [denied] = await rows('access-denied-burst', {threshold: '6'})
+    expect(denied).toMatchObject({actions: 'ec2.amazonaws.com:DescribeInstances', evidence_objects: 1})
   })
 
   it('matches --param function as plain text, not as a LIKE pattern', async () => {
