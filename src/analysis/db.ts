@@ -1,4 +1,4 @@
-import {DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 
 /** A value as coroner hands it on: JSON-safe, timestamps as ISO 8601 strings in UTC. */
 export type CellValue = string | number | boolean | null | CellValue[] | {[key: string]: CellValue}
@@ -88,36 +88,91 @@ export class AnalysisDb {
 
   /** Runs a statement and returns its rows as plain values; parameters are bound, never spliced. */
   async all(sql: string, params?: Params, types?: ParamTypes): Promise<{columns: string[]; rows: Row[]}> {
-    const reader = await this.connection.runAndReadAll(sql, params, types)
-    const columns = reader.deduplicatedColumnNames()
-    const rows = reader.getRowsJS().map((values) => {
-      const row: Row = {}
-      values.forEach((v, i) => {
-        row[columns[i]!] = plain(v)
-      })
-      return row
-    })
-    return {columns, rows}
+    const result = await this.read(sql, params, types)
+    return {columns: result.columns, rows: result.rows()}
+  }
+
+  /**
+   * Runs a statement and holds its result as DuckDB returned it: values become JavaScript only
+   * when asked for, a column or chosen rows at a time. Turning a value into JavaScript costs more
+   * than most queries take to find it (a microsecond or two per string), so a caller that keeps
+   * some rows of many reads only what it needs to choose them.
+   */
+  async read(sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
+    const result = await this.connection.run(sql, params, types)
+    const chunks: DuckDBDataChunk[] = []
+    for await (const chunk of result) chunks.push(chunk)
+    return new ReadResult(result.deduplicatedColumnNames(), chunks)
   }
 
   /** Streams a statement's rows a chunk at a time, as plain values: memory stays flat however many rows. */
   async *stream(sql: string, params?: Params, types?: ParamTypes): AsyncGenerator<Row> {
     const result = await this.connection.stream(sql, params, types)
     const columns = result.deduplicatedColumnNames()
-    for await (const rows of result.yieldRowsJs()) {
-      for (const values of rows) {
-        const row: Row = {}
-        values.forEach((v, i) => {
-          row[columns[i]!] = plain(v)
-        })
-        yield row
-      }
-    }
+    for await (const chunk of result) yield* new ReadResult(columns, [chunk]).rows()
   }
 
   close(): void {
     this.connection.closeSync()
     this.instance.closeSync()
+  }
+}
+
+/** A statement's rows as DuckDB returned them, turned into plain values on demand. */
+export class ReadResult {
+  /** The first row of each chunk, and past the last, the row count. */
+  private readonly starts: number[]
+
+  constructor(
+    readonly columns: string[],
+    private readonly chunks: readonly DuckDBDataChunk[],
+  ) {
+    this.starts = [0]
+    for (const c of chunks) this.starts.push(this.starts.at(-1)! + c.rowCount)
+  }
+
+  get count(): number {
+    return this.starts.at(-1)!
+  }
+
+  /** Every value of one column, in row order. */
+  column(name: string): CellValue[] {
+    const index = this.columns.indexOf(name)
+    if (index < 0) throw new Error(`no column ${name}`)
+    const out: CellValue[] = []
+    for (const chunk of this.chunks) {
+      const vector = chunk.getColumnVector(index)
+      const type = vector.type
+      for (let r = 0; r < chunk.rowCount; r++) out.push(plain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter)))
+    }
+    return out
+  }
+
+  /** The rows at the given positions (ascending), or every row. */
+  rows(positions?: readonly number[]): Row[] {
+    const out: Row[] = []
+    let c = -1
+    let vectors: Array<{vector: ReturnType<DuckDBDataChunk['getColumnVector']>; type: DuckDBType}> = []
+    const take = (at: number): void => {
+      if (c < 0 || at >= this.starts[c + 1]!) {
+        while (at >= this.starts[c + 1]!) c++
+        const chunk = this.chunks[c]!
+        vectors = this.columns.map((_, i) => {
+          const vector = chunk.getColumnVector(i)
+          return {vector, type: vector.type}
+        })
+      }
+      const r = at - this.starts[c]!
+      const row: Row = {}
+      for (let i = 0; i < vectors.length; i++) {
+        const {vector, type} = vectors[i]!
+        row[this.columns[i]!] = plain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter))
+      }
+      out.push(row)
+    }
+    if (positions === undefined) for (let at = 0; at < this.count; at++) take(at)
+    else for (const at of positions) take(at)
+    return out
   }
 }
 

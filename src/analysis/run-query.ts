@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 import {BOOLEAN, DOUBLE, BIGINT, StatementType, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 import {CoronerError, usageError} from '../core/errors.js'
-import {AnalysisDb, type Row} from './db.js'
+import {AnalysisDb, type ReadResult, type Row} from './db.js'
 import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
 
 export interface QueryResult {
@@ -82,10 +82,16 @@ export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
  * is an invalid query.
  */
 export async function runNamedQuery(db: AnalysisDb, query: NamedQuery, given: Record<string, string> = {}): Promise<QueryResult> {
+  const {result, shown} = await readNamedQuery(db, query, given)
+  return {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns: result.columns, rows: result.rows()}
+}
+
+/** runNamedQuery's result as DuckDB returned it, for a caller that reads only some of its rows. */
+export async function readNamedQuery(db: AnalysisDb, query: NamedQuery, given: Record<string, string> = {}): Promise<{result: ReadResult; shown: QueryResult['parameters']}> {
   const {values, types, shown} = bindQueryParameters(query, given)
   let result
   try {
-    result = await db.all(query.sql, values, types)
+    result = await db.read(query.sql, values, types)
   } catch (error) {
     throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
   }
@@ -94,7 +100,7 @@ export async function runNamedQuery(db: AnalysisDb, query: NamedQuery, given: Re
       throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {})
     }
   }
-  return {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns: result.columns, rows: result.rows}
+  return {result, shown}
 }
 
 /** Runs an ad-hoc statement; `--param` values are bound as text (`$name`), cast in SQL when needed. */

@@ -61,3 +61,24 @@ describe('bytesOfSetting', () => {
     expect(bytesOfSetting('unlimited')).toBeUndefined()
   })
 })
+
+describe('AnalysisDb.read', () => {
+  it('gives a column, or chosen rows across chunks, as all() gives them', async () => {
+    const dir = await tempDir()
+    const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'))
+    try {
+      // More rows than one DuckDB chunk (2,048), of the types queries return.
+      const sql = `SELECT i, 'v' || i AS s, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS t, [i, NULL] AS l, {k: i} AS o, CASE WHEN i % 2 = 0 THEN NULL ELSE i END AS n
+        FROM range(5000) r(i) ORDER BY i`
+      const all = (await db.all(sql)).rows
+      const read = await db.read(sql)
+      expect(read.count).toBe(5000)
+      expect(read.column('s')).toEqual(all.map((r) => r.s))
+      const positions = [0, 2047, 2048, 4095, 4999]
+      expect(read.rows(positions)).toEqual(positions.map((p) => all[p]))
+      expect(all[4999]).toEqual({i: 4999, s: 'v4999', t: '2024-01-01T01:23:19.000Z', l: [4999, null], o: {k: 4999}, n: 4999})
+    } finally {
+      db.close()
+    }
+  })
+})
