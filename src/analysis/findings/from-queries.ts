@@ -1,7 +1,8 @@
 import type {AnalysisDb} from '../db.js'
-import {runNamedQuery} from '../run-query.js'
+import type {ReadResult} from '../db.js'
+import {readNamedQuery} from '../run-query.js'
 import type {NamedQuery} from '../queries.js'
-import {candidateOfRow, type Candidate} from './candidates.js'
+import {ACTOR, candidateOfRow, first, takeInTurn, type Candidate} from './candidates.js'
 import type {FindingCheck, FindingReason} from './model.js'
 
 /** The table whose rows say the case holds each kind of evidence a query header names. */
@@ -30,6 +31,20 @@ export async function heldEvidence(db: AnalysisDb): Promise<Set<string>> {
   return held
 }
 
+/**
+ * Which rows of a query over the limit become findings: each actor's in turn (takeInTurn), read
+ * from the actor columns alone; a query with no actor column keeps its first rows.
+ */
+function cutOf(result: ReadResult, limit: number): {positions: number[]; how: string} | undefined {
+  if (result.count <= limit) return undefined
+  const names = ACTOR.filter((c) => result.columns.includes(c))
+  if (names.length === 0) return {positions: Array.from({length: limit}, (_, i) => i), how: `the first ${limit} in the query's order kept`}
+  const values = names.map((c) => result.column(c))
+  const actors = Array.from({length: result.count}, (_, i) => first(Object.fromEntries(names.map((c, k) => [c, values[k]![i]!])), names))
+  const {positions, share, cutActors} = takeInTurn(actors, limit)
+  return {positions, how: `each actor's rows taken in turn, at most ${share} of each of the ${cutActors} busiest actor(s) kept`}
+}
+
 const reasonOf = (q: NamedQuery): FindingReason => ({source: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file})
 
 /**
@@ -53,11 +68,12 @@ export async function runDetectionQueries(db: AnalysisDb, queries: readonly Name
       continue
     }
     try {
-      const result = await runNamedQuery(db, q)
-      check.hits = result.rows.length
-      const kept = result.rows.slice(0, limit)
+      const {result} = await readNamedQuery(db, q)
+      check.hits = result.count
+      const cut = cutOf(result, limit)
+      const kept = result.rows(cut?.positions)
       check.kept = kept.length
-      if (kept.length < result.rows.length) check.reason = `${result.rows.length - kept.length} row(s) over the limit of ${limit} not kept as findings`
+      if (cut !== undefined) check.reason = `${result.count - kept.length} row(s) over the limit of ${limit} not kept as findings: ${cut.how}`
       for (const row of kept) candidates.push(candidateOfRow(reasonOf(q), row))
     } catch (error) {
       check.status = 'failed'
