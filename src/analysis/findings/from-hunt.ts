@@ -43,9 +43,19 @@ export async function runSigmaRules(db: AnalysisDb, options: SigmaFindingsOption
     evidence: h.evidence_key === null ? [] : [{key: h.evidence_key, sha256: h.evidence_sha256}],
     details: {event: h.eventName, event_source: h.eventSource},
   }))
+  // The most hits one principal kept, per rule: what a rule over the limit says of its cut.
+  const share = new Map<string, number>()
+  const perPrincipal = new Map<string, number>()
+  for (const h of hunt.hits) {
+    const k = JSON.stringify([h.rule.path, h.principal])
+    const n = (perPrincipal.get(k) ?? 0) + 1
+    perPrincipal.set(k, n)
+    share.set(h.rule.path, Math.max(share.get(h.rule.path) ?? 0, n))
+  }
   const checks: FindingCheck[] = hunt.rules.map((r) => {
     const reason = reasonOf(r.path, r.title, r.id, r.level, r.author)
     const kept = Math.min(r.hits, options.limit)
+    const cut = `${r.hits - kept} hit(s) over the limit of ${options.limit} not kept as findings: each principal's hits taken in turn, at most ${share.get(r.path) ?? 0} of any one kept`
     return {
       kind: 'sigma',
       id: reason.id,
@@ -57,7 +67,7 @@ export async function runSigmaRules(db: AnalysisDb, options: SigmaFindingsOption
       status: r.error === undefined ? 'ran' : 'failed',
       hits: r.hits,
       kept: r.error === undefined ? kept : 0,
-      reason: r.error ?? (kept < r.hits ? `${r.hits - kept} hit(s) over the limit of ${options.limit} not kept as findings` : null),
+      reason: r.error ?? (kept < r.hits ? cut : null),
     }
   })
   for (const u of hunt.unsupported) {

@@ -40,7 +40,7 @@ export interface HuntResult {
   rulesRun: number
   /** How the rules ran: all in one scan, or one query each (asked for, or after the scan failed). */
   strategy: 'one-scan' | 'per-rule'
-  /** Hits ordered by event time, then rule; at most `maxHitsPerRule` per rule. */
+  /** Hits ordered by event time, then rule; at most `maxHitsPerRule` per rule, each principal's in turn. */
   hits: HuntHit[]
   rules: RuleOutcome[]
   unsupported: Array<{path: string; title: string | null; id: string | null; author: string | null; code: string; construct: string; message: string}>
@@ -157,10 +157,11 @@ async function huntRuleByRule(connection: DuckDBConnection, selected: readonly C
     const rule = hitRule(compiled)
     try {
       const reader = await connection.runAndReadAll(
-        `SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total
-         FROM ${EVENTS_TABLE}
-         WHERE ${compiled.sql}
-         ORDER BY event_time, event_id, artifact_key
+        // Over the limit, each principal's hits in turn, in the order one scan takes them.
+        `SELECT * FROM (
+           SELECT *, row_number() OVER (PARTITION BY hash(principal) ORDER BY event_ms, hash(event_id), artifact_key) AS turn
+           FROM (SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total FROM ${EVENTS_TABLE} WHERE ${compiled.sql}))
+         ORDER BY turn, event_ms, hash(event_id), artifact_key
          LIMIT ${Number(limit)}`,
         compiled.params,
       )

@@ -7,7 +7,7 @@ import {param, raw, sql, type Fragment} from './sql.js'
 /** Where the loader keeps each event: the record and its typed columns (sql/cloudtrail.ts). */
 export const RECORDS_TABLE = 'cloudtrail_records'
 
-/** One rule's share of a scan: how many events it matched, and the first `limit` by time. */
+/** One rule's share of a scan: how many events it matched, and at most `limit` of them, each principal's in turn. */
 export interface ScanOutcome {
   counts: number[]
   /** Rows of the listed hits: `rule` (index into the rules), the event's summary columns. */
@@ -39,8 +39,8 @@ export async function storedColumns(connection: DuckDBConnection): Promise<Store
  * every event that settles it, true or false, without reading the JSON record; only the events it
  * leaves undecided (NULL) are read again, by row id, and the rule evaluated in full over them. The
  * lower-cased value of a stored column that rules compare case-insensitively is computed once per
- * event for all rules. Counting and keeping the first `limit` hits of each rule by time happen in
- * DuckDB, and the summary of a hit is read from its record only for the hits listed.
+ * event for all rules. Counting and keeping at most `limit` hits of each rule (each principal's in
+ * turn) happen in DuckDB, and the summary of a hit is read from its record only for the hits listed.
  */
 export async function scanRules(connection: DuckDBConnection, rules: readonly CompiledRule[], limit: number, stored: StoredColumns): Promise<ScanOutcome> {
   const columns = stored.byPath
@@ -59,6 +59,7 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   // A listed hit's summary reads its record only for what no stored column holds.
   const summaryColumns = ['event_id', 'event_time', 'artifact_key', ...columns.values(), ...stored.summary, ...(summary.includes('r.raw') ? ['raw'] : [])]
   const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
+  const keep = Math.max(1, Math.trunc(limit))
   const query = `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM ${RECORDS_TABLE}),
     verdicts AS (
       SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
@@ -74,15 +75,23 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
       SELECT rid, event_time, event_id, code AS rule FROM decided WHERE code >= 0
       UNION ALL
       SELECT rid, event_time, event_id, rule FROM reread),
-    ranked AS (
-      SELECT rule, rid, count(*) OVER (PARTITION BY rule) AS n, row_number() OVER (PARTITION BY rule ORDER BY event_time, event_id, rid) AS k FROM matched),
-    listed AS (SELECT rule, rid, n, k FROM ranked WHERE k <= ${Math.max(1, Math.trunc(limit))})
+    counted AS (SELECT rule, rid, event_time, event_id, count(*) OVER (PARTITION BY rule) AS n FROM matched),
+    -- A rule over the limit keeps each principal's hits in turn (every principal's first by time,
+    -- then every principal's second, …): one call beside a background of thousands stays listed.
+    -- Hashes order principals and same-time events: a third cheaper to sort than their text.
+    turns AS (
+      SELECT o.rule, o.rid, o.n, row_number() OVER (PARTITION BY o.rule, hash(${principal}) ORDER BY o.event_time, hash(o.event_id), o.rid) AS turn, o.event_time, o.event_id
+      FROM (SELECT * FROM counted WHERE n > ${keep}) o JOIN ${RECORDS_TABLE} r ON r.rowid = o.rid),
+    listed AS (
+      SELECT rule, rid, n FROM counted WHERE n <= ${keep}
+      UNION ALL
+      SELECT rule, rid, n FROM turns QUALIFY row_number() OVER (PARTITION BY rule ORDER BY turn, event_time, hash(event_id), rid) <= ${keep})
     SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
       ${summary}
     FROM listed l
     JOIN (SELECT rowid AS rid, ${summaryColumns.join(', ')} FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
     LEFT JOIN artifacts a ON a.key = r.artifact_key
-    ORDER BY l.rule, l.k`
+    ORDER BY l.rule, r.event_time, r.event_id, l.rid`
   const reader = await connection.runAndReadAll(query, params)
   const counts = rules.map(() => 0)
   const rows = reader.getRowObjects()

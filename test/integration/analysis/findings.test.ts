@@ -91,14 +91,14 @@ describe('findings', () => {
   it("keeps each actor's rows in turn when a query has more than the limit, so one call beside the background traffic is not cut", async () => {
     const call = (id: string, second: number, arn: string) => ({
       eventVersion: '1.09', eventID: id, eventTime: `2026-11-21T10:00:${String(second).padStart(2, '0')}Z`, eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity',
-      awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.7', userAgent: 'aws-cli/2', readOnly: true, eventType: 'AwsApiCall', recipientAccountId: '111122223333',
+      awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.7', userAgent: 'TruffleHog', readOnly: true, eventType: 'AwsApiCall', recipientAccountId: '111122223333',
       userIdentity: {type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn, accountId: '111122223333'},
     })
     const background = Array.from({length: 30}, (_, i) => call(`bg-${i}`, i, 'arn:aws:iam::111122223333:user/monitor'))
     const {store} = await writeCase(path.join(dir, 'busy'), 'INC-BUSY', [deliveryFile([...background, call('stolen-key', 59, 'arn:aws:iam::111122223333:user/mallory')])])
     const db = path.join(dir, 'busy.duckdb')
     await loadCase(store, 'INC-BUSY', {dbPath: db})
-    await buildFindings({dbPath: db, limit: 5, builtin: false})
+    await buildFindings({dbPath: db, limit: 5})
     const handle = await AnalysisDb.open(db, {readOnly: true})
     try {
       const {findings, checks} = (await readFindings(handle))!
@@ -107,6 +107,12 @@ describe('findings', () => {
       })
       const recon = findings.filter((f) => f.reasons.some((r) => r.id === 'sts-caller-identity-recon'))
       expect(recon.flatMap((f) => f.eventIds).sort()).toEqual(['bg-0', 'bg-1', 'bg-2', 'bg-3', 'stolen-key'])
+      // A Sigma rule over the limit keeps each principal's hits in turn too.
+      expect(checks.find((c) => c.file.endsWith('aws_sts_getcalleridentity_trufflehog.yml'))).toMatchObject({
+        hits: 31, kept: 5, reason: "26 hit(s) over the limit of 5 not kept as findings: each principal's hits taken in turn, at most 4 of any one kept",
+      })
+      const stolen = findings.find((f) => f.eventIds.includes('stolen-key'))!
+      expect(stolen.reasons.map((r) => r.file.split('/').pop())).toEqual(expect.arrayContaining(['sts-caller-identity-recon.sql', 'aws_sts_getcalleridentity_trufflehog.yml']))
     } finally {
       handle.close()
     }

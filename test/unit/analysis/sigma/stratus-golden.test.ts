@@ -228,6 +228,19 @@ describe("coroner's Lambda rules", () => {
     expect(capped.hits.filter((h) => h.rule.path === assumed.path)).toHaveLength(2)
   })
 
+  it("keep each principal's first hit before anyone's second when a rule has more than the limit, in either strategy", async () => {
+    const path_ = result.rules.find((r) => r.path.endsWith('aws_sts_assumerole_misuse.yml'))!.path
+    const all = result.hits.filter((h) => h.rule.path === path_)
+    const earliest = new Map<string | null, string | null>()
+    for (const h of all) if (!earliest.has(h.principal)) earliest.set(h.principal, h.event_time)
+    expect(earliest.size).toBeGreaterThan(1)
+    expect(all.length).toBeGreaterThan(earliest.size)
+    const kept = async (strategy: 'one-scan' | 'per-rule') => (await huntCase(connection, rules, {maxHitsPerRule: earliest.size, strategy})).hits.filter((h) => h.rule.path === path_)
+    const oneScan = await kept('one-scan')
+    expect(oneScan.map((h) => [h.principal, h.event_time]).sort()).toEqual([...earliest].sort())
+    expect(await kept('per-rule')).toEqual(oneScan)
+  })
+
   it('report a rule DuckDB refuses and still run the others', async () => {
     const bad = parseSigmaRule('title: Bad regex\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName|re: "(unclosed"\n  condition: sel\nlevel: high\n', 'bad.yml').rule!
     const outcome = await huntCase(connection, {compiled: [compileRule(bad), ...rules.compiled]})
