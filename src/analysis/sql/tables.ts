@@ -80,12 +80,15 @@ export const TABLES: Record<string, string> = {
   ...CODE_TABLES,
 }
 
-/** What a CloudTrail event acted on, over the columns of `cloudtrail_events`: the timeline's target, and a finding's. */
-export const CLOUDTRAIL_TARGET = `coalesce(
-        request_parameters->>'$.functionName', request_parameters->>'$.roleName', request_parameters->>'$.userName',
-        request_parameters->>'$.policyArn', request_parameters->>'$.secretId', request_parameters->>'$.name',
-        request_parameters->>'$.trailName', request_parameters->>'$.bucketName', request_parameters->>'$.layerName',
-        resources->>'$[0].ARN')`
+/**
+ * What a CloudTrail event acted on, from its `raw` record (`cloudtrail_records`, `cloudtrail_events`):
+ * the timeline's target, and a finding's. The first of these fields present; the record is parsed
+ * once for all of them (a path each parsed it ten times: 2.9 s against 0.8 s for 65,000 events).
+ */
+export const CLOUDTRAIL_TARGET = `list_filter(json_extract_string(raw, [${[
+  ...['functionName', 'roleName', 'userName', 'policyArn', 'secretId', 'name', 'trailName', 'bucketName', 'layerName'].map((f) => `'$.requestParameters.${f}'`),
+  "'$.resources[0].ARN'",
+].join(', ')}]), x -> x IS NOT NULL)[1]`
 
 /** The tables of collected snapshots: `<name>_history` holds every snapshot, the view `<name>` the latest of each resource. */
 export const SNAPSHOT_TABLES = [
