@@ -1,4 +1,4 @@
-import {AnalysisDb} from '../db.js'
+import {AnalysisDb, sqlString} from '../db.js'
 import type {Finding, FindingCheck} from './model.js'
 
 /** The tables `coroner findings` fills; dropped and rebuilt whole each time. */
@@ -21,11 +21,13 @@ export async function writeFindings(db: AnalysisDb, findings: readonly Finding[]
       await db.run(ddl)
     }
     await stage(db, '_findings_in', findings.map((f) => JSON.stringify(f)))
-    await db.run(`INSERT INTO findings SELECT j->>'$.id', j->>'$.severity', CASE j->>'$.severity' WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END,
-        j->>'$.title', TRY_CAST(j->>'$.time' AS TIMESTAMPTZ), TRY_CAST(j->>'$.lastTime' AS TIMESTAMPTZ), j->>'$.actor', j->>'$.target', j->>'$.sourceIp',
-        CAST(j->'$.attack' AS VARCHAR[]), j->'$.reasons', CAST(j->'$.eventIds' AS VARCHAR[]), j->'$.evidence',
-        j->>'$.evidence[0].key', j->>'$.evidence[0].sha256', j->>'$.evidence[0].versionId', j->'$.details', seq
-      FROM (SELECT CAST(line AS JSON) AS j, seq FROM _findings_in) ORDER BY seq`)
+    // Each finding's JSON parsed once into its fields (an extraction per field parsed it again each time).
+    const shape = {id: 'VARCHAR', severity: 'VARCHAR', title: 'VARCHAR', time: 'VARCHAR', lastTime: 'VARCHAR', actor: 'VARCHAR', target: 'VARCHAR', sourceIp: 'VARCHAR',
+      attack: ['VARCHAR'], reasons: 'JSON', eventIds: ['VARCHAR'], evidence: 'JSON', details: 'JSON'}
+    await db.run(`INSERT INTO findings SELECT f.id, f.severity, CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END,
+        f.title, TRY_CAST(f.time AS TIMESTAMPTZ), TRY_CAST(f.lastTime AS TIMESTAMPTZ), f.actor, f.target, f.sourceIp,
+        f.attack, f.reasons, f.eventIds, f.evidence, f.evidence->>'$[0].key', f.evidence->>'$[0].sha256', f.evidence->>'$[0].versionId', f.details, seq
+      FROM (SELECT json_transform(line, ${sqlString(JSON.stringify(shape))}) AS f, seq FROM _findings_in) ORDER BY seq`)
     await stage(db, '_checks_in', checks.map((c) => JSON.stringify(c)))
     await db.run(`INSERT INTO finding_checks SELECT j->>'$.kind', j->>'$.id', j->>'$.title', j->>'$.author', j->>'$.severity', CAST(j->'$.attack' AS VARCHAR[]),
         j->>'$.file', j->>'$.status', CAST(j->>'$.hits' AS BIGINT), CAST(j->>'$.kept' AS BIGINT), j->>'$.reason', seq

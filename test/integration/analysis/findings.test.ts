@@ -39,6 +39,8 @@ describe('findings', () => {
     const summary = await buildFindings({dbPath})
     expect(summary.findings).toBeGreaterThan(0)
     const {findings} = await stored()
+    // Stored and read back, every field as built.
+    expect(findings).toEqual(summary.all)
     const overwrite = findings.find((f) => f.eventIds.includes('4672b74f-2466-4784-b3fb-5b4db904a995'))!
     expect(overwrite.reasons.map((r) => `${r.source}:${r.id}`)).toEqual(expect.arrayContaining(['query:lambda-code-overwritten', 'query:lambda-configuration-changes']))
     expect(overwrite.reasons.some((r) => r.source === 'sigma' && r.author !== null)).toBe(true)
