@@ -65,27 +65,28 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
       SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
       FROM (${decide.kinds('kinds')}) e),
     decided AS (
-      SELECT r.rowid AS rid, r.event_time, r.event_id, v.code FROM ${RECORDS_TABLE} r
+      SELECT r.rowid AS rid, r.event_time, v.code FROM ${RECORDS_TABLE} r
       JOIN verdicts v ON ${kinds.map((c) => `r.${c} IS NOT DISTINCT FROM v.${c}`).join(' AND ')}),
     undecided AS (SELECT rid, list(-code - 1) AS rules FROM decided WHERE code < 0 GROUP BY rid),
     reread AS (
-      SELECT e.rid, e.event_time, e.event_id, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
+      SELECT e.rid, e.event_time, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
       FROM (${full.events(`WHERE rowid IN (SELECT rid FROM undecided)`)}) e JOIN undecided c ON c.rid = e.rid),
     matched AS (
-      SELECT rid, event_time, event_id, code AS rule FROM decided WHERE code >= 0
+      SELECT rid, event_time, code AS rule FROM decided WHERE code >= 0
       UNION ALL
-      SELECT rid, event_time, event_id, rule FROM reread),
-    counted AS (SELECT rule, rid, event_time, event_id, count(*) OVER (PARTITION BY rule) AS n FROM matched),
+      SELECT rid, event_time, rule FROM reread),
+    counted AS (SELECT rule, rid, event_time, count(*) OVER (PARTITION BY rule) AS n FROM matched),
     -- A rule over the limit keeps each principal's hits in turn (every principal's first by time,
     -- then every principal's second, …): one call beside a background of thousands stays listed.
     -- Hashes order principals and same-time events: a third cheaper to sort than their text.
-    turns AS (
-      SELECT o.rule, o.rid, o.n, row_number() OVER (PARTITION BY o.rule, hash(${principal}) ORDER BY o.event_time, hash(o.event_id), o.rid) AS turn, o.event_time, o.event_id
+    over AS (
+      SELECT o.rule, o.rid, o.n, o.event_time, hash(r.event_id) AS h, hash(${principal}) AS p
       FROM (SELECT * FROM counted WHERE n > ${keep}) o JOIN ${RECORDS_TABLE} r ON r.rowid = o.rid),
+    turns AS (SELECT rule, rid, n, event_time, h, row_number() OVER (PARTITION BY rule, p ORDER BY event_time, h, rid) AS turn FROM over),
     listed AS (
       SELECT rule, rid, n FROM counted WHERE n <= ${keep}
       UNION ALL
-      SELECT rule, rid, n FROM turns QUALIFY row_number() OVER (PARTITION BY rule ORDER BY turn, event_time, hash(event_id), rid) <= ${keep})
+      SELECT rule, rid, n FROM turns QUALIFY row_number() OVER (PARTITION BY rule ORDER BY turn, event_time, h, rid) <= ${keep})
     SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
       ${summary}
     FROM listed l
