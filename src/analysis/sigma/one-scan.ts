@@ -52,8 +52,15 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   const codes = settled.map((t, i) => (t.undecidable ? `CASE WHEN ${t.sql} THEN ${i} WHEN NOT ${t.sql} THEN NULL ELSE ${-i - 1} END` : `CASE WHEN ${t.sql} THEN ${i} END`))
   const again = reread.flatMap((f, i) => (f === undefined ? [] : [{sql: `CASE WHEN list_contains(c.rules, ${i}) AND ${f.sql} THEN ${i} END`, params: f.params}]))
   const params: SqlParam[] = [...settled.flatMap((t) => (t.undecidable ? [...t.params, ...t.params] : t.params)), ...again.flatMap((a) => a.params)]
-  const read = (column: string, path: string): string => (columns.has(path) || stored.summary.has(column) ? `r.${column}` : `json_extract_string(r.raw, '${path}')`)
-  const principal = `coalesce(${read('principal_arn', '$.userIdentity.arn')}, ${read('principal_id', '$.userIdentity.principalId')}, ${read('invoked_by', '$.userIdentity.invokedBy')}, ${read('principal_type', '$.userIdentity.type')})`
+  // A field from a stored column where the rows at hand have it, else from the record. The rows
+  // re-read (`e`) hold the stored columns the rules read, and the record.
+  const fieldOf = (alias: string, has: (column: string, path: string) => boolean) => (column: string, path: string): string =>
+    has(column, path) ? `${alias}.${column}` : `json_extract_string(${alias}.raw, '${path}')`
+  const principalOf = (read: (column: string, path: string) => string): string =>
+    `coalesce(${read('principal_arn', '$.userIdentity.arn')}, ${read('principal_id', '$.userIdentity.principalId')}, ${read('invoked_by', '$.userIdentity.invokedBy')}, ${read('principal_type', '$.userIdentity.type')})`
+  const read = fieldOf('r', (column, path) => columns.has(path) || stored.summary.has(column))
+  const principal = principalOf(read)
+  const rereadPrincipal = principalOf(fieldOf('e', (_, path) => columns.has(path)))
   const summary = `${read('event_name_raw', '$.eventName')} AS event_name, ${read('event_source', '$.eventSource')} AS event_source,
       ${principal} AS principal, ${read('source_ip', '$.sourceIPAddress')} AS source_ip`
   // A listed hit's summary reads its record only for what no stored column holds.
@@ -65,28 +72,31 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
       SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
       FROM (${decide.kinds('kinds')}) e),
     decided AS (
-      SELECT r.rowid AS rid, r.event_time, v.code FROM ${RECORDS_TABLE} r
+      SELECT r.rowid AS rid, r.event_time, hash(r.event_id) AS h, hash(${principal}) AS p, v.code FROM ${RECORDS_TABLE} r
       JOIN verdicts v ON ${kinds.map((c) => `r.${c} IS NOT DISTINCT FROM v.${c}`).join(' AND ')}),
     undecided AS (SELECT rid, list(-code - 1) AS rules FROM decided WHERE code < 0 GROUP BY rid),
     reread AS (
-      SELECT e.rid, e.event_time, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
+      SELECT e.rid, e.event_time, hash(e.event_id) AS h, hash(${rereadPrincipal}) AS p, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
       FROM (${full.events(`WHERE rowid IN (SELECT rid FROM undecided)`)}) e JOIN undecided c ON c.rid = e.rid),
     matched AS (
-      SELECT rid, event_time, code AS rule FROM decided WHERE code >= 0
+      SELECT rid, event_time, h, p, code AS rule FROM decided WHERE code >= 0
       UNION ALL
-      SELECT rid, event_time, rule FROM reread),
-    counted AS (SELECT rule, rid, event_time, count(*) OVER (PARTITION BY rule) AS n FROM matched),
+      SELECT rid, event_time, h, p, rule FROM reread),
+    counted AS (SELECT rule, rid, event_time, h, p, count(*) OVER (PARTITION BY rule) AS n FROM matched),
     -- A rule over the limit keeps each principal's hits in turn (every principal's first by time,
     -- then every principal's second, …): one call beside a background of thousands stays listed.
-    -- Hashes order principals and same-time events: a third cheaper to sort than their text.
-    over AS (
-      SELECT o.rule, o.rid, o.n, o.event_time, hash(r.event_id) AS h, hash(${principal}) AS p
-      FROM (SELECT * FROM counted WHERE n > ${keep}) o JOIN ${RECORDS_TABLE} r ON r.rowid = o.rid),
-    turns AS (SELECT rule, rid, n, event_time, h, row_number() OVER (PARTITION BY rule, p ORDER BY event_time, h, rid) AS turn FROM over),
+    -- Principals and same-time events are ordered by hash (h, p), cheaper to sort than their text.
+    turns AS (SELECT rule, rid, n, event_time, h, row_number() OVER (PARTITION BY rule, p ORDER BY event_time, h, rid) AS turn FROM counted WHERE n > ${keep}),
+    -- The turns every principal's rows fill whole within the limit, then the next turn in time order.
+    filled AS (SELECT rule, turn, sum(count(*)) OVER (PARTITION BY rule ORDER BY turn) AS upto FROM turns GROUP BY rule, turn),
+    whole AS (SELECT rule, coalesce(max(turn) FILTER (WHERE upto <= ${keep}), 0) AS turns, coalesce(max(upto) FILTER (WHERE upto <= ${keep}), 0) AS rows FROM filled GROUP BY rule),
     listed AS (
       SELECT rule, rid, n FROM counted WHERE n <= ${keep}
       UNION ALL
-      SELECT rule, rid, n FROM turns QUALIFY row_number() OVER (PARTITION BY rule ORDER BY turn, event_time, h, rid) <= ${keep})
+      SELECT t.rule, t.rid, t.n FROM turns t JOIN whole w ON w.rule = t.rule WHERE t.turn <= w.turns
+      UNION ALL
+      SELECT t.rule, t.rid, t.n FROM turns t JOIN whole w ON w.rule = t.rule WHERE t.turn = w.turns + 1
+      QUALIFY row_number() OVER (PARTITION BY t.rule ORDER BY t.event_time, t.h, t.rid) <= ${keep} - w.rows)
     SELECT l.rule, l.n, r.event_id, epoch_ms(r.event_time) AS event_ms, r.artifact_key, a.sha256 AS artifact_sha256,
       ${summary}
     FROM listed l
