@@ -118,6 +118,10 @@ export class AnalysisDb {
   }
 }
 
+type Vector = ReturnType<DuckDBDataChunk['getColumnVector']>
+
+const valueAt = (vector: Vector, type: DuckDBType, row: number): CellValue => plain(JSDuckDBValueConverter(vector.getItem(row), type, JSDuckDBValueConverter))
+
 /** A statement's rows as DuckDB returned them, turned into plain values on demand. */
 export class ReadResult {
   /** The first row of each chunk, and past the last, the row count. */
@@ -143,7 +147,7 @@ export class ReadResult {
     for (const chunk of this.chunks) {
       const vector = chunk.getColumnVector(index)
       const type = vector.type
-      for (let r = 0; r < chunk.rowCount; r++) out.push(plain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter)))
+      for (let r = 0; r < chunk.rowCount; r++) out.push(valueAt(vector, type, r))
     }
     return out
   }
@@ -152,7 +156,7 @@ export class ReadResult {
   rows(positions?: readonly number[]): Row[] {
     const out: Row[] = []
     let c = -1
-    let vectors: Array<{vector: ReturnType<DuckDBDataChunk['getColumnVector']>; type: DuckDBType}> = []
+    let vectors: Array<{vector: Vector; type: DuckDBType}> = []
     const take = (at: number): void => {
       if (c < 0 || at >= this.starts[c + 1]!) {
         while (at >= this.starts[c + 1]!) c++
@@ -166,7 +170,7 @@ export class ReadResult {
       const row: Row = {}
       for (let i = 0; i < vectors.length; i++) {
         const {vector, type} = vectors[i]!
-        row[this.columns[i]!] = plain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter))
+        row[this.columns[i]!] = valueAt(vector, type, r)
       }
       out.push(row)
     }

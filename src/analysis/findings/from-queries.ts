@@ -1,5 +1,4 @@
-import type {AnalysisDb} from '../db.js'
-import type {ReadResult} from '../db.js'
+import type {AnalysisDb, ReadResult} from '../db.js'
 import {readNamedQuery} from '../run-query.js'
 import type {NamedQuery} from '../queries.js'
 import {ACTOR, candidateOfRow, first, takeInTurn, type Candidate} from './candidates.js'
