@@ -158,7 +158,7 @@ export class ReadResult {
     let c = -1
     let vectors: Array<{vector: Vector; type: DuckDBType}> = []
     const take = (at: number): void => {
-      if (c < 0 || at >= this.starts[c + 1]!) {
+      if (at >= this.starts[c + 1]!) {
         while (at >= this.starts[c + 1]!) c++
         const chunk = this.chunks[c]!
         vectors = this.columns.map((_, i) => {

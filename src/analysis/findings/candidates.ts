@@ -70,7 +70,6 @@ export function takeInTurn(actors: ReadonlyArray<string | null>, limit: number):
     seen.set(a, n + 1)
     return n
   })
-  if (actors.length <= limit) return {positions: actors.map((_, i) => i), share: Math.max(0, ...seen.values()), cutActors: 0}
   const positions = actors.map((_, i) => i).sort((a, b) => turn[a]! - turn[b]! || a - b).slice(0, Math.max(0, limit))
   const share = positions.length === 0 ? 0 : turn[positions.at(-1)!]! + 1
   const kept = new Map<string | null, number>()
