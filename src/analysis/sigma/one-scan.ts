@@ -37,9 +37,9 @@ export async function storedColumns(connection: DuckDBConnection): Promise<Store
  * Every rule in one pass over the events, reading the typed columns stored at load time. Each rule
  * is first compiled three-valued over the stored columns alone (compile.ts `undecided`): on nearly
  * every event that settles it, true or false, without reading the JSON record; only the events it
- * leaves undecided (NULL) are read again, by row id, and the rule evaluated in full over them. The
- * lower-cased value of a stored column that rules compare case-insensitively is computed once per
- * event for all rules. Counting and keeping at most `limit` hits of each rule (each principal's in
+ * leaves undecided (NULL) are read again, by row id from the vectors holding them, and the rule
+ * evaluated in full over them. The lower-cased value of a stored column that rules compare
+ * case-insensitively is computed once per event for all rules. Counting and keeping at most `limit` hits of each rule (each principal's in
  * turn) happen in DuckDB, and the summary of a hit is read from its record only for the hits listed.
  */
 export async function scanRules(connection: DuckDBConnection, rules: readonly CompiledRule[], limit: number, stored: StoredColumns): Promise<ScanOutcome> {
@@ -67,7 +67,8 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   const summaryColumns = ['event_id', 'event_time', 'artifact_key', ...columns.values(), ...stored.summary, ...(summary.includes('r.raw') ? ['raw'] : [])]
   const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
   const keep = Math.max(1, Math.trunc(limit))
-  const query = `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM ${RECORDS_TABLE}),
+  // \`within\` narrows the re-read to the vectors holding undecided events (undecidedRows).
+  const query = (within: string): string => `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM temp.${KINDS_TABLE}),
     verdicts AS (
       SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
       FROM (${decide.kinds('kinds')}) e),
@@ -77,7 +78,7 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
     undecided AS (SELECT rid, list(-code - 1) AS rules FROM decided WHERE code < 0 GROUP BY rid),
     reread AS (
       SELECT e.rid, e.event_time, hash(e.event_id) AS h, hash(${rereadPrincipal}) AS p, unnest(list_filter([${again.length === 0 ? 'NULL' : again.map((a) => a.sql).join(', ')}], x -> x IS NOT NULL)) AS rule
-      FROM (${full.events(`WHERE rowid IN (SELECT rid FROM undecided)`)}) e JOIN undecided c ON c.rid = e.rid),
+      FROM (${full.events(`WHERE ${within}rowid IN (SELECT rid FROM undecided)`)}) e JOIN undecided c ON c.rid = e.rid),
     matched AS (
       SELECT rid, event_time, h, p, code AS rule FROM decided WHERE code >= 0
       UNION ALL
@@ -103,11 +104,55 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
     JOIN (SELECT rowid AS rid, ${summaryColumns.join(', ')} FROM ${RECORDS_TABLE} WHERE rowid IN (SELECT rid FROM listed)) r ON r.rid = l.rid
     LEFT JOIN artifacts a ON a.key = r.artifact_key
     ORDER BY l.rule, r.event_time, r.event_id, l.rid`
-  const reader = await connection.runAndReadAll(query, params)
+  // The distinct combinations in each vector, read once: the re-read's vectors come from them, then the verdicts.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${KINDS_TABLE} AS SELECT DISTINCT ${kinds.join(', ')}, rowid // ${VECTOR} AS vector FROM ${RECORDS_TABLE}`)
+  let rows: Array<Record<string, unknown>>
+  try {
+    const within = again.length === 0 ? '' : await undecidedRows(connection, decide, settled)
+    rows = (await connection.runAndReadAll(query(within), params)).getRowObjects()
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS temp.${KINDS_TABLE}`)
+  }
   const counts = rules.map(() => 0)
-  const rows = reader.getRowObjects()
   for (const row of rows) counts[Number(row.rule)] = Number(row.n)
   return {counts, rows}
+}
+
+/** The distinct combinations of stored columns in each vector of the records, for the length of one scan. */
+const KINDS_TABLE = 'sigma_scan_kinds'
+
+/** Rows a scan reads together: one event's record is decompressed with the rest of its vector. */
+const VECTOR = 2048
+
+/** Beyond this many ranges of row ids the re-read is left to its join alone (a filter that long would cost more to plan than it saves). */
+const MAX_RANGES = 1000
+
+/**
+ * A filter on row ids (\`… AND \`, or nothing) that lets the re-read skip the vectors without an
+ * undecided event. The join to the undecided events alone narrows the scan only to the span from the
+ * first to the last of them, which is nearly the whole table, and reading a record decompresses its
+ * whole vector; ranges of row ids written into the query are applied to the scan itself. The
+ * vectors are found from the distinct combinations of stored columns in each (KINDS_TABLE).
+ */
+async function undecidedRows(connection: DuckDBConnection, decide: RuleReader, settled: ReadonlyArray<{sql: string; params: SqlParam[]; undecidable: boolean}>): Promise<string> {
+  const open = settled.filter((t) => t.undecidable)
+  const query = `SELECT DISTINCT vector FROM (${decide.kinds(`temp.${KINDS_TABLE}`)}) e WHERE ${open.map((t) => `(${t.sql}) IS NULL`).join(' OR ')} ORDER BY vector`
+  const reader = await connection.runAndReadAll(query, open.flatMap((t) => t.params))
+  const ranges = vectorRanges(reader.getColumns()[0]?.map(Number) ?? [])
+  if (ranges.length > MAX_RANGES) return ''
+  const filter = ranges.map(([from, to]) => `rowid BETWEEN ${from * VECTOR} AND ${(to + 1) * VECTOR - 1}`)
+  return `(${filter.length === 0 ? 'false' : filter.join(' OR ')}) AND `
+}
+
+/** Sorted vector numbers as runs of consecutive vectors: [0, 1, 2, 5] → [[0, 2], [5, 5]]. */
+function vectorRanges(vectors: readonly number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  for (const v of vectors) {
+    const last = ranges.at(-1)
+    if (last !== undefined && v === last[1] + 1) last[1] = v
+    else ranges.push([v, v])
+  }
+  return ranges
 }
 
 /**
