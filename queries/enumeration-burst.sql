@@ -9,13 +9,13 @@
 -- Read calls are most of a trail (4 million of 5 million events): each aggregate is kept small
 -- enough for DuckDB to hold or spill within its memory limit. The evidence of a window is found
 -- again among the calls of its first moment, not carried through the grouping as text, and the
--- addresses are deduplicated before they are listed.
+-- addresses, of the bursts' calls only, are deduplicated before they are listed.
 WITH calls AS NOT MATERIALIZED (
   SELECT time_bucket(to_minutes(CAST($window_minutes AS INTEGER)), event_time) AS window_start,
     coalesce(principal_arn, principal_id, invoked_by, principal_type) AS actor,
     event_time, event_source, event_name, error_code, source_ip, artifact_key, artifact_sha256
   FROM cloudtrail_events
-  WHERE event_time >= $since AND event_time < $until AND regexp_matches(event_name, '^(List|Describe|Get)')
+  WHERE event_time >= $since AND event_time < $until AND (starts_with(event_name, 'List') OR starts_with(event_name, 'Describe') OR starts_with(event_name, 'Get'))
 ),
 bursts AS (
   SELECT window_start, actor, count(*) AS calls, count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,
@@ -30,7 +30,7 @@ firsts AS (
 ),
 addresses AS (
   SELECT window_start, actor, array_to_string(list_sort(list(source_ip)), ', ') AS source_ips
-  FROM (SELECT DISTINCT window_start, actor, source_ip FROM calls WHERE source_ip IS NOT NULL) GROUP BY ALL
+  FROM (SELECT DISTINCT c.window_start, c.actor, c.source_ip FROM calls c SEMI JOIN bursts b ON b.window_start = c.window_start AND b.actor IS NOT DISTINCT FROM c.actor WHERE c.source_ip IS NOT NULL) GROUP BY ALL
 )
 SELECT b.window_start, b.actor, b.calls, b.services, b.distinct_actions, b.errors, ad.source_ips, b.first_seen, b.last_seen, f.evidence_key, f.evidence_sha256
 FROM bursts b
