@@ -14,7 +14,7 @@ import {LocalDirectoryStore} from '../dist/evidence/stores/local.js'
 import {startFakeCloudTrail} from './support/fake-cloudtrail.js'
 
 const MiB = 1024 * 1024
-const EVENTS = process.env.BENCH_SCALE === 'small' ? 1000 : 2000 // 40 pages: about 20 s at the ceiling (20 pages when small)
+const EVENTS = process.env.BENCH_SCALE === 'small' ? 500 : 2000 // 40 pages: about 20 s at the ceiling (10 pages when small)
 const CEILING = 100
 
 const here = path.dirname(fileURLToPath(import.meta.url))

@@ -11,7 +11,7 @@ import {EVENTS, ROUNDS, SCALE, alternate, coroner, log, mustRun, report, summary
 // Small: collected cases only (an import of its own would take a quarter of the 2 minutes).
 // 5M events take about 9 minutes of their own on 2 cores (generate, collect, load, read_json):
 // within the suite's 15 only when asked for, with BENCH_EVENTS=1000000,5000000.
-const sizes = SCALE === 'small' ? {imported: undefined, archive: [50_000, 150_000]} : {imported: 1_000_000, archive: [1_000_000]}
+const sizes = SCALE === 'small' ? {imported: undefined, archive: [30_000, 100_000]} : {imported: 1_000_000, archive: [1_000_000]}
 // BENCH_EVENTS=N[,M…] measures only collected archives of those sizes (no imported case).
 if (EVENTS !== undefined) Object.assign(sizes, {imported: undefined, archive: EVENTS})
 // Two rounds at full scale: the suite's 15 minutes hold both cases' loads and read_json runs.

@@ -13,7 +13,7 @@ import {createBucket, motoEnv, motoS3, startMoto, uploadFiles} from './lib/moto.
 
 // 5,000 at full scale keeps the suite within 15 minutes (moto serves about 280 requests a second
 // here, and the benchmark makes about six per file); BENCH_S3_FILES=10000 for the larger case.
-const FILES = process.env.BENCH_S3_FILES !== undefined ? Number(process.env.BENCH_S3_FILES) : SCALE === 'small' ? 500 : 5_000
+const FILES = process.env.BENCH_S3_FILES !== undefined ? Number(process.env.BENCH_S3_FILES) : SCALE === 'small' ? 250 : 5_000
 const CASE = 'INC-S3BENCH'
 
 const moto = await startMoto()

@@ -10,7 +10,7 @@ import {loadedDb} from './lib/datasets.js'
 import {EVENTS, ROUNDS, SCALE, log, median, mustRun, report, workDir} from './lib/measure.js'
 
 // 5M events only with BENCH_EVENTS=200000,1000000,5000000 (their load alone would take most of the suite's 15 minutes).
-const sizes = EVENTS ?? (SCALE === 'small' ? [50_000, 150_000] : [200_000, 1_000_000])
+const sizes = EVENTS ?? (SCALE === 'small' ? [30_000, 100_000] : [200_000, 1_000_000])
 const rounds = (n) => ROUNDS ?? (n >= 5_000_000 || SCALE === 'small' ? 1 : 2)
 // Each rule alone over the JSON (about 35 s at 200k events) only when asked: BENCH_PER_RULE=1.
 const PER_RULE = process.env.BENCH_PER_RULE === '1'
