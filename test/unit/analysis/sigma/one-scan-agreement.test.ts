@@ -49,4 +49,26 @@ describe('the one-scan hunt over typed columns', () => {
     for (const id of ['case-1', 'case-2', 'arr-2', 'arr-5', 'null-1', 'null-2', 'root-2', 'imds-2', 'uni-1']) expect(firedOn, id).toContain(id)
     for (const a of attack.filter((x) => x.detectedBy.some((d) => d.startsWith('sigma:')))) expect(firedOn, a.name).toContain(a.eventId)
   })
+
+  it('re-reads undecided events from the vectors that hold them, the first and last rows of a vector included', async () => {
+    // Stored by service and API: 2,047 calls of a service sorted first, then the function URL calls
+    // (the rule decides on their requestParameters, which only the record holds) from the last row
+    // of the first vector of 2,048 rows into the second, then another service's calls.
+    const at = (i: number) => new Date(Date.parse('2026-11-03T00:00:00Z') + i * 1000).toISOString()
+    const before = Array.from({length: 2047}, (_, i) => ({eventID: `acm-${i}`, eventTime: at(i), eventSource: 'acm.amazonaws.com', eventName: 'ListCertificates', userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::1:user/a'}}))
+    const urls = Array.from({length: 6}, (_, i) => ({
+      eventID: `url-${i}`, eventTime: at(3000 + i), eventSource: 'lambda.amazonaws.com', eventName: 'CreateFunctionUrlConfig20211031',
+      requestParameters: {functionName: `f${i}`, authType: i % 2 === 0 ? 'NONE' : 'AWS_IAM'}, userIdentity: {type: 'IAMUser', arn: `arn:aws:iam::1:user/u${i}`},
+    }))
+    const after = Array.from({length: 3000}, (_, i) => ({eventID: `sts-${i}`, eventTime: at(4000 + i), eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::1:user/b'}}))
+    const connection = await memoryCase([...after, ...urls, ...before])
+    const rowids = (await connection.runAndReadAll(`SELECT event_id, rowid FROM cloudtrail_records WHERE event_id LIKE 'url-%' ORDER BY rowid`)).getRows().map(([id, rowid]) => [String(id), Number(rowid)])
+    expect(rowids).toEqual(urls.map((u, i) => [u.eventID, 2047 + i]))
+    const rules = await loadRules([path.join(BUILTIN_RULES_DIR, 'coroner')])
+    const fast = await huntCase(connection, rules, {maxHitsPerRule: 100_000})
+    const plain = await huntCase(connection, rules, {strategy: 'per-rule', maxHitsPerRule: 100_000})
+    expect(fast.strategy).toBe('one-scan')
+    expect(fast.hits).toEqual(plain.hits)
+    expect(fast.hits.filter((h) => h.rule.title === 'AWS Lambda Function URL Without Authentication').map((h) => h.event_id)).toEqual(['url-0', 'url-2', 'url-4'])
+  })
 })
