@@ -213,10 +213,11 @@ const bytesOf = (files: ReadonlyArray<{size: number}>): number => files.reduce((
 
 /**
  * CloudTrail records are sorted a batch of files at a time (sql/cloudtrail.ts), each batch about a
- * sixteenth of DuckDB's memory limit in JSON (64 MiB at the default 1 GB: some 50,000 records): the
- * sort, and the rows a transaction holds until a row group is full, then stay within the limit,
- * while the events of one API still lie in a few vectors of each batch. Measured at 1M events:
- * batches of half that size cost a third more CPU; at an eighth of the limit, 512 MB ran out of memory.
+ * sixteenth of DuckDB's memory limit in stored bytes (64 MiB at the default 1 GB: as gzip, some
+ * 320 MiB of JSON and 250,000 records; uncompressed, some 50,000 records): the sort, and the rows a
+ * transaction holds until a row group is full, then stay within the limit, while the events of one
+ * API still lie in a few vectors of each batch. Measured at 1M events: batches of half that size
+ * cost a fifth to a third more CPU; at an eighth of the limit, 512 MB ran out of memory.
  */
 async function cloudtrailBatchBytes(db: AnalysisDb): Promise<number> {
   const r = await db.all("SELECT current_setting('memory_limit') AS limit")
