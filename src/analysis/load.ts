@@ -30,7 +30,7 @@ export interface LoadOptions extends InventoryOptions {
   threads?: number
   /** DuckDB's memory limit (e.g. `2GB`); beyond it DuckDB spills to disk beside the database. Default: $CORONER_DUCKDB_MEMORY, else 1 GB. */
   memoryLimit?: string
-  /** JSON per sorted batch of CloudTrail files; default a sixteenth of the memory limit (16 to 256 MiB). */
+  /** JSON per sorted batch of CloudTrail files (their content, inflated); default a quarter of the memory limit (64 MiB to 1 GiB). */
   batchBytes?: number
 }
 
@@ -80,6 +80,8 @@ interface FileGroup {
   files: CaseArtifact[]
   /** maximum_object_size for this group's reader, grown when DuckDB says a value is larger. */
   objectSize: number
+  /** Each file's content in bytes (a gzip file's inflated size, never less than what is stored), by path. */
+  contentBytes: Map<string, number>
 }
 
 const MIB = 1024 * 1024
@@ -213,16 +215,17 @@ const bytesOf = (files: ReadonlyArray<{size: number}>): number => files.reduce((
 
 /**
  * CloudTrail records are sorted a batch of files at a time (sql/cloudtrail.ts), each batch about a
- * sixteenth of DuckDB's memory limit in stored bytes (64 MiB at the default 1 GB: as gzip, some
- * 320 MiB of JSON and 250,000 records; uncompressed, some 50,000 records): the sort, and the rows a
+ * quarter of DuckDB's memory limit in JSON (the files' content, inflated: 238 MiB at the default
+ * 1 GB, some 190,000 records, whether the files are gzip or not): the sort, and the rows a
  * transaction holds until a row group is full, then stay within the limit, while the events of one
- * API still lie in a few vectors of each batch. Measured at 1M events: batches of half that size
- * cost a fifth to a third more CPU; at an eighth of the limit, 512 MB ran out of memory.
+ * API still lie in a few vectors of each batch. Measured at 1M events (gzip files, 5 times their
+ * size in JSON): batches of 320 MiB of JSON peaked at 1.4-2.2 GiB, of 240 MiB at 1.3-1.4 GiB for the
+ * same CPU, of 160 MiB at 1.2 GiB for a fifth more; at 512 MB, batches of 320 MiB ran out of memory.
  */
 async function cloudtrailBatchBytes(db: AnalysisDb): Promise<number> {
   const r = await db.all("SELECT current_setting('memory_limit') AS limit")
   const limit = bytesOfSetting(String(r.rows[0]?.limit ?? ''))
-  return Math.min(256 * MIB, Math.max(16 * MIB, Math.floor((limit ?? 1024 * MIB) / 16)))
+  return Math.min(1024 * MIB, Math.max(64 * MIB, Math.floor((limit ?? 1024 * MIB) / 4)))
 }
 
 /** Items in runs of at most `limit` by `size` in all (a run holds one at least), in order. */
@@ -241,7 +244,8 @@ async function loadCloudTrail(l: Loading, groups: FileGroup[]): Promise<void> {
   for (const group of groups.filter((g) => g.files[0] && g.files[0].kind in CLOUDTRAIL_READERS)) {
     const lines = LINE_ORIENTED_CLOUDTRAIL.has(group.files[0]!.kind)
     const insert = (sorted: boolean) => ([reader]: string[]): string => insertCloudtrail(cloudtrailSource(reader!, [...inventory.root].length), lines, sorted)
-    const left = await runBatches(db, runsOf(group.files, (f) => f.size, l.batchBytes ?? (await cloudtrailBatchBytes(db))).map((files) => ({...group, files})), insert(true), onUnreadable(l), l.task)
+    const content = (f: CaseArtifact): number => group.contentBytes.get(f.path) ?? f.size
+    const left = await runBatches(db, runsOf(group.files, content, l.batchBytes ?? (await cloudtrailBatchBytes(db))).map((files) => ({...group, files})), insert(true), onUnreadable(l), l.task)
     if (left.length > 0) {
       // Too little memory to sort even a batch: the rest is read in one statement, in file order.
       const rest = {...group, files: left.flatMap((b) => b.files)}
@@ -307,8 +311,9 @@ async function groupFiles(artifacts: CaseArtifact[]): Promise<FileGroup[]> {
     const compression: Compression = gzip ? 'gzip' : 'uncompressed'
     const id = `${a.kind}/${compression}`
     let g = groups.get(id)
-    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: 4 * MIB}))
+    if (!g) groups.set(id, (g = {reader: readers[a.kind]!, compression, files: [], objectSize: 4 * MIB, contentBytes: new Map()}))
     g.files.push(a)
+    g.contentBytes.set(a.path, Math.max(size, a.size))
     // A whole-document file is one JSON value: the reader must hold all of it.
     if (!LINE_KINDS.has(a.kind)) g.objectSize = Math.min(LARGEST_OBJECT, Math.max(g.objectSize, Math.ceil((size * 1.1 + MIB) / MIB) * MIB))
   }
