@@ -39,8 +39,9 @@ export async function storedColumns(connection: DuckDBConnection): Promise<Store
  * every event that settles it, true or false, without reading the JSON record; only the events it
  * leaves undecided (NULL) are read again, by row id from the vectors holding them, and the rule
  * evaluated in full over them. The lower-cased value of a stored column that rules compare
- * case-insensitively is computed once per event for all rules. Counting and keeping at most `limit` hits of each rule (each principal's in
- * turn) happen in DuckDB, and the summary of a hit is read from its record only for the hits listed.
+ * case-insensitively is computed once per event for all rules. Counting and keeping at most
+ * `limit` hits of each rule (each principal's in turn) happen in DuckDB, and the summary of a hit
+ * is read from its record only for the hits listed.
  */
 export async function scanRules(connection: DuckDBConnection, rules: readonly CompiledRule[], limit: number, stored: StoredColumns): Promise<ScanOutcome> {
   const columns = stored.byPath
@@ -67,7 +68,7 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   const summaryColumns = ['event_id', 'event_time', 'artifact_key', ...columns.values(), ...stored.summary, ...(summary.includes('r.raw') ? ['raw'] : [])]
   const kinds = [...columns.values(), ...(stored.nestedArrays ? ['nested_arrays'] : [])]
   const keep = Math.max(1, Math.trunc(limit))
-  // \`within\` narrows the re-read to the vectors holding undecided events (undecidedRows).
+  // `within` narrows the re-read to the vectors holding undecided events (rereadFilter).
   const query = (within: string): string => `WITH kinds AS (SELECT DISTINCT ${kinds.join(', ')} FROM temp.${KINDS_TABLE}),
     verdicts AS (
       SELECT ${kinds.map((c) => `e.${c}`).join(', ')}, unnest(list_filter([${codes.join(', ')}], x -> x IS NOT NULL)) AS code
@@ -108,7 +109,7 @@ export async function scanRules(connection: DuckDBConnection, rules: readonly Co
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${KINDS_TABLE} AS SELECT DISTINCT ${kinds.join(', ')}, rowid // ${VECTOR} AS vector FROM ${RECORDS_TABLE}`)
   let rows: Array<Record<string, unknown>>
   try {
-    const within = again.length === 0 ? '' : await undecidedRows(connection, decide, settled)
+    const within = again.length === 0 ? '' : await rereadFilter(connection, decide, settled)
     rows = (await connection.runAndReadAll(query(within), params)).getRowObjects()
   } finally {
     await connection.run(`DROP TABLE IF EXISTS temp.${KINDS_TABLE}`)
@@ -128,13 +129,13 @@ const VECTOR = 2048
 const MAX_RANGES = 1000
 
 /**
- * A filter on row ids (\`… AND \`, or nothing) that lets the re-read skip the vectors without an
+ * A filter on row ids (`… AND `, or nothing) that lets the re-read skip the vectors without an
  * undecided event. The join to the undecided events alone narrows the scan only to the span from the
  * first to the last of them, which is nearly the whole table, and reading a record decompresses its
  * whole vector; ranges of row ids written into the query are applied to the scan itself. The
  * vectors are found from the distinct combinations of stored columns in each (KINDS_TABLE).
  */
-async function undecidedRows(connection: DuckDBConnection, decide: RuleReader, settled: ReadonlyArray<{sql: string; params: SqlParam[]; undecidable: boolean}>): Promise<string> {
+async function rereadFilter(connection: DuckDBConnection, decide: RuleReader, settled: ReadonlyArray<{sql: string; params: SqlParam[]; undecidable: boolean}>): Promise<string> {
   const open = settled.filter((t) => t.undecidable)
   const query = `SELECT DISTINCT vector FROM (${decide.kinds(`temp.${KINDS_TABLE}`)}) e WHERE ${open.map((t) => `(${t.sql}) IS NULL`).join(' OR ')} ORDER BY vector`
   const reader = await connection.runAndReadAll(query, open.flatMap((t) => t.params))
