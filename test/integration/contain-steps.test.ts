@@ -1,6 +1,8 @@
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {z} from 'zod'
+import {snapshotTargets} from '../../src/actions/snapshot.js'
 import type {ContainRecord} from '../../src/actions/record.js'
 import {buildFindings} from '../../src/analysis/findings/build.js'
 import {loadCase} from '../../src/analysis/load.js'
@@ -23,6 +25,7 @@ import {
 import {undoStep} from '../../src/steps/contain/undo.js'
 import {evidenceAddStep} from '../../src/steps/evidence/add.js'
 import {runStep, type RunnerEnv} from '../../src/steps/runner.js'
+import {defineStep} from '../../src/steps/step.js'
 import {FUNCTION, ROLE, containTargetBehindProxy, readTargetState, writeCalls, type ContainSeed} from '../support/contain-seed.js'
 import type {LambdaProxy} from '../support/lambda-proxy.js'
 import {motoAws, resetMoto} from '../support/moto.js'
@@ -51,6 +54,23 @@ describe('each containment step run on its own, as a playbook runs it', () => {
   afterEach(async () => {
     env.aws.destroy()
     await proxy.close()
+  })
+
+  it('two actions of one run snapshot a function once, the second waiting for the first instead of reading it again', async () => {
+    const target = {type: 'function' as const, name: FUNCTION, arn: null, region: 'us-east-1', facts: {functionName: FUNCTION}}
+    // Two containment steps of a playbook running side by side: both reach the snapshot before either has taken it.
+    const both = defineStep({
+      id: 'snapshot-twice', kind: 'contain', title: 'snapshot twice', params: z.object({}), records: true, operations: [], produces: [],
+      permissions: () => [], usesAws: () => true,
+      run: async (ctx) => {
+        await Promise.all([snapshotTargets(ctx, [target]), snapshotTargets(ctx, [target])])
+        return {}
+      },
+    })
+    proxy.requests.length = 0
+    await runStep(env, both, {})
+    expect(proxy.requests.filter((r) => /^GET \/2015-03-31\/functions\/payments-api$/.test(r))).toHaveLength(1)
+    expect(proxy.requests.filter((r) => r.includes('/code-signing-config'))).toHaveLength(1)
   })
 
   it('the function steps plan exactly the calls that would contain it, and make none', async () => {
