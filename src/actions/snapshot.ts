@@ -17,7 +17,7 @@ const taken = new WeakMap<EvidenceRun, Set<string>>()
 const underWay = new WeakMap<EvidenceRun, Map<string, Promise<void>>>()
 
 const functionKey = (t: ActionTarget): string => `function:${t.region}:${String(t.facts.functionName ?? t.name)}`
-const roleKey = (t: ActionTarget): string => `role:${t.name}`
+const roleKey = (name: string): string => `role:${name}`
 
 /**
  * Evidence first: before anything is changed, snapshots every target into the same evidence run
@@ -32,7 +32,7 @@ export async function snapshotTargets(ctx: AwsContext, targets: readonly ActionT
   taken.set(ctx.run, seen)
   const pending = underWay.get(ctx.run) ?? new Map<string, Promise<void>>()
   underWay.set(ctx.run, pending)
-  const keys = targets.flatMap((t) => (t.type === 'function' || t.type === 'alias' ? [functionKey(t)] : t.type === 'role' ? [roleKey(t)] : []))
+  const keys = targets.flatMap((t) => (t.type === 'function' || t.type === 'alias' ? [functionKey(t)] : t.type === 'role' ? [roleKey(t.name)] : []))
   const others = (): Array<Promise<void>> => keys.flatMap((k) => pending.get(k) ?? [])
   for (let waiting = others(); waiting.length > 0; waiting = others()) await Promise.allSettled(waiting)
   // Functions by region, given by name: the collector takes one region per call.
@@ -44,7 +44,7 @@ export async function snapshotTargets(ctx: AwsContext, targets: readonly ActionT
       if (seen.has(key)) continue
       if (!functions.has(t.region)) functions.set(t.region, new Map())
       functions.get(t.region)!.set(key, String(t.facts.functionName ?? t.name))
-    } else if (t.type === 'role' && !seen.has(roleKey(t))) roles.set(roleKey(t), t.arn ?? t.name)
+    } else if (t.type === 'role' && !seen.has(roleKey(t.name))) roles.set(roleKey(t.name), t.arn ?? t.name)
   }
   const work = (async () => {
     for (const [region, names] of functions) {
@@ -52,8 +52,8 @@ export async function snapshotTargets(ctx: AwsContext, targets: readonly ActionT
       const collected = await collectLambdaFunctions(ctx, {functions: [...names.values()], region, allVersions: false, collectRoles: true})
       for (const key of names.keys()) seen.add(key)
       for (const role of collected.roles) {
-        seen.add(`role:${roleNameOf(role)}`)
-        roles.delete(`role:${roleNameOf(role)}`)
+        seen.add(roleKey(roleNameOf(role)))
+        roles.delete(roleKey(roleNameOf(role)))
       }
     }
     for (const [key, role] of roles) {
