@@ -45,7 +45,7 @@ export function bytesOfSetting(text: string): number | undefined {
 const STORAGE_VERSION = 'v1.2.0'
 
 /**
- * One DuckDB database file and one connection to it, with the session pinned to UTC so that times
+ * One DuckDB database file and a connection to it, with every session pinned to UTC so that times
  * read and written never depend on the machine's zone. The one way coroner opens DuckDB: external
  * access is always off (a crafted database's views cannot read local files or the network) but
  * for the folders named, and the configuration is locked so no statement can turn it back on.
@@ -55,6 +55,8 @@ export class AnalysisDb {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly path: string,
+    /** Whether closing this connection closes the database too (false for a sibling). */
+    private readonly owner = true,
   ) {}
 
   static async open(path: string, options: OpenOptions = {}): Promise<AnalysisDb> {
@@ -69,7 +71,8 @@ export class AnalysisDb {
     const instance = await DuckDBInstance.create(path, config)
     const connection = await instance.connect()
     try {
-      await connection.run("SET TimeZone = 'UTC'")
+      // GLOBAL: a sibling connection opened after the lock below starts in UTC too.
+      await connection.run("SET GLOBAL TimeZone = 'UTC'")
       const allowed = (options.allowedDirectories ?? []).map((d) => (d.endsWith('/') ? d : `${d}/`))
       if (allowed.length > 0) await connection.run(`SET allowed_directories = [${allowed.map(sqlString).join(', ')}]`)
       await connection.run('SET enable_external_access = false')
@@ -80,6 +83,15 @@ export class AnalysisDb {
       throw error
     }
     return new AnalysisDb(instance, connection, path)
+  }
+
+  /**
+   * Another connection to the same database, with the same settings, memory limit and buffer pool:
+   * for work that runs beside this connection's (a statement at a time each). Close it before the
+   * database.
+   */
+  async sibling(): Promise<AnalysisDb> {
+    return new AnalysisDb(this.instance, await this.instance.connect(), this.path, false)
   }
 
   async run(sql: string, params?: Params, types?: ParamTypes): Promise<void> {
@@ -114,7 +126,7 @@ export class AnalysisDb {
 
   close(): void {
     this.connection.closeSync()
-    this.instance.closeSync()
+    if (this.owner) this.instance.closeSync()
   }
 }
 

@@ -1,5 +1,7 @@
+import {execFileSync} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb, bytesOfSetting} from '../../../src/analysis/db.js'
 import {repoRoot} from '../../support/cli.js'
@@ -42,6 +44,30 @@ describe('every DuckDB connection is opened locked, whichever command opened it'
     } finally {
       db.close()
     }
+  })
+})
+
+describe('a sibling connection', () => {
+  it('reads times in UTC on a machine in another zone, and is as locked as the first', async () => {
+    const dir = await tempDir()
+    // In a process of its own: DuckDB takes the machine's zone once per process.
+    const script = `
+      const {AnalysisDb} = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'analysis', 'db.js')).href)})
+      const db = await AnalysisDb.open(${JSON.stringify(path.join(dir, 'case.duckdb'))})
+      const side = await db.sibling()
+      const sql = "SELECT current_setting('TimeZone') AS zone, CAST(TIMESTAMPTZ '2024-01-01 00:00:00+00' AS VARCHAR) AS shown"
+      const locked = await side.run("SET enable_external_access = true").then(() => 'no', (e) => e.message)
+      const out = {first: (await db.all(sql)).rows[0], sibling: (await side.all(sql)).rows[0], locked}
+      side.close()
+      // The database stays open after its sibling closes.
+      out.after = (await db.all('SELECT 1 AS one')).rows[0]
+      db.close()
+      console.log(JSON.stringify(out))`
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], {env: {...process.env, TZ: 'America/New_York'}, encoding: 'utf8'}))
+    expect(out.first).toEqual({zone: 'UTC', shown: '2024-01-01 00:00:00+00'})
+    expect(out.sibling).toEqual(out.first)
+    expect(out.locked).toMatch(/locked/)
+    expect(out.after).toEqual({one: 1})
   })
 })
 
