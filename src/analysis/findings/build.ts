@@ -54,8 +54,7 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
   const sources = [...(options.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(options.rules ?? [])]
   const db = await AnalysisDb.open(options.dbPath)
   try {
-    const sigma = sources.length === 0 ? {candidates: [], checks: []} : await runSigmaRules(db, {sources, limit, ...(options.progress ? {progress: options.progress} : {}), ...(options.signal ? {signal: options.signal} : {})})
-    const queries = await runDetectionQueries(db, loadQueries(), limit, options.signal)
+    const {sigma, queries} = await runChecks(db, {sources, limit, ...(options.progress ? {progress: options.progress} : {}), ...(options.signal ? {signal: options.signal} : {})})
     await addTargets(db, sigma.candidates)
     const versions = await versionIds(db)
     const candidates = [...sigma.candidates, ...queries.candidates].map((c) => ({...c, reason: {...c.reason, file: displayPath(c.reason.file)}}))
@@ -70,6 +69,41 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
     db.close()
   }
 }
+
+type Checked = Awaited<ReturnType<typeof runDetectionQueries>>
+
+/**
+ * The Sigma rules (in their one scan) and the detection queries, side by side on two connections
+ * of the database: the scan leaves a core idle while it turns hits into JavaScript, and the
+ * queries while they turn rows, so together they take less than one after the other. When one
+ * fails the other is stopped, and the first error is thrown once both have ended.
+ */
+export async function runChecks(db: AnalysisDb, options: {sources: readonly string[]; limit: number; progress?: Progress; signal?: AbortSignal}): Promise<{sigma: Checked; queries: Checked}> {
+  const stop = new AbortController()
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
+  const stopOnError = async (work: Promise<Checked>): Promise<Checked> => {
+    try {
+      return await work
+    } catch (error) {
+      stop.abort(error)
+      throw error
+    }
+  }
+  const side = await db.sibling()
+  try {
+    const [sigma, queries] = await Promise.allSettled([
+      stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: []}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
+      stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal)),
+    ])
+    for (const r of [sigma, queries]) if (r.status === 'rejected') throw firstError(stop.signal, r.reason)
+    return {sigma: (sigma as PromiseFulfilledResult<Checked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
+  } finally {
+    side.close()
+  }
+}
+
+/** The error that stopped the work, not the abort it caused in the other half. */
+const firstError = (stopped: AbortSignal, reason: unknown): unknown => (stopped.aborted ? stopped.reason : reason)
 
 /** Sigma hits name the event; what it acted on comes from the event, as the timeline says it. */
 async function addTargets(db: AnalysisDb, candidates: Candidate[]): Promise<void> {

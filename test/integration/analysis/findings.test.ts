@@ -74,6 +74,14 @@ describe('findings', () => {
     expect(checks.find((c) => c.id === 'lambda-code-overwritten')).toMatchObject({status: 'ran', author: 'coroner', kept: 2, hits: 2})
   })
 
+  it("throws a failed Sigma scan's own error, not the stopped queries', and keeps the findings already stored", async () => {
+    const before = await stored()
+    const missing = path.join(dir, 'no-such-rules')
+    await expect(buildFindings({dbPath, rules: [missing]})).rejects.toMatchObject({code: 'rules-not-found', message: expect.stringContaining(missing)})
+    expect(await stored()).toEqual(before)
+    expect((await buildFindings({dbPath})).findings).toBe(before.findings.length)
+  })
+
   it('leaves out queries whose evidence the case does not hold, and says so', async () => {
     const {store} = await writeCase(path.join(dir, 'ct-only'), 'INC-CT', [deliveryFile(stratusRecords('aws.defense-evasion.cloudtrail-stop'))])
     const db = path.join(dir, 'ct.duckdb')
