@@ -1,12 +1,11 @@
-// One hunt over a case database, in a process of its own as `coroner findings` would run it: every
-// shipped Sigma rule in one scan, then every detection query, each timed (wall and CPU), then the
-// injected attack checked against what fired. `node hunt-once.js DB ATTACK.json [per-rule]`
-// prints one JSON line.
+// One hunt over a case database, in a process of its own: every shipped Sigma rule in one scan
+// alone (the scan's own speed), then the rules and every detection query side by side as
+// `coroner findings` runs them, each timed (wall and CPU), then the injected attack checked against
+// what fired. `node hunt-once.js DB ATTACK.json [per-rule]` prints one JSON line.
 import {readFileSync} from 'node:fs'
 import {AnalysisDb} from '../../dist/analysis/db.js'
-import {runDetectionQueries} from '../../dist/analysis/findings/from-queries.js'
+import {runChecks} from '../../dist/analysis/findings/build.js'
 import {runSigmaRules} from '../../dist/analysis/findings/from-hunt.js'
-import {loadQueries} from '../../dist/analysis/queries.js'
 import {huntCase} from '../../dist/analysis/sigma/hunt.js'
 import {BUILTIN_RULES_DIR, loadRules} from '../../dist/analysis/sigma/load.js'
 
@@ -31,9 +30,10 @@ try {
     console.log(JSON.stringify({seconds: r.seconds, cpuSeconds: r.cpuSeconds, rules: r.value.rulesRun, hits: r.value.rules.reduce((n, x) => n + x.hits, 0)}))
   } else {
     const sigma = await timed(() => runSigmaRules(db, {sources: [BUILTIN_RULES_DIR], limit: LIMIT}))
-    const queries = await timed(() => runDetectionQueries(db, loadQueries(), LIMIT))
+    const both = await timed(() => runChecks(db, {sources: [BUILTIN_RULES_DIR], limit: LIMIT}))
+    const queries = both.value.queries
     const fired = new Map()
-    for (const c of [...sigma.value.candidates, ...queries.value.candidates]) {
+    for (const c of [...both.value.sigma.candidates, ...queries.candidates]) {
       const name = c.reason.source === 'sigma' ? `sigma:${c.reason.file.split('/').pop().replace(/\.yml$/, '')}` : `query:${c.reason.id}`
       for (const id of c.eventIds) fired.set(id, [...(fired.get(id) ?? []), name])
     }
@@ -44,15 +44,15 @@ try {
       for (const d of a.detectedBy) if (!got.includes(d)) missed.push(`${a.name}: ${d}`)
       for (const s of a.silent) if (got.includes(s)) falseAlarms.push(`${a.name}: ${s}`)
     }
-    const checks = [...sigma.value.checks, ...queries.value.checks]
+    const checks = [...both.value.sigma.checks, ...queries.checks]
     console.log(
       JSON.stringify({
         sigmaSeconds: sigma.seconds,
         sigmaCpuSeconds: sigma.cpuSeconds,
-        queriesSeconds: queries.seconds,
-        queriesCpuSeconds: queries.cpuSeconds,
+        checksSeconds: both.seconds,
+        checksCpuSeconds: both.cpuSeconds,
         rules: sigma.value.checks.filter((c) => c.status === 'ran').length,
-        queries: queries.value.checks.filter((c) => c.status === 'ran').length,
+        queries: queries.checks.filter((c) => c.status === 'ran').length,
         failed: checks.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.reason}`),
         hits: checks.reduce((n, c) => n + c.hits, 0),
         missed,
