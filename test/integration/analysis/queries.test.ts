@@ -176,6 +176,21 @@ describe('named queries over the record shapes CloudTrail writes', () => {
     expect(denied).toMatchObject({actions: 'ec2.amazonaws.com:DescribeInstances', evidence_objects: 1})
   })
 
+  it("starts each window where DuckDB's time_bucket does, for any width, and refuses a width of nothing", async () => {
+    // 7 minutes and 3 days do not divide the time since 1970: a window counted from the epoch would start elsewhere.
+    for (const minutes of ['1', '7', '4320']) {
+      for (const id of ['access-denied-burst', 'enumeration-burst']) {
+        const found = await rows(id, {threshold: '1', window_minutes: minutes})
+        expect(found.length, `${id} ${minutes}`).toBeGreaterThan(0)
+        for (const row of found) {
+          const [bucket] = (await runSql(shapesDb, 'SELECT time_bucket(to_minutes(CAST($w AS INTEGER)), CAST($t AS TIMESTAMPTZ)) AS window_start', {w: minutes, t: String(row.first_seen)})).rows
+          expect(row.window_start, `${id} ${minutes}`).toEqual(bucket!.window_start)
+        }
+      }
+    }
+    for (const id of ['access-denied-burst', 'enumeration-burst']) await expect(rows(id, {window_minutes: '0'}), id).rejects.toThrow(/window_minutes must be at least 1/)
+  })
+
   it('matches --param function as plain text, not as a LIKE pattern', async () => {
     expect((await rows('lambda-code-overwritten', {function: 'payments_api'})).map((r) => r.event_id)).toEqual(['code-1'])
     expect(await rows('lambda-code-overwritten', {function: 'payments%'})).toEqual([])
