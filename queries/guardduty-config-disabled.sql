@@ -12,10 +12,11 @@ SELECT event_time AS time, principal_arn AS actor, source_ip, event_source, even
   event_id, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256
 FROM cloudtrail_events
 WHERE event_time >= $since AND event_time < $until AND (
-  (event_source = 'guardduty.amazonaws.com' AND (list_contains(['DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount',
-      'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers', 'CreateIPSet', 'UpdateIPSet', 'DeletePublishingDestination'], event_name)
-    OR (event_name = 'UpdateDetector' AND json_extract_string(request_parameters, '$.enable') = 'false')))
+  (event_source = 'guardduty.amazonaws.com' AND list_contains(['DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount',
+      'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers', 'CreateIPSet', 'UpdateIPSet', 'DeletePublishingDestination', 'UpdateDetector'], event_name))
   OR (event_source = 'config.amazonaws.com' AND list_contains(['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel', 'DeleteConfigRule'], event_name))
   OR (event_source = 'securityhub.amazonaws.com' AND list_contains(['DisableSecurityHub', 'BatchDisableStandards'], event_name))
 )
+  -- Apart, so that the calls above are chosen on their names before any request is read as JSON.
+  AND (event_name <> 'UpdateDetector' OR json_extract_string(request_parameters, '$.enable') = 'false')
 ORDER BY time, event_id
