@@ -32,6 +32,9 @@ external AS (
     e.event_source, e.event_name, e.error_code, e.event_id, e.artifact_key, e.artifact_sha256
   FROM cloudtrail_events e JOIN sessions s ON s.principal_arn IS NOT DISTINCT FROM e.principal_arn AND s.session_issuer_arn = e.session_issuer_arn
   WHERE e.principal_type = 'AssumedRole' AND s.compute IS NOT NULL
+    -- Said again apart from the join, DuckDB applies it in the scan: of the role sessions' events only
+    -- the compute roles' are read.
+    AND e.session_issuer_arn IN (SELECT session_issuer_arn FROM sessions WHERE compute IS NOT NULL)
     AND e.source_ip IS NOT NULL AND e.source_ip NOT LIKE '%.amazonaws.com' AND e.source_ip <> 'AWS Internal'
     AND NOT regexp_matches(e.source_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|fd|fe80:)')
     AND CASE s.compute
@@ -49,7 +52,7 @@ people_addresses AS (
   -- among those instance sessions were used from.
   SELECT DISTINCT e.source_ip FROM cloudtrail_events e
   WHERE e.source_ip IN (SELECT source_ip FROM external WHERE compute = 'ec2')
-    AND e.principal_type IN ('IAMUser', 'Root', 'AssumedRole', 'FederatedUser', 'IdentityCenterUser')
+    AND list_contains(['IAMUser', 'Root', 'AssumedRole', 'FederatedUser', 'IdentityCenterUser'], e.principal_type)
     AND e.principal_arn NOT IN (SELECT principal_arn FROM sessions WHERE compute IS NOT NULL)
 )
 SELECT x.event_time AS time, x.principal_arn AS actor, x.session_issuer_arn AS role, x.compute, x.session_name AS session,
