@@ -1,7 +1,7 @@
 import {execFileSync} from 'node:child_process'
-import {mkdir, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {gzipSync} from 'node:zlib'
+import {gunzipSync, gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import {importCloudTrail} from '../../../support/cloudtrail-steps.js'
 import {LocalDirectoryStore} from '../../../../src/evidence/stores/local.js'
@@ -12,6 +12,27 @@ import {tempDir} from '../../../support/temp.js'
 import type {EvidenceStore} from '../../../../src/evidence/store.js'
 
 const delivery = (tag: string, n = 2): string => JSON.stringify({Records: spreadRecords(fixtureRecords(), n, new Date('2026-11-19T00:00:00Z'), new Date('2026-11-20T00:00:00Z'), 'us-east-1', tag)})
+
+describe('import cloudtrail of a file many times the size of one write', () => {
+  it('converts every record, in order, as JSON.stringify writes it', async () => {
+    const dir = await tempDir()
+    const input = path.join(dir, 'handed-over')
+    await mkdir(input)
+    const records = spreadRecords(fixtureRecords(), 3000, new Date('2026-11-19T00:00:00Z'), new Date('2026-11-20T00:00:00Z'), 'us-east-1', 'big')
+    const expected = records.map((r) => `${JSON.stringify(r)}\n`).join('')
+    // Several batches of record lines, and a last one cut short.
+    expect(expected.length).toBeGreaterThan(3 * 256 * 1024)
+    await writeFile(path.join(input, 'big.json.gz'), gzipSync(JSON.stringify({Records: records})))
+    const store = new LocalDirectoryStore(path.join(dir, 'store'))
+
+    const result = await importCloudTrail(testContext(store), 'INC-BIG', [input])
+
+    expect(result.perFile).toMatchObject([{status: 'imported', loaded: 3000}])
+    const written = (await readdir(path.join(dir, 'store'), {recursive: true})).filter((f) => f.endsWith('big.ndjson.gz'))
+    expect(written).toHaveLength(1)
+    expect(gunzipSync(await readFile(path.join(dir, 'store', written[0]!))).toString('utf8')).toBe(expected)
+  })
+})
 
 describe('import cloudtrail of a gzip that inflates beyond reason', () => {
   it('records it as too-large, keeps its bytes and imports the other files', async () => {
