@@ -3,6 +3,7 @@ import {once} from 'node:events'
 import {createGzip} from 'node:zlib'
 import type {EvidenceRun} from '../evidence/run.js'
 import type {ArtifactRecord} from '../evidence/manifest.js'
+import {GZIP_WRITE_CHARS} from '../evidence/ndjson.js'
 import {MalformedInputError} from './cloudtrail-records.js'
 import {LOOKED_FOR, MAPPINGS, expand, type Mapping} from './cloudtrail-shapes.js'
 import {FileTally, describeSkips, type Position, type SkipClass} from './import-account.js'
@@ -203,8 +204,7 @@ function openRecords(
       },
     }),
   })
-  // Lines are handed to gzip a batch at a time: each write is a trip to zlib's thread, and one per
-  // record (about 1 KiB) cost more than the compression.
+  // Lines are handed to gzip a batch at a time (see GZIP_WRITE_CHARS).
   let batch: string[] = []
   let batched = 0
   const flush = async (): Promise<void> => {
@@ -219,7 +219,7 @@ function openRecords(
       const line = `${JSON.stringify(record)}\n`
       batch.push(line)
       batched += line.length
-      if (batched >= RECORDS_BATCH) await flush()
+      if (batched >= GZIP_WRITE_CHARS) await flush()
     },
     async end() {
       await flush()
@@ -230,9 +230,6 @@ function openRecords(
     abort: (error) => gzip.destroy(error),
   }
 }
-
-/** Characters of record lines gathered before they are written to the records' gzip. */
-const RECORDS_BATCH = 256 * 1024
 
 async function write(stream: Writable, chunk: Uint8Array): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain')
