@@ -36,6 +36,17 @@ describe('mergeCandidates', () => {
     expect(findings.filter((f) => f.actor === 'arn:aws:iam::1:user/bob').map((f) => f.eventIds)).toEqual([['e-00100'], ['e-00101'], ['e-00102']])
   })
 
+  it('keeps each distinct detail of grouped events once, a number apart from its text, in the order of their JSON', () => {
+    const r = rule('mixed')
+    const values: unknown[] = [1, '1', {a: 1}, null, 'b"q', {a: 1}, 1, 'a', [2], '1']
+    const hits = Array.from({length: 60}, (_, i) => hit(r, i, 'p', {details: {value: values[i % values.length], n: i}}))
+    const [g] = mergeCandidates(hits, () => null)
+    expect(g!.details.value).toEqual(['1', 'a', 'b"q', 1, [2], {a: 1}])
+    // Past 50 distinct values, the first 50 by their JSON are kept and all are counted.
+    expect(g!.details.n).toEqual(hits.map((_, i) => String(i)).sort().slice(0, 50).map(Number))
+    expect(g!.details.n_distinct).toBe(60)
+  })
+
   it('keeps an event flagged by several rules in one finding with every reason, apart from the rule\'s repeats', () => {
     const a = rule('a')
     const b = rule('b', 'high')
