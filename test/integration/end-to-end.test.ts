@@ -15,6 +15,11 @@ import {tempDir} from '../support/temp.js'
  */
 let proxy: LambdaProxy
 
+// CloudWatch Logs refuses events older than 14 days: the function logged three hours ago.
+const HOUR = 3_600_000
+const LOGGED_AT = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR
+const STREAM = `${new Date(LOGGED_AT).toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]abc`
+
 type Rows = Envelope<{columns: string[]; rows: Array<Record<string, unknown>>}>
 
 describe('a case from collection to hunt', () => {
@@ -28,20 +33,21 @@ describe('a case from collection to hunt', () => {
     const logs = aws.client(CloudWatchLogsClient)
     const group = '/aws/lambda/payments-api'
     await logs.send(new CreateLogGroupCommand({logGroupName: group}))
-    await logs.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: '2026/11/20/[$LATEST]abc'}))
-    const t = Date.parse('2026-11-20T10:00:00Z')
-    await logs.send(
+    await logs.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: STREAM}))
+    const t = LOGGED_AT
+    const put = await logs.send(
       new PutLogEventsCommand({
         logGroupName: group,
-        logStreamName: '2026/11/20/[$LATEST]abc',
+        logStreamName: STREAM,
         logEvents: [
           {timestamp: t, message: 'START RequestId: 0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c Version: $LATEST'},
-          {timestamp: t + 10, message: '2026-11-20T10:00:00.010Z\t0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c\tERROR\tInvoke Error {"errorType":"Error","errorMessage":"=cmd|\' /C calc\'!A0"}'},
+          {timestamp: t + 10, message: `${new Date(t + 10).toISOString()}\t0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c\tERROR\tInvoke Error {"errorType":"Error","errorMessage":"=cmd|' /C calc'!A0"}`},
           {timestamp: t + 15, message: '=HYPERLINK("http://attacker.example/x","Unhandled ERROR")'},
           {timestamp: t + 20, message: 'END RequestId: 0f5c7a52-1111-4c3e-9c1b-6a1e2f3d4b5c'},
         ],
       }),
     )
+    expect(put.rejectedLogEventsInfo).toBeUndefined()
     aws.destroy()
   })
   afterEach(() => proxy.close())
@@ -54,7 +60,7 @@ describe('a case from collection to hunt', () => {
 
     const lambda = await coroner(['collect', 'lambda', '--function', 'payments-api', '--case', 'INC-E2E', ...aws, '--json'])
     expect(lambda.error).toBeUndefined()
-    const logs = await coroner(['collect', 'logs', '--function', 'payments-api', '--since', '2026-11-20T09:00:00Z', '--until', '2026-11-20T11:00:00Z', '--case', 'INC-E2E', ...aws, '--json'])
+    const logs = await coroner(['collect', 'logs', '--function', 'payments-api', '--since', new Date(LOGGED_AT - HOUR).toISOString(), '--until', new Date(LOGGED_AT + HOUR).toISOString(), '--case', 'INC-E2E', ...aws, '--json'])
     expect(logs.error).toBeUndefined()
     const samples = path.join(repoRoot, 'samples', 'incident', 'cloudtrail')
     const trail = await coroner(['import', 'cloudtrail', ...readdirSync(samples).filter((n) => n.endsWith('.json')).map((n) => path.join(samples, n)), '--case', 'INC-E2E', '--store', store])
