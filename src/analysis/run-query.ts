@@ -91,7 +91,7 @@ export async function readNamedQuery(db: AnalysisDb, query: NamedQuery, given: R
   const {values, types, shown} = bindQueryParameters(query, given)
   let result
   try {
-    result = await db.read(query.sql, values, types)
+    result = await db.readQuery(query.sql, values, types)
   } catch (error) {
     throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
   }

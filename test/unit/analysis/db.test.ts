@@ -108,3 +108,54 @@ describe('AnalysisDb.read', () => {
     }
   })
 })
+
+describe('AnalysisDb.readQuery', () => {
+  it('gives the rows, columns and order read() gives, texts written by anyone included', async () => {
+    const dir = await tempDir()
+    const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'))
+    try {
+      // Texts an attacker may write (quotes, escapes, controls, separators, emoji, long and short),
+      // beside NULLs, other types and a repeated column name, over more rows than one chunk, in the
+      // query's own descending order; a parameter bound, and a line comment at the very end.
+      await db.run(`CREATE TABLE odd AS SELECT * FROM (VALUES ('say "hi"\\'), (chr(0) || chr(27) || '[31m' || chr(10)), ('a' || chr(8232) || 'b'), ('🦆 ünïcode'), (NULL), (repeat('x', 5000)), ('')) v(s)`)
+      const sql = `SELECT o.s AS s, i, 'v' || i AS t, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS at, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END AS s, [i] AS l, i % 2 = 0 AS even, $tag AS tag
+        FROM range(5000) r(i) JOIN odd o ON true WHERE i % 7 = 0 OR i > 4990 ORDER BY i DESC, o.s NULLS FIRST -- the newest first`
+      const params = {tag: 'tag "\\ \u2028'}
+      const plain = await db.read(sql, params)
+      const viaJson = await db.readQuery(sql, params)
+      expect(viaJson.columns).toEqual(['s', 'i', 't', 'at', 's:1', 'l', 'even', 'tag'])
+      expect(viaJson.textsAsJson).toBe(true)
+      expect(viaJson.columns).toEqual(plain.columns)
+      expect(viaJson.count).toBe(plain.count)
+      expect(viaJson.count).toBeGreaterThan(2048)
+      const rows = viaJson.rows()
+      expect(rows).toEqual(plain.rows())
+      expect(rows.map((r) => Object.keys(r))).toEqual(plain.rows().map((r) => Object.keys(r)))
+      expect(viaJson.column('s:1')).toEqual(plain.column('s:1'))
+      const positions = [0, 2047, 2048, viaJson.count - 1]
+      expect(viaJson.rows(positions)).toEqual(plain.rows(positions))
+      expect(new Set(rows.map((r) => r.s))).toEqual(new Set(['say "hi"\\', '\u0000\u001b[31m\n', 'a\u2028b', '🦆 ünïcode', null, 'x'.repeat(5000), '']))
+      expect(rows[0]).toMatchObject({i: 4999, t: 'v4999', tag: params.tag, even: false, l: [4999]})
+    } finally {
+      db.close()
+    }
+  })
+
+  it('reads a statement that is not a query, or has one text column, as read() does; a query may end in a semicolon', async () => {
+    const dir = await tempDir()
+    const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'))
+    try {
+      for (const sql of ['PRAGMA version', "SELECT 'only' AS s, 1 AS n"]) {
+        const r = await db.readQuery(sql)
+        expect(r.rows(), sql).toEqual((await db.read(sql)).rows())
+        expect(r.count, sql).toBe(1)
+        expect(r.textsAsJson, sql).toBe(false)
+      }
+      const ended = await db.readQuery("SELECT 'a' AS a, 'b' AS b;\n")
+      expect([ended.textsAsJson, ended.rows()]).toEqual([true, [{a: 'a', b: 'b'}]])
+      await expect(db.readQuery('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/)
+    } finally {
+      db.close()
+    }
+  })
+})
