@@ -176,6 +176,16 @@ describe('named queries over the record shapes CloudTrail writes', () => {
     expect(denied).toMatchObject({actions: 'ec2.amazonaws.com:DescribeInstances', evidence_objects: 1})
   })
 
+  it('keeps a burst only when its calls reach min_services services', async () => {
+    const actor = 'arn:aws:sts::111122223333:assumed-role/ops/s'
+    const [burst] = (await rows('enumeration-burst', {threshold: '6'})).filter((r) => r.actor === actor)
+    const services = Number(burst!.services)
+    expect(services).toBeGreaterThan(0)
+    const kept = async (min: number): Promise<number> => (await rows('enumeration-burst', {threshold: '6', min_services: String(min)})).filter((r) => r.actor === actor).length
+    expect(await kept(services)).toBe(1)
+    expect(await kept(services + 1)).toBe(0)
+  })
+
   it("starts each window where DuckDB's time_bucket does, for any width, and refuses a width of nothing", async () => {
     // Neither 7 minutes nor 5 days divides the time from 1970 to 2000-01-03: windows counted from the epoch would start elsewhere.
     for (const minutes of ['1', '7', '7200']) {
