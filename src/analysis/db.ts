@@ -115,9 +115,31 @@ export class AnalysisDb {
     return new ReadResult(result.deduplicatedColumnNames(), await chunksOf(result))
   }
 
-  /** `read` for a query whose rows are read in numbers: its text columns in one JSON array a row (readQuery). */
+  /**
+   * `read` for a query whose rows are read in numbers, with its text columns in one JSON array per
+   * row: JavaScript parses that in a fraction of the time it takes to copy each string out of
+   * DuckDB's memory (a native call a string). The other columns, and a statement whose shape cannot
+   * be read first (not a query), come as `read` gives them. The rows keep the query's order: a
+   * projection of one subquery preserves it.
+   */
   async readQuery(sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
-    return readQuery(this.connection, sql, params, types)
+    // Wrapped on lines of its own: a line comment at the end of the query must not swallow the parenthesis.
+    const body = sql.replace(/;\s*$/, '')
+    let columns: string[]
+    let texts: number[]
+    try {
+      // In parentheses, not as a subquery, the names stay as the query gives them (a repeated name too).
+      const shape = await this.connection.run(`(\n${body}\n) LIMIT 0`, params, types)
+      columns = shape.deduplicatedColumnNames()
+      texts = shape.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.VARCHAR ? [i] : []))
+    } catch {
+      return this.read(sql, params, types)
+    }
+    if (texts.length < 2) return this.read(sql, params, types)
+    const others = columns.flatMap((_, i) => (texts.includes(i) ? [] : [i]))
+    const select = [`CAST(to_json([${texts.map((i) => `c${i}`).join(', ')}]) AS VARCHAR)`, ...others.map((i) => `c${i}`)]
+    const result = await this.connection.run(`SELECT ${select.join(', ')} FROM (\n${body}\n) AS q(${columns.map((_, i) => `c${i}`).join(', ')})`, params, types)
+    return new ReadResult(columns, await chunksOf(result), {texts: columns.map((_, i) => texts.indexOf(i)), vectors: columns.map((_, i) => 1 + others.indexOf(i))})
   }
 
   /** Streams a statement's rows a chunk at a time, as plain values: memory stays flat however many rows. */
@@ -131,37 +153,6 @@ export class AnalysisDb {
     this.connection.closeSync()
     if (this.owner) this.instance.closeSync()
   }
-}
-
-/**
- * Runs a query and holds its result as `AnalysisDb.read` does, with its text columns in one JSON
- * array per row: JavaScript parses that in a fraction of the time it takes to copy each string out
- * of DuckDB's memory (a native call a string). The other columns, and a statement whose shape
- * cannot be read first (not a query), come as `read` gives them. The rows keep the query's order:
- * a projection of one subquery preserves it.
- */
-export async function readQuery(connection: DuckDBConnection, sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
-  const plainRead = async (): Promise<ReadResult> => {
-    const result = await connection.run(sql, params, types)
-    return new ReadResult(result.deduplicatedColumnNames(), await chunksOf(result))
-  }
-  // Wrapped on lines of its own: a line comment at the end of the query must not swallow the parenthesis.
-  const body = sql.replace(/;\s*$/, '')
-  let columns: string[]
-  let texts: number[]
-  try {
-    // In parentheses, not as a subquery, the names stay as the query gives them (a repeated name too).
-    const shape = await connection.run(`(\n${body}\n) LIMIT 0`, params, types)
-    columns = shape.deduplicatedColumnNames()
-    texts = shape.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.VARCHAR ? [i] : []))
-  } catch {
-    return plainRead()
-  }
-  if (texts.length < 2) return plainRead()
-  const others = columns.flatMap((_, i) => (texts.includes(i) ? [] : [i]))
-  const select = [`CAST(to_json([${texts.map((i) => `c${i}`).join(', ')}]) AS VARCHAR)`, ...others.map((i) => `c${i}`)]
-  const result = await connection.run(`SELECT ${select.join(', ')} FROM (\n${body}\n) AS q(${columns.map((_, i) => `c${i}`).join(', ')})`, params, types)
-  return new ReadResult(columns, await chunksOf(result), {texts: columns.map((_, i) => texts.indexOf(i)), vectors: columns.map((_, i) => 1 + others.indexOf(i))})
 }
 
 async function chunksOf(result: AsyncIterable<DuckDBDataChunk>): Promise<DuckDBDataChunk[]> {
@@ -214,7 +205,7 @@ class ChunkReader {
 export class ReadResult {
   /** The first row of each chunk, and past the last, the row count. */
   private readonly starts: number[]
-  private readonly readers: Array<ChunkReader | undefined>
+  private readonly readers: Array<ChunkReader | undefined> = []
 
   constructor(
     readonly columns: string[],
@@ -223,7 +214,6 @@ export class ReadResult {
   ) {
     this.starts = [0]
     for (const c of chunks) this.starts.push(this.starts.at(-1)! + c.rowCount)
-    this.readers = chunks.map(() => undefined)
   }
 
   get count(): number {
