@@ -40,6 +40,8 @@ export interface HuntResult {
   rulesRun: number
   /** How the rules ran: all in one scan, or one query each (asked for, or after the scan failed). */
   strategy: 'one-scan' | 'per-rule'
+  /** Why the one scan failed, when the rules then ran one query each; null when it did not fail. */
+  scanError: string | null
   /** Hits ordered by event time, then rule; at most `maxHitsPerRule` per rule, each principal's in turn. */
   hits: HuntHit[]
   rules: RuleOutcome[]
@@ -77,14 +79,15 @@ export async function huntCase(
   const selected = rules.compiled.filter((r) => options.minLevel === undefined || levelRank(r.rule.level ?? 'informational') >= minRank)
   const limit = options.maxHitsPerRule ?? 1000
   let found: {hits: HuntHit[]; outcomes: RuleOutcome[]} | undefined
+  let scanError: string | null = null
   if ((options.strategy ?? 'one-scan') === 'one-scan' && selected.length > 0 && stored) {
     try {
       found = await huntInOneScan(connection, selected, limit, options)
     } catch (error) {
       options.signal?.throwIfAborted()
       // One rule DuckDB refuses (say, a regular expression RE2 rejects) fails the shared scan:
-      // run the rules one by one so that only that rule is reported as failed.
-      void error
+      // run the rules one by one so that only that rule is reported as failed, and say why.
+      scanError = (error as Error).message.split('\n')[0]!
     }
   }
   const strategy = found === undefined ? 'per-rule' : 'one-scan'
@@ -101,6 +104,7 @@ export async function huntCase(
   return {
     rulesRun: selected.length,
     strategy,
+    scanError,
     hits,
     rules: outcomes,
     unsupported: (rules.unsupported ?? []).map((u) => ({

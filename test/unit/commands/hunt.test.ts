@@ -1,5 +1,5 @@
 import {readdirSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {DuckDBInstance} from '@duckdb/node-api'
 import {describe, expect, it} from 'vitest'
@@ -72,6 +72,30 @@ describe('coroner hunt', () => {
     const high = await coroner(['hunt', '--case', 'INC-1', ...db, '--min-level', 'high', '--json'])
     expect(high.error).toBeUndefined()
     expect((JSON.parse(high.stdout) as Envelope<HuntJson>).result.hits).toEqual([])
+  })
+
+  it("says when the rules' one scan failed and each rule ran alone, the refused rule failed and the rest found", async () => {
+    const db = await caseDb(['aws.defense-evasion.cloudtrail-stop'])
+    const rules = path.join(await tempDir(), 'rules')
+    await mkdir(rules)
+    const rule = (name: string, id: string, selection: string[]): Promise<void> =>
+      writeFile(path.join(rules, `${name}.yml`), [`title: ${name}`, `id: 5f0c7d1e-0000-4000-8000-00000000000${id}`, 'status: test', 'logsource:', '  product: aws', '  service: cloudtrail', 'detection:', '  selection:', ...selection.map((l) => `    ${l}`), '  condition: selection', 'level: high', ''].join('\n'))
+    await rule('trail-stopped', '1', ['eventName: StopLogging'])
+    // RE2 takes at most 1,000 repetitions: DuckDB refuses the pattern only when the query runs.
+    await rule('refused-pattern', '2', ["eventName|re: 'a{2000}'"])
+    const out = await coroner(['hunt', '--case', 'INC-1', ...db, '--rules', rules, '--no-builtin', '--json', '--no-fail'])
+    expect(out.error).toBeUndefined()
+    const env = JSON.parse(out.stdout) as Envelope<HuntJson & {scanError: string | null}>
+    expect(env.result.scanError).toMatch(/repetition/)
+    expect(env.result.hits.map((h) => h.rule.title)).toEqual(['trail-stopped'])
+    expect(env.result.rules).toEqual(expect.arrayContaining([expect.objectContaining({title: 'refused-pattern', hits: 0, error: expect.stringMatching(/repetition/)})]))
+    expect(env.warnings.join('\n')).toMatch(/one scan failed \(.*repetition.*\); each rule then ran alone/)
+    // Without the refused rule the one scan runs, and says nothing of it.
+    await rm(path.join(rules, 'refused-pattern.yml'))
+    const clean = JSON.parse((await coroner(['hunt', '--case', 'INC-1', ...db, '--rules', rules, '--no-builtin', '--json', '--no-fail'])).stdout) as Envelope<HuntJson & {scanError: string | null}>
+    expect(clean.result.scanError).toBeNull()
+    expect(clean.warnings.join('\n')).not.toMatch(/one scan/)
+    expect(clean.result.hits.map((h) => h.rule.title)).toEqual(['trail-stopped'])
   })
 
   it('keeps terminal escapes from the logs off the screen', async () => {
