@@ -67,7 +67,7 @@ export default class Hunt extends CoronerCommand<Result> {
     })
     const warnings = [...result.invalid.map(formatIssue), ...result.rules.filter((r) => r.error !== undefined).map((r) => `rule '${r.title}' (${r.path}) failed: ${r.error}`)]
     const json = huntJson(result)
-    if (result.scanError !== null) warnings.push(`the rules' one scan failed (${result.scanError}); each rule then ran alone, so only the rule DuckDB refused is missing, and the hunt took longer`)
+    if (result.scanError !== null) warnings.push(`the rules' one scan failed (${result.scanError}); each rule then ran alone, a rule that fails alone reported with its error, and the hunt took longer`)
     if (json.truncated) warnings.push(`rules with more than ${flags['per-rule']} hits list only the first ${flags['per-rule']} (all are counted): --per-rule to list more`)
     return {result: json, warnings, ...(json.hits.length > 0 && flags.fail ? {exitCode: ExitCode.findings} : {})}
   }

@@ -107,7 +107,7 @@ export const huntResult = result({
   caseId: text,
   db: text,
   rulesRun: count,
-  scanError: z.string().nullable().describe("Why the rules' one scan failed, when each rule then ran alone (only a rule DuckDB refused is missing); null when it did not fail"),
+  scanError: z.string().nullable().describe("Why the rules' one scan failed, when each rule then ran alone (a rule that fails alone is reported with its error); null when it did not fail"),
   hits: z.array(
     z
       .object({
