@@ -149,6 +149,22 @@ export class AnalysisDb {
     for await (const chunk of result) yield* new ReadResult(columns, [chunk]).rows()
   }
 
+  /**
+   * Streams the one text column of a statement a chunk (about 2,048 values) at a time, NULL as
+   * null: for a long result of one text a row, read without building an object for each row.
+   */
+  async *streamTexts(sql: string, params?: Params, types?: ParamTypes): AsyncGenerator<Array<string | null>> {
+    const result = await this.connection.stream(sql, params, types)
+    const [type, ...more] = result.columnTypes()
+    if (type?.typeId !== DuckDBTypeId.VARCHAR || more.length > 0) throw new Error(`streamTexts reads one VARCHAR column, not ${result.columnTypes().join(', ')}`)
+    for await (const chunk of result) {
+      const vector = chunk.getColumnVector(0)
+      const texts = new Array<string | null>(chunk.rowCount)
+      for (let i = 0; i < texts.length; i++) texts[i] = vector.getItem(i) as string | null
+      yield texts
+    }
+  }
+
   close(): void {
     this.connection.closeSync()
     if (this.owner) this.instance.closeSync()

@@ -4,7 +4,7 @@ import {readCaseFacts} from '../analysis/report/case-facts.js'
 import {caseScope, collectionTimes, custody, functionVersions, gaps, hasTable, readTable} from '../analysis/report/facts.js'
 import {escapeJsonUnsafe, jsonText} from '../analysis/output.js'
 import {caseSecrets, valueRedactor, type Redact} from '../analysis/secrets.js'
-import {findingMarks, relevantTimeline, streamTimeline, streamTimelineJson, timelineHistogram, type TimelineJsonRow} from '../analysis/report/timeline.js'
+import {findingMarks, relevantTimeline, streamTimeline, streamTimelineJson, timelineHistogram} from '../analysis/report/timeline.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {verifyCase} from '../evidence/verify.js'
@@ -40,8 +40,11 @@ export interface BuildOptions {
 export interface BuiltReport {
   model: ReportModel
   fullTimeline(): AsyncGenerator<TimelineRow>
-  /** The same rows as `fullTimeline`, each as the JSON text `jsonText` gives it, made by DuckDB. */
-  fullTimelineJson(): AsyncGenerator<string>
+  /**
+   * The same rows as `fullTimeline`, each as the JSON text `jsonText` gives it (made by DuckDB),
+   * joined by `separator` in pieces of a few thousand rows.
+   */
+  fullTimelineJson(separator: string): AsyncGenerator<string>
 }
 
 /** Tables other steps add, shown as sections when the case database holds rows of them. */
@@ -130,18 +133,36 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
   await addCodeSections(db, model, limits.tableRows)
   model.limits = limitsOf(model, facts.totals, limits)
   const safe = redact(model)
-  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact), fullTimelineJson: () => redactJsonRows(streamTimelineJson(db, marks), redact)}
+  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact), fullTimelineJson: (separator) => redactJsonRows(streamTimelineJson(db, marks), redact, separator)}
 }
 
 /**
- * Each row's JSON text redacted as the row itself would be. Text with no escape in it holds every
- * value as it is, so when the redactor changes nothing in the text it changes nothing in any value
- * and the text stands; any other row is parsed and redacted value by value.
+ * The JSON text of the timeline's rows (each as `jsonText` writes the row) joined by `separator`, a
+ * piece per chunk DuckDB hands on. Text with no escape in it holds every value as it is, so where
+ * the redactor changes nothing in the text of a run of such rows (checked once for the run: a
+ * match inside a row is a match in the run) it changes nothing in any of their values, and the
+ * run stands as DuckDB wrote it, with what `jsonText` escapes escaped. Any other row, and each
+ * row of a run the redactor would change, is parsed and redacted value by value.
  */
-async function* redactJsonRows(rows: AsyncGenerator<TimelineJsonRow>, redact: Redact): AsyncGenerator<string> {
-  for await (const r of rows) {
-    if (!r.json.includes('\\') && redact(r.json) === r.json) yield escapeJsonUnsafe(`${r.json.slice(0, -1)},"severity":${JSON.stringify(r.severity)},"findings":${JSON.stringify(r.findings)}}`)
-    else yield jsonText(redact(toTimelineRow({...(JSON.parse(r.json) as Row), severity: r.severity, findings: r.findings})))
+async function* redactJsonRows(chunks: AsyncGenerator<string[]>, redact: Redact, separator: string): AsyncGenerator<string> {
+  const row = (json: string): string => (!json.includes('\\') && redact(json) === json ? escapeJsonUnsafe(json) : jsonText(redact(toTimelineRow(JSON.parse(json) as Row))))
+  for await (const rows of chunks) {
+    const out: string[] = []
+    let run: string[] = []
+    const flush = (): void => {
+      const text = run.join(separator)
+      if (run.length > 0) out.push(redact(text) === text ? escapeJsonUnsafe(text) : run.map(row).join(separator))
+      run = []
+    }
+    for (const json of rows) {
+      if (!json.includes('\\')) run.push(json)
+      else {
+        flush()
+        out.push(row(json))
+      }
+    }
+    flush()
+    if (out.length > 0) yield out.join(separator)
   }
 }
 

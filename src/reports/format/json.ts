@@ -14,16 +14,11 @@ export async function* renderJson(report: BuiltReport): AsyncGenerator<string> {
   const at = text.indexOf(marker)
   const indent = text.slice(text.lastIndexOf('\n', at) + 1, at)
   yield text.slice(0, at - indent.length - 1)
+  const separator = `,\n${indent}`
   let first = true
-  let batch: string[] = []
-  for await (const row of report.fullTimelineJson()) {
-    batch.push(`${first ? '' : ','}\n${indent}${row}`)
+  for await (const piece of report.fullTimelineJson(separator)) {
+    yield `${first ? '\n' : ',\n'}${indent}${piece}`
     first = false
-    if (batch.length >= 1000) {
-      yield batch.join('')
-      batch = []
-    }
   }
-  yield batch.join('')
   yield `\n${indent.slice(2)}${text.slice(at + marker.length).replace(/^\s*\]/, ']')}\n`
 }

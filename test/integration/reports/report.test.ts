@@ -161,7 +161,12 @@ describe('report', () => {
     await copyFile(f.dbPath, copy)
     const rw = await AnalysisDb.open(copy)
     // A line with the secret and nothing JSON escapes: the text DuckDB writes holds the secret as it is.
-    await rw.run(`INSERT INTO log_events (time, log_group, message, function_name, artifact_key) VALUES ('2024-08-01T14:02:00Z', '/aws/lambda/payments', 'token ${SECRET} sent', 'payments', 'k')`)
+    // Around it, in the same piece, lines DuckDB writes unescaped that jsonText escapes, the secret
+    // in capitals, and a line with an escape.
+    const lines = [`token ${SECRET} sent`, 'plain line', `rtl ${HOSTILE.rtl} and \u2028 and \u007F`, `TOKEN ${SECRET.toUpperCase()}`, 'a "quoted" \\ line', 'plain again']
+    for (const [i, message] of lines.entries()) {
+      await rw.run(`INSERT INTO log_events (time, log_group, message, function_name, artifact_key) VALUES ($time, '/aws/lambda/payments', $message, 'payments', 'k')`, {time: `2024-08-01T14:02:0${i}Z`, message})
+    }
     rw.close()
     const db = await AnalysisDb.open(copy, {readOnly: true})
     try {
@@ -170,9 +175,16 @@ describe('report', () => {
         const objects: string[] = []
         for await (const r of built.fullTimeline()) objects.push(jsonText(r))
         const texts: string[] = []
-        for await (const r of built.fullTimelineJson()) texts.push(r)
+        let pieces = 0
+        for await (const piece of built.fullTimelineJson('\n')) {
+          texts.push(...piece.split('\n'))
+          pieces++
+        }
         expect(texts).toEqual(objects)
+        expect(pieces).toBeLessThan(texts.length)
         expect(texts.some((t) => t.includes(`token ${SECRET} sent`))).toBe(showSecrets)
+        expect(texts.some((t) => t.includes(`TOKEN ${SECRET.toUpperCase()}`))).toBe(showSecrets)
+        expect(texts.some((t) => t.includes('invoice\\u202egpj.exe and \\u2028 and \\u007f'))).toBe(true)
         expect(texts.some((t) => t.includes('"findings":["F-'))).toBe(true)
       }
       const view = (await db.all(`SELECT strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, source, actor, action, target, source_ip AS "sourceIp", detail, evidence_key AS "evidenceKey", evidence_sha256 AS "evidenceSha256", event_id AS "eventId"

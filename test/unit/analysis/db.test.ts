@@ -159,3 +159,25 @@ describe('AnalysisDb.readQuery', () => {
     }
   })
 })
+
+describe('AnalysisDb.streamTexts', () => {
+  it('streams one text column a chunk at a time, in order, NULL as null, and refuses any other shape', async () => {
+    const dir = await tempDir()
+    const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'))
+    try {
+      const sql = `SELECT CASE WHEN i % 1000 = 7 THEN NULL ELSE 'line ' || i || ' é\u202E' END AS s FROM range(5000) r(i) ORDER BY i DESC`
+      const chunks: Array<Array<string | null>> = []
+      for await (const texts of db.streamTexts(sql)) chunks.push(texts)
+      expect(chunks.length).toBeGreaterThan(1)
+      expect(chunks.flat()).toEqual((await db.all(sql)).rows.map((r) => r.s))
+      const refused = async (query: string): Promise<unknown> => {
+        for await (const _ of db.streamTexts(query)) return 'read'
+        return 'empty'
+      }
+      await expect(refused("SELECT 'a' AS a, 'b' AS b")).rejects.toThrow(/one VARCHAR column/)
+      await expect(refused('SELECT 1 AS n')).rejects.toThrow(/one VARCHAR column/)
+    } finally {
+      db.close()
+    }
+  })
+})
