@@ -8,6 +8,7 @@ import {fileIssueJson, huntResult} from '../cli/results/analysis.js'
 import type {Column} from '../cli/table.js'
 import {cellText} from '../cli/table.js'
 import {ExitCode} from '../core/errors.js'
+import {scanFallbackWarning} from '../analysis/sigma/hunt.js'
 import {SIGMA_LEVELS} from '../analysis/sigma/rule.js'
 import type {HuntReport} from '../analysis/sigma/run.js'
 import {formatIssue} from '../analysis/issue.js'
@@ -67,7 +68,7 @@ export default class Hunt extends CoronerCommand<Result> {
     })
     const warnings = [...result.invalid.map(formatIssue), ...result.rules.filter((r) => r.error !== undefined).map((r) => `rule '${r.title}' (${r.path}) failed: ${r.error}`)]
     const json = huntJson(result)
-    if (result.scanError !== null) warnings.push(`the rules' one scan failed (${result.scanError}); each rule then ran alone, a rule that fails alone reported with its error, and the hunt took longer`)
+    if (result.scanError !== null) warnings.push(scanFallbackWarning(result.scanError))
     if (json.truncated) warnings.push(`rules with more than ${flags['per-rule']} hits list only the first ${flags['per-rule']} (all are counted): --per-rule to list more`)
     return {result: json, warnings, ...(json.hits.length > 0 && flags.fail ? {exitCode: ExitCode.findings} : {})}
   }

@@ -3,6 +3,7 @@ import type {Progress} from '../../core/progress.js'
 import {AnalysisDb} from '../db.js'
 import {builtinQueryDir, loadQueries, type Severity} from '../queries.js'
 import {BUILTIN_RULES_DIR} from '../sigma/load.js'
+import {scanFallbackWarning} from '../sigma/hunt.js'
 import {CLOUDTRAIL_TARGET} from '../sql/tables.js'
 import type {Candidate} from './candidates.js'
 import {runDetectionQueries} from './from-queries.js'
@@ -33,7 +34,7 @@ export interface FindingsSummary {
   top: Finding[]
   /** Every finding, most severe first (what `findings --json` lists). */
   all: Finding[]
-  /** Checks that failed, or whose hits were cut. */
+  /** Checks that failed, or whose hits were cut, and the rules' one scan when it failed. */
   warnings: string[]
 }
 
@@ -64,13 +65,14 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
     await db.run('DROP TABLE IF EXISTS case_facts')
     await writeFindings(db, findings, checks)
     await writeCaseFacts(db)
-    return summarise(options.dbPath, findings, checks)
+    return summarise(options.dbPath, findings, checks, sigma.scanError)
   } finally {
     db.close()
   }
 }
 
 type Checked = Awaited<ReturnType<typeof runDetectionQueries>>
+type SigmaChecked = Awaited<ReturnType<typeof runSigmaRules>>
 
 /**
  * The Sigma rules (in their one scan) and the detection queries, side by side on two connections
@@ -78,10 +80,10 @@ type Checked = Awaited<ReturnType<typeof runDetectionQueries>>
  * queries while they turn rows, so together they take less than one after the other. When one
  * fails the other is stopped, and the first error is thrown once both have ended.
  */
-export async function runChecks(db: AnalysisDb, options: {sources: readonly string[]; limit: number; progress?: Progress; signal?: AbortSignal}): Promise<{sigma: Checked; queries: Checked}> {
+export async function runChecks(db: AnalysisDb, options: {sources: readonly string[]; limit: number; progress?: Progress; signal?: AbortSignal}): Promise<{sigma: SigmaChecked; queries: Checked}> {
   const stop = new AbortController()
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
-  const stopOnError = async (work: Promise<Checked>): Promise<Checked> => {
+  const stopOnError = async <T>(work: Promise<T>): Promise<T> => {
     try {
       return await work
     } catch (error) {
@@ -92,11 +94,11 @@ export async function runChecks(db: AnalysisDb, options: {sources: readonly stri
   const side = await db.sibling()
   try {
     const [sigma, queries] = await Promise.allSettled([
-      stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: []}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
+      stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: [], scanError: null}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
       stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal)),
     ])
     for (const r of [sigma, queries]) if (r.status === 'rejected') throw firstError(stop.signal, r.reason)
-    return {sigma: (sigma as PromiseFulfilledResult<Checked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
+    return {sigma: (sigma as PromiseFulfilledResult<SigmaChecked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
   } finally {
     side.close()
   }
@@ -127,7 +129,7 @@ async function versionIds(db: AnalysisDb): Promise<Map<string, string>> {
   return new Map(r.rows.map((row) => [String(row.key), String(row.version_id)]))
 }
 
-function summarise(dbPath: string, findings: Finding[], checks: FindingCheck[]): FindingsSummary {
+function summarise(dbPath: string, findings: Finding[], checks: FindingCheck[], scanError: string | null): FindingsSummary {
   const bySeverity: Record<Severity, number> = {critical: 0, high: 0, medium: 0, low: 0, info: 0}
   for (const f of findings) bySeverity[f.severity]++
   const counts: FindingsSummary['checks'] = {ran: 0, failed: 0, 'not-run': 0, unsupported: 0, invalid: 0, fired: 0}
@@ -135,6 +137,9 @@ function summarise(dbPath: string, findings: Finding[], checks: FindingCheck[]):
     counts[c.status]++
     if (c.hits > 0) counts.fired++
   }
-  const warnings = checks.filter((c) => c.status === 'failed' || (c.status === 'ran' && c.reason !== null)).map((c) => `${c.kind} ${c.id} (${c.file}): ${c.reason}`)
+  const warnings = [
+    ...(scanError === null ? [] : [`sigma: ${scanFallbackWarning(scanError)}`]),
+    ...checks.filter((c) => c.status === 'failed' || (c.status === 'ran' && c.reason !== null)).map((c) => `${c.kind} ${c.id} (${c.file}): ${c.reason}`),
+  ]
   return {dbPath, findings: findings.length, bySeverity, checks: counts, top: findings.slice(0, 20), all: findings, warnings}
 }

@@ -16,9 +16,10 @@ export interface SigmaFindingsOptions {
 
 /**
  * Every Sigma rule over the case's CloudTrail events, in the hunt's one pass: the hits become
- * candidates, each rule a check (fired or not, unsupported, or a file that is not valid Sigma).
+ * candidates, each rule a check (fired or not, unsupported, or a file that is not valid Sigma);
+ * `scanError`, why the one pass failed when each rule ran alone instead (null when it did not).
  */
-export async function runSigmaRules(db: AnalysisDb, options: SigmaFindingsOptions): Promise<{candidates: Candidate[]; checks: FindingCheck[]}> {
+export async function runSigmaRules(db: AnalysisDb, options: SigmaFindingsOptions): Promise<{candidates: Candidate[]; checks: FindingCheck[]; scanError: string | null}> {
   const rules = await loadRules(options.sources)
   const hunt = await huntCase(db.connection, rules, {
     maxHitsPerRule: options.limit,
@@ -76,5 +77,5 @@ export async function runSigmaRules(db: AnalysisDb, options: SigmaFindingsOption
   for (const i of rules.issues.filter((x) => x.severity === 'error' && !rules.unsupported.some((u) => u.path === x.file))) {
     checks.push({kind: 'sigma', id: i.file, title: i.file, author: null, severity: 'info', attack: [], file: i.file, status: 'invalid', hits: 0, kept: 0, reason: `${i.code}: ${i.message}`})
   }
-  return {candidates, checks}
+  return {candidates, checks, scanError: hunt.scanError}
 }

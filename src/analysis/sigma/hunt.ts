@@ -63,6 +63,11 @@ export interface HuntOptions {
 /** The view of the events the case loader builds; a rule compiled alone reads its `raw` column only. */
 export const EVENTS_TABLE = 'cloudtrail_events'
 
+/** What a hunt (or the findings) says when the rules' one scan failed and each rule ran alone. */
+export function scanFallbackWarning(scanError: string): string {
+  return `the rules' one scan failed (${scanError}); each rule then ran alone, a rule that fails alone reported with its error, and the hunt took longer`
+}
+
 /**
  * Runs the compiled rules over the case's events and collects the hits with the evidence object
  * each came from: by default all in one scan over the stored events and their typed columns; with

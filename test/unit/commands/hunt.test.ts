@@ -90,12 +90,20 @@ describe('coroner hunt', () => {
     expect(env.result.hits.map((h) => h.rule.title)).toEqual(['trail-stopped'])
     expect(env.result.rules).toEqual(expect.arrayContaining([expect.objectContaining({title: 'refused-pattern', hits: 0, error: expect.stringMatching(/repetition/)})]))
     expect(env.warnings.join('\n')).toMatch(/one scan failed \(.*repetition.*\); each rule then ran alone/)
+    // The findings say it too, beside the refused rule's failed check.
+    const findings = await coroner(['findings', '--case', 'INC-1', ...db, '--rules', rules, '--no-builtin', '--json', '--no-fail'])
+    expect(findings.error).toBeUndefined()
+    const said = (JSON.parse(findings.stdout) as Envelope<{findings: Array<{title: string}>}>).warnings.join('\n')
+    expect(said).toMatch(/^sigma: the rules' one scan failed \(.*repetition.*\); each rule then ran alone/m)
+    expect(said).toMatch(/sigma .*refused-pattern\.yml\).*repetition/)
     // Without the refused rule the one scan runs, and says nothing of it.
     await rm(path.join(rules, 'refused-pattern.yml'))
     const clean = JSON.parse((await coroner(['hunt', '--case', 'INC-1', ...db, '--rules', rules, '--no-builtin', '--json', '--no-fail'])).stdout) as Envelope<HuntJson & {scanError: string | null}>
     expect(clean.result.scanError).toBeNull()
     expect(clean.warnings.join('\n')).not.toMatch(/one scan/)
     expect(clean.result.hits.map((h) => h.rule.title)).toEqual(['trail-stopped'])
+    const cleanFindings = JSON.parse((await coroner(['findings', '--case', 'INC-1', ...db, '--rules', rules, '--no-builtin', '--json', '--no-fail'])).stdout) as Envelope<unknown>
+    expect(cleanFindings.warnings.join('\n')).not.toMatch(/one scan/)
   })
 
   it('keeps terminal escapes from the logs off the screen', async () => {
