@@ -100,33 +100,49 @@ export async function* streamTimelineJson(db: AnalysisDb, marks: FindingMarks): 
   for await (const texts of db.streamTexts(sql, params, {ids: LIST(VARCHAR), tails: LIST(VARCHAR), none: VARCHAR})) yield texts as string[]
 }
 
-const BUCKETS: Array<[string, string, number]> = [
-  ['1 minute', 'INTERVAL 1 MINUTE', 60e3],
-  ['5 minutes', 'INTERVAL 5 MINUTE', 300e3],
-  ['15 minutes', 'INTERVAL 15 MINUTE', 900e3],
-  ['1 hour', 'INTERVAL 1 HOUR', 3600e3],
-  ['6 hours', 'INTERVAL 6 HOUR', 6 * 3600e3],
-  ['1 day', 'INTERVAL 1 DAY', 86400e3],
-  ['1 week', 'INTERVAL 7 DAY', 7 * 86400e3],
-  ['30 days', 'INTERVAL 30 DAY', 30 * 86400e3],
+/** The chart's bucket widths: the label, and the width in milliseconds. */
+export const BUCKETS: Array<[string, number]> = [
+  ['1 minute', 60e3],
+  ['5 minutes', 300e3],
+  ['15 minutes', 900e3],
+  ['1 hour', 3600e3],
+  ['6 hours', 6 * 3600e3],
+  ['1 day', 86400e3],
+  ['1 week', 7 * 86400e3],
+  ['30 days', 30 * 86400e3],
 ]
+
+/**
+ * The start (epoch microseconds) of the bucket `ms` wide that holds the time `col`: where
+ * time_bucket starts it (from 2000-01-03 UTC, its origin for widths of days and less), on whole
+ * microseconds. time_bucket by the day goes through the calendar: 43 CPU seconds over 5M events.
+ */
+export const bucketStart = (col: string, ms: number): string => {
+  const us = Math.round(ms * 1000)
+  return `(epoch_us(${col}) - ((epoch_us(${col}) - 946857600000000) % ${us} + ${us}) % ${us})`
+}
+
+/** A bucket's start as the chart names it. */
+const bucketLabel = (start: string): string => `strftime(make_timestamptz(${start}), '%Y-%m-%dT%H:%M:%SZ')`
 
 /**
  * Events over time for the chart, the bucket the smallest that draws the window in at most about
  * 120 bars: every event by source (severity `all`), and the CloudTrail events in findings by the
  * severity of their most severe finding. Custody rows (coroner's own work) have their own section.
+ * Events are counted by bucket start, and only the buckets are named.
  */
 export async function timelineHistogram(db: AnalysisDb, hasFindings: boolean, window: {from: string | null; to: string | null}): Promise<{bucket: string; rows: Row[]}> {
   const span = window.from === null || window.to === null ? 0 : Date.parse(window.to) - Date.parse(window.from)
-  const [label, interval] = BUCKETS.find(([, , ms]) => span / ms <= 120) ?? BUCKETS.at(-1)!
-  const bucket = (col: string): string => `strftime(time_bucket(${interval}, ${col}), '%Y-%m-%dT%H:%M:%SZ')`
-  const all = (await db.all(`SELECT ${bucket('time')} AS bucket, source, 'all' AS severity, count(*) AS count FROM timeline
-      WHERE time IS NOT NULL AND source <> 'custody' GROUP BY ALL ORDER BY bucket, source`)).rows
+  const [label, ms] = BUCKETS.find(([, width]) => span / width <= 120) ?? BUCKETS.at(-1)!
+  const all = (await db.all(`SELECT ${bucketLabel('b')} AS bucket, source, 'all' AS severity, count
+      FROM (SELECT ${bucketStart('time', ms)} AS b, source, count(*) AS count FROM timeline WHERE time IS NOT NULL AND source <> 'custody' GROUP BY ALL)
+      ORDER BY bucket, source`)).rows
   const flagged = hasFindings
     ? (await db.all(`WITH fe AS (SELECT event_id, max(severity_rank) AS rank FROM (SELECT unnest(event_ids) AS event_id, severity_rank FROM findings) GROUP BY event_id)
-        SELECT ${bucket('r.event_time')} AS bucket, 'cloudtrail' AS source,
-          CASE fe.rank WHEN 4 THEN 'critical' WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' ELSE 'info' END AS severity, count(*) AS count
-        FROM fe JOIN cloudtrail_records r USING (event_id) WHERE r.event_time IS NOT NULL GROUP BY ALL ORDER BY bucket, severity`)).rows
+        SELECT ${bucketLabel('b')} AS bucket, 'cloudtrail' AS source, severity, count
+        FROM (SELECT ${bucketStart('r.event_time', ms)} AS b, CASE fe.rank WHEN 4 THEN 'critical' WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' ELSE 'info' END AS severity, count(*) AS count
+          FROM fe JOIN cloudtrail_records r USING (event_id) WHERE r.event_time IS NOT NULL GROUP BY ALL)
+        ORDER BY bucket, severity`)).rows
     : []
   return {bucket: label, rows: [...all, ...flagged]}
 }
