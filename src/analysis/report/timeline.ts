@@ -91,10 +91,10 @@ const jsonTail = (severity: string | null, findings: readonly string[]): string 
 export async function* streamTimelineJson(db: AnalysisDb, marks: FindingMarks): AsyncGenerator<string[]> {
   const ids = [...marks.keys()]
   const tails = [...marks.values()].map((m) => jsonTail(SEVERITY_OF_RANK[m.rank] ?? null, m.ids))
+  // One equality, so DuckDB joins by hash: with the source test beside it in the ON clause the join was a nested loop, ten times the whole report.
   const sql = `WITH m AS (SELECT unnest($ids) AS event_id, unnest($tails) AS tail)
     SELECT left(${ROW_JSON}, -1) || coalesce(m.tail, $none) AS json
     FROM ${TIMELINE} t LEFT JOIN m ON m.event_id = CASE WHEN t.source = 'cloudtrail' THEN t.event_id END ${ORDER}`
-  // One equality, so DuckDB joins by hash: with the source test beside it in the ON clause the join was a nested loop, ten times the whole report.
   const params = {ids: listValue(ids), tails: listValue(tails), none: jsonTail(null, [])}
   // Never NULL: the text of a struct joined to a text that is never NULL.
   for await (const texts of db.streamTexts(sql, params, {ids: LIST(VARCHAR), tails: LIST(VARCHAR), none: VARCHAR})) yield texts as string[]
