@@ -5,6 +5,7 @@ import {caseScope, collectionTimes, custody, functionVersions, gaps, hasTable, r
 import {escapeJsonUnsafe, jsonText} from '../analysis/output.js'
 import {caseSecrets, valueRedactor, type Redact} from '../analysis/secrets.js'
 import {findingMarks, relevantTimeline, streamTimeline, streamTimelineJson, timelineHistogram} from '../analysis/report/timeline.js'
+import type {Progress, ProgressTask} from '../core/progress.js'
 import {TOOL} from '../core/version.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {verifyCase} from '../evidence/verify.js'
@@ -34,18 +35,32 @@ export interface BuildOptions {
   showSecrets: boolean
   findingsComputed: boolean
   limits?: Partial<ReportLimits>
+  /** Shows the stages of the build, and the verification object by object. */
+  progress?: Progress
 }
 
 /** A built report: the model, and the full timeline to stream for formats that hold all of it. */
 export interface BuiltReport {
+  /** The model as HTML, Markdown and PDF render it: `limits` says what they leave out. */
   model: ReportModel
+  /** What a rendering that holds every timeline row and every finding (JSON) leaves out. */
+  wholeLimits: string[]
   fullTimeline(): AsyncGenerator<TimelineRow>
   /**
    * The same rows as `fullTimeline`, each as the JSON text `jsonText` gives it (made by DuckDB),
-   * joined by `separator` in pieces of a few thousand rows.
+   * joined by `separator` in pieces of a few thousand rows, each with the number of rows it holds.
    */
-  fullTimelineJson(separator: string): AsyncGenerator<string>
+  fullTimelineJson(separator: string): AsyncGenerator<TimelinePiece>
 }
+
+/** Rows of the timeline as JSON text, joined. */
+export interface TimelinePiece {
+  text: string
+  rows: number
+}
+
+/** What the build shows as its stages: findings, facts, timeline, chart, custody, verification, sections. */
+const BUILD_STAGES = 7
 
 /** Tables other steps add, shown as sections when the case database holds rows of them. */
 const EXTRA_TABLES: Array<{id: string; title: string}> = [{id: 'readiness_checks', title: 'Readiness checks'}]
@@ -57,27 +72,43 @@ const EXTRA_TABLES: Array<{id: string; title: string}> = [{id: 'readiness_checks
  */
 export async function buildReport(db: AnalysisDb, options: BuildOptions): Promise<BuiltReport> {
   const limits = {...DEFAULT_LIMITS, ...options.limits}
+  const task = options.progress?.task(`building the report of ${options.caseId}`, BUILD_STAGES)
+  try {
+    return await build(db, options, limits, task)
+  } finally {
+    task?.done()
+  }
+}
+
+async function build(db: AnalysisDb, options: BuildOptions, limits: ReportLimits, task: ProgressTask | undefined): Promise<BuiltReport> {
   const stored = await readFindings(db)
   const hasFindings = stored !== undefined
   const findings = stored?.findings ?? []
   const redact = valueRedactor(await caseSecrets(db), options.showSecrets)
+  task?.advance()
   const facts = await readCaseFacts(db, hasFindings, limits.indicatorsPerType)
   const scope = await caseScope(db, facts)
   const collected = await collectionTimes(db)
+  task?.advance()
   const actors = [...new Set(findings.map((f) => f.actor).filter((a): a is string => a !== null))].sort()
   const addresses = [...new Set(findings.map((f) => f.sourceIp).filter((a): a is string => a !== null && !/amazonaws\.com$|^AWS Internal$/.test(a)))].sort()
   const marks = await findingMarks(db, hasFindings)
   const relevant = await relevantTimeline(db, marks, actors, addresses, limits.relevantRows)
   const rows: Row[] = []
   for await (const r of streamTimeline(db, marks, limits.timelineRows)) rows.push(r)
+  task?.advance()
   const histogram = await timelineHistogram(db, hasFindings, scope)
+  task?.advance()
   const journal = await custody(db, limits.custodyLines)
   const containment = (await hasTable(db, 'containment_actions')) ? await readTable(db, 'containment_actions', limits.tableRows) : undefined
+  task?.advance()
   const actions = containmentSection(containment?.rows ?? [])
   const applied = actions.filter((a) => a.applied === true && a.time !== null).map((a) => a.time!).sort()[0] ?? null
   const times = findings.flatMap((f) => [f.time, f.lastTime]).filter((t): t is string => t !== null).sort()
   const detected = findings.filter((f) => f.reasons.some((r) => r.id === 'guardduty-findings') && f.time !== null).map((f) => f.time!).sort()[0] ?? null
-  const verification = await verifyCase(options.store, options.caseId, {openRun: options.openRun})
+  const check = options.progress?.task(`verifying ${options.caseId}`)
+  const verification = await verifyCase(options.store, options.caseId, {openRun: options.openRun, ...(check ? {progress: check} : {})}).finally(() => check?.done())
+  task?.advance()
   const total = Object.values(scope.events).reduce((a, b) => a + b, 0)
   const bySeverity = {critical: 0, high: 0, medium: 0, low: 0, info: 0}
   for (const f of findings) bySeverity[f.severity]++
@@ -131,9 +162,10 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
     limits: [],
   }
   await addCodeSections(db, model, limits.tableRows)
-  model.limits = limitsOf(model, facts.totals, limits)
-  const safe = redact(model)
-  return {model: safe, fullTimeline: () => redactRows(streamTimeline(db, marks), redact), fullTimelineJson: (separator) => redactJsonRows(streamTimelineJson(db, marks), redact, separator)}
+  task?.advance()
+  model.limits = limitsOf(model, facts.totals, limits, false)
+  const {model: safe, wholeLimits} = redact({model, wholeLimits: limitsOf(model, facts.totals, limits, true)})
+  return {model: safe, wholeLimits, fullTimeline: () => redactRows(streamTimeline(db, marks), redact), fullTimelineJson: (separator) => redactJsonRows(streamTimelineJson(db, marks), redact, separator)}
 }
 
 /**
@@ -144,7 +176,7 @@ export async function buildReport(db: AnalysisDb, options: BuildOptions): Promis
  * run stands as DuckDB wrote it, with what `jsonText` escapes escaped. Any other row, and each
  * row of a run the redactor would change, is parsed and redacted value by value.
  */
-async function* redactJsonRows(chunks: AsyncGenerator<string[]>, redact: Redact, separator: string): AsyncGenerator<string> {
+async function* redactJsonRows(chunks: AsyncGenerator<string[]>, redact: Redact, separator: string): AsyncGenerator<TimelinePiece> {
   const row = (json: string): string => (!json.includes('\\') && redact(json) === json ? escapeJsonUnsafe(json) : jsonText(redact(toTimelineRow(JSON.parse(json) as Row))))
   for await (const rows of chunks) {
     const out: string[] = []
@@ -162,7 +194,7 @@ async function* redactJsonRows(chunks: AsyncGenerator<string[]>, redact: Redact,
       }
     }
     flush()
-    if (out.length > 0) yield out.join(separator)
+    if (out.length > 0) yield {text: out.join(separator), rows: rows.length}
   }
 }
 
@@ -218,10 +250,11 @@ async function addCodeSections(db: AnalysisDb, model: ReportModel, limit: number
   }
 }
 
-function limitsOf(m: ReportModel, indicatorTotals: Record<string, number>, limits: ReportLimits): string[] {
+/** What a rendering leaves out: one that holds every timeline row and finding (`whole`, JSON) leaves out only the other cuts. */
+function limitsOf(m: ReportModel, indicatorTotals: Record<string, number>, limits: ReportLimits, whole: boolean): string[] {
   const out: string[] = []
-  if (m.timeline.rows.length < m.timeline.total) out.push(`The timeline lists its first ${m.timeline.rows.length} of ${m.timeline.total} rows here; the JSON report and the case database (table timeline) hold every row.`)
-  if (m.findings.length > FINDING_CARDS) out.push(`HTML and Markdown list the first ${Math.min(FINDING_ROWS, m.findings.length)} of ${m.findings.length} findings and detail the first ${FINDING_CARDS}; the JSON report and the case database (table findings) hold them all.`)
+  if (!whole && m.timeline.rows.length < m.timeline.total) out.push(`The timeline lists its first ${m.timeline.rows.length} of ${m.timeline.total} rows here; the JSON report and the case database (view timeline) hold every row.`)
+  if (!whole && m.findings.length > FINDING_CARDS) out.push(`HTML and Markdown list the first ${Math.min(FINDING_ROWS, m.findings.length)} of ${m.findings.length} findings and detail the first ${FINDING_CARDS}; the JSON report and the case database (table findings) hold them all.`)
   if (m.timeline.relevant.length < m.timeline.relevantTotal) out.push(`Attacker-relevant rows: the first ${m.timeline.relevant.length} of ${m.timeline.relevantTotal}.`)
   if (m.custody.length < m.custodyTotal) out.push(`Custody journal: the first ${m.custody.length} of ${m.custodyTotal} lines; every line is in the case database (table custody) and the journals.`)
   for (const [type, n] of Object.entries(indicatorTotals)) if (n > limits.indicatorsPerType) out.push(`Indicators (${type}): ${limits.indicatorsPerType} of ${n}, those in findings first.`)

@@ -3,6 +3,8 @@ import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {once} from 'node:events'
+import type {Progress, ProgressTask} from '../core/progress.js'
+import {CoronerError} from '../core/errors.js'
 import type {BuiltReport} from './build.js'
 import {timelineChart} from './format/chart.js'
 import {renderHtml} from './format/html.js'
@@ -24,14 +26,30 @@ export interface WriteOptions {
   /** The Chromium that prints the PDF. */
   browser?: string
   signal?: AbortSignal
+  /** Shows the JSON report's timeline rows as they are written. */
+  progress?: Progress
 }
 
+/** What a rendering in `format` leaves out: JSON holds every timeline row and every finding. */
+export const reportLimits = (report: BuiltReport, format: ReportFormat): string[] => (format === 'json' ? report.wholeLimits : report.model.limits)
+
 /** The pieces of the report in one format. */
-async function* pieces(report: BuiltReport, format: ReportFormat, options: WriteOptions): AsyncGenerator<string | Uint8Array> {
+async function* pieces(report: BuiltReport, format: ReportFormat, options: WriteOptions, task: ProgressTask | undefined): AsyncGenerator<string | Uint8Array> {
   if (format === 'md') yield renderMarkdown(report.model)
   else if (format === 'html') yield renderHtml(report.model, {chart: await timelineChart(report.model)})
   else if (format === 'pdf') yield await renderPdf(renderHtml(report.model, {chart: await timelineChart(report.model), print: true}), options)
-  else yield* renderJson(report)
+  else {
+    // The JSON states the timeline's total before its rows: a stream that held other than that many is refused, not written.
+    const total = report.model.timeline.total
+    let rows = 0
+    yield* renderJson(report, (n) => {
+      rows += n
+      task?.advance(n)
+    })
+    if (rows !== total) {
+      throw new CoronerError('internal', `The timeline gave ${rows} row(s) where the report counts ${total}; the JSON report was not written.`)
+    }
+  }
 }
 
 /**
@@ -45,8 +63,9 @@ export async function writeReport(report: BuiltReport, format: ReportFormat, fil
   const hash = createHash('sha256')
   let bytes = 0
   const out = createWriteStream(tmp, {flags: 'wx'})
+  const task = format === 'json' ? options.progress?.task(`writing ${path.basename(target)}`, report.model.timeline.total) : undefined
   try {
-    for await (const piece of pieces(report, format, options)) {
+    for await (const piece of pieces(report, format, options, task)) {
       options.signal?.throwIfAborted()
       const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece
       hash.update(buf)
@@ -60,6 +79,8 @@ export async function writeReport(report: BuiltReport, format: ReportFormat, fil
     out.destroy()
     await rm(tmp, {force: true})
     throw error
+  } finally {
+    task?.done()
   }
   return {path: target, format, bytes, sha256: hash.digest('hex')}
 }

@@ -6,10 +6,12 @@ const MARK = '\u0000timeline-rows\u0000'
 /**
  * The report as JSON (docs/json/report.schema.json), control and bidirectional characters escaped, written in pieces: the model, with the full
  * timeline streamed from the case database in place of the rows the model holds, so a case of a
- * million events is written without its timeline ever being whole in memory.
+ * million events is written without its timeline ever being whole in memory. It holds every row
+ * and every finding, so its limits are the cuts that remain (`wholeLimits`). `onRows` is told the
+ * rows of each piece as it is yielded.
  */
-export async function* renderJson(report: BuiltReport): AsyncGenerator<string> {
-  const text = jsonText({...report.model, timeline: {...report.model.timeline, rows: [MARK]}}, 2)
+export async function* renderJson(report: BuiltReport, onRows: (rows: number) => void = () => {}): AsyncGenerator<string> {
+  const text = jsonText({...report.model, timeline: {...report.model.timeline, rows: [MARK]}, limits: report.wholeLimits}, 2)
   const marker = JSON.stringify(MARK)
   const at = text.indexOf(marker)
   const indent = text.slice(text.lastIndexOf('\n', at) + 1, at)
@@ -17,7 +19,8 @@ export async function* renderJson(report: BuiltReport): AsyncGenerator<string> {
   const separator = `,\n${indent}`
   let first = true
   for await (const piece of report.fullTimelineJson(separator)) {
-    yield `${first ? '\n' : ',\n'}${indent}${piece}`
+    yield `${first ? '\n' : ',\n'}${indent}${piece.text}`
+    onRows(piece.rows)
     first = false
   }
   yield `\n${indent.slice(2)}${text.slice(at + marker.length).replace(/^\s*\]/, ']')}\n`

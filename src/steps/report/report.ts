@@ -7,7 +7,7 @@ import {defaultDbPath} from '../../analysis/load.js'
 import {openForQuery} from '../../analysis/run-query.js'
 import {usageError} from '../../core/errors.js'
 import {buildReport} from '../../reports/build.js'
-import {REPORT_FORMATS, writeReport, type WrittenReport} from '../../reports/write.js'
+import {REPORT_FORMATS, reportLimits, writeReport, type WrittenReport} from '../../reports/write.js'
 import {defineStep} from '../step.js'
 
 const params = z
@@ -52,10 +52,10 @@ export const reportStep = defineStep({
     }
     const db = await openForQuery(dbPath)
     try {
-      const built = await buildReport(db, {store: ctx.store, caseId: ctx.caseId, openRun: ctx.openRun, generatedAt: ctx.clock.now().toISOString(), showSecrets: ctx.showSecrets, findingsComputed, limits: {timelineRows: p.timelineRows}})
+      const built = await buildReport(db, {store: ctx.store, caseId: ctx.caseId, openRun: ctx.openRun, generatedAt: ctx.clock.now().toISOString(), showSecrets: ctx.showSecrets, findingsComputed, limits: {timelineRows: p.timelineRows}, progress: ctx.progress})
       const out = p.out ?? path.join(path.dirname(dbPath), `report.${p.format}`)
-      const written = await writeReport(built, p.format, out, {...(p.browser === undefined ? {} : {browser: p.browser}), signal: ctx.signal})
-      return {...written, caseId: ctx.caseId, findings: built.model.findings.length, verified: built.model.verification.ok, findingsComputed, limits: built.model.limits}
+      const written = await writeReport(built, p.format, out, {...(p.browser === undefined ? {} : {browser: p.browser}), signal: ctx.signal, progress: ctx.progress})
+      return {...written, caseId: ctx.caseId, findings: built.model.findings.length, verified: built.model.verification.ok, findingsComputed, limits: reportLimits(built, p.format)}
     } finally {
       db.close()
     }

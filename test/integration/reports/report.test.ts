@@ -1,4 +1,4 @@
-import {copyFile, readFile, writeFile} from 'node:fs/promises'
+import {copyFile, readFile, readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {Ajv2020} from 'ajv/dist/2020.js'
@@ -11,6 +11,11 @@ import {HOSTILE, SECRET, writeReportCase} from '../../support/report-case.js'
 import {md as mdText} from '../../../src/reports/format/escape.js'
 import {normalise, renderFixture, reportFixture} from '../../support/report-fixture.js'
 import {rewrite} from '../../support/tamper-case.js'
+import {openForQuery} from '../../../src/analysis/run-query.js'
+import {buildReport} from '../../../src/reports/build.js'
+import {reportLimits, writeReport} from '../../../src/reports/write.js'
+import {terminalProgress} from '../../../src/core/progress.js'
+import {objectsToRead} from '../../../src/evidence/verify.js'
 import type {ReportResult} from '../../../src/steps/report/report.js'
 import type {z} from 'zod'
 import type {reportResult} from '../../../src/cli/results/analysis.js'
@@ -139,17 +144,58 @@ describe('report', () => {
   })
 
   it('caps what HTML and Markdown hold and says so; JSON keeps every row', async () => {
-    const {openForQuery} = await import('../../../src/analysis/run-query.js')
-    const {buildReport} = await import('../../../src/reports/build.js')
     const db = await openForQuery(f.dbPath)
     try {
       const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets: false, findingsComputed: false, limits: {timelineRows: 3, custodyLines: 2}})
       expect(built.model.timeline.rows).toHaveLength(3)
-      expect(built.model.limits.join('\n')).toMatch(/first 3 of \d+ rows here; the JSON report and the case database/)
+      expect(built.model.limits.join('\n')).toMatch(/first 3 of \d+ rows here; the JSON report and the case database \(view timeline\)/)
       expect(built.model.limits.join('\n')).toMatch(/Custody journal: the first 2 of/)
       let n = 0
       for await (const _ of built.fullTimeline()) n++
       expect(n).toBe(built.model.timeline.total)
+      // The JSON holds every row: its limits are the other cuts, and the command's notes for it are the same.
+      const file = path.join(f.dir, 'capped.json')
+      await writeReport(built, 'json', file)
+      const json = JSON.parse(await readFile(file, 'utf8')) as {limits: string[]; timeline: {rows: unknown[]; total: number}}
+      expect(json.timeline.rows).toHaveLength(json.timeline.total)
+      expect(json.timeline.total).toBeGreaterThan(3)
+      expect(json.limits.join('\n')).not.toMatch(/timeline lists/)
+      expect(json.limits.join('\n')).toMatch(/Custody journal: the first 2 of/)
+      expect(reportLimits(built, 'json')).toEqual(json.limits)
+      expect(reportLimits(built, 'html')).toEqual(built.model.limits)
+      expect(out.html).not.toMatch(/timeline lists its first/)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('shows the build stages, the verification and the JSON rows written on a terminal', async () => {
+    const db = await openForQuery(f.dbPath)
+    try {
+      const written: string[] = []
+      const progress = terminalProgress({columns: 200, write: (t: string) => written.push(t)} as unknown as NodeJS.WriteStream, () => 0, 0)
+      const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets: false, findingsComputed: false, progress})
+      const file = path.join(f.dir, 'progress.json')
+      await writeReport(built, 'json', file, {progress})
+      const lines = written.join('').split(/\r\u001B\[2K/).map((l) => l.replace(/\n$/, ''))
+      const [objects] = objectsToRead(await indexCase(f.options.store, f.options.caseId))
+      const total = built.model.timeline.total
+      expect(lines.some((l) => l.startsWith(`building the report of ${f.options.caseId}: 7/7 (100%)`))).toBe(true)
+      expect(lines.some((l) => l.startsWith(`verifying ${f.options.caseId}: ${objects}/${objects} (100%)`))).toBe(true)
+      expect(lines.some((l) => l.startsWith(`writing progress.json: ${total}/${total} (100%)`))).toBe(true)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('refuses to write a JSON report whose timeline holds other than the rows it counts, and leaves no file', async () => {
+    const db = await openForQuery(f.dbPath)
+    try {
+      const built = await buildReport(db, {...f.options, generatedAt: 'x', showSecrets: false, findingsComputed: false})
+      built.model.timeline.total += 1
+      const file = path.join(f.dir, 'miscounted', 'report.json')
+      await expect(writeReport(built, 'json', file)).rejects.toThrow(`The timeline gave ${built.model.timeline.total - 1} row(s) where the report counts ${built.model.timeline.total}; the JSON report was not written.`)
+      expect(await readdir(path.dirname(file))).toEqual([])
     } finally {
       db.close()
     }
@@ -177,7 +223,9 @@ describe('report', () => {
         const texts: string[] = []
         let pieces = 0
         for await (const piece of built.fullTimelineJson('\n')) {
-          texts.push(...piece.split('\n'))
+          const split = piece.text.split('\n')
+          expect(piece.rows).toBe(split.length)
+          texts.push(...split)
           pieces++
         }
         expect(texts).toEqual(objects)
