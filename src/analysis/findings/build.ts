@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type {Progress} from '../../core/progress.js'
+import type {Progress, ProgressTask} from '../../core/progress.js'
 import {AnalysisDb} from '../db.js'
 import {builtinQueryDir, loadQueries, type Severity} from '../queries.js'
 import {BUILTIN_RULES_DIR} from '../sigma/load.js'
@@ -54,19 +54,27 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
   const limit = options.limit ?? 10_000
   const sources = [...(options.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(options.rules ?? [])]
   const db = await AnalysisDb.open(options.dbPath)
+  let task: ProgressTask | undefined
   try {
     const {sigma, queries} = await runChecks(db, {sources, limit, ...(options.progress ? {progress: options.progress} : {}), ...(options.signal ? {signal: options.signal} : {})})
+    // After the checks: their targets, the fold into findings, the findings stored, the case's facts.
+    task = options.progress?.task('findings: folding and storing', 4)
     await addTargets(db, sigma.candidates)
+    task?.advance()
     const versions = await versionIds(db)
     const candidates = [...sigma.candidates, ...queries.candidates].map((c) => ({...c, reason: {...c.reason, file: displayPath(c.reason.file)}}))
     const findings = mergeCandidates(candidates, (key) => versions.get(key) ?? null)
     const checks: FindingCheck[] = [...sigma.checks, ...queries.checks].map((c) => ({...c, file: displayPath(c.file)}))
+    task?.advance()
     // Facts of an earlier run never stand beside these findings, even if counting them fails.
     await db.run('DROP TABLE IF EXISTS case_facts')
     await writeFindings(db, findings, checks)
+    task?.advance()
     await writeCaseFacts(db)
+    task?.advance()
     return summarise(options.dbPath, findings, checks, sigma.scanError)
   } finally {
+    task?.done()
     db.close()
   }
 }
@@ -92,14 +100,16 @@ export async function runChecks(db: AnalysisDb, options: {sources: readonly stri
     }
   }
   const side = await db.sibling()
+  const task = options.progress?.task('detection queries')
   try {
     const [sigma, queries] = await Promise.allSettled([
       stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: [], scanError: null}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
-      stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal)),
+      stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal, task)),
     ])
     for (const r of [sigma, queries]) if (r.status === 'rejected') throw firstError(stop.signal, r.reason)
     return {sigma: (sigma as PromiseFulfilledResult<SigmaChecked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
   } finally {
+    task?.done()
     side.close()
   }
 }

@@ -1,3 +1,4 @@
+import type {ProgressTask} from '../../core/progress.js'
 import type {AnalysisDb, ReadResult} from '../db.js'
 import {readNamedQuery} from '../run-query.js'
 import type {NamedQuery} from '../queries.js'
@@ -50,13 +51,15 @@ const reasonOf = (q: NamedQuery): FindingReason => ({source: 'query', id: q.id, 
  * Runs every detection query (a severity above info) whose evidence the case holds, with its
  * default parameters, and turns each row into a candidate. A query that needs evidence the case
  * lacks, or a parameter with no default, is recorded as not run; one that fails, as failed.
+ * `task` counts the detection queries as each is done with (run or not).
  */
-export async function runDetectionQueries(db: AnalysisDb, queries: readonly NamedQuery[], limit: number, signal?: AbortSignal): Promise<{candidates: Candidate[]; checks: FindingCheck[]}> {
+export async function runDetectionQueries(db: AnalysisDb, queries: readonly NamedQuery[], limit: number, signal?: AbortSignal, task?: ProgressTask): Promise<{candidates: Candidate[]; checks: FindingCheck[]}> {
   const held = await heldEvidence(db)
   const candidates: Candidate[] = []
   const checks: FindingCheck[] = []
-  for (const q of queries.filter((x) => x.severity !== 'info')) {
-    signal?.throwIfAborted()
+  const detections = queries.filter((x) => x.severity !== 'info')
+  task?.setTotal(detections.length)
+  const runOne = async (q: NamedQuery): Promise<void> => {
     const check: FindingCheck = {kind: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file, status: 'ran', hits: 0, kept: 0, reason: null}
     checks.push(check)
     const missing = q.evidence.filter((e) => !held.has(e))
@@ -64,7 +67,7 @@ export async function runDetectionQueries(db: AnalysisDb, queries: readonly Name
     if (missing.length > 0 || required.length > 0) {
       check.status = 'not-run'
       check.reason = missing.length > 0 ? `the case holds no ${missing.join(', ')} evidence` : `needs parameter(s) ${required.map((p) => p.name).join(', ')} with no default`
-      continue
+      return
     }
     try {
       const {result} = await readNamedQuery(db, q)
@@ -78,6 +81,11 @@ export async function runDetectionQueries(db: AnalysisDb, queries: readonly Name
       check.status = 'failed'
       check.reason = (error as Error).message.split('\n')[0]!
     }
+  }
+  for (const q of detections) {
+    signal?.throwIfAborted()
+    await runOne(q)
+    task?.advance()
   }
   for (const q of queries.filter((x) => x.severity === 'info')) {
     checks.push({kind: 'query', id: q.id, title: q.title, author: q.author, severity: q.severity, attack: q.attack, file: q.file, status: 'not-run', hits: 0, kept: 0, reason: 'severity info: an inventory, not a detection'})

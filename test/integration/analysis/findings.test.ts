@@ -6,6 +6,8 @@ import {AnalysisDb} from '../../../src/analysis/db.js'
 import {buildFindings} from '../../../src/analysis/findings/build.js'
 import {readFindings} from '../../../src/analysis/findings/store.js'
 import {loadCase} from '../../../src/analysis/load.js'
+import {loadQueries} from '../../../src/analysis/queries.js'
+import {terminalProgress} from '../../../src/core/progress.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {deliveryFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
 import {writeReportCase} from '../../support/report-case.js'
@@ -50,6 +52,18 @@ describe('findings', () => {
     expect(overwrite.evidence).toEqual([{key: expect.stringMatching(/cloudtrail\/us-east-1\/archive\/trail\.json\.gz$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), versionId: null}])
     expect(overwrite.actor).toMatch(/^arn:aws:iam::/)
     expect(overwrite.target).toContain('stratus-red-team')
+  })
+
+  it('shows the detection queries and the fold on a terminal as they go', async () => {
+    const written: string[] = []
+    const progress = terminalProgress({columns: 200, write: (t: string) => written.push(t)} as unknown as NodeJS.WriteStream, () => 0, 0)
+    await buildFindings({dbPath, progress})
+    const lines = written.join('').split(/\r\u001B\[2K/).map((l) => l.replace(/\n$/, ''))
+    const detections = loadQueries().filter((q) => q.severity !== 'info').length
+    expect(detections).toBeGreaterThan(20)
+    expect(lines.some((l) => l.startsWith(`detection queries: ${detections}/${detections} (100%)`))).toBe(true)
+    expect(lines.some((l) => l.startsWith('detection queries: 1/'))).toBe(true)
+    expect(lines.some((l) => l.startsWith('findings: folding and storing: 4/4 (100%)'))).toBe(true)
   })
 
   it('ranks findings by severity, grades GuardDuty findings by their own score, and gives the same ids each time', async () => {
