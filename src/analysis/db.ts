@@ -19,6 +19,8 @@ export interface OpenOptions {
    * a load reads, the folder an export writes); none by default.
    */
   allowedDirectories?: readonly string[]
+  /** Statements track how far they are (DuckDB's progress bar, never printed), for `runTracked`. */
+  queryProgress?: boolean
 }
 
 /**
@@ -75,6 +77,11 @@ export class AnalysisDb {
       await connection.run("SET GLOBAL TimeZone = 'UTC'")
       const allowed = (options.allowedDirectories ?? []).map((d) => (d.endsWith('/') ? d : `${d}/`))
       if (allowed.length > 0) await connection.run(`SET allowed_directories = [${allowed.map(sqlString).join(', ')}]`)
+      if (options.queryProgress) {
+        // Printing first off: DuckDB would otherwise draw its own bar on the terminal.
+        await connection.run('SET enable_progress_bar_print = false')
+        await connection.run('SET enable_progress_bar = true')
+      }
       await connection.run('SET enable_external_access = false')
       await connection.run('SET lock_configuration = true')
     } catch (error) {
@@ -96,6 +103,23 @@ export class AnalysisDb {
 
   async run(sql: string, params?: Params, types?: ParamTypes): Promise<void> {
     await this.connection.run(sql, params, types)
+  }
+
+  /**
+   * `run`, telling `onProgress` every `intervalMs` the rows DuckDB has processed of those it
+   * expects to (its own estimate, the rows its scans read). Nothing is told unless the database
+   * was opened with `queryProgress`.
+   */
+  async runTracked(sql: string, onProgress: (rows: number, total: number) => void, intervalMs = 200): Promise<void> {
+    const timer = setInterval(() => {
+      const p = this.connection.progress
+      if (p.percentage >= 0) onProgress(Number(p.rows_processed), Number(p.total_rows_to_process))
+    }, intervalMs)
+    try {
+      await this.connection.run(sql)
+    } finally {
+      clearInterval(timer)
+    }
   }
 
   /** Runs a statement and returns its rows as plain values; parameters are bound, never spliced. */

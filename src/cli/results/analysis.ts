@@ -158,6 +158,7 @@ export const exportParquetResult = result({
   dir: text,
   ddl: text,
   tables: z.array(z.object({table: text, rows: count, files: count, location: text}).strict()),
+  notExported: z.array(z.object({table: text, reason: text}).strict()).describe('Tables the export names that the case database lacks, and why: nothing was written for them'),
   secrets: z
     .object({treatment: z.enum(['redacted', 'shown']), values: count.describe('Known secret values (Lambda environment values) replaced by [redacted:NAME]')})
     .strict()

@@ -15,7 +15,7 @@ type Result = z.output<typeof exportParquetResult>
 export default class ExportParquet extends CoronerCommand<Result> {
   static override summary = 'Export every table of a case database to Parquet, partitioned by date, with Athena/Trino DDL'
   static override description =
-    'Writes <DIR>/<table>/year=YYYY/month=M/day=D/*.parquet (event tables by event date, inventory tables by collection date; JSON columns as text) and <DIR>/ddl.sql with a CREATE EXTERNAL TABLE per table. DIR must be new or empty. The values of the Lambda environment variables of the case (each of 6 characters or more) is replaced by [redacted:NAME] in every text column, wherever it appears (configurations, CloudTrail request parameters, log lines), unless --show-secrets: then the export holds the values, as the evidence does, and must be kept as the evidence is.'
+    'Writes <DIR>/<table>/year=YYYY/month=M/day=D/*.parquet for every table: events, snapshots, findings and their checks, containment, readiness, code forensics, custody and the load record (event tables by event date, inventory tables by collection date; JSON columns as text) and <DIR>/ddl.sql with a CREATE EXTERNAL TABLE per table. DIR must be new or empty. The values of the Lambda environment variables of the case (each of 6 characters or more) is replaced by [redacted:NAME] in every text column, wherever it appears (configurations, CloudTrail request parameters, log lines), unless --show-secrets: then the export holds the values, as the evidence does, and must be kept as the evidence is.'
   static override flags = {
     case: Flags.string({char: 'c', description: 'Case id'}),
     db: Flags.string({description: 'Case database file. Default: ./coroner-analysis/<case>/case.duckdb'}),
@@ -34,7 +34,11 @@ export default class ExportParquet extends CoronerCommand<Result> {
     const env = await this.context(flags, caseId)
     const {result} = await this.runStep(env, exportParquetStep, {to: flags.to, reload: flags.reload, ...(flags.db === undefined ? {} : {db: flags.db})})
     const shown = result.export.secrets.treatment === 'shown'
-    return {result: {...result.export, ...whole(result.export.tables)}, ...(shown ? {warnings: ['export holds secret values (--show-secrets): keep it as you keep the evidence']} : {})}
+    const warnings = [
+      ...result.export.notExported.map((n) => `${n.table} not exported: ${n.reason}`),
+      ...(shown ? ['export holds secret values (--show-secrets): keep it as you keep the evidence'] : []),
+    ]
+    return {result: {...result.export, ...whole(result.export.tables)}, ...(warnings.length > 0 ? {warnings} : {})}
   }
 
   protected override list(r: Result): ListView {

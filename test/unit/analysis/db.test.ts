@@ -181,3 +181,29 @@ describe('AnalysisDb.streamTexts', () => {
     }
   })
 })
+
+describe('AnalysisDb.runTracked', () => {
+  it('tells how far a statement is when the database tracks progress, never prints it, and tells nothing otherwise', async () => {
+    for (const queryProgress of [true, false]) {
+      const db = await AnalysisDb.open(':memory:', {queryProgress})
+      try {
+        await db.run('CREATE TABLE t AS SELECT i, i::VARCHAR AS s FROM range(4000000) r(i)')
+        const told: Array<[number, number]> = []
+        await db.runTracked('CREATE TABLE u AS SELECT s, count(*) AS n FROM t GROUP BY s', (rows, total) => told.push([rows, total]), 2)
+        expect((await db.all('SELECT count(*) AS n FROM u')).rows[0]!.n).toBe(4_000_000)
+        if (!queryProgress) {
+          expect(told).toEqual([])
+          continue
+        }
+        expect(told.length).toBeGreaterThan(0)
+        for (const [rows, total] of told) expect(total >= rows && total >= 4_000_000).toBe(true)
+        expect(told.some(([rows]) => rows > 0)).toBe(true)
+        // The bar is never drawn (it would go to the terminal), and no statement can turn it on.
+        expect((await db.all("SELECT current_setting('enable_progress_bar_print') AS p")).rows[0]!.p).toBe(false)
+        await expect(db.run('SET enable_progress_bar_print = true')).rejects.toThrow(/locked/)
+      } finally {
+        db.close()
+      }
+    }
+  })
+})

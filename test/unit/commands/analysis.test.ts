@@ -147,6 +147,14 @@ describe('coroner load / query / timeline / export parquet', () => {
     const to = path.join(c.dir, 'parquet')
     const out = await run(['export', 'parquet', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--to', to, '--json'])
     expect(out.error).toBeUndefined()
+    // No findings computed yet: the export says so rather than leaving them out unsaid.
+    const first = parse<{notExported: Array<{table: string; reason: string}>; tables: Array<{table: string}>}>(out.stdout)
+    expect(first.result.notExported).toEqual([
+      {table: 'findings', reason: 'no findings computed yet: run `coroner findings` first'},
+      {table: 'finding_checks', reason: 'no findings computed yet: run `coroner findings` first'},
+    ])
+    expect(first.warnings).toEqual(['findings not exported: no findings computed yet: run `coroner findings` first', 'finding_checks not exported: no findings computed yet: run `coroner findings` first'])
+    expect(first.result.tables.map((t) => t.table)).toEqual(expect.arrayContaining(['case_load', 'containment_actions', 'readiness_checks', 'lambda_code_files', 'lambda_code_packages']))
     const dirs = (await readdir(path.join(to, 'cloudtrail_events'), {recursive: true})).filter((p) => p.endsWith('.parquet')).sort()
     expect(dirs).toEqual(['year=2024/month=7/day=31/part-0.parquet', 'year=2024/month=8/day=1/part-0.parquet'])
     const ddl = await readFile(path.join(to, 'ddl.sql'), 'utf8')
@@ -162,6 +170,28 @@ describe('coroner load / query / timeline / export parquet', () => {
     ])
     const again = await run(['export', 'parquet', '--db', c.db, '--to', to])
     expect(again.error?.oclif?.exit).toBe(2)
+
+    // With findings: every finding and check, lists as arrays in Parquet and in the DDL.
+    expect((await run(['findings', '--case', 'INC-CMD', '--store', c.store, '--db', c.db, '--no-fail', '--json'])).error).toBeUndefined()
+    const withFindings = path.join(c.dir, 'parquet-findings')
+    const second = parse<{notExported: unknown[]; tables: Array<{table: string; rows: number}>}>((await run(['export', 'parquet', '--db', c.db, '--to', withFindings, '--json'])).stdout)
+    expect(second.result.notExported).toEqual([])
+    const reader = await AnalysisDb.open(c.db, {readOnly: true, allowedDirectories: [withFindings]})
+    try {
+      const stored = (await reader.all('SELECT finding_id, attack, event_ids FROM findings ORDER BY finding_id')).rows
+      expect(stored.length).toBeGreaterThan(0)
+      expect(second.result.tables.find((t) => t.table === 'findings')?.rows).toBe(stored.length)
+      const exported = await reader.all(`SELECT finding_id, attack, event_ids, typeof(event_ids) AS t FROM read_parquet('${withFindings}/findings/**/*.parquet', hive_partitioning=true) ORDER BY finding_id`)
+      expect(exported.rows.map(({t: _t, ...r}) => r)).toEqual(stored)
+      expect(exported.rows[0]!.t).toBe('VARCHAR[]')
+      const checks = await reader.all(`SELECT count(*) AS n FROM read_parquet('${withFindings}/finding_checks/**/*.parquet', hive_partitioning=true)`)
+      expect(checks.rows[0]!.n).toBe((await reader.all('SELECT count(*) AS n FROM finding_checks')).rows[0]!.n)
+    } finally {
+      reader.close()
+    }
+    const findingsDdl = await readFile(path.join(withFindings, 'ddl.sql'), 'utf8')
+    expect(findingsDdl).toMatch(/CREATE EXTERNAL TABLE IF NOT EXISTS `findings` \([^;]*`event_ids` array<string>/)
+    expect(findingsDdl).toMatch(/CREATE EXTERNAL TABLE IF NOT EXISTS `finding_checks` \([^;]*`attack` array<string>/)
     const file = path.join(c.dir, 'a-file')
     await writeFile(file, 'x')
     const onFile = await run(['export', 'parquet', '--db', c.db, '--to', file, '--json'])

@@ -1,4 +1,4 @@
-import {mkdtemp, rm} from 'node:fs/promises'
+import {copyFile, mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -99,7 +99,8 @@ describe('secrets by value: every Lambda environment value of the case is hidden
       try {
         const fn = await d.all(`SELECT environment, raw, configuration FROM read_parquet('${to}/lambda_functions/**/*.parquet', hive_partitioning=true)`)
         const logs = await d.all(`SELECT message FROM read_parquet('${to}/log_events/**/*.parquet', hive_partitioning=true) WHERE message LIKE 'connecting%'`)
-        return JSON.stringify([fn.rows, logs.rows])
+        const findings = await d.all(`SELECT target, event_ids FROM read_parquet('${to}/findings/**/*.parquet', hive_partitioning=true) WHERE target LIKE 'svc-%'`)
+        return JSON.stringify([fn.rows, logs.rows, findings.rows])
       } finally {
         d.close()
       }
@@ -112,6 +113,19 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     expect(back).not.toContain(SECRET)
     expect(back).toContain('password=[redacted:DB_PASSWORD]')
     expect(back).toContain('\\"DB_PASSWORD\\":\\"[redacted:DB_PASSWORD]\\"')
+    expect(back).toContain('"target":"svc-[redacted:DB_PASSWORD]"')
+
+    // A list column (a finding's event ids, each from the record) is redacted item by item.
+    const listed = path.join(dir, 'listed.duckdb')
+    await copyFile(db, listed)
+    const rw = await AnalysisDb.open(listed)
+    await rw.run(`UPDATE findings SET event_ids = list_append(event_ids, 'id-${SECRET}') WHERE target = 'svc-${SECRET}'`)
+    rw.close()
+    const listedDir = path.join(dir, 'parquet-listed')
+    expect((await run(['export', 'parquet', '--db', listed, '--to', listedDir, '--json'])).error).toBeUndefined()
+    const ids = await read(listedDir)
+    expect(ids).not.toContain(SECRET)
+    expect(ids).toContain('"id-[redacted:DB_PASSWORD]"]')
     const human = await run(['export', 'parquet', '--db', db, '--to', path.join(dir, 'parquet-human')])
     expect(human.stdout).toContain('Secrets: 1 known value(s) redacted as [redacted:NAME].')
 
