@@ -1,10 +1,16 @@
-import {DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
+import {DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 
 /** A value as coroner hands it on: JSON-safe, timestamps as ISO 8601 strings in UTC. */
 export type CellValue = string | number | boolean | null | CellValue[] | {[key: string]: CellValue}
 export type Row = Record<string, CellValue>
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[]
+
+/** Some rows of a streamed result: how many, and (each time asked) their values. */
+export interface RowChunk {
+  count: number
+  rows(): Row[]
+}
 export type ParamTypes = Record<string, DuckDBType | undefined> | DuckDBType[]
 
 export interface OpenOptions {
@@ -113,7 +119,8 @@ export class AnalysisDb {
   async runTracked(sql: string, onProgress: (rows: number, total: number) => void, intervalMs = 200): Promise<void> {
     const timer = setInterval(() => {
       const p = this.connection.progress
-      if (p.percentage >= 0) onProgress(Number(p.rows_processed), Number(p.total_rows_to_process))
+      // Before DuckDB knows what it will read, it says 0 of 0: nothing to tell yet.
+      if (p.percentage >= 0 && Number(p.total_rows_to_process) > 0) onProgress(Number(p.rows_processed), Number(p.total_rows_to_process))
     }, intervalMs)
     try {
       await this.connection.run(sql)
@@ -147,6 +154,17 @@ export class AnalysisDb {
    * projection of one subquery preserves it.
    */
   async readQuery(sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
+    const packed = await this.packed(sql, params, types)
+    if (packed === undefined) return this.read(sql, params, types)
+    return new ReadResult(packed.columns, await chunksOf(await this.connection.run(packed.sql, params, types)), packed.layout)
+  }
+
+  /**
+   * The query with its text columns in one JSON array per row (readQuery), its names as the query
+   * gives them and where each column stands; undefined for a statement whose shape cannot be read
+   * first (not a query) or with fewer than two text columns.
+   */
+  private async packed(sql: string, params?: Params, types?: ParamTypes): Promise<{sql: string; columns: string[]; layout: TextLayout} | undefined> {
     // Wrapped on lines of its own: a line comment at the end of the query must not swallow the parenthesis.
     const body = sql.replace(/;\s*$/, '')
     let columns: string[]
@@ -157,20 +175,38 @@ export class AnalysisDb {
       columns = shape.deduplicatedColumnNames()
       texts = shape.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.VARCHAR ? [i] : []))
     } catch {
-      return this.read(sql, params, types)
+      return undefined
     }
-    if (texts.length < 2) return this.read(sql, params, types)
+    if (texts.length < 2) return undefined
     const others = columns.flatMap((_, i) => (texts.includes(i) ? [] : [i]))
     const select = [`CAST(to_json([${texts.map((i) => `c${i}`).join(', ')}]) AS VARCHAR)`, ...others.map((i) => `c${i}`)]
-    const result = await this.connection.run(`SELECT ${select.join(', ')} FROM (\n${body}\n) AS q(${columns.map((_, i) => `c${i}`).join(', ')})`, params, types)
-    return new ReadResult(columns, await chunksOf(result), {texts: columns.map((_, i) => texts.indexOf(i)), vectors: columns.map((_, i) => 1 + others.indexOf(i))})
+    return {
+      sql: `SELECT ${select.join(', ')} FROM (\n${body}\n) AS q(${columns.map((_, i) => `c${i}`).join(', ')})`,
+      columns,
+      layout: {texts: columns.map((_, i) => texts.indexOf(i)), vectors: columns.map((_, i) => 1 + others.indexOf(i))},
+    }
   }
 
   /** Streams a statement's rows a chunk at a time, as plain values: memory stays flat however many rows. */
   async *stream(sql: string, params?: Params, types?: ParamTypes): AsyncGenerator<Row> {
-    const result = await this.connection.stream(sql, params, types)
-    const columns = result.deduplicatedColumnNames()
-    for await (const chunk of result) yield* new ReadResult(columns, [chunk]).rows()
+    for await (const chunk of (await this.openStream(sql, params, types)).chunks) yield* chunk.rows()
+  }
+
+  /**
+   * Runs a statement and hands its column names at once, then its rows a chunk (about 2,048 rows)
+   * at a time, each chunk fetched from DuckDB only when asked for and its values made JavaScript
+   * only if read (a caller counting rows past a limit reads none). An error DuckDB meets past the
+   * first chunk is thrown by the iteration.
+   */
+  async openStream(sql: string, params?: Params, types?: ParamTypes): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
+    // Texts packed as readQuery packs them: a row of a dozen strings is one native call, not twelve.
+    const packed = await this.packed(sql, params, types)
+    const result = await this.connection.stream(packed?.sql ?? sql, params, types)
+    const columns = packed?.columns ?? result.deduplicatedColumnNames()
+    async function* chunks(): AsyncGenerator<RowChunk> {
+      for await (const chunk of checked(result)) yield {count: chunk.rowCount, rows: () => new ReadResult(columns, [chunk], packed?.layout).rows()}
+    }
+    return {columns, chunks: chunks()}
   }
 
   /**
@@ -181,7 +217,7 @@ export class AnalysisDb {
     const result = await this.connection.stream(sql, params, types)
     const [type, ...more] = result.columnTypes()
     if (type?.typeId !== DuckDBTypeId.VARCHAR || more.length > 0) throw new Error(`streamTexts reads one VARCHAR column, not ${result.columnTypes().join(', ')}`)
-    for await (const chunk of result) {
+    for await (const chunk of checked(result)) {
       const vector = chunk.getColumnVector(0)
       const texts = new Array<string | null>(chunk.rowCount)
       for (let i = 0; i < texts.length; i++) texts[i] = vector.getItem(i) as string | null
@@ -192,6 +228,24 @@ export class AnalysisDb {
   close(): void {
     this.connection.closeSync()
     if (this.owner) this.instance.closeSync()
+  }
+}
+
+/**
+ * A streamed result's chunks, and an error when it stopped part-way. DuckDB's Node client ends a
+ * streamed result that fails after its first chunks (an error in a later row, an interruption)
+ * exactly as one that is exhausted, and does not give the error: the one sign is that the result
+ * is no longer streaming. Without this check the rows would be cut without a word.
+ */
+async function* checked(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  const streaming = result.isStreaming
+  let rows = 0
+  for await (const chunk of result) {
+    rows += chunk.rowCount
+    yield chunk
+  }
+  if (streaming && !result.isStreaming) {
+    throw new Error(`DuckDB stopped the result after ${rows} row(s): the statement failed or was interrupted part-way, and DuckDB's Node client does not say why (run it with a LIMIT, or in the DuckDB shell, to see its error)`)
   }
 }
 

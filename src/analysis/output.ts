@@ -47,10 +47,17 @@ function csvField(text: string): string {
  * (a negative number stays a number).
  */
 export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
-  const text = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : csvSafe(neutraliseFormula(cellString(c))))
-  const line = (cells: Array<CellValue | undefined>): string => cells.map((c) => csvField(text(c))).join(',')
-  return [line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\r\n') + '\r\n'
+  return csvHeader(columns) + csvRows(columns, rows)
 }
+
+const csvText = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : csvSafe(neutraliseFormula(cellString(c))))
+const csvLine = (cells: ReadonlyArray<CellValue | undefined>): string => `${cells.map((c) => csvField(csvText(c))).join(',')}\r\n`
+
+/** The header line of toCsv. */
+export const csvHeader = (columns: readonly string[]): string => csvLine(columns)
+
+/** The lines of toCsv after its header: rows written a chunk at a time join into toCsv's text. */
+export const csvRows = (columns: readonly string[], rows: readonly Row[]): string => rows.map((r) => csvLine(columns.map((c) => r[c]))).join('')
 
 /** One JSON object per line. */
 export function toNdjson(columns: readonly string[], rows: readonly Row[]): string {

@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 import {BOOLEAN, DOUBLE, BIGINT, StatementType, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 import {CoronerError, usageError} from '../core/errors.js'
-import {AnalysisDb, type ReadResult, type Row} from './db.js'
+import {AnalysisDb, type ParamTypes, type Params, type ReadResult, type Row, type RowChunk} from './db.js'
 import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
 
 export interface QueryResult {
@@ -76,14 +76,61 @@ export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
   return AnalysisDb.open(dbPath, {readOnly: true})
 }
 
-/**
- * Runs a named query with its parameters bound (never spliced into the SQL) and returns its rows.
- * A named query must cite its evidence: a result without evidence_key and evidence_sha256 columns
- * is an invalid query.
- */
+/** A query's description and columns, and its rows a chunk at a time as DuckDB gives them. */
+export interface QueryStream {
+  head: Omit<QueryResult, 'rows'>
+  chunks: AsyncGenerator<RowChunk>
+}
+
+/** Every row of a stream, in order. */
+export async function collectRows(stream: QueryStream): Promise<QueryResult> {
+  const rows: Row[] = []
+  for await (const chunk of stream.chunks) for (const r of chunk.rows()) rows.push(r)
+  return {...stream.head, rows}
+}
+
+/** A stream whose errors, at the start or past any chunk, are `wrap`ped into coroner's. */
+async function openMapped(db: AnalysisDb, sql: string, values: Params, types: ParamTypes, wrap: (error: unknown) => CoronerError): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
+  let opened
+  try {
+    opened = await db.openStream(sql, values, types)
+  } catch (error) {
+    throw wrap(error)
+  }
+  const inner = opened.chunks
+  async function* chunks(): AsyncGenerator<RowChunk> {
+    try {
+      yield* inner
+    } catch (error) {
+      throw wrap(error)
+    }
+  }
+  return {columns: opened.columns, chunks: chunks()}
+}
+
+/** A named query must cite its evidence: a result without evidence_key and evidence_sha256 columns is an invalid query. */
+function assertCitesEvidence(query: NamedQuery, columns: readonly string[]): void {
+  for (const c of ['evidence_key', 'evidence_sha256']) {
+    if (!columns.includes(c)) {
+      throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {})
+    }
+  }
+}
+
+const queryFailed = (query: NamedQuery) => (error: unknown): CoronerError =>
+  new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
+
+/** Runs a named query with its parameters bound (never spliced into the SQL) and returns its rows. */
 export async function runNamedQuery(db: AnalysisDb, query: NamedQuery, given: Record<string, string> = {}): Promise<QueryResult> {
-  const {result, shown} = await readNamedQuery(db, query, given)
-  return {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns: result.columns, rows: result.rows()}
+  return collectRows(await streamNamedQuery(db, query, given))
+}
+
+/** A named query's rows as a stream: memory stays flat however many rows it returns. */
+export async function streamNamedQuery(db: AnalysisDb, query: NamedQuery, given: Record<string, string> = {}): Promise<QueryStream> {
+  const {values, types, shown} = bindQueryParameters(query, given)
+  const {columns, chunks} = await openMapped(db, query.sql, values, types, queryFailed(query))
+  assertCitesEvidence(query, columns)
+  return {head: {query: query.id, title: query.title, severity: query.severity, parameters: shown, columns}, chunks}
 }
 
 /** runNamedQuery's result as DuckDB returned it, for a caller that reads only some of its rows. */
@@ -93,18 +140,19 @@ export async function readNamedQuery(db: AnalysisDb, query: NamedQuery, given: R
   try {
     result = await db.readQuery(query.sql, values, types)
   } catch (error) {
-    throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
+    throw queryFailed(query)(error)
   }
-  for (const c of ['evidence_key', 'evidence_sha256']) {
-    if (!result.columns.includes(c)) {
-      throw new CoronerError('invalid-query', `Query ${query.id} (${query.file}) returns no ${c} column: every row must cite its evidence.`, {})
-    }
-  }
+  assertCitesEvidence(query, result.columns)
   return {result, shown}
 }
 
 /** Runs an ad-hoc statement; `--param` values are bound as text (`$name`), cast in SQL when needed. */
 export async function runSql(db: AnalysisDb, sql: string, given: Record<string, string> = {}): Promise<QueryResult> {
+  return collectRows(await streamSql(db, sql, given))
+}
+
+/** An ad-hoc statement's rows as a stream. */
+export async function streamSql(db: AnalysisDb, sql: string, given: Record<string, string> = {}): Promise<QueryStream> {
   const used = new Set(usedParameters(sql).map((u) => u.name))
   for (const name of Object.keys(given)) {
     if (!used.has(name)) throw usageError('unknown-param', `The SQL does not use $${name}; it uses ${used.size === 0 ? 'no parameters' : [...used].map((u) => `$${u}`).join(', ')}.`)
@@ -114,13 +162,8 @@ export async function runSql(db: AnalysisDb, sql: string, given: Record<string, 
   }
   await assertOneReadStatement(db, sql)
   const types = Object.fromEntries(Object.keys(given).map((k) => [k, VARCHAR]))
-  let result
-  try {
-    result = await db.all(sql, given, types)
-  } catch (error) {
-    throw new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {cause: error})
-  }
-  return {query: 'sql', parameters: given, columns: result.columns, rows: result.rows}
+  const {columns, chunks} = await openMapped(db, sql, given, types, (error) => new CoronerError('sql-error', `DuckDB rejected the SQL: ${(error as Error).message}`, {cause: error}))
+  return {head: {query: 'sql', parameters: given, columns}, chunks}
 }
 
 /** What `--sql` may run: queries (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, PRAGMA table functions), EXPLAIN and CALL. */

@@ -4,7 +4,8 @@ import type {z} from 'zod'
 import {jsonText} from '../analysis/output.js'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
-import {ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
+import type {Row} from '../analysis/db.js'
+import {CoronerError, ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {progressFor} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
@@ -30,6 +31,7 @@ import {
   type TableGap,
 } from './output.js'
 import {renderGaps} from './render-gaps.js'
+import {firstRows, writeJson, writeLines, type RowStream} from './row-stream.js'
 import type {RunJson} from './results/common.js'
 import type {Column} from './table.js'
 import {terminalSafe, terminalSafeLine} from './table.js'
@@ -45,6 +47,8 @@ export interface Outcome<T> {
   result: T
   warnings?: string[]
   exitCode?: ExitCodeValue
+  /** The rows of the result's list (`list()`), read as they are written rather than held: the list itself stays empty. */
+  rows?: RowStream
 }
 
 /** Values of the store write flags (src/cli/store-flags.ts), present on commands that declare them. */
@@ -85,6 +89,8 @@ export abstract class CoronerCommand<T> extends Command {
   private readonly loggedWarnings: string[] = []
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private interrupted = false
+  /** Whether streamed rows (runStreamed) have reached stdout: an error past that point goes to stderr alone. */
+  private streaming = false
   private storeLocation: string | undefined
 
   /** Every line printed on stdout, made terminal-safe. */
@@ -151,6 +157,10 @@ export abstract class CoronerCommand<T> extends Command {
 
   async run(): Promise<void> {
     const outcome = await this.execute()
+    if (outcome.rows) {
+      await this.runStreamed(outcome, outcome.rows)
+      return
+    }
     const warnings = [...(outcome.warnings ?? []), ...this.loggedWarnings]
     const view = this.list(outcome.result)
     const format = this.output.format
@@ -163,6 +173,37 @@ export abstract class CoronerCommand<T> extends Command {
     } else {
       this.render(outcome.result)
       for (const w of new Set(warnings)) this.logToStderr(`Warning: ${screenText(w)}`)
+    }
+    await this.end(outcome.exitCode)
+  }
+
+  /**
+   * `run` for rows that come as a stream: each format writes them as they are read (a table keeps
+   * the rows it shows and counts the rest), and says what `--limit` cut as it does for rows held.
+   */
+  private async runStreamed(outcome: Outcome<T>, stream: RowStream): Promise<void> {
+    const view = this.list(outcome.result)
+    const show = (r: Row): Row => shownRow(r, this.showSecrets)
+    const limit = rowLimit(this.output)
+    const format = this.output.format
+    const warnings = (): string[] => [...(outcome.warnings ?? []), ...this.loggedWarnings]
+    const options = {limit, show, signal: this.abort.signal, started: () => (this.streaming = true)}
+    try {
+      if (!view) throw new CoronerError('internal', `${this.id ?? 'this command'} streamed rows but lists none.`)
+      if (format === 'json') {
+        await writeJson(stream, view.name, (list) => successEnvelope(outcome.exitCode, {...outcome.result, [view.name]: list.rows, total: list.total, truncated: list.truncated}, warnings()), options)
+      } else if (format === 'ndjson' || format === 'csv') {
+        const {kept, total} = await writeLines(format, stream, view.csv ?? view.columns.map((c) => c.key), options)
+        if (kept < total) process.stderr.write(`truncated: true, ${kept} of ${total} row(s)${limit === undefined ? '' : ` (--limit ${limit})`}; --limit 0 for all\n`)
+        for (const w of new Set(warnings())) this.logToStderr(`Warning: ${screenText(w)}`)
+      } else {
+        // As for rows held, the table redacts what it shows.
+        const {rows, total} = await firstRows(stream, {...options, show: (r) => r})
+        this.render({...outcome.result, [view.name]: rows, total, truncated: rows.length < total})
+        for (const w of new Set(warnings())) this.logToStderr(`Warning: ${screenText(w)}`)
+      }
+    } finally {
+      stream.close()
     }
     await this.end(outcome.exitCode)
   }
@@ -203,9 +244,11 @@ export abstract class CoronerCommand<T> extends Command {
       this.exit(oclifExit === undefined || oclifExit === 1 ? ExitCode.usage : oclifExit)
     }
     const e = toCoronerError(error)
-    if (json) {
+    if (json && !this.streaming) {
       this.writeJson(errorEnvelope(e, this.loggedWarnings))
     } else {
+      // Rows already written cannot be taken back: stdout ends unfinished (a JSON envelope that does not parse), the error is on stderr.
+      if (this.streaming) process.stderr.write('The output on stdout is incomplete: it stopped at the error below.\n')
       for (const w of new Set(this.loggedWarnings)) process.stderr.write(`Warning: ${screenText(w)}\n`)
       process.stderr.write(`Error [${e.code}]: ${screenText(e.message)}${e.hint === undefined ? '' : `\nHint: ${screenText(e.hint)}`}\n`)
       if (e.exitCode === ExitCode.internal && process.env.CORONER_DEBUG) process.stderr.write(`${String(error.stack)}\n`)

@@ -1,7 +1,7 @@
 import {callerForRun} from '../aws/identity.js'
 import type {Progress} from '../core/progress.js'
 import type {AwsEnv, AwsContext} from '../collectors/context.js'
-import {usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import type {RecordingContext, StoreContext} from '../evidence/context.js'
 import type {Gap} from '../evidence/gap.js'
 import {GapLog} from '../evidence/gap-log.js'
@@ -144,6 +144,16 @@ export async function runStep<S extends AnyStep>(env: RunnerEnv, step: S, input:
   if (!opensRun(step, env.caseId)) return {result: await step.run(contextFor(step, env), params)} as StepOutcome<S>
   const opening = {command: options.command ?? step.command ?? step.id, parameters: options.parameters ?? (params as Record<string, unknown>), identifyCaller: step.usesAws(params)}
   return (await inNewRun(env, opening, (session) => session.call(step, params), options)) as StepOutcome<S>
+}
+
+/**
+ * What `runStep` hands an offline step (one that opens no run): its parameters, checked, and its
+ * context. For a command that calls the step's own parts instead of `run`, as `query` does to
+ * stream its rows while the case database is open.
+ */
+export async function offlineCall<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown): Promise<{ctx: StoreContext; params: ParamsOf<S>}> {
+  if (opensRun(step, env.caseId)) throw new CoronerError('internal', `Step ${step.id} records evidence: it runs through runStep, in a run.`)
+  return {ctx: storeContext(env), params: await prepareParams(env, step, input)}
 }
 
 /**

@@ -9,7 +9,8 @@ import {whole} from '../../cli/results/common.js'
 import {sqlColumns} from '../../cli/sql-columns.js'
 import {usageError} from '../../core/errors.js'
 import {parseParamArgs} from '../../analysis/run-query.js'
-import {queryStep} from '../../steps/analyse/query.js'
+import {openQuery, queryStep} from '../../steps/analyse/query.js'
+import {offlineCall} from '../../steps/runner.js'
 import {assertCaseId} from '../../evidence/keys.js'
 
 type Result = z.output<typeof queryResult>
@@ -44,23 +45,28 @@ export default class Query extends CoronerCommand<Result> {
     }
     const caseId = flags.case === undefined ? undefined : assertCaseId(flags.case)
     const env = await this.context(flags, caseId)
-    const {result} = await this.runStep(env, queryStep, {
+    // The rows are written as DuckDB gives them, never all held: a query may return every event of the case.
+    const {ctx, params} = await offlineCall(env, queryStep, {
       ...(args.name === undefined ? {} : {name: args.name}),
       ...(flags.sql === undefined ? {} : {sql: flags.sql}),
       params: parseParamArgs(flags.param ?? []),
       ...(flags.db === undefined ? {} : {db: flags.db}),
       reload: flags.reload,
     })
-    const q = result.query
-    return {result: {query: q.query, title: q.title ?? null, severity: (q.severity as Result['severity'] | undefined) ?? null, parameters: q.parameters, columns: q.columns, rows: q.rows, ...whole(q.rows)}}
+    const open = await openQuery(ctx, params)
+    const q = open.head
+    return {
+      result: {query: q.query, title: q.title ?? null, severity: (q.severity as Result['severity'] | undefined) ?? null, parameters: q.parameters, columns: q.columns, rows: [], ...whole([])},
+      rows: {chunks: open.chunks, close: open.close},
+    }
   }
 
   protected override list(r: Result): ListView {
-    return {name: 'rows', rows: r.rows, columns: sqlColumns(r.columns, r.rows), csv: r.columns}
+    return {name: 'rows', rows: r.rows, columns: sqlColumns(r.columns, r.rows), csv: r.columns, total: r.total}
   }
 
   protected render(r: Result): void {
-    this.table(r.rows, this.list(r).columns)
-    this.log(`\n${r.rows.length} row(s)${r.title ? ` — ${r.query}: ${r.title} (${r.severity})` : ''}`)
+    this.table(r.rows, this.list(r).columns, r.total)
+    this.log(`\n${r.total} row(s)${r.title ? ` — ${r.query}: ${r.title} (${r.severity})` : ''}`)
   }
 }

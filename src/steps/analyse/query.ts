@@ -2,7 +2,9 @@ import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
 import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {findQuery, loadQueries} from '../../analysis/queries.js'
-import {openForQuery, runNamedQuery, runSql, type QueryResult} from '../../analysis/run-query.js'
+import {collectRows, openForQuery, streamNamedQuery, streamSql, type QueryResult, type QueryStream} from '../../analysis/run-query.js'
+import type {RowChunk} from '../../analysis/db.js'
+import type {StoreContext} from '../../evidence/context.js'
 import {usageError} from '../../core/errors.js'
 import {caseDbParams, dbPathOf} from './case-db-params.js'
 import {defineStep} from '../step.js'
@@ -17,6 +19,30 @@ const params = z
   })
   .strict()
 
+/** The query's rows over the open case database, a chunk at a time, secrets redacted unless shown; `close` when done. */
+export interface OpenQuery extends QueryStream {
+  close(): void
+}
+
+/** Opens the case database and starts the query the parameters name: `query`'s work, for a caller that streams the rows. */
+export async function openQuery(ctx: StoreContext, p: z.output<typeof params>): Promise<OpenQuery> {
+  if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
+  const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
+  const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
+  const db = await openForQuery(dbPath)
+  try {
+    const redact = ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))
+    const stream = query ? await streamNamedQuery(db, query, p.params) : await streamSql(db, p.sql!, p.params)
+    async function* chunks(): AsyncGenerator<RowChunk> {
+      for await (const c of stream.chunks) yield redact === undefined ? c : {count: c.count, rows: () => c.rows().map(redact)}
+    }
+    return {head: stream.head, chunks: chunks(), close: () => db.close()}
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
 /** `query`: a named hunting query or read-only SQL over the case database, secrets redacted unless asked. */
 export const queryStep = defineStep({
   id: 'query',
@@ -26,16 +52,11 @@ export const queryStep = defineStep({
   params,
   ...OFFLINE,
   async run(ctx, p): Promise<{query: QueryResult}> {
-    if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
-    const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-    const db = await openForQuery(dbPath)
+    const open = await openQuery(ctx, p)
     try {
-      const result = query ? await runNamedQuery(db, query, p.params) : await runSql(db, p.sql!, p.params)
-      if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
-      return {query: result}
+      return {query: await collectRows(open)}
     } finally {
-      db.close()
+      open.close()
     }
   },
   // A named detection (a severity above info) that returns rows has found something; plain SQL has not.

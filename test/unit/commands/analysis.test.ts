@@ -1,6 +1,7 @@
 import {chmod, readFile, readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {coroner} from '../../support/cli.js'
+import {runCommand} from '@oclif/test'
+import {coroner, repoRoot} from '../../support/cli.js'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {tempDir} from '../../support/temp.js'
@@ -88,6 +89,34 @@ describe('coroner load / query / timeline / export parquet', () => {
     expect(csv.stdout).toContain('StopLogging')
     const nd = await run(['query', 'cloudtrail-tampering', '--db', c.db, '--ndjson'])
     expect(JSON.parse(nd.stdout.trim())).toMatchObject({action: 'StopLogging'})
+  })
+
+  it('streams rows past the limit: counts them all, says what it cut in every format, and reads no more than it writes', async () => {
+    const c = await stratusCase()
+    await run(['load', '--case', 'INC-CMD', '--store', c.store, '--db', c.db])
+    const sql = '--sql=SELECT i, i * 2 AS twice FROM range(5000) r(i) ORDER BY i'
+    const table = await run(['query', '--db', c.db, sql])
+    expect(table.stdout).toContain('(showing 100 of 5000 row(s); --limit 0 for all)')
+    expect(table.stdout).toMatch(/\n5000 row\(s\)/)
+    const csv = await run(['query', '--db', c.db, sql, '--csv', '--limit', '3'])
+    expect(csv.stdout).toBe('i,twice\r\n0,0\r\n1,2\r\n2,4\r\n')
+    expect(csv.stderr).toContain('truncated: true, 3 of 5000 row(s) (--limit 3); --limit 0 for all')
+    const json = parse<{rows: Array<{i: number}>; total: number; truncated: boolean}>((await run(['query', '--db', c.db, sql, '--json', '--limit', '2500'])).stdout)
+    expect(json.result.rows.map((r) => r.i)).toEqual(Array.from({length: 2500}, (_, i) => i))
+    expect([json.result.total, json.result.truncated]).toEqual([5000, true])
+    const all = await run(['query', '--db', c.db, sql, '--ndjson', '--limit', '0'])
+    expect(all.stdout.trim().split('\n').map((l) => (JSON.parse(l) as {twice: number}).twice)).toEqual(Array.from({length: 5000}, (_, i) => 2 * i))
+    // An error DuckDB meets while the rows are read is the command's error, as one before them is.
+    const late = parse<unknown>((await run(['query', '--db', c.db, "--sql=SELECT CASE WHEN i < 4000 THEN i ELSE error('boom at ' || i) END AS i FROM range(5000) r(i)", '--json'])).stdout)
+    expect(late.error).toMatchObject({code: 'sql-error', message: expect.stringContaining('boom at')})
+    // Past the first 8 MiB of rows, written before the error came: what was written stands, unfinished, and the error is on stderr.
+    // (runCommand itself: the suite's wrapper refuses --json output that does not parse, which this must not.)
+    const past = await runCommand(['query', '--db', c.db, `"--sql=SELECT i, repeat('x', 400) AS pad, CASE WHEN i < 59999 THEN i ELSE error('boom') END AS v FROM range(60000) r(i)"`, '--json'], {root: repoRoot})
+    expect(past.stdout.length).toBeGreaterThan(8 * 2 ** 20)
+    expect(() => JSON.parse(past.stdout)).toThrow()
+    expect(past.stderr).toContain('The output on stdout is incomplete: it stopped at the error below.')
+    expect(past.stderr).toMatch(/Error \[sql-error\]: DuckDB rejected the SQL: DuckDB stopped the result after \d+ row\(s\)/)
+    expect(past.error?.oclif?.exit).toBe(2)
   })
 
   it('neutralises formulas in CSV and redacts environment values unless --show-secrets', async () => {
