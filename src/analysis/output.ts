@@ -19,8 +19,12 @@ export function escapeJsonUnsafe(json: string): string {
   return json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
+/** What escapeControls escapes but for line breaks and tabs. */
+// eslint-disable-next-line no-control-regex
+const CSV_UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/
+
 /** A CSV text cell with control and bidirectional formatting characters shown as `\uXXXX`; line breaks and tabs, which CSV quotes, kept. */
-const csvSafe = (text: string): string => text.split('\n').map((l) => l.split('\t').map(escapeControls).join('\t')).join('\n')
+const csvSafe = (text: string): string => (CSV_UNSAFE.test(text) ? text.split('\n').map((l) => l.split('\t').map(escapeControls).join('\t')).join('\n') : text)
 
 /** A cell as text: nested values as JSON, NULL as empty. */
 export function cellString(value: CellValue | undefined): string {
@@ -101,12 +105,24 @@ export function redactDeep(value: unknown, text: (s: string) => string, variable
   if (typeof value === 'string') return variables ? '[redacted]' : text(value)
   if (Array.isArray(value)) {
     // A DuckDB MAP arrives as a list of {key, value} entries.
-    return value.map((v) => (variables && isMapEntry(v) ? {...v, value: v.value === null ? null : redactedAs(String(v.key))} : redactDeep(v, text)))
+    const out = value.map((v) => (variables && isMapEntry(v) ? {...v, value: v.value === null ? null : redactedAs(String(v.key))} : redactDeep(v, text)))
+    return out.every((v, i) => v === value[i]) ? value : out
   }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[text(k)] = variables ? (v === null ? null : redactedAs(k)) : redactDeep(v, text, isVariables(k))
-    return out
+    // Copied only once a key or value changes: most rows hold nothing to hide, and are handed on as they are.
+    let out: Record<string, unknown> | undefined
+    const entries = Object.entries(value)
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!
+      const key = text(k)
+      const hidden = variables ? (v === null ? null : redactedAs(k)) : redactDeep(v, text, isVariables(k))
+      if (out === undefined && (key !== k || hidden !== v)) {
+        out = {}
+        for (let j = 0; j < i; j++) out[entries[j]![0]] = entries[j]![1]
+      }
+      if (out !== undefined) out[key] = hidden
+    }
+    return out ?? value
   }
   return value
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {redactSecrets, toCsv} from '../../../src/analysis/output.js'
+import {redactDeep, redactSecrets, toCsv} from '../../../src/analysis/output.js'
+import {escapeControls} from '../../../src/core/text.js'
 
 describe('toCsv', () => {
   it('neutralises formulas in text cells and leaves numbers and booleans as they are', () => {
@@ -38,5 +39,37 @@ describe('redactSecrets', () => {
       keys: ['TOKEN'],
       n: 1,
     })
+  })
+})
+
+describe('toCsv of text an attacker wrote', () => {
+  it('shows every control and bidirectional character as \\uXXXX, wherever it stands, and keeps line breaks and tabs', () => {
+    const unsafe = [...Array(0x20).keys(), ...Array.from({length: 0x21}, (_, i) => 0x7f + i), 0x61c, 0x200e, 0x200f, ...Array.from({length: 7}, (_, i) => 0x2028 + i), 0x2066, 0x2067, 0x2068, 0x2069]
+    for (const code of unsafe) {
+      const ch = String.fromCharCode(code)
+      const line = toCsv(['t'], [{t: `a${ch}b`}]).slice('t\r\n'.length)
+      if (ch === '\n') expect(line).toBe('"a\nb"\r\n')
+      else if (ch === '\t') expect(line).toBe('a\tb\r\n')
+      else {
+        expect(line, code.toString(16)).toBe(`a${escapeControls(ch)}b\r\n`)
+        expect(escapeControls(ch), code.toString(16)).toMatch(/^\\u[0-9a-f]{4}$/)
+      }
+    }
+    expect(toCsv(['t'], [{t: 'plain text, "quoted"'}])).toBe('t\r\n"plain text, ""quoted"""\r\n')
+  })
+})
+
+describe('redactDeep', () => {
+  it('hands on what holds nothing to hide as it is, copies what changes, and never changes its input', () => {
+    const text = (s: string): string => s.replaceAll('hunter2', '[redacted:TOKEN]')
+    const clean = {a: 'x', n: 1, nested: {b: 'y', list: ['z']}}
+    expect(redactDeep(clean, text)).toEqual(clean)
+    expect((redactDeep(clean, text) as typeof clean).nested).toBe(clean.nested)
+    const dirty = {a: 'x', n: 1, nested: {b: 'y hunter2', c: 'kept'}, after: 'also kept', hunter2: 'key'}
+    const before = structuredClone(dirty)
+    const out = redactDeep(dirty, text) as Record<string, unknown>
+    expect(out).toEqual({a: 'x', n: 1, nested: {b: 'y [redacted:TOKEN]', c: 'kept'}, after: 'also kept', '[redacted:TOKEN]': 'key'})
+    expect(Object.keys(out)).toEqual(['a', 'n', 'nested', 'after', '[redacted:TOKEN]'])
+    expect(dirty).toEqual(before)
   })
 })
