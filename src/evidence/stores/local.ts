@@ -1,4 +1,4 @@
-import {constants, createReadStream, createWriteStream} from 'node:fs'
+import {constants, createReadStream} from 'node:fs'
 import {chmod, link, lstat, mkdir, open, readdir, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
@@ -192,7 +192,10 @@ async function writeSynced(p: string, body: BodySource): Promise<{sha256: string
     return {sha256: sha256Hex(bytes), size: bytes.byteLength}
   }
   const hasher = new HashingStream()
-  await pipeline(toReadable(body), hasher, createWriteStream(p, {flags: 'wx', mode: 0o600}))
+  // Opened before the copy starts: a write stream opens its file on its own time, and a source that
+  // failed first would leave the file created after the caller had removed it.
+  // The stream closes the handle when it ends or fails.
+  await pipeline(toReadable(body), hasher, (await open(p, 'wx', 0o600)).createWriteStream())
   const handle = await open(p, 'r+')
   try {
     await handle.sync()
