@@ -8,7 +8,9 @@ import {timelineResult} from '../cli/results/analysis.js'
 import type {Column} from '../cli/table.js'
 import {timeFlagIso} from '../core/time.js'
 import {TIMELINE_SOURCES} from '../analysis/timeline.js'
-import {timelineStep} from '../steps/analyse/timeline.js'
+import {openTimeline, timelineStep} from '../steps/analyse/timeline.js'
+import {offlineCall} from '../steps/runner.js'
+import type {Row} from '../analysis/db.js'
 import {assertCaseId} from '../evidence/keys.js'
 
 type Result = z.output<typeof timelineResult>
@@ -26,6 +28,19 @@ export const TIMELINE_TABLE: Column[] = [
   {key: 'evidenceKey', header: 'evidence', kind: 'evidence', priority: 4},
   {key: 'evidenceSha256', header: 'sha256', kind: 'hash', priority: 1},
 ]
+
+/** A timeline row as the command shows it. */
+const timelineRow = (r: Row): TimelineRow => ({
+  time: r.time as string | null,
+  source: r.source as TimelineRow['source'],
+  actor: r.actor as string | null,
+  action: r.action as string | null,
+  target: r.target as string | null,
+  sourceIp: r.source_ip as string | null,
+  detail: r.detail as string | null,
+  evidenceKey: r.evidence_key as string | null,
+  evidenceSha256: r.evidence_sha256 as string | null,
+})
 
 export default class Timeline extends CoronerCommand<Result> {
   static override summary = 'The timeline of a case: CloudTrail, function logs, Lambda changes, containment and custody, in time order'
@@ -57,7 +72,7 @@ export default class Timeline extends CoronerCommand<Result> {
     const env = await this.context(flags, caseId)
     const now = env.clock.now()
     const limit = rowLimit(this.output)
-    const {result} = await this.runStep(env, timelineStep, {
+    const input = {
       ...(flags.since === undefined ? {} : {since: timeFlagIso(flags.since, now, 'since')}),
       ...(flags.until === undefined ? {} : {until: timeFlagIso(flags.until, now, 'until')}),
       ...(flags.actor === undefined ? {} : {actor: flags.actor}),
@@ -66,20 +81,18 @@ export default class Timeline extends CoronerCommand<Result> {
       ...(limit === undefined ? {} : {limit}),
       ...(flags.db === undefined ? {} : {db: flags.db}),
       reload: flags.reload,
-    })
-    const t = result.timeline
-    const rows = t.rows.map((r) => ({
-      time: r.time as string | null,
-      source: r.source as TimelineRow['source'],
-      actor: r.actor as string | null,
-      action: r.action as string | null,
-      target: r.target as string | null,
-      sourceIp: r.source_ip as string | null,
-      detail: r.detail as string | null,
-      evidenceKey: r.evidence_key as string | null,
-      evidenceSha256: r.evidence_sha256 as string | null,
-    }))
-    return {result: {rows, omitted: t.omitted, total: t.total, truncated: t.truncated}}
+    }
+    if (limit === undefined) {
+      // Every row: written as DuckDB gives them, never all held (a timeline of millions of events).
+      const {ctx, params} = await offlineCall(env, timelineStep, input)
+      const open = await openTimeline(ctx, params)
+      const chunks = (async function* () {
+        for await (const c of open.chunks) yield {count: c.count, rows: () => c.rows().map(timelineRow)}
+      })()
+      return {result: {rows: [], omitted: null, total: 0, truncated: false}, rows: {chunks, close: open.close}}
+    }
+    const t = (await this.runStep(env, timelineStep, input)).result.timeline
+    return {result: {rows: t.rows.map(timelineRow), omitted: t.omitted, total: t.total, truncated: t.truncated}}
   }
 
   protected override list(r: Result): ListView {

@@ -1,5 +1,6 @@
 import {BIGINT, VARCHAR, LIST, listValue, TIMESTAMPTZ, timestampTZValue} from '@duckdb/node-api'
 import type {AnalysisDb, Row} from '../db.js'
+import {TIMELINE_ORDER} from '../timeline.js'
 
 /** The findings an event belongs to, and the most severe of them (0 info … 4 critical). */
 export type FindingMarks = Map<string, {rank: number; ids: string[]}>
@@ -33,7 +34,7 @@ const ROW = `strftime(t.time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, t.source, t.acto
   t.evidence_key AS "evidenceKey", t.evidence_sha256 AS "evidenceSha256", t.event_id AS "eventId"`
 const ROW_JSON = `CAST(to_json({'time': strftime(t.time, '%Y-%m-%dT%H:%M:%S.%gZ'), 'source': t.source, 'actor': t.actor, 'action': t.action, 'target': t.target,
   'sourceIp': t.source_ip, 'detail': t.detail, 'evidenceKey': t.evidence_key, 'evidenceSha256': t.evidence_sha256, 'eventId': t.event_id}) AS VARCHAR)`
-const ORDER = 'ORDER BY t.time NULLS LAST, t.source, t.evidence_key, t.event_id, t.action, t.target, t.detail'
+const ORDER = `ORDER BY ${TIMELINE_ORDER.map((c) => `t.${c}`).join(', ')}`
 
 function mark(row: Row, marks: FindingMarks): Row {
   const m = row.source === 'cloudtrail' && typeof row.eventId === 'string' ? marks.get(row.eventId) : undefined

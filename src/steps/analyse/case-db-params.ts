@@ -1,5 +1,8 @@
 import {z} from 'zod'
-import {resolveDbPath} from '../../analysis/case-db.js'
+import {ensureCaseDb, resolveDbPath} from '../../analysis/case-db.js'
+import type {AnalysisDb, RowChunk} from '../../analysis/db.js'
+import {openForQuery} from '../../analysis/run-query.js'
+import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import type {StoreContext} from '../../evidence/context.js'
 
 /** The database an analysis step reads: `db`, else the case's own (built from its evidence when missing). */
@@ -9,3 +12,31 @@ export const caseDbParams = {
 }
 
 export const dbPathOf = (ctx: StoreContext, p: {db?: string | undefined}): string => resolveDbPath({db: p.db, case: ctx.caseId})
+
+/** Rows read from the open case database a chunk at a time, secrets redacted unless shown; `close` when done. */
+export interface CaseRows<H> {
+  head: H
+  chunks: AsyncGenerator<RowChunk>
+  close(): void
+}
+
+/**
+ * The case database the parameters name (built first when missing), open while `start` begins
+ * reading it; the rows it starts come back redacted as every output is unless --show-secrets, for a
+ * caller that streams them and closes the database once done.
+ */
+export async function openCaseRows<H>(ctx: StoreContext, p: {db?: string | undefined; reload: boolean}, start: (db: AnalysisDb) => Promise<{head: H; chunks: AsyncGenerator<RowChunk>}>): Promise<CaseRows<H>> {
+  const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
+  const db = await openForQuery(dbPath)
+  try {
+    const redact = ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))
+    const started = await start(db)
+    async function* chunks(): AsyncGenerator<RowChunk> {
+      for await (const c of started.chunks) yield redact === undefined ? c : {count: c.count, rows: () => c.rows().map(redact)}
+    }
+    return {head: started.head, chunks: chunks(), close: () => db.close()}
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}

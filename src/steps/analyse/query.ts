@@ -1,12 +1,9 @@
 import {z} from 'zod'
-import {ensureCaseDb} from '../../analysis/case-db.js'
-import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {findQuery, loadQueries} from '../../analysis/queries.js'
-import {collectRows, openForQuery, streamNamedQuery, streamSql, type QueryResult, type QueryStream} from '../../analysis/run-query.js'
-import type {RowChunk} from '../../analysis/db.js'
+import {collectRows, streamNamedQuery, streamSql, type QueryResult, type QueryStream} from '../../analysis/run-query.js'
 import type {StoreContext} from '../../evidence/context.js'
 import {usageError} from '../../core/errors.js'
-import {caseDbParams, dbPathOf} from './case-db-params.js'
+import {caseDbParams, openCaseRows, type CaseRows} from './case-db-params.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
 
@@ -20,27 +17,13 @@ const params = z
   .strict()
 
 /** The query's rows over the open case database, a chunk at a time, secrets redacted unless shown; `close` when done. */
-export interface OpenQuery extends QueryStream {
-  close(): void
-}
+export type OpenQuery = CaseRows<QueryStream['head']>
 
 /** Opens the case database and starts the query the parameters name: `query`'s work, for a caller that streams the rows. */
 export async function openQuery(ctx: StoreContext, p: z.output<typeof params>): Promise<OpenQuery> {
   if ((p.name === undefined) === (p.sql === undefined)) throw usageError('query-name', 'Name one query, or pass --sql, not both.', 'Run `coroner query list` for the names.')
   const query = p.name === undefined ? undefined : findQuery(loadQueries(), p.name)
-  const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-  const db = await openForQuery(dbPath)
-  try {
-    const redact = ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))
-    const stream = query ? await streamNamedQuery(db, query, p.params) : await streamSql(db, p.sql!, p.params)
-    async function* chunks(): AsyncGenerator<RowChunk> {
-      for await (const c of stream.chunks) yield redact === undefined ? c : {count: c.count, rows: () => c.rows().map(redact)}
-    }
-    return {head: stream.head, chunks: chunks(), close: () => db.close()}
-  } catch (error) {
-    db.close()
-    throw error
-  }
+  return openCaseRows(ctx, p, (db) => (query ? streamNamedQuery(db, query, p.params) : streamSql(db, p.sql!, p.params)))
 }
 
 /** `query`: a named hunting query or read-only SQL over the case database, secrets redacted unless asked. */

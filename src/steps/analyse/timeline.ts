@@ -2,8 +2,9 @@ import {z} from 'zod'
 import {ensureCaseDb} from '../../analysis/case-db.js'
 import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import {openForQuery} from '../../analysis/run-query.js'
-import {TIMELINE_SOURCES, readTimeline, type TimelineFilter, type TimelinePage} from '../../analysis/timeline.js'
-import {caseDbParams, dbPathOf} from './case-db-params.js'
+import {TIMELINE_SOURCES, readTimeline, streamTimelineRows, type TimelineFilter, type TimelinePage} from '../../analysis/timeline.js'
+import type {StoreContext} from '../../evidence/context.js'
+import {caseDbParams, dbPathOf, openCaseRows, type CaseRows} from './case-db-params.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
 
@@ -19,6 +20,20 @@ const params = z
   })
   .strict()
 
+/** The filter the parameters give. */
+const filterOf = (p: z.output<typeof params>): TimelineFilter => {
+  const {db: _db, reload: _reload, ...given} = p
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
+}
+
+/** Every row of the filtered timeline over the open case database, a chunk at a time (no limit), redacted unless shown. */
+export async function openTimeline(ctx: StoreContext, p: z.output<typeof params>): Promise<CaseRows<{columns: string[]}>> {
+  return openCaseRows(ctx, p, async (db) => {
+    const {columns, chunks} = await streamTimelineRows(db, filterOf(p), ctx.clock.now())
+    return {head: {columns}, chunks}
+  })
+}
+
 /** `timeline`: CloudTrail, function logs, Lambda changes and custody of a case, in time order, each row citing its evidence. */
 export const timelineStep = defineStep({
   id: 'timeline',
@@ -31,9 +46,7 @@ export const timelineStep = defineStep({
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
     const db = await openForQuery(dbPath)
     try {
-      const {db: _db, reload: _reload, ...given} = p
-      const filter = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TimelineFilter
-      const result = await readTimeline(db, filter, ctx.clock.now())
+      const result = await readTimeline(db, filterOf(p), ctx.clock.now())
       if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
       return {timeline: result}
     } finally {

@@ -41,5 +41,14 @@ describe('timeline: never cut without saying so', () => {
 
     const ndjson = (await coroner(['timeline', ...common, '--limit', '3', '--ndjson'])).stdout
     expect(ndjson.trim().split('\n')).toHaveLength(3)
+
+    // Every row streamed (no limit) and every row read whole (a limit above them all) are the same rows, in the same order.
+    const streamed = (await coroner(['timeline', ...common, '--json'])).stdout
+    const held = JSON.parse((await coroner(['timeline', ...common, '--limit', String(EVENTS + 1), '--json'])).stdout) as Envelope<Timeline>
+    expect(held.result).toMatchObject({total: EVENTS, truncated: false, omitted: null})
+    expect(streamed).toBe(JSON.stringify(held, null, 2) + '\n')
+    for (const format of ['--csv', '--ndjson']) {
+      expect((await coroner(['timeline', ...common, format])).stdout, format).toBe((await coroner(['timeline', ...common, format, '--limit', String(EVENTS + 1)])).stdout)
+    }
   })
 })
