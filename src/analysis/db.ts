@@ -179,7 +179,9 @@ export class AnalysisDb {
     }
     if (texts.length < 2) return undefined
     const others = columns.flatMap((_, i) => (texts.includes(i) ? [] : [i]))
-    const select = [`CAST(to_json([${texts.map((i) => `c${i}`).join(', ')}]) AS VARCHAR)`, ...others.map((i) => `c${i}`)]
+    // Each as VARCHAR: in a list beside a JSON column DuckDB would read every text as JSON (failing on
+    // plain text, and turning the text '123' into the number).
+    const select = [`CAST(to_json([${texts.map((i) => `CAST(c${i} AS VARCHAR)`).join(', ')}]) AS VARCHAR)`, ...others.map((i) => `c${i}`)]
     return {
       sql: `SELECT ${select.join(', ')} FROM (\n${body}\n) AS q(${columns.map((_, i) => `c${i}`).join(', ')})`,
       columns,

@@ -110,6 +110,21 @@ describe('AnalysisDb.read', () => {
 })
 
 describe('AnalysisDb.readQuery', () => {
+  it('packs texts beside a JSON column as the texts they are, in readQuery and in a stream', async () => {
+    const db = await AnalysisDb.open(':memory:')
+    try {
+      const sql = `SELECT '123' AS a, '{"x":1}'::JSON AS j, 'true' AS b, 'plain' AS c, NULL::JSON AS none FROM range(3000)`
+      const plain = (await db.all(sql)).rows
+      expect(plain[0]).toEqual({a: '123', j: '{"x":1}', b: 'true', c: 'plain', none: null})
+      expect((await db.readQuery(sql)).rows()).toEqual(plain)
+      const streamed = []
+      for await (const c of (await db.openStream(sql)).chunks) streamed.push(...c.rows())
+      expect(streamed).toEqual(plain)
+    } finally {
+      db.close()
+    }
+  })
+
   it('gives the rows, columns and order read() gives, texts written by anyone included', async () => {
     const dir = await tempDir()
     const db = await AnalysisDb.open(path.join(dir, 'case.duckdb'))
