@@ -1,5 +1,5 @@
 import {BIGINT, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
-import {usageError} from '../core/errors.js'
+import {CoronerError, usageError} from '../core/errors.js'
 import {invalidTimeMessage, readTimeSpec} from '../core/time.js'
 import type {AnalysisDb, Row, RowChunk} from './db.js'
 
@@ -99,7 +99,7 @@ export async function readTimeline(db: AnalysisDb, filter: TimelineFilter = {}, 
  * of millions of rows, never held whole. A limit is readTimeline's.
  */
 export async function streamTimelineRows(db: AnalysisDb, filter: TimelineFilter = {}, now: Date = new Date()): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
-  if (filter.limit !== undefined) throw usageError('invalid-flag', 'A limited timeline is read whole (readTimeline): it keeps the oldest and the newest rows.')
+  if (filter.limit !== undefined) throw new CoronerError('internal', 'A limited timeline is read whole (readTimeline): it keeps the oldest and the newest rows.')
   const {where, params, types} = bound(filter, now)
   return db.openStream(`SELECT ${TIMELINE_COLUMNS.join(', ')} FROM timeline WHERE ${where} ORDER BY ${ORDER}`, params, types)
 }

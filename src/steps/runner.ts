@@ -152,7 +152,7 @@ export async function runStep<S extends AnyStep>(env: RunnerEnv, step: S, input:
  * stream its rows while the case database is open.
  */
 export async function offlineCall<S extends AnyStep>(env: RunnerEnv, step: S, input: unknown): Promise<{ctx: StoreContext; params: ParamsOf<S>}> {
-  if (opensRun(step, env.caseId)) throw new CoronerError('internal', `Step ${step.id} records evidence: it runs through runStep, in a run.`)
+  if (!storeOnly(step)) throw new CoronerError('internal', `Step ${step.id} records evidence or calls AWS: it runs through runStep.`)
   return {ctx: storeContext(env), params: await prepareParams(env, step, input)}
 }
 
@@ -236,12 +236,16 @@ function storeContext(env: RunnerEnv, session?: RunSession): StoreContext {
  * holds the AWS client factory, at run time as in its type. A `'with-case'` step run outside a
  * session gets no run: a collect or contain step keeps its AWS access, read-only by its permissions.
  */
+/** A step that neither records evidence nor calls AWS: its context is the store's alone. */
+const storeOnly = (step: AnyStep): boolean => !usesAwsKind(step) && !step.records
+const usesAwsKind = (step: AnyStep): boolean => step.kind === 'collect' || step.kind === 'contain'
+
 function contextFor(step: AnyStep, env: RunnerEnv, session?: RunSession, gaps?: GapLog): AwsContext | AwsReadContext | RecordingContext | StoreContext {
   const base = storeContext(env, session)
-  const usesAwsKind = step.kind === 'collect' || step.kind === 'contain'
-  if (!usesAwsKind && !step.records) return base
-  if (!session && step.records === 'with-case') return usesAwsKind ? {...base, aws: env.aws} : base
+  const usesAws = usesAwsKind(step)
+  if (storeOnly(step)) return base
+  if (!session && step.records === 'with-case') return usesAws ? {...base, aws: env.aws} : base
   if (!session) throw usageError('no-run', `Step ${step.id} records evidence and runs only inside an evidence run.`)
   const recording: RecordingContext = {...base, caseId: session.caseId, run: session.run, gaps: gaps ?? session.gaps}
-  return usesAwsKind ? {...recording, aws: env.aws} : recording
+  return usesAws ? {...recording, aws: env.aws} : recording
 }

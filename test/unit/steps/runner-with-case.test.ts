@@ -6,7 +6,7 @@ import {fixedClock} from '../../../src/core/clock.js'
 import {memoryLogger} from '../../../src/core/logger.js'
 import {quietProgress} from '../../../src/core/progress.js'
 import {LocalDirectoryStore} from '../../../src/evidence/stores/local.js'
-import {opensRun, runStep, type RunnerEnv} from '../../../src/steps/runner.js'
+import {offlineCall, opensRun, runStep, type RunnerEnv} from '../../../src/steps/runner.js'
 import {defineStep} from '../../../src/steps/step.js'
 import {tempDir} from '../../support/temp.js'
 
@@ -55,5 +55,19 @@ describe("a step that records only with a case ('with-case')", () => {
     expect(opensRun(sometimes, 'INC-1')).toBe(true)
     expect(opensRun(always, undefined)).toBe(true)
     await expect(runStep(await env(undefined), always, {})).rejects.toMatchObject({code: 'no-case'})
+  })
+})
+
+describe('offlineCall', () => {
+  it('hands an offline step its checked parameters and the store context runStep gives it, and refuses any step that records or calls AWS', async () => {
+    const {queryStep} = await import('../../../src/steps/analyse/query.js')
+    const e = await env(undefined)
+    const {ctx, params} = await offlineCall(e, queryStep, {sql: 'SELECT 1'})
+    expect(params).toEqual({sql: 'SELECT 1', params: {}, reload: false})
+    expect(ctx.store).toBe(e.store)
+    expect('aws' in ctx).toBe(false)
+    await expect(offlineCall(e, queryStep, {sql: 'SELECT 1', bogus: true})).rejects.toMatchObject({code: 'invalid-parameters'})
+    // A collect step without a case opens no run, yet calls AWS: runStep's to run.
+    for (const step of [sometimes, always]) await expect(offlineCall(e, step, {})).rejects.toMatchObject({code: 'internal'})
   })
 })
