@@ -9,7 +9,8 @@ import path from 'node:path'
 import {loadedDb} from './lib/datasets.js'
 import {CLI, EVENTS, SCALE, log, mustRun, report, workDir} from './lib/measure.js'
 
-const sizes = EVENTS?.slice(0, 2) ?? (SCALE === 'small' ? [30_000, 100_000] : [200_000, 1_000_000])
+// Small: one size, as the peer's peak is the target's measure (the suite's 2 minutes are nearly spent).
+const sizes = EVENTS?.slice(0, 2) ?? (SCALE === 'small' ? [100_000] : [200_000, 1_000_000])
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 // The timeline's columns, in its order: what a responder filters in a spreadsheet.
 const SQL = 'SELECT event_time, event_source, event_name, principal_arn, source_ip, user_agent, error_code, artifact_key AS evidence_key, artifact_sha256 AS evidence_sha256 FROM cloudtrail_events ORDER BY event_time, event_id'
