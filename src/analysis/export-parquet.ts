@@ -115,8 +115,9 @@ export async function exportParquet(dbPath: string, dir: string, options: {showS
         let told = 0
         const tell = (rows: number): void => {
           const now = Math.min(rows, count)
-          if (now > told) task?.advance(now - told)
-          told = Math.max(told, now)
+          if (now <= told) return
+          task?.advance(now - told)
+          told = now
         }
         await db.runTracked(
           `COPY (

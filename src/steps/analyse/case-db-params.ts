@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {ensureCaseDb, resolveDbPath} from '../../analysis/case-db.js'
-import type {AnalysisDb, RowChunk} from '../../analysis/db.js'
+import type {AnalysisDb, Row, RowChunk} from '../../analysis/db.js'
 import {openForQuery} from '../../analysis/run-query.js'
 import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
 import type {StoreContext} from '../../evidence/context.js'
@@ -21,15 +21,27 @@ export interface CaseRows<H> {
 }
 
 /**
- * The case database the parameters name (built first when missing), open while `start` begins
- * reading it; the rows it starts come back redacted as every output is unless --show-secrets, for a
- * caller that streams them and closes the database once done.
+ * The case database the parameters name (built first when missing), open, with the redaction every
+ * output of it gets (none with --show-secrets). The caller closes it.
  */
-export async function openCaseRows<H>(ctx: StoreContext, p: {db?: string | undefined; reload: boolean}, start: (db: AnalysisDb) => Promise<{head: H; chunks: AsyncGenerator<RowChunk>}>): Promise<CaseRows<H>> {
+export async function openCaseDb(ctx: StoreContext, p: {db?: string | undefined; reload: boolean}): Promise<{db: AnalysisDb; redact: ((row: Row) => Row) | undefined}> {
   const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
   const db = await openForQuery(dbPath)
   try {
-    const redact = ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))
+    return {db, redact: ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))}
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/**
+ * The case database open (openCaseDb) while `start` begins reading it; the rows it starts come back
+ * redacted, for a caller that streams them and closes the database once done.
+ */
+export async function openCaseRows<H>(ctx: StoreContext, p: {db?: string | undefined; reload: boolean}, start: (db: AnalysisDb) => Promise<{head: H; chunks: AsyncGenerator<RowChunk>}>): Promise<CaseRows<H>> {
+  const {db, redact} = await openCaseDb(ctx, p)
+  try {
     const started = await start(db)
     async function* chunks(): AsyncGenerator<RowChunk> {
       for await (const c of started.chunks) yield redact === undefined ? c : {count: c.count, rows: () => c.rows().map(redact)}

@@ -1,10 +1,7 @@
 import {z} from 'zod'
-import {ensureCaseDb} from '../../analysis/case-db.js'
-import {caseSecrets, secretRedactor} from '../../analysis/secrets.js'
-import {openForQuery} from '../../analysis/run-query.js'
 import {TIMELINE_SOURCES, readTimeline, streamTimelineRows, type TimelineFilter, type TimelinePage} from '../../analysis/timeline.js'
 import type {StoreContext} from '../../evidence/context.js'
-import {caseDbParams, dbPathOf, openCaseRows, type CaseRows} from './case-db-params.js'
+import {caseDbParams, openCaseDb, openCaseRows, type CaseRows} from './case-db-params.js'
 import {defineStep} from '../step.js'
 import {OFFLINE} from './offline.js'
 
@@ -43,11 +40,10 @@ export const timelineStep = defineStep({
   params,
   ...OFFLINE,
   async run(ctx, p): Promise<{timeline: TimelinePage}> {
-    const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-    const db = await openForQuery(dbPath)
+    const {db, redact} = await openCaseDb(ctx, p)
     try {
       const result = await readTimeline(db, filterOf(p), ctx.clock.now())
-      if (!ctx.showSecrets) result.rows = result.rows.map(secretRedactor(await caseSecrets(db)))
+      if (redact !== undefined) result.rows = result.rows.map(redact)
       return {timeline: result}
     } finally {
       db.close()
