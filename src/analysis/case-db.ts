@@ -30,7 +30,7 @@ export async function ensureCaseDb(ctx: StoreContext, caseId: string | undefined
   const target = caseId ?? (existsSync(dbPath) ? (await recordOf(dbPath))?.caseId : undefined)
   if (target === undefined) throw usageError('no-case-db', `There is no case database at ${dbPath}.`, 'Run `coroner load --case X` first, or pass --case so it is built now.')
   ctx.logger.info(options.reload ? `Rebuilding ${dbPath} from case ${target} in ${ctx.store.location}.` : `No case database at ${dbPath} yet: loading case ${target} from ${ctx.store.location} first.`)
-  const loaded = await loadCase(ctx.store, target, {dbPath, progress: ctx.progress, ...(ctx.openRun === undefined ? {} : {openRun: ctx.openRun})})
+  const loaded = await loadCase(ctx.store, target, {dbPath, progress: ctx.progress, signal: ctx.signal, ...(ctx.openRun === undefined ? {} : {openRun: ctx.openRun})})
   // What the load had to say (refused or unreadable evidence) is said by the command that needed it.
   for (const w of loaded.warnings) ctx.logger.warn(w)
   return {dbPath, loaded}

@@ -27,6 +27,52 @@ export interface OpenOptions {
   allowedDirectories?: readonly string[]
   /** Statements track how far they are (DuckDB's progress bar, never printed), for `runTracked`. */
   queryProgress?: boolean
+  /**
+   * The work's stop (Ctrl-C): once aborted, the statement each connection is running is
+   * interrupted and no new one starts, and each throws the signal's reason instead of DuckDB's
+   * bare "Interrupted!".
+   */
+  signal?: AbortSignal
+}
+
+/** The connections of one database that an AbortSignal interrupts. */
+class Interrupter {
+  private readonly connections = new Set<DuckDBConnection>()
+  private readonly onAbort = (): void => {
+    for (const c of this.connections) c.interrupt()
+  }
+
+  constructor(private readonly signal: AbortSignal | undefined) {
+    signal?.addEventListener('abort', this.onAbort, {once: true})
+  }
+
+  add(connection: DuckDBConnection): void {
+    this.connections.add(connection)
+  }
+
+  remove(connection: DuckDBConnection): void {
+    this.connections.delete(connection)
+  }
+
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this.onAbort)
+    this.connections.clear()
+  }
+
+  /** Runs one statement's work: refused once aborted, and its error the signal's reason if it was stopped. */
+  async run<R>(work: () => Promise<R>): Promise<R> {
+    this.signal?.throwIfAborted()
+    try {
+      return await work()
+    } catch (error) {
+      throw this.reason(error)
+    }
+  }
+
+  /** What a statement that ended with `error` is reported as: the signal's reason once aborted. */
+  reason(error: unknown): unknown {
+    return this.signal?.aborted ? this.signal.reason : error
+  }
 }
 
 /**
@@ -63,9 +109,12 @@ export class AnalysisDb {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly path: string,
+    private readonly stop: Interrupter,
     /** Whether closing this connection closes the database too (false for a sibling). */
     private readonly owner = true,
-  ) {}
+  ) {
+    stop.add(connection)
+  }
 
   static async open(path: string, options: OpenOptions = {}): Promise<AnalysisDb> {
     // A new database file is written in a storage format that can compress the CloudTrail
@@ -95,7 +144,7 @@ export class AnalysisDb {
       instance.closeSync()
       throw error
     }
-    return new AnalysisDb(instance, connection, path)
+    return new AnalysisDb(instance, connection, path, new Interrupter(options.signal))
   }
 
   /**
@@ -104,11 +153,11 @@ export class AnalysisDb {
    * database.
    */
   async sibling(): Promise<AnalysisDb> {
-    return new AnalysisDb(this.instance, await this.instance.connect(), this.path, false)
+    return new AnalysisDb(this.instance, await this.instance.connect(), this.path, this.stop, false)
   }
 
   async run(sql: string, params?: Params, types?: ParamTypes): Promise<void> {
-    await this.connection.run(sql, params, types)
+    await this.stop.run(() => this.connection.run(sql, params, types))
   }
 
   /**
@@ -123,7 +172,7 @@ export class AnalysisDb {
       if (p.percentage >= 0 && Number(p.total_rows_to_process) > 0) onProgress(Number(p.rows_processed), Number(p.total_rows_to_process))
     }, intervalMs)
     try {
-      await this.connection.run(sql)
+      await this.stop.run(() => this.connection.run(sql))
     } finally {
       clearInterval(timer)
     }
@@ -142,8 +191,10 @@ export class AnalysisDb {
    * some rows of many reads only what it needs to choose them.
    */
   async read(sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
-    const result = await this.connection.run(sql, params, types)
-    return new ReadResult(result.deduplicatedColumnNames(), await chunksOf(result))
+    return this.stop.run(async () => {
+      const result = await this.connection.run(sql, params, types)
+      return new ReadResult(result.deduplicatedColumnNames(), await chunksOf(result))
+    })
   }
 
   /**
@@ -156,7 +207,7 @@ export class AnalysisDb {
   async readQuery(sql: string, params?: Params, types?: ParamTypes): Promise<ReadResult> {
     const packed = await this.packed(sql, params, types)
     if (packed === undefined) return this.read(sql, params, types)
-    return new ReadResult(packed.columns, await chunksOf(await this.connection.run(packed.sql, params, types)), packed.layout)
+    return this.stop.run(async () => new ReadResult(packed.columns, await chunksOf(await this.connection.run(packed.sql, params, types)), packed.layout))
   }
 
   /**
@@ -203,10 +254,11 @@ export class AnalysisDb {
   async openStream(sql: string, params?: Params, types?: ParamTypes): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
     // Texts packed as readQuery packs them: a row of a dozen strings is one native call, not twelve.
     const packed = await this.packed(sql, params, types)
-    const result = await this.connection.stream(packed?.sql ?? sql, params, types)
+    const result = await this.stop.run(() => this.connection.stream(packed?.sql ?? sql, params, types))
     const columns = packed?.columns ?? result.deduplicatedColumnNames()
+    const stop = this.stop
     async function* chunks(): AsyncGenerator<RowChunk> {
-      for await (const chunk of checked(result)) yield {count: chunk.rowCount, rows: () => new ReadResult(columns, [chunk], packed?.layout).rows()}
+      for await (const chunk of checked(result, stop)) yield {count: chunk.rowCount, rows: () => new ReadResult(columns, [chunk], packed?.layout).rows()}
     }
     return {columns, chunks: chunks()}
   }
@@ -216,10 +268,10 @@ export class AnalysisDb {
    * null: for a long result of one text a row, read without building an object for each row.
    */
   async *streamTexts(sql: string, params?: Params, types?: ParamTypes): AsyncGenerator<Array<string | null>> {
-    const result = await this.connection.stream(sql, params, types)
+    const result = await this.stop.run(() => this.connection.stream(sql, params, types))
     const [type, ...more] = result.columnTypes()
     if (type?.typeId !== DuckDBTypeId.VARCHAR || more.length > 0) throw new Error(`streamTexts reads one VARCHAR column, not ${result.columnTypes().join(', ')}`)
-    for await (const chunk of checked(result)) {
+    for await (const chunk of checked(result, this.stop)) {
       const vector = chunk.getColumnVector(0)
       const texts = new Array<string | null>(chunk.rowCount)
       for (let i = 0; i < texts.length; i++) texts[i] = vector.getItem(i) as string | null
@@ -228,8 +280,11 @@ export class AnalysisDb {
   }
 
   close(): void {
+    this.stop.remove(this.connection)
     this.connection.closeSync()
-    if (this.owner) this.instance.closeSync()
+    if (!this.owner) return
+    this.stop.dispose()
+    this.instance.closeSync()
   }
 }
 
@@ -239,15 +294,19 @@ export class AnalysisDb {
  * exactly as one that is exhausted, and does not give the error: the one sign is that the result
  * is no longer streaming. Without this check the rows would be cut without a word.
  */
-async function* checked(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+async function* checked(result: DuckDBResult, stop: Interrupter): AsyncGenerator<DuckDBDataChunk> {
   const streaming = result.isStreaming
   let rows = 0
-  for await (const chunk of result) {
-    rows += chunk.rowCount
-    yield chunk
+  try {
+    for await (const chunk of result) {
+      rows += chunk.rowCount
+      yield chunk
+    }
+  } catch (error) {
+    throw stop.reason(error)
   }
   if (streaming && !result.isStreaming) {
-    throw new Error(`DuckDB stopped the result after ${rows} row(s): the statement failed or was interrupted part-way, and DuckDB's Node client does not say why (run it with a LIMIT, or in the DuckDB shell, to see its error)`)
+    throw stop.reason(new Error(`DuckDB stopped the result after ${rows} row(s): the statement failed or was interrupted part-way, and DuckDB's Node client does not say why (run it with a LIMIT, or in the DuckDB shell, to see its error)`))
   }
 }
 

@@ -1,4 +1,4 @@
-import {mkdir, readdir, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Progress} from '../core/progress.js'
 import {usageError} from '../core/errors.js'
@@ -80,14 +80,16 @@ const athenaType = (type: string): string => (type.endsWith('[]') ? `array<${ath
  * JSON columns as text, and `dir/ddl.sql` with a matching CREATE EXTERNAL TABLE for Athena or
  * Trino (Hive connector). The target must be empty or new, so exports never mix.
  */
-export async function exportParquet(dbPath: string, dir: string, options: {showSecrets: boolean; progress?: Progress}): Promise<ExportResult> {
+export async function exportParquet(dbPath: string, dir: string, options: {showSecrets: boolean; progress?: Progress; signal?: AbortSignal}): Promise<ExportResult> {
   const target = path.resolve(dir)
   const existing = await stat(target).catch(() => undefined)
   if (existing !== undefined && !existing.isDirectory()) throw usageError('export-not-a-directory', `The export target ${target} exists and is not a directory.`, 'Choose a new or empty directory with --to.')
   await mkdir(target, {recursive: true})
   if ((await readdir(target)).length > 0) throw usageError('export-not-empty', `The export directory ${target} is not empty.`, 'Choose a new or empty directory with --to.')
-  const db = await AnalysisDb.open(dbPath, {readOnly: true, allowedDirectories: [target], queryProgress: true})
+  const db = await AnalysisDb.open(dbPath, {readOnly: true, allowedDirectories: [target], queryProgress: true, ...(options.signal === undefined ? {} : {signal: options.signal})})
   const task = options.progress?.task(`exporting to ${target}`)
+  // The target was empty: what is written into it is this export's, and a failed export takes it away again.
+  const written: string[] = []
   try {
     const secrets: CaseSecret[] = options.showSecrets ? [] : await caseSecrets(db)
     const result: ExportResult = {dir: target, tables: [], notExported: [], ddl: path.join(target, 'ddl.sql'), secrets: {treatment: options.showSecrets ? 'shown' : 'redacted', values: secrets.length}}
@@ -111,6 +113,7 @@ export async function exportParquet(dbPath: string, dir: string, options: {showS
       const join = when.includes('a.') ? `LEFT JOIN artifacts a ON a.key = t.${ARTIFACT_COLUMN[table] ?? 'artifact_key'}` : ''
       const out = path.join(target, table)
       if (count > 0) {
+        written.push(out)
         // DuckDB counts the rows its scans read: at most the table's, told as they go.
         let told = 0
         const tell = (rows: number): void => {
@@ -137,6 +140,10 @@ export async function exportParquet(dbPath: string, dir: string, options: {showS
     }
     await writeFile(result.ddl, ddl.join('\n'))
     return result
+  } catch (error) {
+    // Half an export would pass for a whole one, and an export directory that is not empty is refused.
+    for (const out of [...written, path.join(target, 'ddl.sql')]) await rm(out, {recursive: true, force: true})
+    throw error
   } finally {
     task?.done()
     db.close()

@@ -32,6 +32,8 @@ export interface LoadOptions extends InventoryOptions {
   memoryLimit?: string
   /** JSON per sorted batch of CloudTrail files (their content, inflated); default a quarter of the memory limit (64 MiB to 1 GiB). */
   batchBytes?: number
+  /** Stops the load (Ctrl-C): the statement under way is interrupted, the database being built removed, and the signal's reason thrown. */
+  signal?: AbortSignal
 }
 
 export interface RefusedArtifact {
@@ -106,6 +108,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     mark = now
   }
   const inventory = await inventoryCase(store, caseId, options)
+  options.signal?.throwIfAborted()
   phase('verify')
   const target = path.resolve(options.dbPath)
   await mkdir(path.dirname(target), {recursive: true})
@@ -117,6 +120,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     ...(options.threads === undefined ? {} : {threads: options.threads}),
     ...(options.memoryLimit === undefined ? {} : {memoryLimit: options.memoryLimit}),
     tempDirectory: spill,
+    ...(options.signal === undefined ? {} : {signal: options.signal}),
   })
   const l: Loading = {db, inventory, warnings: [...inventory.warnings], unreadable: [], malformedRecords: 0, task: loadTask(options.progress, caseId, inventory.artifacts), phase, batchBytes: options.batchBytes}
   try {
@@ -171,7 +175,8 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await rm(tmp, {force: true})
     await rm(`${tmp}.wal`, {force: true})
     await rm(spill, {recursive: true, force: true})
-    throw error
+    // However the statement under way reported it (a file set aside, the load failed), an interruption is one.
+    throw options.signal?.aborted ? options.signal.reason : error
   }
 }
 

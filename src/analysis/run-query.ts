@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 import {BOOLEAN, DOUBLE, BIGINT, StatementType, TIMESTAMPTZ, VARCHAR, timestampTZValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
-import {CoronerError, usageError} from '../core/errors.js'
+import {CoronerError, isInterruption, usageError} from '../core/errors.js'
 import {AnalysisDb, type ParamTypes, type Params, type ReadResult, type Row, type RowChunk} from './db.js'
 import {convertParameter, usedParameters, type NamedQuery, type QueryParameter} from './queries.js'
 
@@ -68,12 +68,12 @@ export function bindQueryParameters(
   return {values, types, shown}
 }
 
-/** Opens a case database for reading only, with no access to files beyond it. */
-export async function openForQuery(dbPath: string): Promise<AnalysisDb> {
+/** Opens a case database for reading only, with no access to files beyond it; `signal` stops its statements (OpenOptions). */
+export async function openForQuery(dbPath: string, signal?: AbortSignal): Promise<AnalysisDb> {
   if (!existsSync(dbPath)) {
     throw new CoronerError('no-case-db', `There is no case database at ${dbPath}.`, {hint: 'Run `coroner load --case X` first (or pass --db).'})
   }
-  return AnalysisDb.open(dbPath, {readOnly: true})
+  return AnalysisDb.open(dbPath, {readOnly: true, ...(signal === undefined ? {} : {signal})})
 }
 
 /** A query's description and columns, and its rows a chunk at a time as DuckDB gives them. */
@@ -89,8 +89,9 @@ export async function collectRows(stream: QueryStream): Promise<QueryResult> {
   return {...stream.head, rows}
 }
 
-/** A stream whose errors, at the start or past any chunk, are `wrap`ped into coroner's. */
-async function openMapped(db: AnalysisDb, sql: string, values: Params, types: ParamTypes, wrap: (error: unknown) => CoronerError): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
+/** A stream whose errors, at the start or past any chunk, are `wrap`ped into coroner's (an interruption stays what it is). */
+async function openMapped(db: AnalysisDb, sql: string, values: Params, types: ParamTypes, wrapError: (error: unknown) => CoronerError): Promise<{columns: string[]; chunks: AsyncGenerator<RowChunk>}> {
+  const wrap = unlessInterrupted(wrapError)
   let opened
   try {
     opened = await db.openStream(sql, values, types)
@@ -117,6 +118,9 @@ function assertCitesEvidence(query: NamedQuery, columns: readonly string[]): voi
   }
 }
 
+/** `wrap`, except for an interruption, which is reported as itself and not as the statement's failure. */
+const unlessInterrupted = (wrap: (error: unknown) => CoronerError) => (error: unknown): CoronerError => (isInterruption(error) ? error : wrap(error))
+
 const queryFailed = (query: NamedQuery) => (error: unknown): CoronerError =>
   new CoronerError('invalid-query', `Query ${query.id} (${query.file}) failed: ${(error as Error).message}`, {cause: error})
 
@@ -140,7 +144,7 @@ export async function readNamedQuery(db: AnalysisDb, query: NamedQuery, given: R
   try {
     result = await db.readQuery(query.sql, values, types)
   } catch (error) {
-    throw queryFailed(query)(error)
+    throw unlessInterrupted(queryFailed(query))(error)
   }
   assertCitesEvidence(query, result.columns)
   return {result, shown}

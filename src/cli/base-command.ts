@@ -5,7 +5,7 @@ import {jsonText} from '../analysis/output.js'
 import {AwsClientFactory} from '../aws/client-factory.js'
 import {systemClock} from '../core/clock.js'
 import type {Row} from '../analysis/db.js'
-import {CoronerError, ExitCode, toCoronerError, type ExitCodeValue} from '../core/errors.js'
+import {CoronerError, ExitCode, interruption, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {progressFor} from '../core/progress.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
@@ -122,11 +122,11 @@ export abstract class CoronerCommand<T> extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.output = {...this.output, format: requestedFormat(this.argv) ?? 'table'}
-    const onSigint = (): void => {
-      if (this.interrupted) process.exit(130)
+    const onSigint = (signal: NodeJS.Signals): void => {
+      if (this.interrupted) process.exit(ExitCode.interrupted)
       this.interrupted = true
-      process.stderr.write('\nInterrupted: sealing what was collected (press Ctrl-C again to quit at once)…\n')
-      this.abort.abort(new Error('interrupted by the user'))
+      process.stderr.write('\nInterrupted: stopping; a run under way is sealed with what it collected (press Ctrl-C again to quit at once)…\n')
+      this.abort.abort(interruption(signal))
     }
     // A reader that goes away (`| head`) ends the output, not the command with a stack trace.
     const onPipeError = (error: NodeJS.ErrnoException): void => {

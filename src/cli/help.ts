@@ -1,7 +1,10 @@
 import {Help, type Command} from '@oclif/core'
 import {EXIT_CODE_HELP, ExitCode, type ExitCodeValue} from '../core/errors.js'
 
-const table = (rows: ReadonlyArray<readonly [number, string]>): string => rows.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')
+const table = (rows: ReadonlyArray<readonly [number, string]>): string => {
+  const width = Math.max(...rows.map(([code]) => String(code).length))
+  return rows.map(([code, meaning]) => `  ${String(code).padEnd(width)}  ${meaning}`).join('\n')
+}
 
 /** The exit codes a command's help lists: success, a usage error, AWS when it reaches AWS, and its own. */
 export function commandExitCodes(command: {exitCodes?: Partial<Record<ExitCodeValue, string>>; flags?: Record<string, unknown>}): Array<[number, string]> {

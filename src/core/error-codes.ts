@@ -142,6 +142,8 @@ export const ERROR_CATALOGUE = {
   'aws-unreachable': {exit: ExitCode.awsAccess, meaning: 'AWS (or the --endpoint-url) could not be reached'},
   // 6: partial
   'fs-enospc': {exit: ExitCode.partial, meaning: 'the disk is full: what was written stands, the rest is missing'},
+  // 130: stopped by the user
+  interrupted: {exit: ExitCode.interrupted, meaning: 'Ctrl-C or SIGTERM stopped the work; what it had written to the evidence store is kept, what it was building is not'},
 } as const satisfies Record<string, {exit: ExitCodeValue; meaning: string}>
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE

@@ -29,6 +29,18 @@ export class CoronerError extends Error {
   }
 }
 
+/**
+ * What work stopped by the user (Ctrl-C, SIGTERM) ends with: the reason a command's AbortSignal is
+ * aborted with, thrown by whatever was under way.
+ */
+export const interruption = (signal: NodeJS.Signals): CoronerError =>
+  new CoronerError('interrupted', signal === 'SIGINT' ? 'Interrupted (Ctrl-C).' : `Stopped by ${signal}.`, {
+    hint: 'What was already written to the evidence store is kept, and nothing half-built is left in its place: run the command again to finish.',
+  })
+
+/** Whether `error` is the user's interruption (interruption), which no caller reports as a failure of its own. */
+export const isInterruption = (error: unknown): error is CoronerError => error instanceof CoronerError && error.code === 'interrupted'
+
 export const usageError = (code: UsageErrorCode, message: string, hint?: string): CoronerError =>
   new CoronerError(code, message, hint === undefined ? {} : {hint})
 

@@ -9,6 +9,8 @@ export const ExitCode = {
   invalidInput: 4,
   awsAccess: 5,
   partial: 6,
+  /** 128 + SIGINT, as shells report a command Ctrl-C stopped. */
+  interrupted: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -21,4 +23,5 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.invalidInput, 'invalid playbook, query or rule'],
   [ExitCode.awsAccess, 'AWS credentials or permissions, or AWS unreachable'],
   [ExitCode.partial, 'partial collection: some evidence could not be gathered (see the custody journal)'],
+  [ExitCode.interrupted, 'interrupted (Ctrl-C, SIGTERM) before the work was done'],
 ]

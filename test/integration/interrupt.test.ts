@@ -1,10 +1,13 @@
 import {spawn} from 'node:child_process'
-import {readdir, readFile, writeFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {readdir, readFile, readlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {loadCase} from '../../src/analysis/load.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
+import {writeReportCase} from '../support/report-case.js'
 import {tempDir} from '../support/temp.js'
 
 const bin = path.resolve(fileURLToPath(import.meta.url), '../../../bin/run.js')
@@ -62,5 +65,37 @@ describe('an interrupted run keeps what it collected', () => {
     const others = v.artifacts.filter((a) => a.status !== 'ok')
     for (const o of others) expect(o.status).toBe('extra')
     expect(new Set(others.map((o) => o.key.replace(/\.partial-[0-9a-f]+$/, ''))).size).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('an interrupted offline command', () => {
+  // Whether the child has the database open is read from /proc: Linux only.
+  it.skipIf(!existsSync('/proc/self/fd'))('stops the DuckDB statement under way within seconds: Error [interrupted], exit 130', async () => {
+    const dir = await tempDir()
+    const {store, caseId} = await writeReportCase(path.join(dir, 'store'))
+    const dbPath = path.join(dir, 'case.duckdb')
+    await loadCase(store, caseId, {dbPath})
+    // Minutes of work for DuckDB: only the interruption ends it within the test's time.
+    const child = spawn(process.execPath, [bin, 'query', '--db', dbPath, '--sql', 'SELECT sum(hash(range)) AS s FROM range(100000000000)'], {stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const fds = `/proc/${child.pid}/fd`
+    for (;;) {
+      const open = await Promise.all((await readdir(fds).catch(() => [])).map((fd) => readlink(path.join(fds, fd)).catch(() => '')))
+      if (open.includes(dbPath)) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    // The database is opened after the command's handlers are in place; the query starts right after.
+    await new Promise((r) => setTimeout(r, 300))
+    const sent = performance.now()
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(performance.now() - sent).toBeLessThan(15_000)
+    expect(stderr).toMatch(/^Error \[interrupted\]: Interrupted \(Ctrl-C\)\.$/m)
+    expect(stderr).not.toMatch(/internal|sql-error/)
+    expect(stdout).toBe('')
   })
 })

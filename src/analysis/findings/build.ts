@@ -53,7 +53,7 @@ function displayPath(file: string): string {
 export async function buildFindings(options: FindingsOptions): Promise<FindingsSummary> {
   const limit = options.limit ?? 10_000
   const sources = [...(options.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(options.rules ?? [])]
-  const db = await AnalysisDb.open(options.dbPath)
+  const db = await AnalysisDb.open(options.dbPath, options.signal === undefined ? {} : {signal: options.signal})
   let task: ProgressTask | undefined
   try {
     const {sigma, queries} = await runChecks(db, {sources, limit, ...(options.progress ? {progress: options.progress} : {}), ...(options.signal ? {signal: options.signal} : {})})
@@ -106,7 +106,7 @@ export async function runChecks(db: AnalysisDb, options: {sources: readonly stri
       stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: [], scanError: null}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
       stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal, task)),
     ])
-    for (const r of [sigma, queries]) if (r.status === 'rejected') throw firstError(stop.signal, r.reason)
+    for (const r of [sigma, queries]) if (r.status === 'rejected') throw options.signal?.aborted ? options.signal.reason : firstError(stop.signal, r.reason)
     return {sigma: (sigma as PromiseFulfilledResult<SigmaChecked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
   } finally {
     task?.done()

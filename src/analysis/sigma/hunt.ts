@@ -208,10 +208,10 @@ async function assertEventsTable(connection: DuckDBConnection): Promise<boolean>
  * Opens a case's DuckDB file read-only, external access off (AnalysisDb.open). A missing file is a
  * usage error telling the user to load the case first.
  */
-export async function openCaseDatabase(file: string, caseId: string): Promise<AnalysisDb> {
+export async function openCaseDatabase(file: string, caseId: string, signal?: AbortSignal): Promise<AnalysisDb> {
   const exists = await stat(file).then((s) => s.isFile(), () => false)
   if (!exists) {
     throw new CoronerError('case-not-loaded', `no case database at ${file}`, {hint: `Run \`coroner load --case ${caseId}\` first, or pass --db.`})
   }
-  return AnalysisDb.open(file, {readOnly: true})
+  return AnalysisDb.open(file, {readOnly: true, ...(signal === undefined ? {} : {signal})})
 }

@@ -31,7 +31,7 @@ export async function huntCaseDatabase(request: HuntRequest): Promise<HuntReport
   const sources = [...(request.builtin === false ? [] : [BUILTIN_RULES_DIR]), ...(request.rules ?? [])]
   const db = request.db ?? defaultDbPath(request.caseId)
   const rules: RuleSet = sources.length === 0 ? {compiled: [], unsupported: [], issues: [], files: 0} : await loadRules(sources)
-  const database = await openCaseDatabase(db, request.caseId)
+  const database = await openCaseDatabase(db, request.caseId, request.signal)
   try {
     const result = await huntCase(database.connection, rules, {
       ...(request.minLevel === undefined ? {} : {minLevel: request.minLevel}),

@@ -26,7 +26,7 @@ export interface CaseRows<H> {
  */
 export async function openCaseDb(ctx: StoreContext, p: {db?: string | undefined; reload: boolean}): Promise<{db: AnalysisDb; redact: ((row: Row) => Row) | undefined}> {
   const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-  const db = await openForQuery(dbPath)
+  const db = await openForQuery(dbPath, ctx.signal)
   try {
     return {db, redact: ctx.showSecrets ? undefined : secretRedactor(await caseSecrets(db))}
   } catch (error) {

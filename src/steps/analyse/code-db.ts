@@ -19,7 +19,7 @@ export const codeParams = {
 export async function withCodeDb<R>(ctx: StoreContext, dbParam: string | undefined, work: (db: AnalysisDb, warnings: string[]) => Promise<R>): Promise<R> {
   if (ctx.caseId === undefined && dbParam === undefined) throw usageError('no-case', 'Say which case: --case X (or --db PATH).')
   const {dbPath, loaded} = await ensureCaseDb(ctx, ctx.caseId, dbParam ?? defaultDbPath(ctx.caseId!))
-  const db = await openForQuery(dbPath)
+  const db = await openForQuery(dbPath, ctx.signal)
   try {
     return await work(db, [...(loaded?.warnings ?? [])])
   } finally {

@@ -17,6 +17,6 @@ export const exportParquetStep = defineStep({
   ...OFFLINE,
   async run(ctx, p): Promise<{export: ExportResult}> {
     const {dbPath} = await ensureCaseDb(ctx, ctx.caseId, dbPathOf(ctx, p), {reload: p.reload})
-    return {export: await exportParquet(dbPath, p.to, {showSecrets: ctx.showSecrets, progress: ctx.progress})}
+    return {export: await exportParquet(dbPath, p.to, {showSecrets: ctx.showSecrets, progress: ctx.progress, signal: ctx.signal})}
   },
 })

@@ -28,6 +28,7 @@ export const loadStep = defineStep({
     return loadCase(ctx.store, ctx.caseId, {
       dbPath: p.db ?? defaultDbPath(ctx.caseId),
       progress: ctx.progress,
+      signal: ctx.signal,
       acceptDamaged: p.acceptDamaged,
       ...(ctx.openRun === undefined ? {} : {openRun: ctx.openRun}),
       ...(p.memoryLimit === undefined ? {} : {memoryLimit: p.memoryLimit}),

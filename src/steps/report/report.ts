@@ -50,7 +50,7 @@ export const reportStep = defineStep({
       ctx.logger.info(`No findings in ${dbPath} yet: running every rule and query first.`)
       await buildFindings({dbPath, progress: ctx.progress, signal: ctx.signal})
     }
-    const db = await openForQuery(dbPath)
+    const db = await openForQuery(dbPath, ctx.signal)
     try {
       const built = await buildReport(db, {store: ctx.store, caseId: ctx.caseId, openRun: ctx.openRun, generatedAt: ctx.clock.now().toISOString(), showSecrets: ctx.showSecrets, findingsComputed, limits: {timelineRows: p.timelineRows}, progress: ctx.progress})
       const out = p.out ?? path.join(path.dirname(dbPath), `report.${p.format}`)

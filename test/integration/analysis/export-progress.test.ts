@@ -1,9 +1,10 @@
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, readdir, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {exportParquet} from '../../../src/analysis/export-parquet.js'
 import {loadCase} from '../../../src/analysis/load.js'
+import {interruption} from '../../../src/core/errors.js'
 import {terminalProgress} from '../../../src/core/progress.js'
 import {writeReportCase} from '../../support/report-case.js'
 
@@ -40,5 +41,16 @@ describe('export parquet on a terminal', () => {
     // One step at least for each table that holds rows, never going back.
     expect(new Set(counts.map(([n]) => n)).size).toBeGreaterThanOrEqual(result.tables.filter((t) => t.rows > 0).length)
     for (let i = 1; i < counts.length; i++) expect(counts[i]![0]).toBeGreaterThanOrEqual(counts[i - 1]![0])
+  })
+
+  it('takes away what it wrote when interrupted part-way, so the directory can be exported into again', async () => {
+    const stop = new AbortController()
+    const reason = interruption('SIGINT')
+    const progress = {task: () => ({advance: () => stop.abort(reason), setTotal() {}, done() {}})}
+    const to = path.join(dir, 'parquet-stopped')
+    await expect(exportParquet(dbPath, to, {showSecrets: false, progress, signal: stop.signal})).rejects.toBe(reason)
+    expect(await readdir(to)).toEqual([])
+    const again = await exportParquet(dbPath, to, {showSecrets: false})
+    expect(again.tables.filter((t) => t.rows > 0).length).toBeGreaterThan(1)
   })
 })

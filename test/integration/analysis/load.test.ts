@@ -5,6 +5,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {loadCase} from '../../../src/analysis/load.js'
+import {interruption} from '../../../src/core/errors.js'
 import {STORED_FIELDS} from '../../../src/analysis/sql/cloudtrail.js'
 import {generateRecords} from '../../../bench/lib/generate-cloudtrail.js'
 import {computeSelfDigest, type Manifest} from '../../../src/evidence/manifest.js'
@@ -208,6 +209,29 @@ describe('coroner load: Lambda, IAM, logs, custody', () => {
     const stored = await tableRows(dbPath, 'SELECT event_id FROM cloudtrail_records ORDER BY rowid')
     const key = (r: Record<string, unknown>): string => [r.eventSource, r.eventName, Date.parse(String(r.eventTime)).toString().padStart(15, '0'), r.eventID].join('\u0000')
     expect(stored.map((r) => r.event_id)).toEqual([...records].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map((r) => r.eventID))
+  })
+
+  it('stops when interrupted part-way: the reason thrown, the database it replaces untouched, nothing half-built left', async () => {
+    const dir = await tempDir()
+    const {records} = generateRecords({events: 600, seed: 12})
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-I', [
+      deliveryFile(records.slice(0, 200), 'a.json.gz'),
+      deliveryFile(records.slice(200, 400), 'b.json.gz'),
+      deliveryFile(records.slice(400), 'c.json.gz'),
+    ])
+    const dbPath = path.join(dir, 'db', 'case.duckdb')
+    await loadCase(store, 'INC-I', {dbPath})
+    const before = readFileSync(dbPath)
+    const stop = new AbortController()
+    const reason = interruption('SIGINT')
+    let advanced = 0
+    // One file a batch: stopped once the first batch is in.
+    const progress = {task: () => ({advance: () => void (++advanced === 1 && stop.abort(reason)), setTotal() {}, done() {}})}
+    await expect(loadCase(store, 'INC-I', {dbPath, batchBytes: 1, progress, signal: stop.signal})).rejects.toBe(reason)
+    expect(advanced).toBeGreaterThanOrEqual(1)
+    expect(await readdir(path.dirname(dbPath))).toEqual(['case.duckdb'])
+    expect(readFileSync(dbPath).equals(before)).toBe(true)
+    expect(await tableRows(dbPath, 'SELECT count(*) AS n FROM cloudtrail_events')).toEqual([{n: 600}])
   })
 
   it('stores records by service and API a batch of files at a time; a broken file in a later batch costs only itself', async () => {

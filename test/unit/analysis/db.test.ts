@@ -4,6 +4,7 @@ import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {AnalysisDb, bytesOfSetting} from '../../../src/analysis/db.js'
+import {interruption} from '../../../src/core/errors.js'
 import {repoRoot} from '../../support/cli.js'
 import {tempDir} from '../../support/temp.js'
 
@@ -257,5 +258,60 @@ describe('a streamed result', () => {
     } finally {
       db.close()
     }
+  })
+})
+
+describe('a database opened with a signal (Ctrl-C)', () => {
+  // About a hundred seconds of work on two cores: only the interruption ends it within the test's time.
+  const endless = 'SELECT sum(hash(range)) AS s FROM range(100000000000)'
+
+  it('interrupts the statement under way on every connection and refuses the next, each throwing the signal\'s reason', async () => {
+    const stop = new AbortController()
+    const reason = interruption('SIGINT')
+    const db = await AnalysisDb.open(':memory:', {signal: stop.signal})
+    const side = await db.sibling()
+    try {
+      await db.run('CREATE TABLE t AS SELECT 1 AS a')
+      const started = performance.now()
+      setTimeout(() => stop.abort(reason), 300)
+      const ended = await Promise.allSettled([db.run(endless), side.all(endless)])
+      expect(ended).toEqual([{status: 'rejected', reason}, {status: 'rejected', reason}])
+      expect(performance.now() - started).toBeLessThan(20_000)
+      await expect(db.all('SELECT a FROM t')).rejects.toBe(reason)
+      await expect(db.openStream('SELECT a FROM t')).rejects.toBe(reason)
+    } finally {
+      side.close()
+      db.close()
+    }
+  })
+
+  it('ends a stream part-way with the reason, where it would otherwise end as if whole', async () => {
+    const stop = new AbortController()
+    const reason = interruption('SIGTERM')
+    const db = await AnalysisDb.open(':memory:', {signal: stop.signal})
+    try {
+      let rows = 0
+      await expect((async () => {
+        for await (const chunk of (await db.openStream("SELECT i, repeat('x', 100) FROM range(3000000) r(i)")).chunks) {
+          rows += chunk.count
+          if (rows > 4000) stop.abort(reason)
+        }
+      })()).rejects.toBe(reason)
+      expect(rows).toBeLessThan(3_000_000)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('leaves a database without a signal, and a signal never aborted, as they were', async () => {
+    const stop = new AbortController()
+    const db = await AnalysisDb.open(':memory:', {signal: stop.signal})
+    try {
+      expect((await db.all('SELECT count(*) AS n FROM range(100000)')).rows).toEqual([{n: 100000}])
+    } finally {
+      db.close()
+    }
+    // Closed: a later abort reaches no connection of it.
+    expect(() => stop.abort(interruption('SIGINT'))).not.toThrow()
   })
 })
