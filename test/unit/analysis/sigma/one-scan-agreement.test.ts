@@ -29,6 +29,8 @@ const corners: Array<Record<string, unknown>> = [
   {eventID: 'root-2', eventTime: '2026-11-02T00:00:14Z', eventSource: 'iam.amazonaws.com', eventName: 'ListUsers', userIdentity: {type: 'Root'}},
   {eventID: 'imds-1', eventTime: '2026-11-02T00:00:15Z', eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', sourceIPAddress: 'AWS Internal', userIdentity: {type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-2'}},
   {eventID: 'imds-2', eventTime: '2026-11-02T00:00:16Z', eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', sourceIPAddress: '198.51.100.7', userIdentity: {type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/aws:ec2-instance/i-3'}},
+  // A hit's texts travel packed in one JSON array: quotes, escapes, line separators and text that reads as a number stay text.
+  {eventID: 'txt-1', eventTime: '2026-11-02T00:00:18Z', eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', userAgent: '[TruffleHog]', sourceIPAddress: '123', userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::1:user/"q\\\n\u2028[1]'}},
   {eventID: 'uni-1', eventTime: '2026-11-02T00:00:17Z', eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', additionalEventData: {MFAUsed: 'NO'}, responseElements: {ConsoleLogin: 'SUCCESS'}, userAgent: 'ÉCOLE truffleHOG'},
 ]
 
@@ -46,7 +48,9 @@ describe('the one-scan hunt over typed columns', () => {
     // The corpus exercises the rules: many fire, and on the corner cases too.
     expect(fast.rules.filter((r) => r.hits > 0).length).toBeGreaterThan(40)
     const firedOn = new Set(fast.hits.map((h) => h.event_id))
-    for (const id of ['case-1', 'case-2', 'arr-2', 'arr-5', 'null-1', 'null-2', 'root-2', 'imds-2', 'uni-1']) expect(firedOn, id).toContain(id)
+    for (const id of ['case-1', 'case-2', 'arr-2', 'arr-5', 'null-1', 'null-2', 'root-2', 'imds-2', 'uni-1', 'txt-1']) expect(firedOn, id).toContain(id)
+    const packed = fast.hits.find((h) => h.event_id === 'txt-1')!
+    expect([packed.sourceIP, packed.principal]).toEqual(['123', 'arn:aws:iam::1:user/"q\\\n\u2028[1]'])
     for (const a of attack.filter((x) => x.detectedBy.some((d) => d.startsWith('sigma:')))) expect(firedOn, a.name).toContain(a.eventId)
   })
 
