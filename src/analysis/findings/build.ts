@@ -106,7 +106,7 @@ export async function runChecks(db: AnalysisDb, options: {sources: readonly stri
       stopOnError(options.sources.length === 0 ? Promise.resolve({candidates: [], checks: [], scanError: null}) : runSigmaRules(db, {sources: options.sources, limit: options.limit, signal, ...(options.progress ? {progress: options.progress} : {})})),
       stopOnError(runDetectionQueries(side, loadQueries(), options.limit, signal, task)),
     ])
-    for (const r of [sigma, queries]) if (r.status === 'rejected') throw options.signal?.aborted ? options.signal.reason : firstError(stop.signal, r.reason)
+    for (const r of [sigma, queries]) if (r.status === 'rejected') throw firstError(stop.signal, r.reason)
     return {sigma: (sigma as PromiseFulfilledResult<SigmaChecked>).value, queries: (queries as PromiseFulfilledResult<Checked>).value}
   } finally {
     task?.done()
