@@ -178,6 +178,23 @@ export class AnalysisDb {
     }
   }
 
+  /**
+   * Runs `work` in one transaction: committed when it ends, rolled back when it throws, even when
+   * the work was stopped (Ctrl-C refuses every other statement), so nothing of it is left half done.
+   */
+  async transaction<R>(work: () => Promise<R>): Promise<R> {
+    await this.run('BEGIN TRANSACTION')
+    try {
+      const result = await work()
+      await this.run('COMMIT')
+      return result
+    } catch (error) {
+      // The work's error is the one to tell; a rollback that fails leaves the transaction to close().
+      await this.connection.run('ROLLBACK').catch(() => {})
+      throw error
+    }
+  }
+
   /** Runs a statement and returns its rows as plain values; parameters are bound, never spliced. */
   async all(sql: string, params?: Params, types?: ParamTypes): Promise<{columns: string[]; rows: Row[]}> {
     const result = await this.read(sql, params, types)

@@ -66,12 +66,13 @@ export async function buildFindings(options: FindingsOptions): Promise<FindingsS
     const findings = mergeCandidates(candidates, (key) => versions.get(key) ?? null)
     const checks: FindingCheck[] = [...sigma.checks, ...queries.checks].map((c) => ({...c, file: displayPath(c.file)}))
     task?.advance()
-    // Facts of an earlier run never stand beside these findings, even if counting them fails.
-    await db.run('DROP TABLE IF EXISTS case_facts')
-    await writeFindings(db, findings, checks)
-    task?.advance()
-    await writeCaseFacts(db)
-    task?.advance()
+    // The findings and the facts counted from them replace the earlier ones together, or neither does.
+    await db.transaction(async () => {
+      await writeFindings(db, findings, checks)
+      task?.advance()
+      await writeCaseFacts(db)
+      task?.advance()
+    })
     return summarise(options.dbPath, findings, checks, sigma.scanError)
   } finally {
     task?.done()

@@ -12,33 +12,29 @@ export const FINDINGS_TABLES = {
     status VARCHAR, hits BIGINT, kept BIGINT, reason VARCHAR, seq INTEGER)`,
 } as const
 
-/** Replaces the findings and checks tables, in one transaction, rows in the order given. */
+/**
+ * Replaces the findings and checks tables, rows in the order given. Call it within
+ * `db.transaction`, so the tables are replaced together or not at all.
+ */
 export async function writeFindings(db: AnalysisDb, findings: readonly Finding[], checks: readonly FindingCheck[]): Promise<void> {
-  await db.run('BEGIN TRANSACTION')
-  try {
-    for (const [name, ddl] of Object.entries(FINDINGS_TABLES)) {
-      await db.run(`DROP TABLE IF EXISTS ${name}`)
-      await db.run(ddl)
-    }
-    await stage(db, '_findings_in', findings.map((f) => JSON.stringify(f)))
-    // Each finding's JSON parsed once into its fields (an extraction per field parsed it again each time).
-    const shape = {id: 'VARCHAR', severity: 'VARCHAR', title: 'VARCHAR', time: 'VARCHAR', lastTime: 'VARCHAR', actor: 'VARCHAR', target: 'VARCHAR', sourceIp: 'VARCHAR',
-      attack: ['VARCHAR'], reasons: 'JSON', eventIds: ['VARCHAR'], evidence: 'JSON', details: 'JSON'}
-    await db.run(`INSERT INTO findings SELECT f.id, f.severity, CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END,
-        f.title, TRY_CAST(f.time AS TIMESTAMPTZ), TRY_CAST(f.lastTime AS TIMESTAMPTZ), f.actor, f.target, f.sourceIp,
-        f.attack, f.reasons, f.eventIds, f.evidence, f.evidence->>'$[0].key', f.evidence->>'$[0].sha256', f.evidence->>'$[0].versionId', f.details, seq
-      FROM (SELECT json_transform(line, ${sqlString(JSON.stringify(shape))}) AS f, seq FROM _findings_in) ORDER BY seq`)
-    await stage(db, '_checks_in', checks.map((c) => JSON.stringify(c)))
-    await db.run(`INSERT INTO finding_checks SELECT j->>'$.kind', j->>'$.id', j->>'$.title', j->>'$.author', j->>'$.severity', CAST(j->'$.attack' AS VARCHAR[]),
-        j->>'$.file', j->>'$.status', CAST(j->>'$.hits' AS BIGINT), CAST(j->>'$.kept' AS BIGINT), j->>'$.reason', seq
-      FROM (SELECT CAST(line AS JSON) AS j, seq FROM _checks_in) ORDER BY seq`)
-    await db.run('DROP TABLE _findings_in')
-    await db.run('DROP TABLE _checks_in')
-    await db.run('COMMIT')
-  } catch (error) {
-    await db.run('ROLLBACK').catch(() => {})
-    throw error
+  for (const [name, ddl] of Object.entries(FINDINGS_TABLES)) {
+    await db.run(`DROP TABLE IF EXISTS ${name}`)
+    await db.run(ddl)
   }
+  await stage(db, '_findings_in', findings.map((f) => JSON.stringify(f)))
+  // Each finding's JSON parsed once into its fields (an extraction per field parsed it again each time).
+  const shape = {id: 'VARCHAR', severity: 'VARCHAR', title: 'VARCHAR', time: 'VARCHAR', lastTime: 'VARCHAR', actor: 'VARCHAR', target: 'VARCHAR', sourceIp: 'VARCHAR',
+    attack: ['VARCHAR'], reasons: 'JSON', eventIds: ['VARCHAR'], evidence: 'JSON', details: 'JSON'}
+  await db.run(`INSERT INTO findings SELECT f.id, f.severity, CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END,
+      f.title, TRY_CAST(f.time AS TIMESTAMPTZ), TRY_CAST(f.lastTime AS TIMESTAMPTZ), f.actor, f.target, f.sourceIp,
+      f.attack, f.reasons, f.eventIds, f.evidence, f.evidence->>'$[0].key', f.evidence->>'$[0].sha256', f.evidence->>'$[0].versionId', f.details, seq
+    FROM (SELECT json_transform(line, ${sqlString(JSON.stringify(shape))}) AS f, seq FROM _findings_in) ORDER BY seq`)
+  await stage(db, '_checks_in', checks.map((c) => JSON.stringify(c)))
+  await db.run(`INSERT INTO finding_checks SELECT j->>'$.kind', j->>'$.id', j->>'$.title', j->>'$.author', j->>'$.severity', CAST(j->'$.attack' AS VARCHAR[]),
+      j->>'$.file', j->>'$.status', CAST(j->>'$.hits' AS BIGINT), CAST(j->>'$.kept' AS BIGINT), j->>'$.reason', seq
+    FROM (SELECT CAST(line AS JSON) AS j, seq FROM _checks_in) ORDER BY seq`)
+  await db.run('DROP TABLE _findings_in')
+  await db.run('DROP TABLE _checks_in')
 }
 
 async function stage(db: AnalysisDb, table: string, lines: readonly string[]): Promise<void> {

@@ -7,6 +7,7 @@ import {buildFindings} from '../../../src/analysis/findings/build.js'
 import {readFindings} from '../../../src/analysis/findings/store.js'
 import {loadCase} from '../../../src/analysis/load.js'
 import {loadQueries} from '../../../src/analysis/queries.js'
+import {interruption} from '../../../src/core/errors.js'
 import {terminalProgress} from '../../../src/core/progress.js'
 import {coroner, type Envelope} from '../../support/cli.js'
 import {deliveryFile, stratusRecords, writeCase} from '../../support/evidence-case.js'
@@ -94,6 +95,34 @@ describe('findings', () => {
     await expect(buildFindings({dbPath, rules: [missing]})).rejects.toMatchObject({code: 'rules-not-found', message: expect.stringContaining(missing)})
     expect(await stored()).toEqual(before)
     expect((await buildFindings({dbPath})).findings).toBe(before.findings.length)
+  })
+
+  it('replaces the findings and the case facts together: stopped between the two, both stay as they were', async () => {
+    const facts = async () => {
+      const db = await AnalysisDb.open(dbPath, {readOnly: true})
+      try {
+        return Number((await db.all("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'case_facts'")).rows[0]!.n) === 1 ? (await db.all('SELECT * FROM case_facts ORDER BY ALL')).rows : undefined
+      } finally {
+        db.close()
+      }
+    }
+    // Rules and queries first, then the queries alone: fewer checks, so the two runs differ.
+    await buildFindings({dbPath})
+    const before = {findings: await stored(), facts: await facts()}
+    expect(before.facts?.length).toBeGreaterThan(0)
+    const stop = new AbortController()
+    // The fold's third step is the findings written; the fourth, the facts counted from them.
+    const progress = {task: (label: string) => {
+      let steps = 0
+      return {advance: () => (label.startsWith('findings: folding') && ++steps === 3 ? stop.abort(interruption('SIGINT')) : undefined), setTotal() {}, done() {}}
+    }}
+    await expect(buildFindings({dbPath, builtin: false, progress, signal: stop.signal})).rejects.toMatchObject({code: 'interrupted'})
+    expect(await stored()).toEqual(before.findings)
+    expect(await facts()).toEqual(before.facts)
+    // Unstopped, the same run replaces them: its checks are the queries alone.
+    await buildFindings({dbPath, builtin: false})
+    expect((await stored()).checks.length).toBeLessThan(before.findings.checks.length)
+    await buildFindings({dbPath})
   })
 
   it('leaves out queries whose evidence the case does not hold, and says so', async () => {
