@@ -4,6 +4,7 @@ import path from 'node:path'
 import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
 import {CoronerError} from '../core/errors.js'
 import type {Progress, ProgressTask} from '../core/progress.js'
+import {removeOnQuit} from '../core/quit.js'
 import type {EvidenceStore} from '../evidence/store.js'
 import {loadCodePackages, type CodeLoadSummary} from './code/load-code.js'
 import {CODE_KINDS} from './code/tables.js'
@@ -114,6 +115,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
   await mkdir(path.dirname(target), {recursive: true})
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
   const spill = `${tmp}.spill`
+  const forget = removeOnQuit(tmp, `${tmp}.wal`, spill)
   // DuckDB reads the verified evidence files under the store root, and nothing else.
   const db = await AnalysisDb.open(tmp, {
     allowedDirectories: [inventory.root],
@@ -144,6 +146,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await rm(target, {force: true})
     await rm(`${target}.wal`, {force: true})
     await rename(tmp, target)
+    forget()
     l.task?.done(`${tables.cloudtrail_events} CloudTrail events, ${tables.log_events} log events`)
     const refused = inventory.artifacts
       .filter((a) => !isRead(a))
@@ -175,6 +178,7 @@ export async function loadCase(store: EvidenceStore, caseId: string, options: Lo
     await rm(tmp, {force: true})
     await rm(`${tmp}.wal`, {force: true})
     await rm(spill, {recursive: true, force: true})
+    forget()
     // However the statement under way reported it (a file set aside, the load failed), an interruption is one.
     throw options.signal?.aborted ? options.signal.reason : error
   }

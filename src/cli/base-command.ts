@@ -8,6 +8,7 @@ import type {Row} from '../analysis/db.js'
 import {CoronerError, ExitCode, interruption, toCoronerError, type ExitCodeValue} from '../core/errors.js'
 import {createLogger} from '../core/logger.js'
 import {progressFor} from '../core/progress.js'
+import {quitNow} from '../core/quit.js'
 import {loadConfig, openStore, resolveStoreLocation} from '../evidence/open-store.js'
 import type {RunStepOptions, RunnerEnv, SealedRun, StepCall, StepOutcome} from '../steps/runner.js'
 import {runStep, runSteps} from '../steps/runner.js'
@@ -123,7 +124,7 @@ export abstract class CoronerCommand<T> extends Command {
     await super.init()
     this.output = {...this.output, format: requestedFormat(this.argv) ?? 'table'}
     const onSigint = (signal: NodeJS.Signals): void => {
-      if (this.interrupted) process.exit(ExitCode.interrupted)
+      if (this.interrupted) quitNow(ExitCode.interrupted, (text) => process.stderr.write(text))
       this.interrupted = true
       process.stderr.write('\nInterrupted: stopping; a run under way is sealed with what it collected (press Ctrl-C again to quit at once)…\n')
       this.abort.abort(interruption(signal))

@@ -3,6 +3,7 @@ import {mkdtemp, open, rm, type FileHandle} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {createInterface} from 'node:readline'
+import {removeOnQuit} from '../core/quit.js'
 import type {ArtifactRecord} from './manifest.js'
 
 /**
@@ -15,6 +16,7 @@ export class ArtifactSpool {
   private file: Promise<{dir: string; path: string; handle: FileHandle}> | undefined
   private writing: Promise<void> = Promise.resolve()
   private count = 0
+  private forget: () => void = () => {}
 
   get size(): number {
     return this.count
@@ -47,11 +49,13 @@ export class ArtifactSpool {
     const {dir, handle} = await file
     await handle.close().catch(() => {})
     await rm(dir, {recursive: true, force: true})
+    this.forget()
   }
 
   private open(): Promise<{dir: string; path: string; handle: FileHandle}> {
     this.file ??= (async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'coroner-artifacts-'))
+      this.forget = removeOnQuit(dir)
       const p = path.join(dir, 'artifacts.ndjson')
       return {dir, path: p, handle: await open(p, 'wx', 0o600)}
     })()

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {once} from 'node:events'
 import type {Progress, ProgressTask} from '../core/progress.js'
 import {CoronerError} from '../core/errors.js'
+import {removeOnQuit} from '../core/quit.js'
 import type {BuiltReport} from './build.js'
 import {timelineChart} from './format/chart.js'
 import {renderHtml} from './format/html.js'
@@ -62,6 +63,7 @@ export async function writeReport(report: BuiltReport, format: ReportFormat, fil
   const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`
   const hash = createHash('sha256')
   let bytes = 0
+  const forget = removeOnQuit(tmp)
   const out = createWriteStream(tmp, {flags: 'wx'})
   const task = format === 'json' ? options.progress?.task(`writing ${path.basename(target)}`, report.model.timeline.total) : undefined
   try {
@@ -80,6 +82,7 @@ export async function writeReport(report: BuiltReport, format: ReportFormat, fil
     await rm(tmp, {force: true})
     throw error
   } finally {
+    forget()
     task?.done()
   }
   return {path: target, format, bytes, sha256: hash.digest('hex')}

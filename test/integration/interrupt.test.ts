@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {loadCase} from '../../src/analysis/load.js'
 import {LocalDirectoryStore} from '../../src/evidence/stores/local.js'
 import {verifyCase} from '../../src/evidence/verify.js'
+import {deliveryFile, stratusRecords, writeCase} from '../support/evidence-case.js'
 import {writeReportCase} from '../support/report-case.js'
 import {tempDir} from '../support/temp.js'
 
@@ -97,5 +98,42 @@ describe('an interrupted offline command', () => {
     expect(stderr).toMatch(/^Error \[interrupted\]: Interrupted \(Ctrl-C\)\.$/m)
     expect(stderr).not.toMatch(/internal|sql-error/)
     expect(stdout).toBe('')
+  })
+
+  it.skipIf(!existsSync('/proc/self/fd'))('a second Ctrl-C quits at once and leaves none of the temporary database behind', async () => {
+    const dir = await tempDir()
+    // Enough records that the load is still writing its temporary database when the signals come.
+    const base = stratusRecords('aws.defense-evasion.cloudtrail-stop')
+    const files = Array.from({length: 20}, (_, f) =>
+      deliveryFile(Array.from({length: 2000}, (_, i) => ({...base[i % base.length], eventID: `evt-${f}-${i}`})), `trail-${f}.json.gz`),
+    )
+    await writeCase(path.join(dir, 'store'), 'INC-QUIT', files)
+    const out = path.join(dir, 'db')
+    const loadAndQuit = async (): Promise<{code: number | null; stderr: string}> => {
+      const child = spawn(process.execPath, [bin, 'load', '--case', 'INC-QUIT', '--store', path.join(dir, 'store'), '--db', path.join(out, 'case.duckdb')], {stdio: ['ignore', 'pipe', 'pipe']})
+      let stderr = ''
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      const fds = `/proc/${child.pid}/fd`
+      for (;;) {
+        const open = await Promise.all((await readdir(fds).catch(() => [])).map((fd) => readlink(path.join(fds, fd)).catch(() => '')))
+        if (open.some((f) => f.startsWith(path.join(out, 'case.duckdb.tmp-')))) break
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      child.kill('SIGINT')
+      await new Promise((r) => setTimeout(r, 5))
+      child.kill('SIGINT')
+      return {code: await exited, stderr}
+    }
+    // Two signals close together can arrive as one (a busy machine), or the first can finish the
+    // stop before the second comes: either way nothing may be left, and one of three tries quits at once.
+    let quit = false
+    for (let attempt = 0; attempt < 3 && !quit; attempt++) {
+      const {code, stderr} = await loadAndQuit()
+      expect(code).toBe(130)
+      expect(await readdir(out)).toEqual([])
+      quit = /Quit at once; the temporary files of the work under way are removed/.test(stderr)
+    }
+    expect(quit).toBe(true)
   })
 })

@@ -3,6 +3,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {CoronerError} from '../../core/errors.js'
+import {removeOnQuit} from '../../core/quit.js'
 
 /** Where coroner looks for Chromium: $CORONER_CHROMIUM, else Debian's and other usual places. */
 export const BROWSER_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
@@ -28,14 +29,17 @@ export async function renderPdf(html: string, options: {browser?: string} = {}):
   const executablePath = findBrowser(options.browser)
   const {chromium} = await import('playwright-core')
   const profile = await mkdtemp(path.join(os.tmpdir(), 'coroner-pdf-'))
-  const context = await chromium.launchPersistentContext(profile, {executablePath, headless: true, args: HEADLESS_ARGS, offline: true})
+  const forget = removeOnQuit(profile)
+  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined
   try {
+    context = await chromium.launchPersistentContext(profile, {executablePath, headless: true, args: HEADLESS_ARGS, offline: true})
     const page = await context.newPage()
     await page.setContent(html, {waitUntil: 'load'})
     await page.emulateMedia({media: 'print'})
     return await page.pdf({format: 'A4', printBackground: true, margin: {top: '14mm', bottom: '14mm', left: '12mm', right: '12mm'}, displayHeaderFooter: false})
   } finally {
-    await context.close()
+    await context?.close()
     await rm(profile, {recursive: true, force: true})
+    forget()
   }
 }
