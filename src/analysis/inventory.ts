@@ -42,7 +42,7 @@ export interface CaseInventory {
   damage: VerifyIssue[]
 }
 
-export interface InventoryOptions extends Pick<VerifyOptions, 'expect' | 'publicKey' | 'openRun'> {
+export interface InventoryOptions extends Pick<VerifyOptions, 'expect' | 'publicKey' | 'openRun' | 'signal'> {
   /** Load a case that does not verify, marking every row of the evidence the problems touch. */
   acceptDamaged?: boolean
 }
@@ -72,6 +72,7 @@ export async function inventoryCase(store: EvidenceStore, caseId: string, option
     ...(options.expect === undefined ? {} : {expect: options.expect}),
     ...(options.publicKey === undefined ? {} : {publicKey: options.publicKey}),
     ...(options.openRun === undefined ? {} : {openRun: options.openRun}),
+    ...(options.signal === undefined ? {} : {signal: options.signal}),
   })
   if (runs.length === 0) throw new CoronerError('unknown-case', `No case ${caseId} in ${store.location}.`, {hint: 'Run `coroner case list`, or check --store.'})
   if (!v.ok && !options.acceptDamaged) throw unverified(v)

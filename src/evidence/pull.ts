@@ -1,8 +1,9 @@
-import {readdir} from 'node:fs/promises'
+import {readdir, rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {Progress, ProgressTask} from '../core/progress.js'
 import {CoronerError, usageError} from '../core/errors.js'
 import {forEachBounded} from '../core/pool.js'
+import {removeOnQuit} from '../core/quit.js'
 import {firstWritten, indexCase, type IndexedRun} from './case-index.js'
 import {SIGNATURE_NAME} from './signing.js'
 import {journalLines} from './journal.js'
@@ -49,8 +50,10 @@ type JournalArtifact = Pick<ArtifactRecord, 'key' | 'sha256' | 'size'> & {versio
  * stops the pull, naming the key. The source is verified by the one verifier (all but re-reading
  * the bytes the copy hashes), and the copy as a whole: what the source shows that the copy cannot
  * (a version laid over an object, a delete marker, an unlocked object) fails the pull too.
+ * Stopped by `signal` (Ctrl-C), it reads nothing more, removes its partial copy (the case folder
+ * it made; the source is untouched) so the same pull can run again, and throws the signal's reason.
  */
-export async function pullCase(source: EvidenceStore, caseId: string, dir: string, progress?: Progress): Promise<PullResult> {
+export async function pullCase(source: EvidenceStore, caseId: string, dir: string, progress?: Progress, signal?: AbortSignal): Promise<PullResult> {
   const target = path.resolve(dir)
   const caseDir = path.join(target, 'cases', caseId)
   if (await readdir(caseDir).then(() => true, () => false)) {
@@ -63,21 +66,34 @@ export async function pullCase(source: EvidenceStore, caseId: string, dir: strin
   const task = progress?.task(`pulling ${caseId}`)
   task?.setTotal(...objectsToRead(index))
   const journals = new KeptLines(JOURNAL_KEEP_CHARS)
+  const stop = signal === undefined ? {} : {signal}
+  const forget = removeOnQuit(caseDir)
   try {
-    for (const run of index.runs) await pullRun(source, dest, caseId, run, result, journals, task)
+    try {
+      for (const run of index.runs) {
+        signal?.throwIfAborted()
+        await pullRun(source, dest, caseId, run, result, journals, task, signal)
+      }
+    } finally {
+      task?.done()
+    }
+    // After the copy, so the lock state each read returned serves the source's lock checks; the
+    // listing and the journals just read are not read again.
+    const sourceCheck = await verifyCase(source, caseId, {content: false, readAlready: {index, journals: journals.kept}, ...stop})
+    const check = progress?.task(`verifying the copy of ${caseId}`)
+    const verification = await verifyCase(dest, caseId, {...(check ? {progress: check} : {}), ...stop}).finally(() => check?.done())
+    return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
+  } catch (error) {
+    if (!signal?.aborted) throw error
+    await rm(caseDir, {recursive: true, force: true})
+    throw signal.reason
   } finally {
-    task?.done()
+    forget()
   }
-  // After the copy, so the lock state each read returned serves the source's lock checks; the
-  // listing and the journals just read are not read again.
-  const sourceCheck = await verifyCase(source, caseId, {content: false, readAlready: {index, journals: journals.kept}})
-  const check = progress?.task(`verifying the copy of ${caseId}`)
-  const verification = await verifyCase(dest, caseId, check ? {progress: check} : {}).finally(() => check?.done())
-  return {...result, source: sourceCheck, verification, ok: sourceCheck.ok && verification.ok}
 }
 
 /** One run: its journal line by line, each artifact it lists (hash checked), then its manifest as first written. */
-async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, journals: KeptLines, task?: ProgressTask): Promise<void> {
+async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: string, run: IndexedRun, result: Omit<PullResult, 'verification' | 'source' | 'ok'>, journals: KeptLines, task: ProgressTask | undefined, signal: AbortSignal | undefined): Promise<void> {
   const journalArtifacts: JournalArtifact[] = []
   const journal = await dest.openJournal(run.journalKey)
   // Lines are copied as they are (a blank or CRLF line too), a batch to a write; verify names any that breaks the chain.
@@ -101,12 +117,13 @@ async function pullRun(source: EvidenceStore, dest: EvidenceStore, caseId: strin
   const pulled = new Set([run.journalKey, run.manifestKey])
   for (const a of artifacts) pulled.add(a.key)
   // A few at once, as verify reads: the first that does not hash as recorded stops the pull.
-  await forEachBounded(artifacts, PULL_CONCURRENCY, undefined, async (a) => {
+  await forEachBounded(artifacts, PULL_CONCURRENCY, signal, async (a) => {
     const size = await pullArtifact(source, dest, caseId, run, a)
     result.bytes += size
     result.objects++
     task?.advance(1, size)
   })
+  signal?.throwIfAborted()
   if (manifestText !== undefined) {
     await dest.put(run.manifestKey, manifestText, {contentType: 'application/json'})
     result.objects++

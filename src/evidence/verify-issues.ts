@@ -102,6 +102,8 @@ export interface VerifyOptions {
   openRun?: string | undefined
   /** Told of every object read back, with its size: per-object progress (count, bytes, rate, time left). */
   progress?: ProgressTask
+  /** Ctrl-C: no more objects are read, and the verification throws the signal's reason. */
+  signal?: AbortSignal
   /**
    * What the caller has just read of this case from the same store (pull, which copies it first):
    * its listing and the raw lines of its journals, so verify does not read them twice. A journal

@@ -48,6 +48,8 @@ export interface RunContext {
   progress?: ProgressTask
   /** The journal's raw lines, when the caller has read them from this store already. */
   journal?: readonly string[]
+  /** Ctrl-C: objects not yet read are not read, and the run's check throws the signal's reason. */
+  signal?: AbortSignal
 }
 
 /** One run: its journal byte for byte, its manifest as first written, the two against each other, its signature, locks, and each artifact it records. */
@@ -68,10 +70,10 @@ export async function verifyRun(store: EvidenceStore, caseId: string, run: Index
     if (signedBy !== undefined) out.signedBy = signedBy
   }
   const locked = store.checkObject !== undefined && !manifest?.manifest.store?.allowUnlocked
-  await checkJournalSegments(store, run, locked, log)
+  await checkJournalSegments(store, run, locked, log, ctx.signal)
   if (locked && run.manifest) for (const issue of await store.checkObject!(run.manifestKey, run.manifest.versionId)) log.run(run.runId, 'unlocked', `manifest ${run.manifestKey}: ${issue.message}`, run.manifestKey)
   out.records = manifest?.manifest.artifacts ?? journal.artifacts
-  await checkRecorded(store, caseId, run, out.records, {log, locked, content: ctx.content, ...(ctx.progress === undefined ? {} : {progress: ctx.progress})}, check)
+  await checkRecorded(store, caseId, run, out.records, {log, locked, content: ctx.content, ...(ctx.progress === undefined ? {} : {progress: ctx.progress}), ...(ctx.signal === undefined ? {} : {signal: ctx.signal})}, check)
   checkUnlisted(run, out.records, log)
   return out
 }
@@ -134,13 +136,13 @@ async function readManifest(store: EvidenceStore, caseId: string, run: IndexedRu
 }
 
 /** Journal line objects (S3 writes one per line): none overlaid and, where the store locks, each locked. */
-async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, locked: boolean, log: IssueLog): Promise<void> {
+async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, locked: boolean, log: IssueLog, signal: AbortSignal | undefined): Promise<void> {
   const segments = [...run.objects].filter(([key]) => key.startsWith(`${run.journalKey}.d/`))
   for (const [key, versions] of segments) {
     const state = live(versions)
     if (state.overlaid) log.run(run.runId, 'overlaid', `journal segment ${key}: ${state.overlaid}`, key)
   }
-  const checked = locked ? await mapPool(segments, VERIFY_CONCURRENCY, ([key, versions]) => store.checkObject!(key, firstWritten(versions)?.versionId)) : []
+  const checked = locked ? await mapPool(segments, VERIFY_CONCURRENCY, ([key, versions]) => store.checkObject!(key, firstWritten(versions)?.versionId), signal) : []
   const unlocked: string[] = []
   for (const [i, c] of checked.entries()) {
     if (!c.ok) throw c.error
@@ -154,7 +156,7 @@ async function checkJournalSegments(store: EvidenceStore, run: IndexedRun, locke
 }
 
 /** Every artifact the run records: inside the run, then present, intact, locked. */
-async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedRun, records: readonly ArtifactRecord[], opts: {log: IssueLog; locked: boolean; content: boolean; progress?: ProgressTask}, check: RunCheck): Promise<void> {
+async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedRun, records: readonly ArtifactRecord[], opts: {log: IssueLog; locked: boolean; content: boolean; progress?: ProgressTask; signal?: AbortSignal}, check: RunCheck): Promise<void> {
   check.artifacts += records.length
   // Re-hashing is bound by the files' latency more than by SHA-256 (which runs at GB/s): a few at once, reported in record order.
   const checked = await mapPool(records, VERIFY_CONCURRENCY, async (a) => {
@@ -169,7 +171,7 @@ async function checkRecorded(store: EvidenceStore, caseId: string, run: IndexedR
     } else await checkArtifact(store, run, a, {...opts, log})
     opts.progress?.advance(1, typeof a.size === 'number' ? a.size : 0)
     return reported
-  })
+  }, opts.signal)
   for (const c of checked) {
     if (!c.ok) throw c.error
     for (const [art, problem] of c.value) opts.log.artifact(art, problem)

@@ -42,8 +42,9 @@ export async function examineCase(store: EvidenceStore, caseId: string, options:
   }
   const runs: ExaminedRun[] = []
   for (const run of index.runs) {
+    options.signal?.throwIfAborted()
     const journal = options.readAlready?.journals.get(run.journalKey)
-    runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(progress === undefined ? {} : {progress}), ...(publicKey === undefined ? {} : {publicKey}), ...(journal === undefined ? {} : {journal})}))
+    runs.push(await verifyRun(store, caseId, run, {log, v, content: options.content !== false, open: run.runId === options.openRun, ...(progress === undefined ? {} : {progress}), ...(publicKey === undefined ? {} : {publicKey}), ...(journal === undefined ? {} : {journal}), ...(options.signal === undefined ? {} : {signal: options.signal})}))
   }
   checkUnsealed(runs, log, options.openRun)
   checkChain(index, runs, log)

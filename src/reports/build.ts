@@ -37,6 +37,8 @@ export interface BuildOptions {
   limits?: Partial<ReportLimits>
   /** Shows the stages of the build, and the verification object by object. */
   progress?: Progress
+  /** Ctrl-C: the verification stops reading objects (the report's queries stop with their database). */
+  signal?: AbortSignal
 }
 
 /** A built report: the model, and the full timeline to stream for formats that hold all of it. */
@@ -107,7 +109,7 @@ async function build(db: AnalysisDb, options: BuildOptions, limits: ReportLimits
   const times = findings.flatMap((f) => [f.time, f.lastTime]).filter((t): t is string => t !== null).sort()
   const detected = findings.filter((f) => f.reasons.some((r) => r.id === 'guardduty-findings') && f.time !== null).map((f) => f.time!).sort()[0] ?? null
   const check = options.progress?.task(`verifying ${options.caseId}`)
-  const verification = await verifyCase(options.store, options.caseId, {openRun: options.openRun, ...(check ? {progress: check} : {})}).finally(() => check?.done())
+  const verification = await verifyCase(options.store, options.caseId, {openRun: options.openRun, ...(check ? {progress: check} : {}), ...(options.signal === undefined ? {} : {signal: options.signal})}).finally(() => check?.done())
   task?.advance()
   const total = Object.values(scope.events).reduce((a, b) => a + b, 0)
   const bySeverity = {critical: 0, high: 0, medium: 0, low: 0, info: 0}

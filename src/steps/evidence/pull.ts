@@ -16,6 +16,6 @@ export const evidencePullStep = defineStep({
   ...OFFLINE,
   run(ctx, p) {
     if (ctx.caseId === undefined) throw usageError('no-case', 'evidence pull needs a case: give --case.')
-    return pullCase(ctx.store, ctx.caseId, p.to, ctx.progress)
+    return pullCase(ctx.store, ctx.caseId, p.to, ctx.progress, ctx.signal)
   },
 })

@@ -38,6 +38,7 @@ export const evidenceVerifyStep = defineStep({
       const v = await verifyCase(ctx.store, id, {
         openRun: id === ctx.caseId ? ctx.openRun : undefined,
         progress: task,
+        signal: ctx.signal,
         ...(p.expect === undefined ? {} : {expect: p.expect}),
         ...(publicKey === undefined ? {} : {publicKey}),
       }).finally(() => task.done())

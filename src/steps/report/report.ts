@@ -52,7 +52,7 @@ export const reportStep = defineStep({
     }
     const db = await openForQuery(dbPath, ctx.signal)
     try {
-      const built = await buildReport(db, {store: ctx.store, caseId: ctx.caseId, openRun: ctx.openRun, generatedAt: ctx.clock.now().toISOString(), showSecrets: ctx.showSecrets, findingsComputed, limits: {timelineRows: p.timelineRows}, progress: ctx.progress})
+      const built = await buildReport(db, {store: ctx.store, caseId: ctx.caseId, openRun: ctx.openRun, generatedAt: ctx.clock.now().toISOString(), showSecrets: ctx.showSecrets, findingsComputed, limits: {timelineRows: p.timelineRows}, progress: ctx.progress, signal: ctx.signal})
       const out = p.out ?? path.join(path.dirname(dbPath), `report.${p.format}`)
       const written = await writeReport(built, p.format, out, {...(p.browser === undefined ? {} : {browser: p.browser}), signal: ctx.signal, progress: ctx.progress})
       return {...written, caseId: ctx.caseId, findings: built.model.findings.length, verified: built.model.verification.ok, findingsComputed, limits: reportLimits(built, p.format)}
