@@ -91,8 +91,43 @@ export function redactText(text: string): string {
 
 /** A row with environment variable values hidden by position (shown with --show-secrets). */
 export function redactSecrets(row: Row): Row {
-  return redactDeep(row, redactText) as Row
+  return redactVariables(row)
 }
+
+/**
+ * `redactDeep` of a row, the same result, for rows read by the million: the row's keys (its
+ * columns, the same in every row) go through `text` once rather than on every row, and its plain
+ * values without the walk.
+ */
+export function rowRedactor(text: (s: string) => string): (row: Row) => Row {
+  const names = new Map<string, string>()
+  const nameOf = (k: string): string => {
+    let name = names.get(k)
+    if (name === undefined) {
+      name = text(k)
+      if (names.size < 1024) names.set(k, name)
+    }
+    return name
+  }
+  return (row) => {
+    const keys = Object.keys(row)
+    let out: Row | undefined
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      const v = row[k] as CellValue
+      const key = nameOf(k)
+      const hidden = typeof v === 'string' ? (isVariables(k) ? '[redacted]' : text(v)) : v !== null && typeof v === 'object' ? (redactDeep(v, text, isVariables(k)) as typeof v) : v
+      if (out === undefined && (key !== k || hidden !== v)) {
+        out = {}
+        for (let j = 0; j < i; j++) out[keys[j]!] = row[keys[j]!] as CellValue
+      }
+      if (out !== undefined) out[key] = hidden
+    }
+    return out ?? row
+  }
+}
+
+const redactVariables = rowRedactor(redactText)
 
 const isVariables = (key: string): boolean => key === 'Variables' || key === 'variables'
 

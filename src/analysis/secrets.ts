@@ -1,5 +1,5 @@
 import type {AnalysisDb, Row} from './db.js'
-import {redactDeep, redactText, redactedAs} from './output.js'
+import {redactDeep, redactText, redactedAs, rowRedactor} from './output.js'
 import {sqlString} from './db.js'
 import {openForQuery} from './run-query.js'
 
@@ -74,7 +74,7 @@ export function valueRedactor(secrets: readonly CaseSecret[], show = false): Red
 
 /** A function that hides every known secret in a row, whatever SQL produced the cell (see valueRedactor). */
 export function secretRedactor(secrets: readonly CaseSecret[]): (row: Row) => Row {
-  return valueRedactor(secrets)
+  return rowRedactor(secretText(secrets))
 }
 
 /** Hides the case's secrets in a value unless `show`: the case's known values read from its database first. */

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {redactDeep, redactSecrets, toCsv} from '../../../src/analysis/output.js'
+import type {Row} from '../../../src/analysis/db.js'
+import {redactDeep, redactSecrets, redactText, rowRedactor, toCsv} from '../../../src/analysis/output.js'
 import {escapeControls} from '../../../src/core/text.js'
 
 describe('toCsv', () => {
@@ -71,5 +72,32 @@ describe('redactDeep', () => {
     expect(out).toEqual({a: 'x', n: 1, nested: {b: 'y [redacted:TOKEN]', c: 'kept'}, after: 'also kept', '[redacted:TOKEN]': 'key'})
     expect(Object.keys(out)).toEqual(['a', 'n', 'nested', 'after', '[redacted:TOKEN]'])
     expect(dirty).toEqual(before)
+  })
+})
+
+describe('rowRedactor', () => {
+  it('gives what redactDeep gives for every row, its keys redacted once, and hands on a clean row as it is', () => {
+    const seen: string[] = []
+    const text = (s: string): string => (seen.push(s), redactText(s.replaceAll('hunter2', '[redacted:TOKEN]')))
+    const rows: Row[] = [
+      {a: 'x', n: 1, b: true, nil: null, big: 12n as unknown as number},
+      {a: 'y hunter2', n: 2, b: false, nil: null, big: 0},
+      {a: 'z', Variables: 'plain text under a Variables column', nested: {Variables: {KEY: 'v'}}, list: ['hunter2', {q: 'hunter2'}]},
+      {hunter2: 'a key to hide', a: '{"Variables":{"TOKEN":"abc"}}', variables: {K: 'v'}},
+      {a: 'x', n: 1, b: true, nil: null, big: 0},
+    ]
+    const redact = rowRedactor(text)
+    for (const row of rows) {
+      const before = structuredClone(row)
+      const out = redact(row)
+      expect(out).toEqual(redactDeep(row, text))
+      expect(Object.keys(out)).toEqual(Object.keys(redactDeep(row, text) as Row))
+      expect(row).toEqual(before)
+    }
+    expect(redact(rows[0]!)).toBe(rows[0])
+    // Each column name once, however many rows carry it.
+    seen.length = 0
+    for (let i = 0; i < 3; i++) redact({a: 'x', n: 1})
+    expect(seen.filter((s) => s === 'a' || s === 'n')).toHaveLength(0)
   })
 })
