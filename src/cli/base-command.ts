@@ -184,7 +184,7 @@ export abstract class CoronerCommand<T> extends Command {
    */
   private async runStreamed(outcome: Outcome<T>, stream: RowStream): Promise<void> {
     const view = this.list(outcome.result)
-    const show = (r: Row): Row => shownRow(r, this.showSecrets)
+    const show = stream.shown ? (r: Row): Row => r : (r: Row): Row => shownRow(r, this.showSecrets)
     const limit = rowLimit(this.output)
     const format = this.output.format
     const warnings = (): string[] => [...(outcome.warnings ?? []), ...this.loggedWarnings]

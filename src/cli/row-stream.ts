@@ -10,6 +10,11 @@ import {drained} from './drain.js'
 export interface RowStream {
   chunks: AsyncIterable<RowChunk>
   close(): void
+  /**
+   * The rows come as they are to be shown: the case's redaction (which hides all that `shownRow`
+   * hides, and each known secret's value) or --show-secrets already applied, so none is redacted twice.
+   */
+  shown?: boolean
 }
 
 /** Where the rows go: stdout, or any stream. */

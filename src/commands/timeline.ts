@@ -89,7 +89,7 @@ export default class Timeline extends CoronerCommand<Result> {
       const chunks = (async function* () {
         for await (const c of open.chunks) yield {count: c.count, rows: () => c.rows().map(timelineRow)}
       })()
-      return {result: {rows: [], omitted: null, total: 0, truncated: false}, rows: {chunks, close: open.close}}
+      return {result: {rows: [], omitted: null, total: 0, truncated: false}, rows: {chunks, close: open.close, shown: true}}
     }
     const t = (await this.runStep(env, timelineStep, input)).result.timeline
     return {result: {rows: t.rows.map(timelineRow), omitted: t.omitted, total: t.total, truncated: t.truncated}}

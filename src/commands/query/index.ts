@@ -57,7 +57,7 @@ export default class Query extends CoronerCommand<Result> {
     const q = open.head
     return {
       result: {query: q.query, title: q.title ?? null, severity: (q.severity as Result['severity'] | undefined) ?? null, parameters: q.parameters, columns: q.columns, rows: [], ...whole([])},
-      rows: {chunks: open.chunks, close: open.close},
+      rows: {chunks: open.chunks, close: open.close, shown: true},
     }
   }
 

@@ -16,6 +16,7 @@ export const dbPathOf = (ctx: StoreContext, p: {db?: string | undefined}): strin
 /** Rows read from the open case database a chunk at a time, secrets redacted unless shown; `close` when done. */
 export interface CaseRows<H> {
   head: H
+  /** Redacted as every output of the case is (none with --show-secrets): as they are to be shown. */
   chunks: AsyncGenerator<RowChunk>
   close(): void
 }
