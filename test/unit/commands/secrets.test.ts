@@ -86,11 +86,15 @@ describe('secrets by value: every Lambda environment value of the case is hidden
     expect(shown.stdout, shown.stdout.slice(0, 600)).toContain(`ops-${SECRET}`)
   })
 
-  it('timeline: a log line holding a secret shows it redacted', async () => {
-    const out = await run(['timeline', '--db', db, '--json'])
-    expect(out.error).toBeUndefined()
-    expect(out.stdout).not.toContain(SECRET)
-    expect(out.stdout).toContain('password=[redacted:DB_PASSWORD]')
+  it('timeline: a log line holding a secret shows it redacted, in a page and streamed whole', async () => {
+    for (const args of [['--json'], ['--limit', '0', '--json'], ['--limit', '0', '--csv'], ['--limit', '0', '--ndjson']]) {
+      const out = await run(['timeline', '--db', db, ...args])
+      expect(out.error).toBeUndefined()
+      expect(out.stdout).not.toContain(SECRET)
+      expect(out.stdout, args.join(' ')).toContain('password=[redacted:DB_PASSWORD]')
+    }
+    const shown = await run(['timeline', '--db', db, '--limit', '0', '--csv', '--show-secrets'])
+    expect(shown.stdout).toContain(SECRET)
   })
 
   it('export parquet redacts the values unless --show-secrets, and says which it did', async () => {
