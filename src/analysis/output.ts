@@ -55,7 +55,15 @@ export function toCsv(columns: readonly string[], rows: readonly Row[]): string 
 }
 
 const csvText = (c: CellValue | undefined): string => (typeof c === 'number' || typeof c === 'boolean' ? String(c) : csvSafe(neutraliseFormula(cellString(c))))
-const csvLine = (cells: ReadonlyArray<CellValue | undefined>): string => `${cells.map((c) => csvField(csvText(c))).join(',')}\r\n`
+
+/** What makes a text cell more than itself in CSV: a formula's first character, a quote, a comma, a control or formatting character. */
+// eslint-disable-next-line no-control-regex
+const CSV_SPECIAL = /^[=+\-@]|[\u0000-\u001F",\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/
+
+/** One cell as toCsv writes it; most texts (addresses, names, hashes) hold nothing to change and are checked once. */
+export const csvCell = (c: CellValue | undefined): string => (typeof c === 'string' && !CSV_SPECIAL.test(c) ? c : csvField(csvText(c)))
+
+const csvLine = (cells: ReadonlyArray<CellValue | undefined>): string => `${cells.map(csvCell).join(',')}\r\n`
 
 /** The header line of toCsv. */
 export const csvHeader = (columns: readonly string[]): string => csvLine(columns)

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {Row} from '../../../src/analysis/db.js'
-import {redactDeep, redactSecrets, redactText, rowRedactor, toCsv} from '../../../src/analysis/output.js'
+import {csvCell, redactDeep, redactSecrets, redactText, rowRedactor, toCsv} from '../../../src/analysis/output.js'
 import {escapeControls} from '../../../src/core/text.js'
 
 describe('toCsv', () => {
@@ -99,5 +99,26 @@ describe('rowRedactor', () => {
     seen.length = 0
     for (let i = 0; i < 3; i++) redact({a: 'x', n: 1})
     expect(seen.filter((s) => s === 'a' || s === 'n')).toHaveLength(0)
+  })
+})
+
+describe('csvCell', () => {
+  // The rules toCsv documents, each applied in turn: the formula's quote, controls shown as \uXXXX
+  // but for line breaks and tabs, then RFC 4180 quoting.
+  const byTheRules = (s: string): string => {
+    const unformula = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+    const safe = unformula.split('\n').map((l) => l.split('\t').map(escapeControls).join('\t')).join('\n')
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  }
+
+  it('writes every text as the rules say, whatever character it holds and wherever', () => {
+    const specials = [...Array.from({length: 0x100}, (_, i) => String.fromCharCode(i)), '\u061C', '\u200E', '\u200F', '\u2028', '\u2029', '\u202A', '\u202E', '\u2066', '\u2069', '\u2070', 'é', '😀']
+    for (const ch of specials) {
+      for (const s of [ch, `a${ch}`, `${ch}a`, `a${ch}b${ch}`, `${ch}${ch}`]) expect(csvCell(s), JSON.stringify(s)).toBe(byTheRules(s))
+    }
+    expect(csvCell('arn:aws:iam::111122223333:role/x')).toBe('arn:aws:iam::111122223333:role/x')
+    expect(csvCell(-1)).toBe('-1')
+    expect(csvCell(null)).toBe('')
+    expect(csvCell({a: '=1'})).toBe('"{""a"":""=1""}"')
   })
 })
