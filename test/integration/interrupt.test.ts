@@ -39,6 +39,16 @@ async function interruptAdd(signal: NodeJS.Signals): Promise<{store: string; cod
   return {store, code: await exited, stderr}
 }
 
+/** Waits until process `pid` holds open a file `wanted` accepts, read from /proc (Linux). */
+async function untilOpen(pid: number, wanted: (file: string) => boolean): Promise<void> {
+  const fds = `/proc/${pid}/fd`
+  for (;;) {
+    const open = await Promise.all((await readdir(fds).catch(() => [])).map((fd) => readlink(path.join(fds, fd)).catch(() => '')))
+    if (open.some(wanted)) return
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
 describe('an interrupted run keeps what it collected', () => {
   it('Ctrl-C seals the run as incomplete, exit 6, every artifact written so far intact', async () => {
     const {store, code, stderr} = await interruptAdd('SIGINT')
@@ -83,12 +93,7 @@ describe('an interrupted offline command', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    const fds = `/proc/${child.pid}/fd`
-    for (;;) {
-      const open = await Promise.all((await readdir(fds).catch(() => [])).map((fd) => readlink(path.join(fds, fd)).catch(() => '')))
-      if (open.includes(dbPath)) break
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await untilOpen(child.pid!, (f) => f === dbPath)
     // The database is opened after the command's handlers are in place; the query starts right after.
     await new Promise((r) => setTimeout(r, 300))
     const sent = performance.now()
@@ -114,12 +119,7 @@ describe('an interrupted offline command', () => {
       let stderr = ''
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-      const fds = `/proc/${child.pid}/fd`
-      for (;;) {
-        const open = await Promise.all((await readdir(fds).catch(() => [])).map((fd) => readlink(path.join(fds, fd)).catch(() => '')))
-        if (open.some((f) => f.startsWith(path.join(out, 'case.duckdb.tmp-')))) break
-        await new Promise((r) => setTimeout(r, 10))
-      }
+      await untilOpen(child.pid!, (f) => f.startsWith(path.join(out, 'case.duckdb.tmp-')))
       child.kill('SIGINT')
       await new Promise((r) => setTimeout(r, 5))
       child.kill('SIGINT')
