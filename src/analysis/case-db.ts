@@ -6,7 +6,7 @@ import type {StoreContext} from '../evidence/context.js'
 import {assertCaseId} from '../evidence/keys.js'
 import {AnalysisDb} from './db.js'
 import {defaultDbPath, loadCase, type LoadResult} from './load.js'
-import {readLoadRecord, type LoadRecord} from './load-record.js'
+import {CASE_DB_LAYOUT, readLoadRecord, type LoadRecord} from './load-record.js'
 
 /** The database file a command works on: `--db`, else the default path of `--case`. */
 export function resolveDbPath(flags: {db?: string | undefined; case?: string | undefined}): string {
@@ -56,6 +56,9 @@ async function checkCaseDb(ctx: StoreContext, caseId: string | undefined, dbPath
   const record = await recordOf(dbPath)
   const reload = `pass --reload to rebuild it from ${ctx.store.location}${caseId === undefined ? ' (with --case)' : ''}, or run \`coroner load\``
   if (!record) throw foreign(`${dbPath} was not built by coroner load (it has no case_load record): it may be another tool's file, or crafted.`, reload)
+  if (record.layout !== CASE_DB_LAYOUT) {
+    throw new CoronerError('case-db-layout', `${dbPath} was built by ${record.tool} with tables laid out differently (layout ${record.layout}; this coroner reads layout ${CASE_DB_LAYOUT}): its answers could be wrong or fail.`, {hint: `${capital(reload)}.`})
+  }
   if (caseId !== undefined && record.caseId !== caseId) throw foreign(`${dbPath} holds case ${record.caseId}, not ${caseId}.`, reload)
   if (record.store === ctx.store.location) return compareRuns(record, await fingerprints(ctx.store, record), dbPath, reload)
   // With --db alone and no store named, the database is checked against the store it was built from.
@@ -79,7 +82,7 @@ async function checkCaseDb(ctx: StoreContext, caseId: string | undefined, dbPath
 function compareRuns(record: LoadRecord, now: RunFingerprint[], dbPath: string, reload: string): void {
   const changes = differences(record, now)
   if (changes.length === 0) return
-  throw new CoronerError('case-db-stale', `${dbPath} was built (${record.loadedAt}) from older evidence of case ${record.caseId} than ${record.store} holds now: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}.`, {hint: `${reload[0]!.toUpperCase()}${reload.slice(1)}.`})
+  throw new CoronerError('case-db-stale', `${dbPath} was built (${record.loadedAt}) from older evidence of case ${record.caseId} than ${record.store} holds now: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}.`, {hint: `${capital(reload)}.`})
 }
 
 /** The runs a store holds now, with the artifacts of any run the database was built inside. */
@@ -103,4 +106,6 @@ function differences(record: LoadRecord, now: RunFingerprint[]): string[] {
   return changes
 }
 
-const foreign = (message: string, hint: string): CoronerError => new CoronerError('case-db-foreign', message, {hint: `${hint[0]!.toUpperCase()}${hint.slice(1)}`})
+const capital = (text: string): string => `${text[0]!.toUpperCase()}${text.slice(1)}`
+
+const foreign = (message: string, hint: string): CoronerError => new CoronerError('case-db-foreign', message, {hint: capital(hint)})

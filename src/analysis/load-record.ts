@@ -12,6 +12,8 @@ import type {CaseInventory, InventoryOptions} from './inventory.js'
  */
 export interface LoadRecord {
   caseId: string
+  /** The layout of its tables and views (CASE_DB_LAYOUT when it was built); 1 for a database built before layouts were numbered. */
+  layout: number
   store: string
   storeKind: string
   loadedAt: string
@@ -23,8 +25,17 @@ export interface LoadRecord {
   runs: Array<{runId: string; sealed: boolean; manifestSha256: string | null; loadedOpen?: string}>
 }
 
+/**
+ * The layout of a case database's tables and views, raised with every change to them that a
+ * command reads (a column added, a view's meaning changed): a database of another layout is
+ * rebuilt from the evidence (`--reload`), never read as if it were this one.
+ * 2: cloudtrail_records stores each event's target.
+ */
+export const CASE_DB_LAYOUT = 2
+
 const CREATE = `CREATE TABLE case_load (case_id VARCHAR, store VARCHAR, store_kind VARCHAR, loaded_at TIMESTAMPTZ, tool VARCHAR,
-  verified BOOLEAN, accepted_damage BOOLEAN, head VARCHAR, expected_head VARCHAR, public_key_sha256 VARCHAR, runs JSON, problems JSON, warnings JSON)`
+  verified BOOLEAN, accepted_damage BOOLEAN, head VARCHAR, expected_head VARCHAR, public_key_sha256 VARCHAR, runs JSON, problems JSON, warnings JSON,
+  layout INTEGER)`
 
 /** Writes the case_load row of a database being built. */
 export async function recordLoad(db: AnalysisDb, store: EvidenceStore, inventory: CaseInventory, options: InventoryOptions): Promise<void> {
@@ -37,7 +48,7 @@ export async function recordLoad(db: AnalysisDb, store: EvidenceStore, inventory
   }))
   await db.run(CREATE)
   await db.run(
-    `INSERT INTO case_load VALUES ($case, $store, $kind, now(), $tool, $verified, $accepted, $head, $expected, $key, CAST($runs AS JSON), CAST($problems AS JSON), CAST($warnings AS JSON))`,
+    `INSERT INTO case_load VALUES ($case, $store, $kind, now(), $tool, $verified, $accepted, $head, $expected, $key, CAST($runs AS JSON), CAST($problems AS JSON), CAST($warnings AS JSON), $layout)`,
     {
       case: inventory.caseId,
       store: store.location,
@@ -51,6 +62,7 @@ export async function recordLoad(db: AnalysisDb, store: EvidenceStore, inventory
       runs: JSON.stringify(runs),
       problems: JSON.stringify(v.issues),
       warnings: JSON.stringify(v.warnings),
+      layout: CASE_DB_LAYOUT,
     },
   )
 }
@@ -70,6 +82,8 @@ export async function readLoadRecord(db: AnalysisDb): Promise<LoadRecord | undef
     return undefined
   }
   if (!row) return undefined
+  // A database built before layouts were numbered has no such column.
+  const layout = await db.all('SELECT layout FROM case_load LIMIT 1').then((r) => Number(r.rows[0]?.layout ?? 1), () => 1)
   let runs: LoadRecord['runs'] = []
   try {
     runs = JSON.parse(String(row.runs)) as LoadRecord['runs']
@@ -78,6 +92,7 @@ export async function readLoadRecord(db: AnalysisDb): Promise<LoadRecord | undef
   }
   return {
     caseId: String(row.case_id),
+    layout: Number.isInteger(layout) ? layout : 1,
     store: String(row.store),
     storeKind: String(row.store_kind),
     loadedAt: String(row.loaded_at),

@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   'bucket-not-locked': {exit: ExitCode.usage, meaning: 'the evidence bucket has no Object Lock (give --allow-unlocked, or run evidence init)'},
   'case-not-loaded': {exit: ExitCode.usage, meaning: 'the case database is missing or has no events table'},
   'case-db-foreign': {exit: ExitCode.usage, meaning: 'the case database was built from another store or case, or not by coroner load (--reload rebuilds it)'},
+  'case-db-layout': {exit: ExitCode.usage, meaning: 'the case database was built by a coroner whose tables are laid out differently (--reload rebuilds it)'},
   'case-db-stale': {exit: ExitCode.usage, meaning: 'the evidence changed since the case database was built: a run sealed, removed or replaced (--reload rebuilds it)'},
   'empty-window': {exit: ExitCode.usage, meaning: 'the time window ends before it starts'},
   'export-not-a-directory': {exit: ExitCode.usage, meaning: 'the export target is a file'},

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection} from '@duckdb/node-api'
 import {CLOUDTRAIL_READERS, cloudtrailSource, insertCloudtrail} from '../../src/analysis/sql/cloudtrail.js'
+import {CASE_DB_LAYOUT} from '../../src/analysis/load-record.js'
 import {MACROS, OBJECT_SIZE} from '../../src/analysis/sql/loaders.js'
 import {TABLES, VIEWS} from '../../src/analysis/sql/tables.js'
 
@@ -51,5 +52,5 @@ export async function memoryCase(records: ReadonlyArray<Record<string, unknown>>
 export async function recordAsLoaded(connection: DuckDBConnection, caseId: string, store: string): Promise<void> {
   await connection.run(`CREATE TABLE case_load AS SELECT $case AS case_id, $store AS store, 'local' AS store_kind, now() AS loaded_at,
     'coroner test' AS tool, true AS verified, false AS accepted_damage, NULL::VARCHAR AS head, NULL::VARCHAR AS expected_head,
-    NULL::VARCHAR AS public_key_sha256, '[]'::JSON AS runs, '[]'::JSON AS problems, '[]'::JSON AS warnings`, {case: caseId, store: `file://${path.resolve(store)}`})
+    NULL::VARCHAR AS public_key_sha256, '[]'::JSON AS runs, '[]'::JSON AS problems, '[]'::JSON AS warnings, ${CASE_DB_LAYOUT} AS layout`, {case: caseId, store: `file://${path.resolve(store)}`})
 }

@@ -4,7 +4,6 @@ import {AnalysisDb} from '../db.js'
 import {builtinQueryDir, loadQueries, type Severity} from '../queries.js'
 import {BUILTIN_RULES_DIR} from '../sigma/load.js'
 import {scanFallbackWarning} from '../sigma/hunt.js'
-import {CLOUDTRAIL_TARGET} from '../sql/tables.js'
 import type {Candidate} from './candidates.js'
 import {runDetectionQueries} from './from-queries.js'
 import {runSigmaRules} from './from-hunt.js'
@@ -129,7 +128,7 @@ async function addTargets(db: AnalysisDb, candidates: Candidate[]): Promise<void
     appender.endRow()
   }
   appender.closeSync()
-  const r = await db.all(`SELECT e.event_id, ${CLOUDTRAIL_TARGET} AS target FROM cloudtrail_events e JOIN _finding_events USING (event_id)`)
+  const r = await db.all('SELECT e.event_id, e.target FROM cloudtrail_records e JOIN _finding_events USING (event_id)')
   const targets = new Map(r.rows.map((row) => [String(row.event_id), row.target === null ? null : String(row.target)]))
   for (const c of candidates) c.target ??= targets.get(c.eventIds[0] ?? '') ?? null
   await db.run('DROP TABLE _finding_events')

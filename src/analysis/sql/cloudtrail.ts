@@ -20,6 +20,10 @@ export const CLOUDTRAIL_READERS: Record<string, (c: Compression) => string> = {
 /** Kinds with one record per line, where a line that is not a record is counted as malformed. */
 export const LINE_ORIENTED_CLOUDTRAIL = new Set(['cloudtrail.records', 'cloudtrail.lookup-events'])
 
+function quoteKey(k: string): string {
+  return JSON.stringify(k)
+}
+
 /** A record field kept in a typed column: its value is exactly `json_extract_string(raw, '$.<path>')`. */
 export interface StoredField {
   column: string
@@ -56,10 +60,28 @@ export const STORED_FIELDS: readonly StoredField[] = [
 /** `eventName` without an API version suffix: `UpdateFunctionCode20150331v2` → `UpdateFunctionCode`. */
 export const normalisedEventName = (name: string): string => `regexp_replace(${name}, '20[0-9]{6}(v[0-9]+)?$', '')`
 
-/** The columns of cloudtrail_records, in the order the loader fills them. */
-export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'nested_arrays', 'raw', 'artifact_key', 'copies']
+/**
+ * What an event acted on (the timeline's target, and a finding's): the first of these fields the
+ * record holds, each as `json_extract_string` reads it. Stored at load time (`target`), so that a
+ * timeline, a filter on its target and a finding's target read a column instead of every record.
+ */
+const TARGET_PARAMETERS = ['functionName', 'roleName', 'userName', 'policyArn', 'secretId', 'name', 'trailName', 'bucketName', 'layerName'] as const
 
-const quoteKey = (k: string): string => JSON.stringify(k)
+/** The target's fields: each one's JSON path and where it stands in the struct json_transform reads. */
+const TARGET_FIELDS: ReadonlyArray<{json: string; member: string}> = [
+  ...TARGET_PARAMETERS.map((f) => ({json: `$.requestParameters.${f}`, member: `t."requestParameters"."${f}"`})),
+  {json: '$.resources[0].ARN', member: 't."resources"[1]."ARN"'},
+]
+
+/** The target's part of json_transform's shape (no stored field lies under these keys). */
+const TARGET_SHAPE = `"requestParameters":{${TARGET_PARAMETERS.map((f) => `${quoteKey(f)}:"VARCHAR"`).join(',')}},"resources":[{"ARN":"VARCHAR"}]`
+
+/** The target read from `raw` alone: the record is parsed once for every field (a path each parsed it ten times). */
+export const CLOUDTRAIL_TARGET = `list_filter(json_extract_string(raw, [${TARGET_FIELDS.map((f) => `'${f.json}'`).join(', ')}]), x -> x IS NOT NULL)[1]`
+
+/** The columns of cloudtrail_records, in the order the loader fills them. */
+export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'target', 'nested_arrays', 'raw', 'artifact_key', 'copies']
+
 
 /** A node of the shape the record is read into: a text leaf, or an object of named children. */
 type ShapeNode = Map<string, ShapeNode | 'VARCHAR'>
@@ -113,7 +135,7 @@ const member = (path: readonly string[]): string => `t${path.map((k) => `."${k}"
  * for an object without those keys: only on such rows is the record asked the JSON type of each
  * container, so `nested_arrays` is exact at the cost of one more parse of the few rows in doubt.
  */
-function fieldExpressions(): {shape: string; values: string[]; nestedArrays: string} {
+function fieldExpressions(): {shape: string; values: string[]; target: string; nestedArrays: string} {
   const tree = shapeTree()
   const values = STORED_FIELDS.map((f) => {
     const v = member(f.path)
@@ -131,7 +153,11 @@ function fieldExpressions(): {shape: string; values: string[]; nestedArrays: str
     containers.length === 0
       ? 'false'
       : `CASE WHEN ${doubt.join(' OR ')} THEN coalesce(list_contains(json_type(raw, [${containers.map((c) => `'$.${c.join('.')}'`).join(', ')}]), 'ARRAY'), false) ELSE false END`
-  return {shape: shapeText(tree, []), values, nestedArrays}
+  // The first field present, read again from the record when it may be a number, as a stored field is.
+  const first = `coalesce(${TARGET_FIELDS.map((f) => f.member).join(', ')})`
+  const target = `CASE WHEN ${first} >= '-' AND ${first} < ':' THEN ${CLOUDTRAIL_TARGET} ELSE ${first} END`
+  const shape = shapeText(tree, [])
+  return {shape: `${shape.slice(0, -1)},${TARGET_SHAPE}}`, values, target, nestedArrays}
 }
 
 /**
@@ -158,11 +184,11 @@ const CLUSTER_ORDER = ['event_source', 'event_name', 'event_time', 'artifact_key
  * with a NULL `raw`, to be counted and removed in one pass rather than read twice.
  */
 export function insertCloudtrail(source: string, keepMalformed: boolean, sorted = true): string {
-  const {shape, values, nestedArrays} = fieldExpressions()
+  const {shape, values, target, nestedArrays} = fieldExpressions()
   const [eventId, , name] = values
   const order = CLUSTER_ORDER.map((c) => CLOUDTRAIL_COLUMNS.indexOf(c) + 1)
   return `INSERT INTO cloudtrail_records (${CLOUDTRAIL_COLUMNS.join(', ')})
-  SELECT ${eventId}, event_time(t.eventTime), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${nestedArrays}, raw, artifact_key, 1
+  SELECT ${eventId}, event_time(t.eventTime), ${normalisedEventName(name!)}, ${values.slice(1).join(', ')}, ${target}, ${nestedArrays}, raw, artifact_key, 1
   FROM (SELECT raw, artifact_key, json_transform(raw, '${shape}') AS t FROM (${source})${keepMalformed ? '' : ' WHERE raw IS NOT NULL'})
   ${sorted ? `ORDER BY ${order.join(', ')}` : ''}`
 }

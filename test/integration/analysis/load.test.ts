@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {AnalysisDb} from '../../../src/analysis/db.js'
 import {loadCase} from '../../../src/analysis/load.js'
 import {interruption} from '../../../src/core/errors.js'
-import {STORED_FIELDS} from '../../../src/analysis/sql/cloudtrail.js'
+import {CLOUDTRAIL_TARGET, STORED_FIELDS} from '../../../src/analysis/sql/cloudtrail.js'
 import {generateRecords} from '../../../bench/lib/generate-cloudtrail.js'
 import {computeSelfDigest, type Manifest} from '../../../src/evidence/manifest.js'
 import {tempDir} from '../../support/temp.js'
@@ -72,20 +72,44 @@ describe('coroner load: typed columns', () => {
       {eventID: 'e', userIdentity: {type: 'IAMUser', sessionContext: {attributes: {mfaAuthenticated: 'true'}, sessionIssuer: [{arn: 'x'}]}}},
       {eventID: 'f', userIdentity: {}, sourceIPAddress: '-1'},
       {eventID: 'g', userIdentity: {sessionContext: {attributes: 'flat', sessionIssuer: {}}}},
+      // What the event acted on: numbers, values that are not text, arrays where objects stand, the first field present.
+      {eventID: 'h', requestParameters: {roleName: 1e-7, functionName: null}},
+      {eventID: 'i', requestParameters: {bucketName: {b: [1e-7, 'x']}, layerName: 'later'}},
+      {eventID: 'j', requestParameters: [{functionName: 'in an array'}], resources: {ARN: 'not a list'}},
+      {eventID: 'k', requestParameters: 'flat', resources: [{ARN: null}, {ARN: 'second'}]},
+      {eventID: 'l', resources: ['text', {ARN: 'x'}]},
+      {eventID: 'm', requestParameters: {FunctionName: 'case', name: -3}, resources: [{ARN: 'arn:aws:lambda:us-east-1:1:function:f'}]},
+      {eventID: 'o', requestParameters: {secretId: true}},
     ]
     const {records} = generateRecords({events: 3000, seed: 7})
-    const {store} = await writeCase(path.join(dir, 'store'), 'INC-T', [recordsFile([...odd, ...records])])
+    // A key given twice: json_extract_string reads the first.
+    const twice = ['{"eventID":"p","requestParameters":{"userName":"first","userName":"second"}}', '{"eventID":"q","resources":[{"ARN":"first","ARN":"second"}]}']
+    const lines = {segments: ['cloudtrail', 'us-east-1', 'records', 'twice.ndjson'], kind: 'cloudtrail.records', body: twice.join('\n'), contentType: 'application/x-ndjson'}
+    const {store} = await writeCase(path.join(dir, 'store'), 'INC-T', [recordsFile([...odd, ...records]), lines])
     const dbPath = path.join(dir, 'case.duckdb')
-    expect((await loadCase(store, 'INC-T', {dbPath})).tables.cloudtrail_events).toBe(odd.length + records.length)
+    expect((await loadCase(store, 'INC-T', {dbPath})).tables.cloudtrail_events).toBe(odd.length + records.length + twice.length)
     const differs = STORED_FIELDS.map((f) => `count(*) FILTER (WHERE ${f.column} IS DISTINCT FROM json_extract_string(raw, '$.${f.path.join('.')}'))::INTEGER AS ${f.column}`)
     const [counts] = await tableRows(dbPath, `SELECT ${differs.join(', ')},
       count(*) FILTER (WHERE event_name IS DISTINCT FROM regexp_replace(json_extract_string(raw, '$.eventName'), '20[0-9]{6}(v[0-9]+)?$', ''))::INTEGER AS event_name,
       count(*) FILTER (WHERE nested_arrays IS DISTINCT FROM (coalesce(json_type(raw, '$.userIdentity') = 'ARRAY', false)
         OR coalesce(json_type(raw, '$.userIdentity.sessionContext') = 'ARRAY', false) OR coalesce(json_type(raw, '$.userIdentity.sessionContext.sessionIssuer') = 'ARRAY', false)))::INTEGER AS nested_arrays,
       count(*) FILTER (WHERE nested_arrays)::INTEGER AS with_arrays,
+      count(*) FILTER (WHERE target IS DISTINCT FROM ${CLOUDTRAIL_TARGET})::INTEGER AS target, count(target)::INTEGER AS targets,
       count(DISTINCT event_name_raw)::INTEGER AS names, count(*) FILTER (WHERE principal_type IS NOT NULL)::INTEGER AS typed FROM cloudtrail_records`)
-    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, nested_arrays: 0, with_arrays: 4, names: expect.any(Number), typed: expect.any(Number)})
+    expect(counts).toEqual({...Object.fromEntries(STORED_FIELDS.map((f) => [f.column, 0])), event_name: 0, nested_arrays: 0, with_arrays: 4, target: 0, targets: expect.any(Number), names: expect.any(Number), typed: expect.any(Number)})
     expect(counts!.names).toBeGreaterThan(200)
+    expect(counts!.targets).toBeGreaterThan(500)
+    expect(await tableRows(dbPath, "SELECT event_id, target FROM cloudtrail_events WHERE event_id BETWEEN 'h' AND 'q' AND event_id <> 'n' ORDER BY event_id")).toEqual([
+      {event_id: 'h', target: '1e-7'},
+      {event_id: 'i', target: '{"b":[1e-7,"x"]}'},
+      {event_id: 'j', target: null},
+      {event_id: 'k', target: null},
+      {event_id: 'l', target: null},
+      {event_id: 'm', target: '-3'},
+      {event_id: 'o', target: 'true'},
+      {event_id: 'p', target: 'first'},
+      {event_id: 'q', target: 'first'},
+    ])
     expect(counts!.typed).toBeGreaterThan(2000)
     expect(await tableRows(dbPath, "SELECT event_name, event_source, principal_type, principal_arn, session_issuer_type FROM cloudtrail_events WHERE event_id IN ('n', '7') ORDER BY event_id")).toEqual([
       {event_name: 'UpdateFunctionCode', event_source: null, principal_type: null, principal_arn: null, session_issuer_type: null},

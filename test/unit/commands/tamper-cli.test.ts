@@ -86,6 +86,31 @@ describe('the case database belongs to its store', () => {
     expect((await coroner(['query', '--sql', COUNT, '--db', s.db, '--json'])).error).toBeUndefined()
   })
 
+  it('refuses a database whose tables are laid out by another coroner, older or newer; --reload rebuilds it', async () => {
+    const s = await twoStores()
+    expect((await coroner(['load', '--case', 'INC-S', '--store', s.a, '--db', s.db])).error).toBeUndefined()
+    const alter = async (sql: string): Promise<void> => {
+      const instance = await DuckDBInstance.create(s.db)
+      const c = await instance.connect()
+      await c.run(sql)
+      c.closeSync()
+      instance.closeSync()
+    }
+    // Built before layouts were numbered (no column), and by a later coroner.
+    for (const [sql, layout] of [['ALTER TABLE case_load DROP COLUMN layout', 1], ['ALTER TABLE case_load ADD COLUMN layout INTEGER DEFAULT 99', 99]] as const) {
+      await alter(sql)
+      for (const cmd of [['query', '--sql', COUNT], ['timeline'], ['findings', '--no-fail']]) {
+        const out = await coroner([...cmd, '--case', 'INC-S', '--store', s.a, '--db', s.db, '--json'])
+        expect(out.error?.oclif?.exit, cmd[0]).toBe(2)
+        expect(JSON.parse(out.stdout).error, cmd[0]).toMatchObject({code: 'case-db-layout', message: expect.stringContaining(`(layout ${layout}; this coroner reads layout `), hint: expect.stringMatching(/--reload/)})
+      }
+    }
+    const reloaded = await coroner(['query', '--sql', COUNT, '--case', 'INC-S', '--store', s.a, '--db', s.db, '--reload', '--json'])
+    expect(reloaded.error).toBeUndefined()
+    expect(rows(reloaded.stdout)[0]!.n).toBe(stratusRecords('aws.defense-evasion.cloudtrail-stop').length)
+    expect((await coroner(['timeline', '--case', 'INC-S', '--store', s.a, '--db', s.db, '--json'])).error).toBeUndefined()
+  })
+
   it('refuses a crafted database with every analysis command, and no file is read through it', async () => {
     const dir = await tempDir()
     const secret = path.join(dir, 'secret.txt')
