@@ -3,15 +3,20 @@
 // once in the run's work folder and reused by the benchmarks that need it.
 import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {CASE_DB_LAYOUT} from '../../dist/analysis/load-record.js'
 import {writeArchive} from './generate-cloudtrail.js'
 import {coroner, log, workDir} from './measure.js'
 
 const SEED = 42
 
-function cached(name, make) {
+/** What `make` made in an earlier run of the same work folder, unless `stale` says it no longer serves. */
+function cached(name, make, stale = () => false) {
   const dir = workDir(name)
   const meta = path.join(dir, 'meta.json')
-  if (existsSync(meta)) return Promise.resolve(JSON.parse(readFileSync(meta, 'utf8')))
+  if (existsSync(meta)) {
+    const value = JSON.parse(readFileSync(meta, 'utf8'))
+    if (!stale(value)) return Promise.resolve(value)
+  }
   return make(dir).then((value) => {
     writeFileSync(meta, JSON.stringify(value))
     return value
@@ -68,15 +73,18 @@ export function rememberLoadedDb(events, db, attack) {
   const dir = workDir(`db-${events}`)
   const target = path.join(dir, 'case.duckdb')
   renameSync(db, target)
-  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({db: target, events, attack}))
+  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({db: target, events, attack, layout: CASE_DB_LAYOUT}))
 }
 
-/** The case database `coroner load` builds from a collected case of `events` events. */
+/**
+ * The case database `coroner load` builds from a collected case of `events` events; one kept in
+ * BENCH_WORK by a build of another table layout is built again, since commands refuse it.
+ */
 export function loadedDb(events) {
   return cached(`db-${events}`, async (dir) => {
     const c = await collectedCase(events)
     const db = path.join(dir, 'case.duckdb')
     const r = await coroner(['load', '--case', c.caseId, '--store', c.store, '--db', db, '--json'])
-    return {db, events, loadSeconds: r.seconds, attack: c.attack}
-  })
+    return {db, events, loadSeconds: r.seconds, attack: c.attack, layout: CASE_DB_LAYOUT}
+  }, (value) => value.layout !== CASE_DB_LAYOUT)
 }
