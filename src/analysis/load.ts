@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, open, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue} from '@duckdb/node-api'
-import {CoronerError} from '../core/errors.js'
+import {CoronerError, isInterruption} from '../core/errors.js'
 import type {Progress, ProgressTask} from '../core/progress.js'
 import {removeOnQuit} from '../core/quit.js'
 import type {EvidenceStore} from '../evidence/store.js'
@@ -396,20 +396,20 @@ async function runBatches(
   for (let t = 0; t < transactions.length; ) {
     let current: FileGroup | undefined
     const advanced = {files: 0, bytes: 0}
-    await db.run('BEGIN TRANSACTION')
     try {
-      for (current of transactions[t]!.filter((b) => b.files.length > 0)) {
-        await runStatement(db, [current], build)
-        advanced.files += current.files.length
-        advanced.bytes += bytesOf(current.files)
-        task?.advance(current.files.length, bytesOf(current.files))
-      }
-      current = undefined
-      await db.run('COMMIT')
+      await db.transaction(async () => {
+        for (current of transactions[t]!.filter((b) => b.files.length > 0)) {
+          await runStatement(db, [current], build)
+          advanced.files += current.files.length
+          advanced.bytes += bytesOf(current.files)
+          task?.advance(current.files.length, bytesOf(current.files))
+        }
+        current = undefined
+      })
       t++
     } catch (error) {
-      await db.run('ROLLBACK')
       task?.advance(-advanced.files, -advanced.bytes)
+      if (isInterruption(error)) throw error
       if (/Out of Memory Error/.test(error instanceof Error ? error.message : '')) return transactions.slice(t).flat()
       setAside(error, current ? [current] : [], transactions.slice(t).flat(), onUnreadable)
     }
