@@ -20,10 +20,6 @@ export const CLOUDTRAIL_READERS: Record<string, (c: Compression) => string> = {
 /** Kinds with one record per line, where a line that is not a record is counted as malformed. */
 export const LINE_ORIENTED_CLOUDTRAIL = new Set(['cloudtrail.records', 'cloudtrail.lookup-events'])
 
-function quoteKey(k: string): string {
-  return JSON.stringify(k)
-}
-
 /** A record field kept in a typed column: its value is exactly `json_extract_string(raw, '$.<path>')`. */
 export interface StoredField {
   column: string
@@ -73,6 +69,9 @@ const TARGET_FIELDS: ReadonlyArray<{json: string; member: string}> = [
   {json: '$.resources[0].ARN', member: 't."resources"[1]."ARN"'},
 ]
 
+/** A key of json_transform's shape, quoted. */
+const quoteKey = (k: string): string => JSON.stringify(k)
+
 /** The target's part of json_transform's shape (no stored field lies under these keys). */
 const TARGET_SHAPE = `"requestParameters":{${TARGET_PARAMETERS.map((f) => `${quoteKey(f)}:"VARCHAR"`).join(',')}},"resources":[{"ARN":"VARCHAR"}]`
 
@@ -81,7 +80,6 @@ export const CLOUDTRAIL_TARGET = `list_filter(json_extract_string(raw, [${TARGET
 
 /** The columns of cloudtrail_records, in the order the loader fills them. */
 export const CLOUDTRAIL_COLUMNS = ['event_id', 'event_time', 'event_name', ...STORED_FIELDS.slice(1).map((f) => f.column), 'target', 'nested_arrays', 'raw', 'artifact_key', 'copies']
-
 
 /** A node of the shape the record is read into: a text leaf, or an object of named children. */
 type ShapeNode = Map<string, ShapeNode | 'VARCHAR'>

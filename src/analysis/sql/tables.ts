@@ -14,8 +14,8 @@ export const TABLES: Record<string, string> = {
   custody: `CREATE TABLE custody (
     run_id VARCHAR, seq BIGINT, "at" TIMESTAMPTZ, type VARCHAR, line JSON, line_sha256 VARCHAR, journal_key VARCHAR, sealed BOOLEAN)`,
   // The record with the fields rules and queries select on first (STORED_FIELDS), what it acted
-  // on (`target`, CLOUDTRAIL_TARGET), its time and evidence key; `cloudtrail_events` (a view) adds every other column, and the evidence SHA-256
-  // from `artifacts`. `conflict`: another record has the same eventID and other content (both are kept);
+  // on (`target`, CLOUDTRAIL_TARGET), its time and evidence key; `cloudtrail_events` (a view) adds
+  // every other column, and the evidence SHA-256 from `artifacts`. `conflict`: another record has the same eventID and other content (both are kept);
   // `evidence_damage`: what verify named wrong with its artifact, under --accept-damaged (as every table citing evidence has).
   cloudtrail_records: `CREATE TABLE cloudtrail_records (
     event_id VARCHAR, event_time TIMESTAMPTZ, event_name VARCHAR, event_source VARCHAR, event_name_raw VARCHAR, error_code VARCHAR,
